@@ -1,0 +1,1 @@
+/* gz-config.c: placeholder, to be written. */

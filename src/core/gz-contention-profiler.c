@@ -1,0 +1,1 @@
+/* gz-contention-profiler.c: placeholder, to be written. */

@@ -1,0 +1,1 @@
+/* gz-contention.c: placeholder, to be written. */

@@ -1,0 +1,1 @@
+/* gz-cpu-profiler.c: placeholder, to be written. */

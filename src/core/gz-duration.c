@@ -1,0 +1,1 @@
+/* gz-duration.c: placeholder, to be written. */

@@ -1,0 +1,1 @@
+/* gz-heap-profiler.c: placeholder, to be written. */

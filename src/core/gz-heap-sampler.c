@@ -1,0 +1,1 @@
+/* gz-heap-sampler.c: placeholder, to be written. */

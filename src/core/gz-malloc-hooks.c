@@ -1,0 +1,1 @@
+/* gz-malloc-hooks.c: placeholder, to be written. */

@@ -1,0 +1,1 @@
+/* gz-profile-decode.c: placeholder, to be written. */

@@ -1,0 +1,1 @@
+/* gz-profile-encode.c: placeholder, to be written. */

@@ -1,0 +1,1 @@
+/* gz-profile-validate.c: placeholder, to be written. */

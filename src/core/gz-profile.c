@@ -1,0 +1,1 @@
+/* gz-profile.c: placeholder, to be written. */

@@ -1,0 +1,222 @@
+/* gz-profile.h: the one profile model (pprof's profile.proto in GLib terms), its builder,
+ * and the encoder, decoder and validator that read and write it. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define GZ_PROFILE_ERROR (gz_profile_error_quark ())
+
+typedef enum
+{
+  GZ_PROFILE_ERROR_CORRUPT,     /* not a (gzipped) profile.proto */
+  GZ_PROFILE_ERROR_INVALID,     /* decodes, but breaks a rule that pprof or an engine enforces */
+  GZ_PROFILE_ERROR_UNSUPPORTED, /* this build or platform cannot take that profile */
+  GZ_PROFILE_ERROR_FAILED,
+} GzProfileError;
+
+GQuark gz_profile_error_quark (void);
+
+typedef enum
+{
+  GZ_PROFILE_TYPE_CPU,
+  GZ_PROFILE_TYPE_MEMORY,
+  GZ_PROFILE_TYPE_GOROUTINE, /* a C program's unit is the thread; "threads" is an alias */
+  GZ_PROFILE_TYPE_BLOCK,
+  GZ_PROFILE_TYPE_MUTEX,
+  GZ_PROFILE_TYPE_THREADCREATE,
+  GZ_PROFILE_TYPE_N,
+} GzProfileType;
+
+const char *gz_profile_type_to_string   (GzProfileType  type);
+gboolean    gz_profile_type_from_string (const char    *name,
+                                         GzProfileType *type);
+/* "cpu, memory, goroutine, block, mutex, threadcreate": for error messages. */
+const char *gz_profile_type_names       (void);
+
+/* The model. Strings are owned; the encoder builds the string table. Ids are 1..N, in table
+ * order: mappings->pdata[i]->id == i + 1, and likewise for locations and functions. */
+typedef struct
+{
+  char *type;
+  char *unit;
+} GzValueType;
+
+typedef struct
+{
+  guint64  id;
+  guint64  memory_start;
+  guint64  memory_limit;
+  guint64  file_offset;
+  char    *filename;
+  char    *build_id;
+  gboolean has_functions;
+  gboolean has_filenames;
+  gboolean has_line_numbers;
+  gboolean has_inline_frames;
+} GzMapping;
+
+typedef struct
+{
+  guint64 id;
+  char   *name;
+  char   *system_name;
+  char   *filename;
+  gint64  start_line;
+} GzFunction;
+
+typedef struct
+{
+  guint64 function_id;
+  gint64  line;
+} GzLine;
+
+typedef struct
+{
+  guint64 id;
+  guint64 mapping_id; /* 0 when unknown */
+  guint64 address;
+  GArray *lines;      /* GzLine, innermost (inlined) first */
+  gboolean is_folded;
+} GzLocation;
+
+typedef struct
+{
+  char  *key;
+  char  *str;      /* NULL for a numeric label */
+  gint64 num;
+  char  *num_unit; /* may be NULL */
+} GzLabel;
+
+typedef struct
+{
+  GArray *location_ids; /* guint64, leaf first */
+  GArray *values;       /* gint64, one per sample type */
+  GArray *labels;       /* GzLabel */
+} GzSample;
+
+typedef struct
+{
+  /*< private >*/
+  gatomicrefcount ref_count;
+  /*< public >*/
+  GPtrArray  *sample_types; /* GzValueType */
+  GPtrArray  *samples;      /* GzSample */
+  GPtrArray  *mappings;     /* GzMapping */
+  GPtrArray  *locations;    /* GzLocation */
+  GPtrArray  *functions;    /* GzFunction */
+  GPtrArray  *comments;     /* char * */
+  char       *drop_frames;
+  char       *keep_frames;
+  gint64      time_nanos;
+  gint64      duration_nanos;
+  GzValueType period_type;
+  gint64      period;
+  char       *default_sample_type;
+} GzProfile;
+
+GType       gz_profile_get_type           (void) G_GNUC_CONST;
+GzProfile  *gz_profile_new                (void);
+GzProfile  *gz_profile_ref                (GzProfile    *self);
+void        gz_profile_unref              (GzProfile    *self);
+
+/* Lookups by id (NULL when out of range); ids are 1..N so these are array indexing. */
+GzLocation *gz_profile_get_location       (GzProfile    *self,
+                                           guint64       id);
+GzFunction *gz_profile_get_function       (GzProfile    *self,
+                                           guint64       id);
+GzMapping  *gz_profile_get_mapping        (GzProfile    *self,
+                                           guint64       id);
+/* Index of the sample type named @type, or -1. */
+int         gz_profile_find_sample_type   (GzProfile    *self,
+                                           const char   *type);
+/* Sum of sample values at @index. */
+gint64      gz_profile_total              (GzProfile    *self,
+                                           guint         index);
+
+/* Encoding: gzip-compressed profile.proto. The profile is validated first. */
+GBytes     *gz_profile_encode             (GzProfile    *self,
+                                           GError      **error);
+/* Atomic: a temporary file in the same directory, then rename. */
+gboolean    gz_profile_write_file         (GzProfile    *self,
+                                           const char   *path,
+                                           GError      **error);
+/* Decoding: gzip-compressed or raw profile.proto, as Go and gz write it. */
+GzProfile  *gz_profile_decode             (GBytes       *bytes,
+                                           GError      **error);
+GzProfile  *gz_profile_read_file          (const char   *path,
+                                           GError      **error);
+/* The rules pprof and continuous-profiling engines apply: ids 1..N in table order, every
+ * reference resolves, every sample has one value per sample type, ... */
+gboolean    gz_profile_validate           (GzProfile    *self,
+                                           GError      **error);
+
+/* Flat and cumulative totals per function name for sample type @index, sorted by flat,
+ * largest first; like `pprof -top`. */
+typedef struct
+{
+  char  *name;
+  gint64 flat;
+  gint64 cum;
+} GzTopEntry;
+
+GArray     *gz_profile_top                (GzProfile    *self,
+                                           guint         index,
+                                           guint         max_entries);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzProfile, gz_profile_unref)
+
+/* The builder: profilers hand it raw stacks of program counters with values; it aggregates
+ * identical stacks and, at the end, symbolizes them in-process into mappings, locations and
+ * functions. */
+typedef struct _GzProfileBuilder GzProfileBuilder;
+typedef struct _GzSymbolizer     GzSymbolizer;
+
+typedef enum
+{
+  GZ_STACK_FLAGS_NONE = 0,
+  /* pcs[0] is the exact interrupted instruction (a signal's PC), not a return address.
+   * Return addresses are symbolized at pc - 1, so that a call's line is the call site. */
+  GZ_STACK_FLAGS_LEAF_EXACT = 1 << 0,
+} GzStackFlags;
+
+/* A builder for @type sets Go's sample types, period type and default sample type:
+ * cpu: samples/count, cpu/nanoseconds (period cpu/nanoseconds);
+ * memory: alloc_objects/count, alloc_space/bytes, inuse_objects/count, inuse_space/bytes;
+ * goroutine: goroutine/count; block, mutex: contentions/count, delay/nanoseconds;
+ * threadcreate: threadcreate/count. */
+GzProfileBuilder *gz_profile_builder_new          (GzProfileType     type);
+void              gz_profile_builder_free         (GzProfileBuilder *self);
+GzProfileType     gz_profile_builder_get_profile_type (GzProfileBuilder *self);
+void              gz_profile_builder_set_period   (GzProfileBuilder *self,
+                                                   gint64            period);
+void              gz_profile_builder_set_time     (GzProfileBuilder *self,
+                                                   gint64            time_nanos,
+                                                   gint64            duration_nanos);
+void              gz_profile_builder_add_comment  (GzProfileBuilder *self,
+                                                   const char       *comment);
+/* @pcs: leaf first. @values: one per sample type. Samples with the same stack, flags and
+ * labels are merged (values added). */
+void              gz_profile_builder_add_sample   (GzProfileBuilder *self,
+                                                   const guint64    *pcs,
+                                                   guint             n_pcs,
+                                                   GzStackFlags      flags,
+                                                   const gint64     *values,
+                                                   const GzLabel    *labels,
+                                                   guint             n_labels);
+/* A sample whose frames are names, not addresses (e.g. "[signals blocked]"). */
+void              gz_profile_builder_add_named_sample (GzProfileBuilder *self,
+                                                       const char * const *frames,
+                                                       guint             n_frames,
+                                                       const gint64     *values,
+                                                       const GzLabel    *labels,
+                                                       guint             n_labels);
+/* Symbolizes with @symbolizer (NULL: the calling process) and returns a validated profile. */
+GzProfile        *gz_profile_builder_finish       (GzProfileBuilder *self,
+                                                   GzSymbolizer     *symbolizer,
+                                                   GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzProfileBuilder, gz_profile_builder_free)
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+/* gz-profiler.c: placeholder, to be written. */

@@ -1,0 +1,1 @@
+/* gz-pthread-hooks.c: placeholder, to be written. */

@@ -1,0 +1,1 @@
+/* gz-session-registry.c: placeholder, to be written. */

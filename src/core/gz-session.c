@@ -1,0 +1,1 @@
+/* gz-session.c: placeholder, to be written. */

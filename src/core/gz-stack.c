@@ -1,0 +1,1 @@
+/* gz-stack.c: placeholder, to be written. */

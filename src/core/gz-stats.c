@@ -1,0 +1,1 @@
+/* gz-stats.c: placeholder, to be written. */

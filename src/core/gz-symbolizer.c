@@ -1,0 +1,1 @@
+/* gz-symbolizer.c: placeholder, to be written. */

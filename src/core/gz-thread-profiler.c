@@ -1,0 +1,1 @@
+/* gz-thread-profiler.c: placeholder, to be written. */

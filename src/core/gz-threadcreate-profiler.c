@@ -1,0 +1,1 @@
+/* gz-threadcreate-profiler.c: placeholder, to be written. */

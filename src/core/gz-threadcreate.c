@@ -1,0 +1,1 @@
+/* gz-threadcreate.c: placeholder, to be written. */

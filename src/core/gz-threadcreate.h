@@ -1,0 +1,15 @@
+/* gz-threadcreate.h: the stack that created each thread, recorded by the pthread_create
+ * wrapper in gz-pthread-hooks.c, so threads created by GLib and other libraries are seen. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+gboolean gz_threadcreate_is_available (void);
+/* Called by the wrapper with the creator's stack. */
+void     gz_threadcreate_record       (guint skip);
+/* values[0] = threads created from that stack since start. GArray of GzStackRecord. */
+GArray  *gz_threadcreate_snapshot     (void);
+
+G_END_DECLS
