@@ -40,6 +40,10 @@ GzConfig      *gz_config_new             (const char     *path,
                                           GError        **error);
 /* The keys in display order, NULL-terminated. */
 const char * const *gz_config_list_keys  (void);
+/* One line saying what @key does, for `gz-cli profile config` and the app. */
+const char    *gz_config_get_key_help    (const char     *key);
+/* "GZ_PROFILE_CPU_HZ" for "cpu-hz". Free with g_free. */
+char          *gz_config_env_name        (const char     *key);
 const char    *gz_config_get_path        (GzConfig       *self);
 /* Sets from a command-line flag; validates @value for @key. */
 gboolean       gz_config_set_flag        (GzConfig       *self,

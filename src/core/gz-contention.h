@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <pthread.h>
 
 G_BEGIN_DECLS
 
@@ -37,5 +38,22 @@ void     gz_contention_record          (GzBlockKind kind,
  * in nanoseconds. GArray of GzStackRecord. */
 GArray  *gz_contention_snapshot_block  (void);
 GArray  *gz_contention_snapshot_mutex  (void);
+
+/* Set by gz-pthread-hooks.c once the real pthread functions are resolved. */
+void     gz_contention_set_hooked      (gboolean hooked);
+
+/* The core's own locks: a pthread mutex taken through the (interposed) pthread_mutex_lock, so
+ * contention on them shows in the mutex and block profiles like any library's. */
+typedef struct
+{
+  pthread_mutex_t mutex;
+} GzLock;
+
+#define GZ_LOCK_INIT { PTHREAD_MUTEX_INITIALIZER }
+
+void     gz_lock_init                  (GzLock *lock);
+void     gz_lock_clear                 (GzLock *lock);
+void     gz_lock_lock                  (GzLock *lock);
+void     gz_lock_unlock                (GzLock *lock);
 
 G_END_DECLS

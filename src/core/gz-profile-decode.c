@@ -1,1 +1,391 @@
-/* gz-profile-decode.c: placeholder, to be written. */
+/* gz-profile-decode.c: gzip-compressed or raw profile.proto (ours or Go's) to the model, with
+ * every string index and id checked: a corrupt file is an error, never a crash. */
+
+#include "config.h"
+
+#include <zlib.h>
+
+#include "gz-profile.h"
+#include "profile.pb-c.h"
+
+typedef Perftools__Profiles__Profile PbProfile;
+
+/* Larger decompressed profiles are refused rather than exhausting memory (a gzip bomb). */
+#define MAX_DECOMPRESSED_SIZE (1u << 30)
+
+static gboolean
+corrupt (GError    **error,
+         const char *format,
+         ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+corrupt (GError    **error,
+         const char *format,
+         ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_CORRUPT,
+               "Not a valid pprof profile: %s", message);
+  return FALSE;
+}
+
+static GBytes *
+gunzip (const guint8 *data,
+        gsize         len,
+        GError      **error)
+{
+  z_stream zs = { 0, };
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  int ret;
+
+  /* 15 + 32: zlib or gzip header, detected. */
+  if (inflateInit2 (&zs, 15 + 32) != Z_OK)
+    {
+      corrupt (error, "could not start gzip decompression");
+      return NULL;
+    }
+
+  zs.next_in = (Bytef *) data;
+  zs.avail_in = len;
+  g_byte_array_set_size (out, MAX (len * 4, 4096));
+  do
+    {
+      if (zs.total_out == out->len)
+        {
+          if (out->len >= MAX_DECOMPRESSED_SIZE)
+            {
+              inflateEnd (&zs);
+              corrupt (error, "it decompresses to more than %u bytes",
+                       MAX_DECOMPRESSED_SIZE);
+              return NULL;
+            }
+          g_byte_array_set_size (out, MIN (out->len * 2, MAX_DECOMPRESSED_SIZE));
+        }
+      zs.next_out = out->data + zs.total_out;
+      zs.avail_out = out->len - zs.total_out;
+      ret = inflate (&zs, Z_NO_FLUSH);
+    }
+  while (ret == Z_OK);
+
+  if (ret != Z_STREAM_END)
+    {
+      const char *why = ret == Z_BUF_ERROR ? "the gzip data is truncated"
+                                           : (zs.msg ? zs.msg : "bad gzip data");
+
+      corrupt (error, "%s", why);
+      inflateEnd (&zs);
+      return NULL;
+    }
+
+  g_byte_array_set_size (out, zs.total_out);
+  inflateEnd (&zs);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+typedef struct
+{
+  const PbProfile *pb;
+  GError         **error;
+} Decoder;
+
+/* @index into the string table; @what names the field for the error. Index 0 gives @empty. */
+static gboolean
+get_string (Decoder    *dec,
+            gint64      index,
+            const char *what,
+            gboolean    null_when_empty,
+            char      **out)
+{
+  if (index < 0 || (guint64) index >= dec->pb->n_string_table)
+    return corrupt (dec->error, "%s refers to string %" G_GINT64_FORMAT ", but the string "
+                    "table has %" G_GSIZE_FORMAT " entries", what, index,
+                    dec->pb->n_string_table);
+  if (index == 0 && null_when_empty)
+    *out = NULL;
+  else
+    *out = g_strdup (dec->pb->string_table[index]);
+  return TRUE;
+}
+
+/* Maps the file's ids to 1..N in table order; 0 and duplicates are errors. */
+static GHashTable *
+renumber (Decoder    *dec,
+          const char *what,
+          gsize       n,
+          guint64   (*get_id) (const PbProfile *pb, gsize i))
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 id = get_id (dec->pb, i);
+
+      if (id == 0)
+        {
+          corrupt (dec->error, "%s %" G_GSIZE_FORMAT " has id 0", what, i);
+          return NULL;
+        }
+      if (g_hash_table_contains (ids, &id))
+        {
+          corrupt (dec->error, "two %ss have id %" G_GUINT64_FORMAT, what, id);
+          return NULL;
+        }
+      g_hash_table_insert (ids, g_memdup2 (&id, sizeof id), GSIZE_TO_POINTER (i + 1));
+    }
+  return g_steal_pointer (&ids);
+}
+
+static guint64
+mapping_id (const PbProfile *pb,
+            gsize            i)
+{
+  return pb->mapping[i]->id;
+}
+
+static guint64
+location_id (const PbProfile *pb,
+             gsize            i)
+{
+  return pb->location[i]->id;
+}
+
+static guint64
+function_id (const PbProfile *pb,
+             gsize            i)
+{
+  return pb->function[i]->id;
+}
+
+static gboolean
+resolve (Decoder    *dec,
+         GHashTable *ids,
+         guint64     id,
+         const char *what,
+         guint64    *out)
+{
+  gpointer new_id;
+
+  if (!g_hash_table_lookup_extended (ids, &id, NULL, &new_id))
+    return corrupt (dec->error, "%s refers to id %" G_GUINT64_FORMAT ", which does not exist",
+                    what, id);
+  *out = GPOINTER_TO_SIZE (new_id);
+  return TRUE;
+}
+
+static GzProfile *
+convert (const PbProfile *pb,
+         GError         **error)
+{
+  g_autoptr(GzProfile) profile = gz_profile_new ();
+  g_autoptr(GHashTable) mapping_ids = NULL;
+  g_autoptr(GHashTable) location_ids = NULL;
+  g_autoptr(GHashTable) function_ids = NULL;
+  Decoder dec = { pb, error };
+
+  if (pb->n_string_table == 0 || pb->string_table[0] == NULL || pb->string_table[0][0] != '\0')
+    {
+      corrupt (error, "the string table does not start with an empty string");
+      return NULL;
+    }
+
+  if (!(mapping_ids = renumber (&dec, "mapping", pb->n_mapping, mapping_id)) ||
+      !(location_ids = renumber (&dec, "location", pb->n_location, location_id)) ||
+      !(function_ids = renumber (&dec, "function", pb->n_function, function_id)))
+    return NULL;
+
+  for (gsize i = 0; i < pb->n_sample_type; i++)
+    {
+      g_autoptr(GzValueType) vt = g_new0 (GzValueType, 1);
+
+      if (!get_string (&dec, pb->sample_type[i]->type, "sample type", FALSE, &vt->type) ||
+          !get_string (&dec, pb->sample_type[i]->unit, "sample type unit", FALSE, &vt->unit))
+        return NULL;
+      g_ptr_array_add (profile->sample_types, g_steal_pointer (&vt));
+    }
+
+  for (gsize i = 0; i < pb->n_mapping; i++)
+    {
+      const Perftools__Profiles__Mapping *pm = pb->mapping[i];
+      g_autoptr(GzMapping) mapping = gz_mapping_new ();
+
+      mapping->id = i + 1;
+      mapping->memory_start = pm->memory_start;
+      mapping->memory_limit = pm->memory_limit;
+      mapping->file_offset = pm->file_offset;
+      if (!get_string (&dec, pm->filename, "mapping file name", FALSE, &mapping->filename) ||
+          !get_string (&dec, pm->build_id, "mapping build ID", TRUE, &mapping->build_id))
+        return NULL;
+      mapping->has_functions = pm->has_functions;
+      mapping->has_filenames = pm->has_filenames;
+      mapping->has_line_numbers = pm->has_line_numbers;
+      mapping->has_inline_frames = pm->has_inline_frames;
+      g_ptr_array_add (profile->mappings, g_steal_pointer (&mapping));
+    }
+
+  for (gsize i = 0; i < pb->n_function; i++)
+    {
+      const Perftools__Profiles__Function *pf = pb->function[i];
+      g_autoptr(GzFunction) function = gz_function_new ();
+
+      function->id = i + 1;
+      if (!get_string (&dec, pf->name, "function name", FALSE, &function->name) ||
+          !get_string (&dec, pf->system_name, "function system name", TRUE,
+                       &function->system_name) ||
+          !get_string (&dec, pf->filename, "function file name", TRUE, &function->filename))
+        return NULL;
+      function->start_line = pf->start_line;
+      g_ptr_array_add (profile->functions, g_steal_pointer (&function));
+    }
+
+  for (gsize i = 0; i < pb->n_location; i++)
+    {
+      const Perftools__Profiles__Location *pl = pb->location[i];
+      g_autoptr(GzLocation) location = gz_location_new ();
+
+      location->id = i + 1;
+      location->address = pl->address;
+      location->is_folded = pl->is_folded;
+      if (pl->mapping_id != 0 &&
+          !resolve (&dec, mapping_ids, pl->mapping_id, "a location", &location->mapping_id))
+        return NULL;
+      for (gsize j = 0; j < pl->n_line; j++)
+        {
+          GzLine line = { 0, };
+
+          if (!resolve (&dec, function_ids, pl->line[j]->function_id, "a location's line",
+                        &line.function_id))
+            return NULL;
+          line.line = pl->line[j]->line;
+          g_array_append_val (location->lines, line);
+        }
+      g_ptr_array_add (profile->locations, g_steal_pointer (&location));
+    }
+
+  for (gsize i = 0; i < pb->n_sample; i++)
+    {
+      const Perftools__Profiles__Sample *ps = pb->sample[i];
+      g_autoptr(GzSample) sample = gz_sample_new ();
+
+      for (gsize j = 0; j < ps->n_location_id; j++)
+        {
+          guint64 id;
+
+          if (!resolve (&dec, location_ids, ps->location_id[j], "a sample", &id))
+            return NULL;
+          g_array_append_val (sample->location_ids, id);
+        }
+      g_array_append_vals (sample->values, ps->value, ps->n_value);
+      for (gsize j = 0; j < ps->n_label; j++)
+        {
+          const Perftools__Profiles__Label *pl = ps->label[j];
+          GzLabel label = { 0, };
+
+          if (!get_string (&dec, pl->key, "label key", FALSE, &label.key) ||
+              !get_string (&dec, pl->str, "label value", TRUE, &label.str) ||
+              !get_string (&dec, pl->num_unit, "label unit", TRUE, &label.num_unit))
+            {
+              gz_label_clear (&label);
+              return NULL;
+            }
+          label.num = pl->num;
+          g_array_append_val (sample->labels, label);
+        }
+      g_ptr_array_add (profile->samples, g_steal_pointer (&sample));
+    }
+
+  if (!get_string (&dec, pb->drop_frames, "drop_frames", TRUE, &profile->drop_frames) ||
+      !get_string (&dec, pb->keep_frames, "keep_frames", TRUE, &profile->keep_frames) ||
+      !get_string (&dec, pb->default_sample_type, "default_sample_type", TRUE,
+                   &profile->default_sample_type))
+    return NULL;
+  if (pb->period_type != NULL &&
+      (!get_string (&dec, pb->period_type->type, "period type", TRUE, &profile->period_type.type) ||
+       !get_string (&dec, pb->period_type->unit, "period unit", TRUE, &profile->period_type.unit)))
+    return NULL;
+  for (gsize i = 0; i < pb->n_comment; i++)
+    {
+      char *comment;
+
+      if (!get_string (&dec, pb->comment[i], "a comment", FALSE, &comment))
+        return NULL;
+      g_ptr_array_add (profile->comments, comment);
+    }
+  profile->time_nanos = pb->time_nanos;
+  profile->duration_nanos = pb->duration_nanos;
+  profile->period = pb->period;
+
+  return g_steal_pointer (&profile);
+}
+
+GzProfile *
+gz_profile_decode (GBytes  *bytes,
+                   GError **error)
+{
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  PbProfile *pb;
+  const guint8 *data;
+  gsize len;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+  if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+    {
+      raw = gunzip (data, len, error);
+      if (raw == NULL)
+        return NULL;
+    }
+  else
+    raw = g_bytes_ref (bytes);
+
+  data = g_bytes_get_data (raw, &len);
+  pb = perftools__profiles__profile__unpack (NULL, len, data);
+  if (pb == NULL)
+    {
+      corrupt (error, "the data is not a profile.proto message (truncated or another format)");
+      return NULL;
+    }
+  profile = convert (pb, error);
+  perftools__profiles__profile__free_unpacked (pb, NULL);
+  if (profile == NULL)
+    return NULL;
+
+  if (!gz_profile_validate_with_flags (profile, GZ_PROFILE_VALIDATE_ALLOW_EMPTY_STACKS, error))
+    return NULL;
+
+  return g_steal_pointer (&profile);
+}
+
+GzProfile *
+gz_profile_read_file (const char *path,
+                      GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  GzProfile *profile;
+  char *contents;
+  gsize len;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &len, &local_error))
+    {
+      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED, "%s", local_error->message);
+      return NULL;
+    }
+  bytes = g_bytes_new_take (contents, len);
+  profile = gz_profile_decode (bytes, &local_error);
+  if (profile == NULL)
+    {
+      g_set_error (error, local_error->domain, local_error->code, "%s: %s", path,
+                   local_error->message);
+      return NULL;
+    }
+  return profile;
+}

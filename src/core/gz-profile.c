@@ -1,1 +1,1036 @@
-/* gz-profile.c: placeholder, to be written. */
+/* gz-profile.c: the profile model (a refcounted boxed type), `top`, and the builder that turns
+ * raw stacks of program counters into a symbolized, validated profile. */
+
+#include "config.h"
+
+#include <glib-object.h>
+
+#include "gz-profile.h"
+#include "gz-symbolizer.h"
+
+G_DEFINE_QUARK (gz-profile-error-quark, gz_profile_error)
+
+static const char * const type_names[GZ_PROFILE_TYPE_N] = {
+  [GZ_PROFILE_TYPE_CPU] = "cpu",
+  [GZ_PROFILE_TYPE_MEMORY] = "memory",
+  [GZ_PROFILE_TYPE_GOROUTINE] = "goroutine",
+  [GZ_PROFILE_TYPE_BLOCK] = "block",
+  [GZ_PROFILE_TYPE_MUTEX] = "mutex",
+  [GZ_PROFILE_TYPE_THREADCREATE] = "threadcreate",
+};
+
+const char *
+gz_profile_type_to_string (GzProfileType type)
+{
+  g_return_val_if_fail (type < GZ_PROFILE_TYPE_N, NULL);
+
+  return type_names[type];
+}
+
+gboolean
+gz_profile_type_from_string (const char    *name,
+                             GzProfileType *type)
+{
+  g_return_val_if_fail (type != NULL, FALSE);
+
+  if (name == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < GZ_PROFILE_TYPE_N; i++)
+    {
+      if (g_str_equal (name, type_names[i]))
+        {
+          *type = i;
+          return TRUE;
+        }
+    }
+
+  /* Go's and pprof's own aliases. */
+  if (g_str_equal (name, "threads"))
+    {
+      *type = GZ_PROFILE_TYPE_GOROUTINE;
+      return TRUE;
+    }
+  if (g_str_equal (name, "heap"))
+    {
+      *type = GZ_PROFILE_TYPE_MEMORY;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+const char *
+gz_profile_type_names (void)
+{
+  return "cpu, memory, goroutine, block, mutex, threadcreate";
+}
+
+/* The parts */
+
+GzValueType *
+gz_value_type_new (const char *type,
+                   const char *unit)
+{
+  GzValueType *self = g_new0 (GzValueType, 1);
+
+  self->type = g_strdup (type);
+  self->unit = g_strdup (unit);
+  return self;
+}
+
+void
+gz_value_type_free (GzValueType *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->type);
+  g_free (self->unit);
+  g_free (self);
+}
+
+GzMapping *
+gz_mapping_new (void)
+{
+  return g_new0 (GzMapping, 1);
+}
+
+void
+gz_mapping_free (GzMapping *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->filename);
+  g_free (self->build_id);
+  g_free (self);
+}
+
+GzFunction *
+gz_function_new (void)
+{
+  return g_new0 (GzFunction, 1);
+}
+
+void
+gz_function_free (GzFunction *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->name);
+  g_free (self->system_name);
+  g_free (self->filename);
+  g_free (self);
+}
+
+GzLocation *
+gz_location_new (void)
+{
+  GzLocation *self = g_new0 (GzLocation, 1);
+
+  self->lines = g_array_new (FALSE, TRUE, sizeof (GzLine));
+  return self;
+}
+
+void
+gz_location_free (GzLocation *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->lines, g_array_unref);
+  g_free (self);
+}
+
+void
+gz_label_clear (GzLabel *self)
+{
+  g_clear_pointer (&self->key, g_free);
+  g_clear_pointer (&self->str, g_free);
+  g_clear_pointer (&self->num_unit, g_free);
+}
+
+void
+gz_label_copy (const GzLabel *src,
+               GzLabel       *dest)
+{
+  dest->key = g_strdup (src->key);
+  dest->str = g_strdup (src->str);
+  dest->num = src->num;
+  dest->num_unit = g_strdup (src->num_unit);
+}
+
+GzSample *
+gz_sample_new (void)
+{
+  GzSample *self = g_new0 (GzSample, 1);
+
+  self->location_ids = g_array_new (FALSE, TRUE, sizeof (guint64));
+  self->values = g_array_new (FALSE, TRUE, sizeof (gint64));
+  self->labels = g_array_new (FALSE, TRUE, sizeof (GzLabel));
+  g_array_set_clear_func (self->labels, (GDestroyNotify) gz_label_clear);
+  return self;
+}
+
+void
+gz_sample_free (GzSample *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->location_ids, g_array_unref);
+  g_clear_pointer (&self->values, g_array_unref);
+  g_clear_pointer (&self->labels, g_array_unref);
+  g_free (self);
+}
+
+/* The profile */
+
+G_DEFINE_BOXED_TYPE (GzProfile, gz_profile, gz_profile_ref, gz_profile_unref)
+
+GzProfile *
+gz_profile_new (void)
+{
+  GzProfile *self = g_new0 (GzProfile, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->sample_types = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_value_type_free);
+  self->samples = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_sample_free);
+  self->mappings = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_mapping_free);
+  self->locations = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_location_free);
+  self->functions = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_function_free);
+  self->comments = g_ptr_array_new_with_free_func (g_free);
+  return self;
+}
+
+GzProfile *
+gz_profile_ref (GzProfile *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+gz_profile_unref (GzProfile *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_clear_pointer (&self->sample_types, g_ptr_array_unref);
+  g_clear_pointer (&self->samples, g_ptr_array_unref);
+  g_clear_pointer (&self->mappings, g_ptr_array_unref);
+  g_clear_pointer (&self->locations, g_ptr_array_unref);
+  g_clear_pointer (&self->functions, g_ptr_array_unref);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  g_free (self->drop_frames);
+  g_free (self->keep_frames);
+  g_free (self->period_type.type);
+  g_free (self->period_type.unit);
+  g_free (self->default_sample_type);
+  g_free (self);
+}
+
+GzLocation *
+gz_profile_get_location (GzProfile *self,
+                         guint64    id)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (id == 0 || id > self->locations->len)
+    return NULL;
+  return g_ptr_array_index (self->locations, id - 1);
+}
+
+GzFunction *
+gz_profile_get_function (GzProfile *self,
+                         guint64    id)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (id == 0 || id > self->functions->len)
+    return NULL;
+  return g_ptr_array_index (self->functions, id - 1);
+}
+
+GzMapping *
+gz_profile_get_mapping (GzProfile *self,
+                        guint64    id)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (id == 0 || id > self->mappings->len)
+    return NULL;
+  return g_ptr_array_index (self->mappings, id - 1);
+}
+
+int
+gz_profile_find_sample_type (GzProfile  *self,
+                             const char *type)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  g_return_val_if_fail (type != NULL, -1);
+
+  for (guint i = 0; i < self->sample_types->len; i++)
+    {
+      GzValueType *vt = g_ptr_array_index (self->sample_types, i);
+
+      if (g_strcmp0 (vt->type, type) == 0)
+        return i;
+    }
+  return -1;
+}
+
+gint64
+gz_profile_total (GzProfile *self,
+                  guint      index)
+{
+  gint64 total = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      GzSample *sample = g_ptr_array_index (self->samples, i);
+
+      if (index < sample->values->len)
+        total += g_array_index (sample->values, gint64, index);
+    }
+  return total;
+}
+
+/* Top */
+
+char *
+gz_profile_location_name (GzProfile  *self,
+                          GzLocation *location)
+{
+  if (location->lines->len > 0)
+    {
+      GzLine *line = &g_array_index (location->lines, GzLine, 0);
+      GzFunction *function = gz_profile_get_function (self, line->function_id);
+
+      if (function != NULL && function->name != NULL && function->name[0] != '\0')
+        return g_strdup (function->name);
+    }
+  return g_strdup_printf ("0x%016" G_GINT64_MODIFIER "x", location->address);
+}
+
+static void
+gz_top_entry_clear (gpointer data)
+{
+  GzTopEntry *entry = data;
+
+  g_clear_pointer (&entry->name, g_free);
+}
+
+static int
+compare_top_entries (gconstpointer a,
+                     gconstpointer b)
+{
+  const GzTopEntry *ea = a;
+  const GzTopEntry *eb = b;
+
+  if (ea->flat != eb->flat)
+    return ea->flat > eb->flat ? -1 : 1;
+  if (ea->cum != eb->cum)
+    return ea->cum > eb->cum ? -1 : 1;
+  return g_strcmp0 (ea->name, eb->name);
+}
+
+GArray *
+gz_profile_top (GzProfile *self,
+                guint      index,
+                guint      max_entries)
+{
+  g_autoptr(GHashTable) by_name = NULL; /* name -> index + 1 in entries */
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GPtrArray) location_names = NULL;
+  GArray *entries;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  entries = g_array_new (FALSE, TRUE, sizeof (GzTopEntry));
+  g_array_set_clear_func (entries, gz_top_entry_clear);
+  by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  seen = g_hash_table_new (NULL, NULL);
+
+  /* The innermost name of each location, and every name of its lines (inlined frames). */
+  location_names = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  for (guint i = 0; i < self->locations->len; i++)
+    {
+      GzLocation *location = g_ptr_array_index (self->locations, i);
+      GPtrArray *names = g_ptr_array_new ();
+
+      g_ptr_array_add (names, gz_profile_location_name (self, location));
+      for (guint j = 1; j < location->lines->len; j++)
+        {
+          GzLine *line = &g_array_index (location->lines, GzLine, j);
+          GzFunction *function = gz_profile_get_function (self, line->function_id);
+
+          if (function != NULL && function->name != NULL && function->name[0] != '\0')
+            g_ptr_array_add (names, g_strdup (function->name));
+        }
+      g_ptr_array_add (names, NULL);
+      g_ptr_array_add (location_names, g_ptr_array_free (names, FALSE));
+    }
+
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      GzSample *sample = g_ptr_array_index (self->samples, i);
+      gint64 value;
+
+      if (index >= sample->values->len)
+        continue;
+      value = g_array_index (sample->values, gint64, index);
+      if (value == 0)
+        continue;
+
+      g_hash_table_remove_all (seen);
+      for (guint j = 0; j < sample->location_ids->len; j++)
+        {
+          guint64 id = g_array_index (sample->location_ids, guint64, j);
+          char **names;
+
+          if (id == 0 || id > location_names->len)
+            continue;
+          names = g_ptr_array_index (location_names, id - 1);
+          for (guint k = 0; names[k] != NULL; k++)
+            {
+              gpointer slot = g_hash_table_lookup (by_name, names[k]);
+              GzTopEntry *entry;
+
+              if (slot == NULL)
+                {
+                  GzTopEntry new_entry = { g_strdup (names[k]), 0, 0 };
+
+                  g_array_append_val (entries, new_entry);
+                  slot = GUINT_TO_POINTER (entries->len);
+                  g_hash_table_insert (by_name, new_entry.name, slot);
+                }
+              entry = &g_array_index (entries, GzTopEntry, GPOINTER_TO_UINT (slot) - 1);
+              /* The leaf's innermost frame is the one executing. */
+              if (j == 0 && k == 0)
+                entry->flat += value;
+              if (g_hash_table_add (seen, slot))
+                entry->cum += value;
+            }
+        }
+    }
+
+  g_hash_table_steal_all (by_name);
+  g_array_sort (entries, compare_top_entries);
+  if (max_entries > 0 && entries->len > max_entries)
+    g_array_set_size (entries, max_entries);
+  return entries;
+}
+
+/* The builder */
+
+typedef struct
+{
+  guint         hash;
+  GzStackFlags  flags;
+  guint         n_frames;
+  guint64      *pcs;      /* n_frames, or NULL for a named sample */
+  char        **names;    /* n_frames + NULL, or NULL */
+  GzLabel      *labels;
+  guint         n_labels;
+  gint64       *values;   /* n_sample_types */
+} BuilderSample;
+
+struct _GzProfileBuilder
+{
+  GzProfileType type;
+  guint         n_sample_types;
+  gint64        period;
+  gint64        time_nanos;
+  gint64        duration_nanos;
+  gint64        start_monotonic;
+  GPtrArray    *comments;
+  GPtrArray    *samples;   /* BuilderSample, in order of arrival */
+  GHashTable   *index;     /* BuilderSample -> itself */
+  gboolean      finished;
+};
+
+typedef struct
+{
+  const char *type;
+  const char *unit;
+} TypeUnit;
+
+typedef struct
+{
+  TypeUnit    sample_types[4];
+  TypeUnit    period_type;
+  gint64      default_period;
+  const char *default_sample_type;
+} TypeInfo;
+
+/* Go's own sample types (runtime/pprof), so that tools treat our profiles like Go's. */
+static const TypeInfo type_info[GZ_PROFILE_TYPE_N] = {
+  [GZ_PROFILE_TYPE_CPU] = {
+    { { "samples", "count" }, { "cpu", "nanoseconds" } },
+    { "cpu", "nanoseconds" }, 0, NULL,
+  },
+  [GZ_PROFILE_TYPE_MEMORY] = {
+    { { "alloc_objects", "count" }, { "alloc_space", "bytes" },
+      { "inuse_objects", "count" }, { "inuse_space", "bytes" } },
+    { "space", "bytes" }, 0, "inuse_space",
+  },
+  [GZ_PROFILE_TYPE_GOROUTINE] = {
+    { { "goroutine", "count" } },
+    { "goroutine", "count" }, 1, NULL,
+  },
+  [GZ_PROFILE_TYPE_BLOCK] = {
+    { { "contentions", "count" }, { "delay", "nanoseconds" } },
+    { "contentions", "count" }, 1, NULL,
+  },
+  [GZ_PROFILE_TYPE_MUTEX] = {
+    { { "contentions", "count" }, { "delay", "nanoseconds" } },
+    { "contentions", "count" }, 1, NULL,
+  },
+  [GZ_PROFILE_TYPE_THREADCREATE] = {
+    { { "threadcreate", "count" } },
+    { "threadcreate", "count" }, 1, NULL,
+  },
+};
+
+static void
+builder_sample_free (BuilderSample *sample)
+{
+  for (guint i = 0; i < sample->n_labels; i++)
+    gz_label_clear (&sample->labels[i]);
+  g_free (sample->labels);
+  g_free (sample->pcs);
+  g_strfreev (sample->names);
+  g_free (sample->values);
+  g_free (sample);
+}
+
+static guint
+hash_bytes (guint         hash,
+            gconstpointer data,
+            gsize         len)
+{
+  const guint8 *p = data;
+
+  /* FNV-1a */
+  for (gsize i = 0; i < len; i++)
+    hash = (hash ^ p[i]) * 16777619u;
+  return hash;
+}
+
+static guint
+hash_string (guint       hash,
+             const char *str)
+{
+  if (str == NULL)
+    return hash_bytes (hash, "\xff", 1);
+  return hash_bytes (hash, str, strlen (str) + 1);
+}
+
+static guint
+builder_sample_compute_hash (const BuilderSample *sample)
+{
+  guint hash = 2166136261u;
+
+  hash = hash_bytes (hash, &sample->flags, sizeof sample->flags);
+  hash = hash_bytes (hash, &sample->n_frames, sizeof sample->n_frames);
+  if (sample->pcs != NULL)
+    hash = hash_bytes (hash, sample->pcs, sample->n_frames * sizeof (guint64));
+  if (sample->names != NULL)
+    for (guint i = 0; i < sample->n_frames; i++)
+      hash = hash_string (hash, sample->names[i]);
+  for (guint i = 0; i < sample->n_labels; i++)
+    {
+      hash = hash_string (hash, sample->labels[i].key);
+      hash = hash_string (hash, sample->labels[i].str);
+      hash = hash_bytes (hash, &sample->labels[i].num, sizeof (gint64));
+      hash = hash_string (hash, sample->labels[i].num_unit);
+    }
+  return hash;
+}
+
+static guint
+builder_sample_hash (gconstpointer data)
+{
+  return ((const BuilderSample *) data)->hash;
+}
+
+static gboolean
+builder_sample_equal (gconstpointer a,
+                      gconstpointer b)
+{
+  const BuilderSample *sa = a;
+  const BuilderSample *sb = b;
+
+  if (sa->hash != sb->hash || sa->flags != sb->flags || sa->n_frames != sb->n_frames ||
+      sa->n_labels != sb->n_labels || (sa->pcs == NULL) != (sb->pcs == NULL))
+    return FALSE;
+  if (sa->pcs != NULL && memcmp (sa->pcs, sb->pcs, sa->n_frames * sizeof (guint64)) != 0)
+    return FALSE;
+  if (sa->names != NULL)
+    for (guint i = 0; i < sa->n_frames; i++)
+      if (g_strcmp0 (sa->names[i], sb->names[i]) != 0)
+        return FALSE;
+  for (guint i = 0; i < sa->n_labels; i++)
+    {
+      const GzLabel *la = &sa->labels[i];
+      const GzLabel *lb = &sb->labels[i];
+
+      if (g_strcmp0 (la->key, lb->key) != 0 || g_strcmp0 (la->str, lb->str) != 0 ||
+          la->num != lb->num || g_strcmp0 (la->num_unit, lb->num_unit) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+GzProfileBuilder *
+gz_profile_builder_new (GzProfileType type)
+{
+  GzProfileBuilder *self;
+
+  g_return_val_if_fail (type < GZ_PROFILE_TYPE_N, NULL);
+
+  self = g_new0 (GzProfileBuilder, 1);
+  self->type = type;
+  for (guint i = 0; i < G_N_ELEMENTS (type_info[type].sample_types); i++)
+    if (type_info[type].sample_types[i].type != NULL)
+      self->n_sample_types = i + 1;
+  self->period = type_info[type].default_period;
+  self->start_monotonic = g_get_monotonic_time ();
+  self->comments = g_ptr_array_new_with_free_func (g_free);
+  self->samples = g_ptr_array_new_with_free_func ((GDestroyNotify) builder_sample_free);
+  self->index = g_hash_table_new (builder_sample_hash, builder_sample_equal);
+  return self;
+}
+
+void
+gz_profile_builder_free (GzProfileBuilder *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->index, g_hash_table_unref);
+  g_clear_pointer (&self->samples, g_ptr_array_unref);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  g_free (self);
+}
+
+GzProfileType
+gz_profile_builder_get_profile_type (GzProfileBuilder *self)
+{
+  return self->type;
+}
+
+guint
+gz_profile_builder_get_n_samples (GzProfileBuilder *self)
+{
+  return self->samples->len;
+}
+
+void
+gz_profile_builder_set_period (GzProfileBuilder *self,
+                               gint64            period)
+{
+  self->period = period;
+}
+
+void
+gz_profile_builder_set_time (GzProfileBuilder *self,
+                             gint64            time_nanos,
+                             gint64            duration_nanos)
+{
+  self->time_nanos = time_nanos;
+  self->duration_nanos = duration_nanos;
+}
+
+void
+gz_profile_builder_add_comment (GzProfileBuilder *self,
+                                const char       *comment)
+{
+  g_return_if_fail (comment != NULL);
+
+  g_ptr_array_add (self->comments, g_strdup (comment));
+}
+
+static void
+builder_add (GzProfileBuilder *self,
+             BuilderSample    *key,
+             const gint64     *values)
+{
+  BuilderSample *existing;
+
+  key->hash = builder_sample_compute_hash (key);
+  existing = g_hash_table_lookup (self->index, key);
+  if (existing != NULL)
+    {
+      for (guint i = 0; i < self->n_sample_types; i++)
+        existing->values[i] += values[i];
+      return;
+    }
+
+  /* New: take copies of everything the key borrowed. */
+  {
+    BuilderSample *sample = g_new0 (BuilderSample, 1);
+
+    *sample = *key;
+    if (key->pcs != NULL)
+      sample->pcs = g_memdup2 (key->pcs, key->n_frames * sizeof (guint64));
+    if (key->names != NULL)
+      sample->names = g_strdupv (key->names);
+    sample->labels = g_new0 (GzLabel, MAX (key->n_labels, 1));
+    for (guint i = 0; i < key->n_labels; i++)
+      gz_label_copy (&key->labels[i], &sample->labels[i]);
+    sample->values = g_memdup2 (values, self->n_sample_types * sizeof (gint64));
+    g_ptr_array_add (self->samples, sample);
+    g_hash_table_add (self->index, sample);
+  }
+}
+
+void
+gz_profile_builder_add_sample (GzProfileBuilder *self,
+                               const guint64    *pcs,
+                               guint             n_pcs,
+                               GzStackFlags      flags,
+                               const gint64     *values,
+                               const GzLabel    *labels,
+                               guint             n_labels)
+{
+  BuilderSample key = { 0, };
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (pcs != NULL || n_pcs == 0);
+  g_return_if_fail (values != NULL);
+  g_return_if_fail (labels != NULL || n_labels == 0);
+  g_return_if_fail (!self->finished);
+
+  /* pprof needs at least one location per sample. */
+  if (n_pcs == 0)
+    return;
+
+  key.flags = flags;
+  key.n_frames = n_pcs;
+  key.pcs = (guint64 *) pcs;
+  key.labels = (GzLabel *) labels;
+  key.n_labels = n_labels;
+  builder_add (self, &key, values);
+}
+
+void
+gz_profile_builder_add_named_sample (GzProfileBuilder   *self,
+                                     const char * const *frames,
+                                     guint               n_frames,
+                                     const gint64       *values,
+                                     const GzLabel      *labels,
+                                     guint               n_labels)
+{
+  g_autofree char **names = NULL;
+  BuilderSample key = { 0, };
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (frames != NULL || n_frames == 0);
+  g_return_if_fail (values != NULL);
+  g_return_if_fail (labels != NULL || n_labels == 0);
+  g_return_if_fail (!self->finished);
+
+  if (n_frames == 0)
+    return;
+
+  names = g_new0 (char *, n_frames + 1);
+  for (guint i = 0; i < n_frames; i++)
+    names[i] = (char *) (frames[i] != NULL ? frames[i] : "");
+
+  key.n_frames = n_frames;
+  key.names = names;
+  key.labels = (GzLabel *) labels;
+  key.n_labels = n_labels;
+  builder_add (self, &key, values);
+}
+
+/* Finishing: symbolization into mappings, functions and locations. */
+
+typedef struct
+{
+  GzProfile  *profile;
+  GHashTable *mappings;       /* const GzSymbolMapping * -> id */
+  GHashTable *functions;      /* "name\nfilename" -> id */
+  GHashTable *return_locs;    /* pc (guint64 *) -> id, looked up at pc - 1 */
+  GHashTable *exact_locs;     /* pc (guint64 *) -> id, looked up at pc */
+  GHashTable *named_locs;     /* name -> id */
+} Tables;
+
+static guint64
+tables_function (Tables     *tables,
+                 const char *name,
+                 const char *filename,
+                 gint64      start_line)
+{
+  g_autofree char *key = g_strdup_printf ("%s\n%s", name, filename ? filename : "");
+  gpointer id;
+  GzFunction *function;
+
+  if (g_hash_table_lookup_extended (tables->functions, key, NULL, &id))
+    return GPOINTER_TO_SIZE (id);
+
+  function = gz_function_new ();
+  function->id = tables->profile->functions->len + 1;
+  function->name = g_strdup (name);
+  function->system_name = g_strdup (name);
+  function->filename = g_strdup (filename);
+  function->start_line = start_line;
+  g_ptr_array_add (tables->profile->functions, function);
+  g_hash_table_insert (tables->functions, g_steal_pointer (&key),
+                       GSIZE_TO_POINTER (function->id));
+  return function->id;
+}
+
+static guint64
+tables_mapping (Tables                *tables,
+                const GzSymbolMapping *sm)
+{
+  gpointer id;
+
+  if (sm == NULL)
+    return 0;
+  if (g_hash_table_lookup_extended (tables->mappings, sm, NULL, &id))
+    return GPOINTER_TO_SIZE (id);
+  /* Mappings are all added up front (see add_mappings); one seen later is added too. */
+  {
+    GzMapping *mapping = gz_mapping_new ();
+
+    mapping->id = tables->profile->mappings->len + 1;
+    mapping->memory_start = sm->memory_start;
+    mapping->memory_limit = sm->memory_limit;
+    mapping->file_offset = sm->file_offset;
+    mapping->filename = g_strdup (sm->filename);
+    mapping->build_id = g_strdup (sm->build_id);
+    mapping->has_functions = TRUE;
+    g_ptr_array_add (tables->profile->mappings, mapping);
+    g_hash_table_insert (tables->mappings, (gpointer) sm, GSIZE_TO_POINTER (mapping->id));
+    return mapping->id;
+  }
+}
+
+static guint64
+tables_location (Tables       *tables,
+                 GzSymbolizer *symbolizer,
+                 guint64       pc,
+                 gboolean      exact)
+{
+  GHashTable *table = exact ? tables->exact_locs : tables->return_locs;
+  GzLocation *location;
+  GzSymbol symbol = { 0, };
+  gpointer id;
+  guint64 lookup_pc;
+
+  if (g_hash_table_lookup_extended (table, &pc, NULL, &id))
+    return GPOINTER_TO_SIZE (id);
+
+  lookup_pc = exact || pc == 0 ? pc : pc - 1;
+  location = gz_location_new ();
+  location->id = tables->profile->locations->len + 1;
+  location->address = pc;
+  if (symbolizer != NULL)
+    {
+      gboolean found = gz_symbolizer_lookup (symbolizer, lookup_pc, &symbol);
+
+      location->mapping_id = tables_mapping (tables, symbol.mapping);
+      if (found && symbol.function != NULL)
+        {
+          GzLine line;
+
+          line.function_id = tables_function (tables, symbol.function, symbol.file,
+                                              symbol.start_line);
+          line.line = symbol.line;
+          g_array_append_val (location->lines, line);
+
+          if (location->mapping_id != 0)
+            {
+              GzMapping *mapping = gz_profile_get_mapping (tables->profile,
+                                                           location->mapping_id);
+
+              if (symbol.file != NULL)
+                mapping->has_filenames = TRUE;
+              if (symbol.line > 0)
+                mapping->has_line_numbers = TRUE;
+            }
+        }
+    }
+  g_ptr_array_add (tables->profile->locations, location);
+  g_hash_table_insert (table, g_memdup2 (&pc, sizeof pc), GSIZE_TO_POINTER (location->id));
+  return location->id;
+}
+
+static guint64
+tables_named_location (Tables     *tables,
+                       const char *name)
+{
+  GzLocation *location;
+  GzLine line;
+  gpointer id;
+
+  if (g_hash_table_lookup_extended (tables->named_locs, name, NULL, &id))
+    return GPOINTER_TO_SIZE (id);
+
+  location = gz_location_new ();
+  location->id = tables->profile->locations->len + 1;
+  line.function_id = tables_function (tables, name, NULL, 0);
+  line.line = 0;
+  g_array_append_val (location->lines, line);
+  g_ptr_array_add (tables->profile->locations, location);
+  g_hash_table_insert (tables->named_locs, g_strdup (name), GSIZE_TO_POINTER (location->id));
+  return location->id;
+}
+
+/* The executable's own mapping first: pprof takes mapping 1 for the main binary. Then the
+ * mappings that samples use, in address order. */
+static void
+add_mappings (Tables           *tables,
+              GzProfileBuilder *self,
+              GzSymbolizer     *symbolizer)
+{
+  const GPtrArray *all = gz_symbolizer_get_mappings (symbolizer);
+  g_autoptr(GHashTable) used = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      BuilderSample *sample = g_ptr_array_index (self->samples, i);
+
+      if (sample->pcs == NULL)
+        continue;
+      for (guint j = 0; j < sample->n_frames; j++)
+        {
+          GzSymbol symbol = { 0, };
+          gboolean exact = j == 0 && (sample->flags & GZ_STACK_FLAGS_LEAF_EXACT);
+          guint64 pc = sample->pcs[j];
+
+          gz_symbolizer_lookup (symbolizer, exact || pc == 0 ? pc : pc - 1, &symbol);
+          if (symbol.mapping != NULL)
+            g_hash_table_add (used, (gpointer) symbol.mapping);
+        }
+    }
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      const GzSymbolMapping *sm = g_ptr_array_index (all, i);
+
+      if (sm->main_executable)
+        tables_mapping (tables, sm);
+    }
+  for (guint i = 0; i < all->len; i++)
+    {
+      const GzSymbolMapping *sm = g_ptr_array_index (all, i);
+
+      if (g_hash_table_contains (used, sm))
+        tables_mapping (tables, sm);
+    }
+}
+
+GzProfile *
+gz_profile_builder_finish (GzProfileBuilder *self,
+                           GzSymbolizer     *symbolizer,
+                           GError          **error)
+{
+  g_autoptr(GzSymbolizer) own_symbolizer = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  const TypeInfo *info;
+  Tables tables;
+  gboolean has_pcs = FALSE;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (!self->finished, NULL);
+
+  self->finished = TRUE;
+  info = &type_info[self->type];
+
+  for (guint i = 0; i < self->samples->len && !has_pcs; i++)
+    has_pcs = ((BuilderSample *) g_ptr_array_index (self->samples, i))->pcs != NULL;
+
+  if (symbolizer == NULL && has_pcs)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      own_symbolizer = gz_symbolizer_new (0, &local_error);
+      if (own_symbolizer == NULL)
+        {
+          /* Unsymbolized addresses are still a valid profile; say why names are missing. */
+          g_warning ("Profile written without function names: %s", local_error->message);
+        }
+      symbolizer = own_symbolizer;
+    }
+
+  profile = gz_profile_new ();
+  for (guint i = 0; i < self->n_sample_types; i++)
+    g_ptr_array_add (profile->sample_types,
+                     gz_value_type_new (info->sample_types[i].type, info->sample_types[i].unit));
+  profile->period_type.type = g_strdup (info->period_type.type);
+  profile->period_type.unit = g_strdup (info->period_type.unit);
+  profile->period = self->period;
+  profile->default_sample_type = g_strdup (info->default_sample_type);
+  for (guint i = 0; i < self->comments->len; i++)
+    g_ptr_array_add (profile->comments, g_strdup (g_ptr_array_index (self->comments, i)));
+
+  if (self->time_nanos != 0)
+    {
+      profile->time_nanos = self->time_nanos;
+      profile->duration_nanos = self->duration_nanos;
+    }
+  else
+    {
+      gint64 now = g_get_real_time ();
+      gint64 elapsed = g_get_monotonic_time () - self->start_monotonic;
+
+      profile->duration_nanos = self->duration_nanos != 0 ? self->duration_nanos
+                                                          : elapsed * 1000;
+      profile->time_nanos = now * 1000 - profile->duration_nanos;
+    }
+
+  tables.profile = profile;
+  tables.mappings = g_hash_table_new (NULL, NULL);
+  tables.functions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  tables.return_locs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  tables.exact_locs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  tables.named_locs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (symbolizer != NULL)
+    add_mappings (&tables, self, symbolizer);
+
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      BuilderSample *bs = g_ptr_array_index (self->samples, i);
+      GzSample *sample = gz_sample_new ();
+
+      for (guint j = 0; j < bs->n_frames; j++)
+        {
+          guint64 id;
+
+          if (bs->pcs != NULL)
+            id = tables_location (&tables, symbolizer, bs->pcs[j],
+                                  j == 0 && (bs->flags & GZ_STACK_FLAGS_LEAF_EXACT));
+          else
+            id = tables_named_location (&tables, bs->names[j]);
+          g_array_append_val (sample->location_ids, id);
+        }
+      g_array_append_vals (sample->values, bs->values, self->n_sample_types);
+      for (guint j = 0; j < bs->n_labels; j++)
+        {
+          GzLabel label;
+
+          gz_label_copy (&bs->labels[j], &label);
+          g_array_append_val (sample->labels, label);
+        }
+      g_ptr_array_add (profile->samples, sample);
+    }
+
+  g_hash_table_unref (tables.mappings);
+  g_hash_table_unref (tables.functions);
+  g_hash_table_unref (tables.return_locs);
+  g_hash_table_unref (tables.exact_locs);
+  g_hash_table_unref (tables.named_locs);
+
+  if (!gz_profile_validate (profile, error))
+    return NULL;
+
+  return g_steal_pointer (&profile);
+}

@@ -2,7 +2,7 @@
  * and the encoder, decoder and validator that read and write it. */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -116,6 +116,25 @@ typedef struct
   char       *default_sample_type;
 } GzProfile;
 
+/* Constructors and free functions for the parts; every pointer array of a GzProfile frees
+ * its elements with these. */
+GzValueType *gz_value_type_new            (const char   *type,
+                                           const char   *unit);
+void         gz_value_type_free           (GzValueType  *self);
+GzMapping   *gz_mapping_new               (void);
+void         gz_mapping_free              (GzMapping    *self);
+GzFunction  *gz_function_new              (void);
+void         gz_function_free             (GzFunction   *self);
+GzLocation  *gz_location_new              (void); /* with an empty lines array */
+void         gz_location_free             (GzLocation   *self);
+GzSample    *gz_sample_new                (void); /* with empty arrays */
+void         gz_sample_free               (GzSample     *self);
+/* Frees the strings of a label (the clear function of GzSample.labels). */
+void         gz_label_clear               (GzLabel      *self);
+/* Deep copy of @src into @dest. */
+void         gz_label_copy                (const GzLabel *src,
+                                           GzLabel       *dest);
+
 GType       gz_profile_get_type           (void) G_GNUC_CONST;
 GzProfile  *gz_profile_new                (void);
 GzProfile  *gz_profile_ref                (GzProfile    *self);
@@ -152,6 +171,18 @@ GzProfile  *gz_profile_read_file          (const char   *path,
 gboolean    gz_profile_validate           (GzProfile    *self,
                                            GError      **error);
 
+typedef enum
+{
+  GZ_PROFILE_VALIDATE_DEFAULT = 0,
+  /* Accept samples without locations: Go's threadcreate profiles have them. The decoder
+   * validates with this; everything gz writes has a stack per sample. */
+  GZ_PROFILE_VALIDATE_ALLOW_EMPTY_STACKS = 1 << 0,
+} GzProfileValidateFlags;
+
+gboolean    gz_profile_validate_with_flags (GzProfile             *self,
+                                            GzProfileValidateFlags flags,
+                                            GError               **error);
+
 /* Flat and cumulative totals per function name for sample type @index, sorted by flat,
  * largest first; like `pprof -top`. */
 typedef struct
@@ -161,11 +192,21 @@ typedef struct
   gint64 cum;
 } GzTopEntry;
 
+/* Returns a GArray of GzTopEntry (freeing it frees the names); @max_entries 0 means all.
+ * A location without lines is named by its address. Recursion counts once in cum. */
 GArray     *gz_profile_top                (GzProfile    *self,
                                            guint         index,
                                            guint         max_entries);
+/* The name gz_profile_top() uses for @location: its innermost function, or its address. */
+char       *gz_profile_location_name      (GzProfile    *self,
+                                           GzLocation   *location);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzProfile, gz_profile_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzValueType, gz_value_type_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzMapping, gz_mapping_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzFunction, gz_function_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzLocation, gz_location_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSample, gz_sample_free)
 
 /* The builder: profilers hand it raw stacks of program counters with values; it aggregates
  * identical stacks and, at the end, symbolizes them in-process into mappings, locations and
@@ -212,7 +253,10 @@ void              gz_profile_builder_add_named_sample (GzProfileBuilder *self,
                                                        const gint64     *values,
                                                        const GzLabel    *labels,
                                                        guint             n_labels);
-/* Symbolizes with @symbolizer (NULL: the calling process) and returns a validated profile. */
+/* Number of distinct samples so far. */
+guint             gz_profile_builder_get_n_samples (GzProfileBuilder *self);
+/* Symbolizes with @symbolizer (NULL: the calling process) and returns a validated profile.
+ * The builder may be finished once. */
 GzProfile        *gz_profile_builder_finish       (GzProfileBuilder *self,
                                                    GzSymbolizer     *symbolizer,
                                                    GError          **error);

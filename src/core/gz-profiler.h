@@ -26,15 +26,23 @@ struct _GzProfilerClass
 };
 
 /* A profiler of @type for the calling process, configured from @config (NULL: defaults).
- * Fails with GZ_PROFILE_ERROR_UNSUPPORTED when this build cannot take that type. */
+ * Fails with GZ_PROFILE_ERROR_UNSUPPORTED when this build cannot take that type.
+ * cpu: gperftools' profiler, loaded with dlopen at the first CPU profiler of the process at
+ * config "cpu-hz". That rate then holds for the life of the process: a later, different cpu-hz
+ * logs one g_warning and the profiles keep the loaded rate (their period and a comment say
+ * so). One CPU profile at a time per process: a second start fails with GZ_PROFILE_ERROR_FAILED
+ * "a CPU profile is already running in this process". gperftools prints one
+ * "PROFILE: interrupts/evictions/bytes" line on stderr at each stop. */
 GzProfiler   *gz_profiler_new          (GzProfileType type,
                                         GzConfig     *config,
                                         GError      **error);
 GzProfileType gz_profiler_get_profile_type (GzProfiler *self);
 gboolean      gz_profiler_is_running   (GzProfiler *self);
+/* Fails (GZ_PROFILE_ERROR_FAILED) when already running. */
 gboolean      gz_profiler_start        (GzProfiler *self,
                                         GError    **error);
-/* The profile from start to now, with time and duration set; the profiler stops. */
+/* The profile from start to now, with time and duration set; the profiler stops (even when
+ * building the profile fails). Fails (GZ_PROFILE_ERROR_FAILED) when not running. */
 GzProfile    *gz_profiler_stop         (GzProfiler *self,
                                         GError    **error);
 /* The profile as of now (cumulative since the process started for memory, block, mutex and
@@ -42,7 +50,8 @@ GzProfile    *gz_profiler_stop         (GzProfiler *self,
 GzProfile    *gz_profiler_snapshot     (GzProfiler *self,
                                         GError    **error);
 
-/* For subclasses. */
+/* For subclasses: the wall-clock start (unix nanoseconds), set before their start () runs. A
+ * subclass disposed while running stops its own sampling. */
 gint64        gz_profiler_get_start_time_nanos (GzProfiler *self);
 
 G_END_DECLS

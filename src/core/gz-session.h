@@ -56,8 +56,17 @@ typedef struct
   gint64  duration_nanos;
   char   *sample_type;   /* the type the top list is by, e.g. "cpu/nanoseconds" */
   GArray *top;           /* GzTopEntry, at most 5 */
+  gint64  total;         /* sum of that sample type, for percentages */
 } GzSessionSummary;
 
+/* @n_samples: cpu counts SIGPROF samples (samples/count); the other types count sample
+ * records (distinct stacks). Top 5 by the type's default sample type: cpu/nanoseconds,
+ * inuse_space, delay, or count. */
+GzSessionSummary *gz_session_summary_new_for_profile (const char *id,
+                                                      const char *path,
+                                                      GzProfile  *profile,
+                                                      gint64      size);
+GzSessionSummary *gz_session_summary_copy   (const GzSessionSummary *summary);
 void              gz_session_summary_free   (GzSessionSummary *summary);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSessionSummary, gz_session_summary_free)
 

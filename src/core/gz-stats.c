@@ -1,1 +1,549 @@
-/* gz-stats.c: placeholder, to be written. */
+/* gz-stats.c: runtime statistics of this process as JSON, and as a table, JSON or YAML text. */
+#include "config.h"
+
+#include <malloc.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include "gz-heap-sampler.h"
+#include "gz-stats.h"
+
+/* config.h defines GZ_HAVE_TCMALLOC empty (meson's conf.set) or as 1 or 0: true for the first
+ * two. */
+#if defined (GZ_HAVE_TCMALLOC) && (1 - GZ_HAVE_TCMALLOC - 1 != 0)
+# define USE_TCMALLOC 1
+# include <gperftools/malloc_extension_c.h>
+#else
+# define USE_TCMALLOC 0
+#endif
+
+gboolean
+gz_stats_format_from_string (const char    *name,
+                             GzStatsFormat *format)
+{
+  static const struct { const char *name; GzStatsFormat format; } formats[] = {
+    { "table", GZ_STATS_FORMAT_TABLE },
+    { "json", GZ_STATS_FORMAT_JSON },
+    { "yaml", GZ_STATS_FORMAT_YAML },
+    { "yml", GZ_STATS_FORMAT_YAML },
+  };
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      if (g_ascii_strcasecmp (name, formats[i].name) == 0)
+        {
+          if (format != NULL)
+            *format = formats[i].format;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Collecting */
+
+static void
+add_int_or_null (JsonBuilder *builder,
+                 const char  *name,
+                 gboolean     known,
+                 gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (known)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_double_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    gboolean     known,
+                    double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (known)
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* A "Name:   123 kB" line of /proc/self/status, in bytes; -1 when absent. */
+static gint64
+status_kb (const char *status,
+           const char *name)
+{
+  g_autofree char *prefix = g_strconcat ("\n", name, ":", NULL);
+  const char *line;
+
+  if (status == NULL || (line = strstr (status, prefix)) == NULL)
+    return -1;
+  return g_ascii_strtoll (line + strlen (prefix), NULL, 10) * 1024;
+}
+
+/* Seconds since this process started: boot-relative start time from /proc/self/stat (field 22,
+ * in clock ticks) against /proc/uptime. -1 when unknown. */
+static double
+process_uptime (void)
+{
+  g_autofree char *stat = NULL;
+  g_autofree char *uptime = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_comm;
+  double now;
+  long ticks = sysconf (_SC_CLK_TCK);
+
+  if (!g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL) ||
+      !g_file_get_contents ("/proc/uptime", &uptime, NULL, NULL) || ticks <= 0)
+    return -1;
+
+  /* The command name may hold spaces and parentheses: fields resume after the last ')'. */
+  after_comm = strrchr (stat, ')');
+  if (after_comm == NULL)
+    return -1;
+  fields = g_strsplit (after_comm + 2, " ", -1);
+  /* fields[0] is field 3 (state), so field 22 (starttime) is fields[19]. */
+  if (g_strv_length (fields) < 20)
+    return -1;
+  now = g_ascii_strtod (uptime, NULL);
+  return MAX (0.0, now - (double) g_ascii_strtoull (fields[19], NULL, 10) / (double) ticks);
+}
+
+/* Entries of a /proc directory; -1 when it cannot be read. */
+static gint64
+count_entries (const char *path,
+               gboolean    minus_own_fd)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  gint64 n = 0;
+
+  if (dir == NULL)
+    return -1;
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  /* Listing /proc/self/fd opens a descriptor of its own, which is listed too. */
+  return minus_own_fd ? n - 1 : n;
+}
+
+static void
+add_memory (JsonBuilder *builder)
+{
+  g_autofree char *status = NULL;
+  gint64 rss, peak;
+
+  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
+  rss = status_kb (status, "VmRSS");
+  peak = status_kb (status, "VmHWM");
+
+  json_builder_set_member_name (builder, "memory");
+  json_builder_begin_object (builder);
+
+#if USE_TCMALLOC
+  {
+    static const char * const properties[][2] = {
+      { "allocator_in_use_bytes", "generic.current_allocated_bytes" },
+      { "heap_size_bytes", "generic.heap_size" },
+      { "free_bytes", "tcmalloc.pageheap_free_bytes" },
+      { "unmapped_bytes", "tcmalloc.pageheap_unmapped_bytes" },
+    };
+
+    json_builder_set_member_name (builder, "allocator");
+    json_builder_add_string_value (builder, "tcmalloc");
+    for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+      {
+        size_t value = 0;
+        gboolean known = MallocExtension_GetNumericProperty (properties[i][1], &value) != 0;
+
+        add_int_or_null (builder, properties[i][0], known, (gint64) value);
+      }
+  }
+#else
+  {
+    struct mallinfo2 info = mallinfo2 ();
+
+    json_builder_set_member_name (builder, "allocator");
+    json_builder_add_string_value (builder, "glibc");
+    /* In use: small blocks plus mmapped blocks; heap: arenas plus mmapped blocks. glibc does not
+     * say how much it returned to the system. */
+    add_int_or_null (builder, "allocator_in_use_bytes", TRUE,
+                     (gint64) (info.uordblks + info.hblkhd));
+    add_int_or_null (builder, "heap_size_bytes", TRUE, (gint64) (info.arena + info.hblkhd));
+    add_int_or_null (builder, "free_bytes", TRUE, (gint64) info.fordblks);
+    add_int_or_null (builder, "unmapped_bytes", FALSE, 0);
+  }
+#endif
+
+  add_int_or_null (builder, "rss_bytes", rss >= 0, rss);
+  add_int_or_null (builder, "peak_rss_bytes", peak >= 0, peak);
+  json_builder_end_object (builder);
+}
+
+static void
+add_allocations (JsonBuilder *builder)
+{
+  gboolean available = gz_heap_sampler_is_available ();
+  gsize rate = available ? gz_heap_sampler_get_rate () : 0;
+  GzHeapCounters counters = { 0 };
+
+  if (available)
+    gz_heap_sampler_get_counters (&counters);
+
+  json_builder_set_member_name (builder, "allocations");
+  json_builder_begin_object (builder);
+  /* Estimates from the sampler: unknown when it is off. */
+  add_int_or_null (builder, "sampling_rate_bytes", available, (gint64) rate);
+  add_int_or_null (builder, "live_bytes_estimate", available && rate > 0,
+                   (gint64) counters.sampled_live_bytes_estimate);
+  add_int_or_null (builder, "live_objects_estimate", available && rate > 0,
+                   (gint64) counters.sampled_live_objects_estimate);
+  /* Exact counts from the allocation wrappers. */
+  add_int_or_null (builder, "total_allocs", available, (gint64) counters.allocs);
+  add_int_or_null (builder, "total_frees", available, (gint64) counters.frees);
+  add_int_or_null (builder, "total_alloc_bytes", available, (gint64) counters.alloc_bytes);
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+gz_stats_collect (GError **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *timestamp = g_date_time_format_iso8601 (now);
+  struct rusage usage = { 0 };
+  gboolean have_usage = getrusage (RUSAGE_SELF, &usage) == 0;
+  double uptime = process_uptime ();
+  gint64 threads = count_entries ("/proc/self/task", FALSE);
+  gint64 fds = count_entries ("/proc/self/fd", TRUE);
+
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "timestamp");
+  json_builder_add_string_value (builder, timestamp);
+  add_double_or_null (builder, "uptime_seconds", uptime >= 0, uptime);
+  add_int_or_null (builder, "pid", TRUE, getpid ());
+
+  add_memory (builder);
+  add_allocations (builder);
+
+  add_int_or_null (builder, "threads", threads >= 0, threads);
+
+  json_builder_set_member_name (builder, "cpu");
+  json_builder_begin_object (builder);
+  add_double_or_null (builder, "user_seconds", have_usage,
+                      usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6);
+  add_double_or_null (builder, "system_seconds", have_usage,
+                      usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "context_switches");
+  json_builder_begin_object (builder);
+  add_int_or_null (builder, "voluntary", have_usage, usage.ru_nvcsw);
+  add_int_or_null (builder, "involuntary", have_usage, usage.ru_nivcsw);
+  json_builder_end_object (builder);
+
+  add_int_or_null (builder, "open_fds", fds >= 0, fds);
+
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* Formatting */
+
+static char *
+format_bytes (gint64 bytes)
+{
+  static const char * const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+  double value = (double) bytes;
+  guint unit = 0;
+
+  if (bytes < 1024)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " B", bytes);
+  while (value >= 1024 && unit + 1 < G_N_ELEMENTS (units))
+    {
+      value /= 1024;
+      unit++;
+    }
+  return g_strdup_printf ("%.1f %s", value, units[unit]);
+}
+
+static char *
+format_seconds (double seconds)
+{
+  if (seconds < 60)
+    return g_strdup_printf ("%.2f s", seconds);
+  if (seconds < 3600)
+    return g_strdup_printf ("%dm%04.1fs", (int) (seconds / 60), fmod (seconds, 60));
+  return g_strdup_printf ("%dh%02dm%02ds", (int) (seconds / 3600),
+                          (int) fmod (seconds / 60, 60), (int) fmod (seconds, 60));
+}
+
+typedef enum { SHOW_PLAIN, SHOW_BYTES, SHOW_SECONDS } Show;
+
+static void
+table_row (GString    *out,
+           const char *label,
+           JsonObject *object,
+           const char *member,
+           Show        show)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+  g_autofree char *text = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    text = g_strdup ("unknown");
+  else if (json_node_get_value_type (node) == G_TYPE_STRING)
+    text = g_strdup (json_node_get_string (node));
+  else if (show == SHOW_BYTES)
+    text = format_bytes (json_node_get_int (node));
+  else if (show == SHOW_SECONDS)
+    text = format_seconds (json_node_get_double (node));
+  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    text = g_strdup_printf ("%.2f", json_node_get_double (node));
+  else
+    text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+
+  g_string_append_printf (out, "%-28s %s\n", label, text);
+}
+
+static JsonObject *
+object_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static char *
+format_table (JsonObject *root)
+{
+  GString *out = g_string_new (NULL);
+  JsonObject *memory = object_member (root, "memory");
+  JsonObject *allocations = object_member (root, "allocations");
+  JsonObject *cpu = object_member (root, "cpu");
+  JsonObject *switches = object_member (root, "context_switches");
+
+  table_row (out, "Timestamp", root, "timestamp", SHOW_PLAIN);
+  table_row (out, "Uptime", root, "uptime_seconds", SHOW_SECONDS);
+  table_row (out, "PID", root, "pid", SHOW_PLAIN);
+  g_string_append (out, "Memory\n");
+  table_row (out, "  Allocator", memory, "allocator", SHOW_PLAIN);
+  table_row (out, "  Allocator in use", memory, "allocator_in_use_bytes", SHOW_BYTES);
+  table_row (out, "  Heap size", memory, "heap_size_bytes", SHOW_BYTES);
+  table_row (out, "  Free", memory, "free_bytes", SHOW_BYTES);
+  table_row (out, "  Unmapped", memory, "unmapped_bytes", SHOW_BYTES);
+  table_row (out, "  RSS", memory, "rss_bytes", SHOW_BYTES);
+  table_row (out, "  Peak RSS", memory, "peak_rss_bytes", SHOW_BYTES);
+  g_string_append (out, "Allocations\n");
+  table_row (out, "  Sampling rate", allocations, "sampling_rate_bytes", SHOW_BYTES);
+  table_row (out, "  Live (estimate)", allocations, "live_bytes_estimate", SHOW_BYTES);
+  table_row (out, "  Live objects (estimate)", allocations, "live_objects_estimate", SHOW_PLAIN);
+  table_row (out, "  Total allocations", allocations, "total_allocs", SHOW_PLAIN);
+  table_row (out, "  Total frees", allocations, "total_frees", SHOW_PLAIN);
+  table_row (out, "  Total allocated", allocations, "total_alloc_bytes", SHOW_BYTES);
+  table_row (out, "Threads", root, "threads", SHOW_PLAIN);
+  g_string_append (out, "CPU time\n");
+  table_row (out, "  User", cpu, "user_seconds", SHOW_SECONDS);
+  table_row (out, "  System", cpu, "system_seconds", SHOW_SECONDS);
+  g_string_append (out, "Context switches\n");
+  table_row (out, "  Voluntary", switches, "voluntary", SHOW_PLAIN);
+  table_row (out, "  Involuntary", switches, "involuntary", SHOW_PLAIN);
+  table_row (out, "Open file descriptors", root, "open_fds", SHOW_PLAIN);
+
+  return g_string_free (out, FALSE);
+}
+
+/* YAML: plain scalars where they cannot be misread, double-quoted strings otherwise. */
+static gboolean
+yaml_needs_quotes (const char *text)
+{
+  static const char * const reserved[] = {
+    "null", "Null", "NULL", "~", "true", "True", "TRUE", "false", "False", "FALSE",
+    "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+    ".inf", ".Inf", ".INF", "-.inf", ".nan", ".NaN", ".NAN", "y", "Y", "n", "N",
+  };
+  char *end = NULL;
+
+  /* Leading digits or signs may read as a number in some YAML dialect ("1_000", "0o17"). */
+  if (*text == '\0' || strchr ("-.+0123456789", text[0]) != NULL)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (reserved); i++)
+    if (g_str_equal (text, reserved[i]))
+      return TRUE;
+  /* Would read as a number. */
+  g_ascii_strtod (text, &end);
+  if (end != NULL && *end == '\0')
+    return TRUE;
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("_./-", *p) == NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+yaml_string (GString    *out,
+             const char *text)
+{
+  if (!yaml_needs_quotes (text))
+    {
+      g_string_append (out, text);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        default:
+          if (*p < 0x20 || *p == 0x7f)
+            g_string_append_printf (out, "\\x%02x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+yaml_scalar (GString  *out,
+             JsonNode *node)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      yaml_string (out, json_node_get_string (node));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    case G_TYPE_DOUBLE:
+      {
+        double value = json_node_get_double (node);
+
+        if (isnan (value))
+          g_string_append (out, ".nan");
+        else if (isinf (value))
+          g_string_append (out, value > 0 ? ".inf" : "-.inf");
+        else
+          {
+            /* 15 digits: 0.007117, not json-glib's 0.0071170000000000001. */
+            g_ascii_formatd (buf, sizeof buf, "%.15g", value);
+            g_string_append (out, buf);
+            /* Keep it a float for a YAML reader, as JSON does: 2 -> 2.0. */
+            if (strpbrk (buf, ".eE") == NULL)
+              g_string_append (out, ".0");
+          }
+        break;
+      }
+    default:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+    }
+}
+
+static void yaml_node (GString *out, JsonNode *node, int indent);
+
+static void
+yaml_object (GString    *out,
+             JsonObject *object,
+             int         indent)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  if (members == NULL)
+    {
+      g_string_append (out, " {}\n");
+      return;
+    }
+  g_string_append_c (out, '\n');
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (object, l->data);
+
+      g_string_append_printf (out, "%*s", indent, "");
+      yaml_string (out, l->data);
+      g_string_append_c (out, ':');
+      yaml_node (out, value, indent + 2);
+    }
+}
+
+static void
+yaml_node (GString  *out,
+           JsonNode *node,
+           int       indent)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    yaml_object (out, json_node_get_object (node), indent);
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      if (json_array_get_length (array) == 0)
+        {
+          g_string_append (out, " []\n");
+          return;
+        }
+      g_string_append_c (out, '\n');
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_string_append_printf (out, "%*s-", indent, "");
+          yaml_node (out, json_array_get_element (array, i), indent + 2);
+        }
+    }
+  else
+    {
+      g_string_append_c (out, ' ');
+      yaml_scalar (out, node);
+      g_string_append_c (out, '\n');
+    }
+}
+
+char *
+gz_stats_format (JsonNode     *stats,
+                 GzStatsFormat format)
+{
+  g_return_val_if_fail (stats != NULL && JSON_NODE_HOLDS_OBJECT (stats), NULL);
+
+  switch (format)
+    {
+    case GZ_STATS_FORMAT_JSON:
+      {
+        g_autoptr(JsonGenerator) generator = json_generator_new ();
+        g_autofree char *text = NULL;
+
+        json_generator_set_root (generator, stats);
+        json_generator_set_pretty (generator, TRUE);
+        json_generator_set_indent (generator, 2);
+        text = json_generator_to_data (generator, NULL);
+        return g_strconcat (text, "\n", NULL);
+      }
+
+    case GZ_STATS_FORMAT_YAML:
+      {
+        GString *out = g_string_new ("---");
+
+        yaml_object (out, json_node_get_object (stats), 0);
+        return g_string_free (out, FALSE);
+      }
+
+    case GZ_STATS_FORMAT_TABLE:
+    default:
+      return format_table (json_node_get_object (stats));
+    }
+}

@@ -16,6 +16,7 @@ typedef struct
   guint64     file_offset;
   const char *filename; /* owned by the symbolizer */
   const char *build_id; /* lower-case hex, or NULL */
+  gboolean    main_executable; /* the process' own executable (/proc/PID/exe) */
 } GzSymbolMapping;
 
 typedef struct
@@ -27,7 +28,10 @@ typedef struct
   const GzSymbolMapping *mapping; /* NULL when the address is in no mapping */
 } GzSymbol;
 
-/* @pid: 0 for the calling process. Reads the process' mappings once; call
+/* A symbolizer is not thread-safe: use one from one thread at a time (its cache and libdw's
+ * Dwfl are unlocked). Results (strings, mappings) live until the next refresh or free.
+ *
+ * @pid: 0 for the calling process. Reads the process' mappings once; call
  * gz_symbolizer_refresh() after new libraries are loaded. */
 GzSymbolizer *gz_symbolizer_new          (pid_t          pid,
                                           GError       **error);

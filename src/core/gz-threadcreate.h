@@ -7,7 +7,9 @@
 G_BEGIN_DECLS
 
 gboolean gz_threadcreate_is_available (void);
-/* Called by the wrapper with the creator's stack. */
+/* Set by gz-pthread-hooks.c once the real pthread_create is resolved. */
+void     gz_threadcreate_set_hooked   (gboolean hooked);
+/* Called by the wrapper with the creator's stack; @skip frames of the caller are dropped. */
 void     gz_threadcreate_record       (guint skip);
 /* values[0] = threads created from that stack since start. GArray of GzStackRecord. */
 GArray  *gz_threadcreate_snapshot     (void);

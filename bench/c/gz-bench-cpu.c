@@ -1,0 +1,97 @@
+/* gz-bench-cpu.c: the CPU profiler's overhead on a CPU-bound loop, profiled vs not. */
+#include "gz-bench-common.h"
+
+#include <stdlib.h>
+
+#include "gz-profiler.h"
+
+typedef struct
+{
+  guint64 iterations;
+  guint64 sink;
+  GArray *samples; /* double: samples in each profile, to show the profiler ran */
+  GError *error;
+} CpuBench;
+
+static GzBenchSpan
+run_loop (CpuBench *bench)
+{
+  GzBenchSpan span;
+  double c0 = gz_bench_now_cpu (), w0 = gz_bench_now_wall ();
+
+  bench->sink += gz_bench_mix (bench->iterations, bench->sink);
+  span.cpu_s = gz_bench_now_cpu () - c0;
+  span.wall_s = gz_bench_now_wall () - w0;
+  return span;
+}
+
+static GzBenchSpan
+run_unprofiled (gpointer data)
+{
+  return run_loop (data);
+}
+
+static GzBenchSpan
+run_profiled (gpointer data)
+{
+  CpuBench *bench = data;
+  g_autoptr(GzProfiler) profiler = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  GzBenchSpan span = { 0, 0 };
+  double n_samples;
+
+  if (bench->error != NULL)
+    return span;
+  profiler = gz_profiler_new (GZ_PROFILE_TYPE_CPU, NULL, &bench->error);
+  if (profiler == NULL || !gz_profiler_start (profiler, &bench->error))
+    return span;
+  span = run_loop (bench);
+  profile = gz_profiler_stop (profiler, &bench->error);
+  if (profile == NULL)
+    return span;
+  n_samples = (double) gz_profile_total (profile, 0);
+  g_array_append_val (bench->samples, n_samples);
+  return span;
+}
+
+static void
+mix_loop (guint64  n,
+          gpointer data)
+{
+  CpuBench *bench = data;
+
+  bench->sink += gz_bench_mix (n, bench->sink);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  CpuBench bench = { 0 };
+  g_autoptr(GArray) as = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) bs = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) aw = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) bw = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) overheads = NULL;
+
+  gz_bench_init (&argc, &argv);
+  bench.samples = g_array_new (FALSE, FALSE, sizeof (double));
+  bench.iterations = gz_bench_calibrate (gz_bench_cpu_seconds (), mix_loop, &bench);
+
+  gz_bench_paired (gz_bench_runs (), run_unprofiled, run_profiled, &bench, as, bs, aw, bw);
+  if (bench.error != NULL)
+    {
+      gz_bench_emit_error ("cpu_profiler_overhead", bench.error->message);
+      return 1;
+    }
+
+  overheads = gz_bench_overheads (as, bs);
+  gz_bench_emit ("cpu_profiler_overhead", "%", overheads,
+                 "iterations", (double) bench.iterations,
+                 "off_cpu_s", gz_bench_median (as), "on_cpu_s", gz_bench_median (bs),
+                 "off_wall_s", gz_bench_median (aw), "on_wall_s", gz_bench_median (bw),
+                 "profile_samples", gz_bench_median (bench.samples),
+                 NULL);
+  g_array_unref (bench.samples);
+  return EXIT_SUCCESS;
+}

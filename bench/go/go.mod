@@ -1,0 +1,3 @@
+module gz-profile/bench/go
+
+go 1.19

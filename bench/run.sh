@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# bench/run.sh: builds the C benchmarks (bench/c, linked like gz-cli) and the Go peer (bench/go),
+# runs them side by side, one after the other, and prints a markdown table, also written to
+# bench/out/results.md (raw JSON lines in bench/out/results.jsonl).
+#
+# Usage: bench/run.sh [--runs N] [--cpu-seconds S] [--quick]
+#   GZ_BENCH_BUILDDIR: the meson build directory to use (default: build-bench, set up here).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out="$repo/bench/out"
+build="${GZ_BENCH_BUILDDIR:-$repo/build-bench}"
+runs=7
+cpu_seconds=2
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --cpu-seconds) cpu_seconds="$2"; shift 2 ;;
+    --quick) runs=3; cpu_seconds=0.5; shift ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+for tool in meson ninja go python3 pkg-config cc; do
+  command -v "$tool" >/dev/null || {
+    echo "run.sh: $tool is missing: run tools/install-deps.sh as root" >&2; exit 1; }
+done
+
+mkdir -p "$out/bin"
+
+# The core, built by meson.
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" "$repo" -Dapp=false >"$out/meson-setup.log" \
+    || { cat "$out/meson-setup.log" >&2; exit 1; }
+fi
+# The C benchmarks: meson's targets when the top meson.build has subdir('bench'); otherwise
+# the same link as gz-cli by hand: libgz-hooks whole, then libgz and its dependencies.
+# Only what the benchmarks need is built, so an unrelated broken target does not stop them.
+programs=(cpu malloc json write)
+if grep -q 'build bench/gz-bench-cpu:' "$build/build.ninja"; then
+  bindir="$build/bench"
+  targets=("${programs[@]/#/bench/gz-bench-}")
+else
+  bindir="$out/bin"
+  targets=(src/core/libgz.a src/core/libgz-hooks.a)
+fi
+ninja -C "$build" "${targets[@]}" >"$out/ninja.log" 2>&1 \
+  || { tail -30 "$out/ninja.log" >&2; exit 1; }
+if [ "$bindir" = "$out/bin" ]; then
+  deps="glib-2.0 gio-2.0 gio-unix-2.0 gobject-2.0 json-glib-1.0 libsoup-3.0 libprotobuf-c libdw
+        libunwind zlib"
+  if grep -Eq '^#define GZ_HAVE_TCMALLOC( 1)?$' "$build/config.h"; then
+    deps="$deps libtcmalloc"
+  fi
+  # shellcheck disable=SC2086
+  cflags=$(pkg-config --cflags $deps)
+  # shellcheck disable=SC2086
+  libs=$(pkg-config --libs $deps)
+  for p in "${programs[@]}"; do
+    # shellcheck disable=SC2086
+    cc -std=gnu11 -O2 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Wall -Wextra \
+      -Wno-unused-parameter -DG_LOG_DOMAIN='"GzBench"' \
+      -I"$repo/src/core" -I"$build" -I"$build/src/core" $cflags \
+      -o "$bindir/gz-bench-$p" "$repo/bench/c/gz-bench-$p.c" "$repo/bench/c/gz-bench-common.c" \
+      -Wl,--whole-archive "$build/src/core/libgz-hooks.a" -Wl,--no-whole-archive \
+      "$build/src/core/libgz.a" $libs -ldl -lm -pthread
+  done
+fi
+
+# The Go peer: standard library only; caches inside bench/out so no HOME is needed.
+export GOCACHE="$out/go-cache" GOPATH="$out/go-path"
+(cd "$repo/bench/go" && go build -o "$out/bin/gobench" .)
+
+export G_SLICE=always-malloc
+results="$out/results.jsonl"
+: >"$results"
+log() { echo "run.sh: $*" >&2; }
+# A program that fails leaves its rows out of the table (or marked "not measured"); the others
+# still run.
+gz() {
+  "$bindir/gz-bench-$1" --runs "$runs" --cpu-seconds "$cpu_seconds" --outdir "$out/profiles/gz" \
+    | tee -a "$results" || log "gz-bench-$1 failed (exit status ${PIPESTATUS[0]})"
+}
+gobench() {
+  "$out/bin/gobench" -runs "$runs" -cpu-seconds "$cpu_seconds" -outdir "$out/profiles/go" \
+    -only "$1" | tee -a "$results" || log "gobench -only $1 failed (exit status ${PIPESTATUS[0]})"
+}
+
+log "CPU profiler overhead ($runs alternating runs of ${cpu_seconds} s, each side)"
+gz cpu; gobench cpu
+log "memory sampler cost per allocation"
+gz malloc; gobench alloc
+log "memory sampler overhead on JSON serialization"
+gz json; gobench json
+log "time to take and write each profile type"
+gz write; gobench write
+
+{
+  echo "# gz profile vs Go: side by side"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?'),"\
+       "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)),"\
+       "$(go version | cut -d' ' -f3), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Command: bench/run.sh --runs $runs --cpu-seconds $cpu_seconds"
+  echo
+  python3 "$repo/bench/report.py" "$results"
+} >"$out/results.md"
+echo
+cat "$out/results.md"

@@ -1,0 +1,220 @@
+/* gz-application.c: the gz-profile application: app actions (quit, about, preferences,
+ * show-page), their shortcuts, the --page option and the main window. */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gz-application.h"
+#include "gz-preferences-window.h"
+#include "gz-window.h"
+
+struct _GzApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (GzApplication, gz_application, ADW_TYPE_APPLICATION)
+
+static GzWindow *
+gz_application_get_main_window (GzApplication *self)
+{
+  GtkWindow *window;
+
+  g_assert (GZ_IS_APPLICATION (self));
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (GZ_IS_WINDOW (l->data))
+      return GZ_WINDOW (l->data);
+
+  window = GTK_WINDOW (gz_window_new (self));
+  return GZ_WINDOW (window);
+}
+
+static void
+gz_application_activate (GApplication *app)
+{
+  GzApplication *self = GZ_APPLICATION (app);
+
+  gtk_window_present (GTK_WINDOW (gz_application_get_main_window (self)));
+}
+
+static int
+gz_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  g_autoptr(GError) error = NULL;
+  const char *page = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("gz-profile %s\n", GZ_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  if (!g_variant_dict_lookup (options, "page", "&s", &page))
+    return -1;
+
+  if (!gz_window_is_page_name (page))
+    {
+      g_printerr (_("Unknown page “%s”: use sessions, benchmarks, statistics or viewer.\n"),
+                  page);
+      return EXIT_FAILURE;
+    }
+
+  /* Works for a running instance too: the action is activated over D-Bus. */
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-page", g_variant_new_string (page));
+
+  return -1;
+}
+
+static void
+gz_application_quit_action (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  GzApplication *self = user_data;
+  g_autoptr(GList) windows = NULL;
+
+  g_assert (GZ_IS_APPLICATION (self));
+
+  /* Close rather than quit, so each window saves its state on close-request; the application
+   * ends when its last window is gone. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+}
+
+static void
+gz_application_about_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  GzApplication *self = user_data;
+  static const char *developers[] = { "The gz profile authors", NULL };
+  GtkWindow *about;
+
+  g_assert (GZ_IS_APPLICATION (self));
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "application-name", _("gz profile"),
+                        "application-icon", GZ_APP_ID,
+                        "developer-name", _("The gz profile authors"),
+                        "developers", developers,
+                        "version", GZ_VERSION,
+                        "comments", _("Profile C programs with the pprof format: CPU, memory, "
+                                      "threads, blocking, mutex contention and thread creation."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: put your name here, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (about);
+}
+
+static void
+gz_application_preferences_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  GzApplication *self = user_data;
+  GzPreferencesWindow *preferences;
+
+  g_assert (GZ_IS_APPLICATION (self));
+
+  preferences = gz_preferences_window_new ();
+  gtk_window_set_transient_for (GTK_WINDOW (preferences),
+                                GTK_WINDOW (gz_application_get_main_window (self)));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+gz_application_show_page_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  GzApplication *self = user_data;
+  GzWindow *window;
+
+  g_assert (GZ_IS_APPLICATION (self));
+
+  window = gz_application_get_main_window (self);
+  gz_window_set_visible_page (window, g_variant_get_string (parameter, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", gz_application_quit_action },
+  { "about", gz_application_about_action },
+  { "preferences", gz_application_preferences_action },
+  { "show-page", gz_application_show_page_action, "s" },
+};
+
+static const struct
+{
+  const char *action;
+  const char *accels[3];
+} app_accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+  { "win.show-help-overlay", { "<Control>question", NULL } },
+  { "app.show-page::sessions", { "<Alt>1", NULL } },
+  { "app.show-page::benchmarks", { "<Alt>2", NULL } },
+  { "app.show-page::statistics", { "<Alt>3", NULL } },
+  { "app.show-page::viewer", { "<Alt>4", NULL } },
+};
+
+static void
+gz_application_startup (GApplication *app)
+{
+  GzApplication *self = GZ_APPLICATION (app);
+
+  G_APPLICATION_CLASS (gz_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  for (guint i = 0; i < G_N_ELEMENTS (app_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), app_accels[i].action,
+                                           app_accels[i].accels);
+}
+
+static void
+gz_application_class_init (GzApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = gz_application_activate;
+  app_class->startup = gz_application_startup;
+  app_class->handle_local_options = gz_application_handle_local_options;
+}
+
+static void
+gz_application_init (GzApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "page", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+      N_("Open on PAGE: sessions, benchmarks, statistics or viewer"), N_("PAGE") },
+    { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+      N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+GzApplication *
+gz_application_new (void)
+{
+  /* A fixed resource path: the .Devel id shares the release build's resources. */
+  return g_object_new (GZ_TYPE_APPLICATION,
+                       "application-id", GZ_APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/gz/Profile",
+                       NULL);
+}

@@ -1,0 +1,14 @@
+/* gz-preferences-window.h: the options of gz-config (the file gz-cli reads too), editable. */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define GZ_TYPE_PREFERENCES_WINDOW (gz_preferences_window_get_type ())
+G_DECLARE_FINAL_TYPE (GzPreferencesWindow, gz_preferences_window, GZ, PREFERENCES_WINDOW,
+                      AdwPreferencesWindow)
+
+GzPreferencesWindow *gz_preferences_window_new (void);
+
+G_END_DECLS

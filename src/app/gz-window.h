@@ -1,0 +1,21 @@
+/* gz-window.h: the main window: a view stack of pages (sessions, benchmarks, statistics,
+ * viewer) whose size, maximized state and visible page are kept in GSettings. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "gz-application.h"
+
+G_BEGIN_DECLS
+
+#define GZ_TYPE_WINDOW (gz_window_get_type ())
+G_DECLARE_FINAL_TYPE (GzWindow, gz_window, GZ, WINDOW, AdwApplicationWindow)
+
+GzWindow   *gz_window_new              (GzApplication *application);
+/* TRUE for the names of the pages: "sessions", "benchmarks", "statistics", "viewer". */
+gboolean    gz_window_is_page_name     (const char    *name);
+const char *gz_window_get_visible_page (GzWindow      *self);
+void        gz_window_set_visible_page (GzWindow      *self,
+                                        const char    *name);
+
+G_END_DECLS

@@ -1,0 +1,179 @@
+/* gz-cli-common.c: error lines, option parsing and the configuration flags every command shares. */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gz-cli.h"
+
+struct _GzCliConfigFlags
+{
+  char      *config_path;
+  GPtrArray *keys;   /* in command-line order */
+  GPtrArray *values;
+  GPtrArray *help;   /* descriptions the option entries point to */
+  GArray    *entries;
+};
+
+int
+gz_cli_fail (int         status,
+             const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line, whatever the message carried. */
+  g_strdelimit (message, "\n", ' ');
+  fflush (stdout);
+  fprintf (stderr, "gz-cli: %s\n", message);
+  return status;
+}
+
+gboolean
+gz_cli_parse (GOptionContext *context,
+              const char     *command,
+              int            *argc,
+              char         ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      char *message = error->message;
+
+      if (message[0] != '\0')
+        message[0] = g_ascii_tolower (message[0]);
+      gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s; see gz-cli profile %s --help", message, command);
+      return FALSE;
+    }
+  if (*argc > 1)
+    {
+      gz_cli_fail (GZ_CLI_EXIT_USAGE, "unexpected argument \"%s\"; see gz-cli profile %s --help",
+                   (*argv)[1], command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GzCliConfigFlags *
+gz_cli_config_flags_new (void)
+{
+  GzCliConfigFlags *flags = g_new0 (GzCliConfigFlags, 1);
+
+  flags->keys = g_ptr_array_new_with_free_func (g_free);
+  flags->values = g_ptr_array_new_with_free_func (g_free);
+  flags->help = g_ptr_array_new_with_free_func (g_free);
+  flags->entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  return flags;
+}
+
+void
+gz_cli_config_flags_free (GzCliConfigFlags *flags)
+{
+  if (flags == NULL)
+    return;
+  g_free (flags->config_path);
+  g_ptr_array_unref (flags->keys);
+  g_ptr_array_unref (flags->values);
+  g_ptr_array_unref (flags->help);
+  g_array_unref (flags->entries);
+  g_free (flags);
+}
+
+static gboolean
+on_config_flag (const char *option_name,
+                const char *value,
+                gpointer    data,
+                GError    **error)
+{
+  GzCliConfigFlags *flags = data;
+
+  if (g_str_equal (option_name, "--config"))
+    {
+      g_free (flags->config_path);
+      flags->config_path = g_strdup (value);
+      return TRUE;
+    }
+  g_ptr_array_add (flags->keys, g_strdup (option_name + 2));
+  g_ptr_array_add (flags->values, g_strdup (value));
+  return TRUE;
+}
+
+GOptionGroup *
+gz_cli_config_flags_group (GzCliConfigFlags *flags)
+{
+  const char * const *keys = gz_config_list_keys ();
+  GOptionGroup *group;
+  GOptionEntry config_entry = {
+    "config", 'c', 0, G_OPTION_ARG_CALLBACK, on_config_flag,
+    "Read options from FILE instead of $XDG_CONFIG_HOME/gz/profile.ini", "FILE"
+  };
+
+  g_array_set_size (flags->entries, 0);
+  g_array_append_val (flags->entries, config_entry);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autofree char *env = gz_config_env_name (keys[i]);
+      GOptionEntry entry = { keys[i], 0, 0, G_OPTION_ARG_CALLBACK, on_config_flag, NULL, "VALUE" };
+      char *help;
+
+      help = g_strdup_printf ("%s (also %s)", gz_config_get_key_help (keys[i]), env);
+      help[0] = g_ascii_toupper (help[0]);
+      g_ptr_array_add (flags->help, help);
+      entry.description = help;
+      if (g_str_equal (keys[i], "duration"))
+        entry.arg_description = "DURATION";
+      else if (g_str_has_suffix (keys[i], "-dir") || g_str_has_suffix (keys[i], "-file"))
+        entry.arg_description = "PATH";
+      g_array_append_val (flags->entries, entry);
+    }
+
+  group = g_option_group_new ("config", "Configuration options (flag > env > file > default):",
+                              "Show the configuration options", flags, NULL);
+  g_option_group_add_entries (group, (GOptionEntry *) flags->entries->data);
+  return group;
+}
+
+const char *
+gz_cli_config_flags_lookup (GzCliConfigFlags *flags,
+                            const char       *key)
+{
+  const char *value = NULL;
+
+  /* The last one given wins, as the flags are applied in order. */
+  for (guint i = 0; i < flags->keys->len; i++)
+    if (g_str_equal (g_ptr_array_index (flags->keys, i), key))
+      value = g_ptr_array_index (flags->values, i);
+  return value;
+}
+
+GzConfig *
+gz_cli_load_config (GzCliConfigFlags *flags,
+                    int              *status)
+{
+  g_autoptr(GzConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = gz_config_new (flags != NULL ? flags->config_path : NULL, &error);
+  if (config == NULL)
+    {
+      *status = gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s", error->message);
+      return NULL;
+    }
+  for (guint i = 0; flags != NULL && i < flags->keys->len; i++)
+    {
+      if (!gz_config_set_flag (config, g_ptr_array_index (flags->keys, i),
+                               g_ptr_array_index (flags->values, i), &error))
+        {
+          *status = gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s", error->message);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&config);
+}

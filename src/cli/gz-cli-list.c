@@ -1,0 +1,248 @@
+/* gz-cli-list.c: `gz-cli profile list`: the active sessions of every gz process of this user. */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "gz-cli.h"
+#include "gz-session-registry.h"
+
+typedef struct
+{
+  GzSessionRegistry *registry;
+  gboolean           json;
+  gboolean           watch;
+  GMainLoop         *loop;
+  int                status;
+} ListRun;
+
+static char *
+format_started (gint64 unix_nanos,
+                gboolean iso)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_nanos / G_GINT64_CONSTANT (1000000000));
+  g_autoptr(GDateTime) local = NULL;
+
+  if (utc == NULL)
+    return g_strdup ("?");
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, iso ? "%FT%T%:z" : "%Y-%m-%d %H:%M:%S");
+}
+
+static char *
+format_duration_column (const GzSessionInfo *info,
+                        gint64               now)
+{
+  g_autofree char *elapsed = gz_cli_format_elapsed (now - info->start_time);
+  g_autofree char *bound = NULL;
+
+  if (info->duration <= 0)
+    return g_steal_pointer (&elapsed);
+  bound = gz_cli_format_elapsed (info->duration);
+  return g_strdup_printf ("%s / %s", elapsed, bound);
+}
+
+static void
+print_table (GPtrArray *sessions,
+             gint64     now)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  int widths[5] = { 0 };
+  const char *header[] = { "ID", "TYPE", "TARGET", "STARTED", "DURATION", NULL };
+
+  if (sessions->len == 0)
+    {
+      printf ("No active sessions.\n");
+      return;
+    }
+
+  g_ptr_array_add (rows, g_strdupv ((char **) header));
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      const GzSessionInfo *info = g_ptr_array_index (sessions, i);
+      char **row = g_new0 (char *, 6);
+
+      row[0] = g_strdup (info->id);
+      row[1] = g_strdup (gz_profile_type_to_string (info->type));
+      row[2] = gz_cli_format_target (&info->target);
+      row[3] = format_started (info->start_time, FALSE);
+      row[4] = format_duration_column (info, now);
+      g_ptr_array_add (rows, row);
+    }
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+
+      for (int c = 0; c < 5; c++)
+        widths[c] = MAX (widths[c], (int) g_utf8_strlen (row[c], -1));
+    }
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+
+      printf ("%-*s  %-*s  %-*s  %-*s  %s\n", widths[0], row[0], widths[1], row[1], widths[2],
+              row[2], widths[3], row[3], row[4]);
+    }
+}
+
+static void
+print_json (GPtrArray *sessions,
+            gint64     now)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  static const char * const kinds[] = { "self", "pid", "url", "command" };
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      const GzSessionInfo *info = g_ptr_array_index (sessions, i);
+      g_autofree char *started = format_started (info->start_time, TRUE);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, info->id);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, gz_profile_type_to_string (info->type));
+      json_builder_set_member_name (builder, "target");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, info->target.kind < G_N_ELEMENTS (kinds)
+                                              ? kinds[info->target.kind] : "self");
+      json_builder_set_member_name (builder, "pid");
+      json_builder_add_int_value (builder, info->target.pid);
+      if (info->target.spec != NULL)
+        {
+          json_builder_set_member_name (builder, "spec");
+          json_builder_add_string_value (builder, info->target.spec);
+        }
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "owner_pid");
+      json_builder_add_int_value (builder, info->owner_pid);
+      json_builder_set_member_name (builder, "started");
+      json_builder_add_string_value (builder, started);
+      json_builder_set_member_name (builder, "start_time_unix_nanos");
+      json_builder_add_int_value (builder, info->start_time);
+      json_builder_set_member_name (builder, "elapsed_nanos");
+      json_builder_add_int_value (builder, MAX (now - info->start_time, 0));
+      json_builder_set_member_name (builder, "duration_nanos");
+      json_builder_add_int_value (builder, info->duration);
+      json_builder_set_member_name (builder, "output_path");
+      json_builder_add_string_value (builder, info->output_path);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+static gboolean
+list_once (ListRun *run)
+{
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () * 1000;
+
+  sessions = gz_session_registry_list (run->registry, stale, &error);
+  if (sessions == NULL)
+    {
+      run->status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "cannot list sessions in %s: %s",
+                                 gz_session_registry_get_dir (run->registry), error->message);
+      return FALSE;
+    }
+
+  if (run->watch && gz_cli_is_tty ())
+    printf ("\033[H\033[2J");
+  for (guint i = 0; i < stale->len; i++)
+    fprintf (stderr, "gz-cli: %s\n", (const char *) g_ptr_array_index (stale, i));
+  if (run->json)
+    print_json (sessions, now);
+  else
+    print_table (sessions, now);
+  if (run->watch && !gz_cli_is_tty ())
+    printf ("\n");
+  fflush (stdout);
+  return TRUE;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  ListRun *run = user_data;
+
+  if (!list_once (run))
+    {
+      g_main_loop_quit (run->loop);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  ListRun *run = user_data;
+
+  g_main_loop_quit (run->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+gz_cli_list (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GzSessionRegistry) registry = NULL;
+  g_autofree char *format = NULL;
+  gboolean watch = FALSE;
+  ListRun run = { 0 };
+  const GOptionEntry entries[] = {
+    { "watch", 'w', 0, G_OPTION_ARG_NONE, &watch, "Refresh every second until Ctrl-C", NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "table (default) or json", "FORMAT" },
+    { NULL }
+  };
+
+  context = g_option_context_new ("- list the active sessions");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!gz_cli_parse (context, "list", &argc, &argv))
+    return GZ_CLI_EXIT_USAGE;
+
+  if (format != NULL && !g_str_equal (format, "table") && !g_str_equal (format, "json"))
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown list format \"%s\"; use table or json",
+                        format);
+
+  registry = gz_session_registry_new (NULL);
+  run.registry = registry;
+  run.json = format != NULL && g_str_equal (format, "json");
+  run.watch = watch;
+  run.status = GZ_CLI_EXIT_OK;
+
+  if (!list_once (&run) || !watch)
+    return run.status;
+
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    guint sigint_source, sigterm_source, tick_source;
+
+    run.loop = loop;
+    sigint_source = g_unix_signal_add (SIGINT, on_interrupt, &run);
+    sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, &run);
+    tick_source = g_timeout_add (1000, on_tick, &run);
+    g_main_loop_run (loop);
+    g_source_remove (sigint_source);
+    g_source_remove (sigterm_source);
+    if (run.status == GZ_CLI_EXIT_OK)
+      g_source_remove (tick_source);
+  }
+  return run.status;
+}

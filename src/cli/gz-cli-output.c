@@ -1,0 +1,123 @@
+/* gz-cli-output.c: terminal output of values, targets and session summaries. */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gz-cli.h"
+#include "gz-duration.h"
+
+gboolean
+gz_cli_is_tty (void)
+{
+  return isatty (STDOUT_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+}
+
+static char *
+format_nanoseconds (gint64 ns)
+{
+  gint64 abs_ns = ABS (ns);
+
+  if (abs_ns >= G_GINT64_CONSTANT (1000000000))
+    return g_strdup_printf ("%.2fs", ns / 1e9);
+  if (abs_ns >= 1000000)
+    return g_strdup_printf ("%.2fms", ns / 1e6);
+  if (abs_ns >= 1000)
+    return g_strdup_printf ("%.2fus", ns / 1e3);
+  return g_strdup_printf ("%" G_GINT64_FORMAT "ns", ns);
+}
+
+char *
+gz_cli_format_value (gint64      value,
+                     const char *unit)
+{
+  if (g_strcmp0 (unit, "nanoseconds") == 0)
+    return format_nanoseconds (value);
+  if (g_strcmp0 (unit, "bytes") == 0)
+    {
+      if (value < 0)
+        {
+          g_autofree char *size = g_format_size_full ((guint64) -value, G_FORMAT_SIZE_IEC_UNITS);
+
+          return g_strconcat ("-", size, NULL);
+        }
+      return g_format_size_full ((guint64) value, G_FORMAT_SIZE_IEC_UNITS);
+    }
+  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
+}
+
+/* Whole seconds, as Go writes durations: "45s", "1m30s". */
+char *
+gz_cli_format_elapsed (gint64 nanoseconds)
+{
+  gint64 seconds = MAX (nanoseconds, 0) / G_GINT64_CONSTANT (1000000000);
+
+  return gz_duration_format (seconds * G_GINT64_CONSTANT (1000000000));
+}
+
+char *
+gz_cli_format_target (const GzTarget *target)
+{
+  switch (target->kind)
+    {
+    case GZ_TARGET_SELF:
+      return g_strdup_printf ("self (pid %d)", target->pid);
+    case GZ_TARGET_PID:
+      return g_strdup_printf ("pid %d", target->pid);
+    case GZ_TARGET_URL:
+    case GZ_TARGET_COMMAND:
+    default:
+      return g_strdup (target->spec != NULL ? target->spec : "?");
+    }
+}
+
+static double
+percent (gint64 part,
+         gint64 total)
+{
+  return total != 0 ? 100.0 * (double) part / (double) total : 0.0;
+}
+
+void
+gz_cli_print_summary (const GzSessionSummary *summary)
+{
+  g_autofree char *size = g_format_size_full ((guint64) MAX (summary->size, 0),
+                                              G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *duration = format_nanoseconds (summary->duration_nanos);
+  g_autofree char *quoted = g_shell_quote (summary->path);
+  const char *unit = NULL;
+
+  if (summary->sample_type != NULL && strchr (summary->sample_type, '/') != NULL)
+    unit = strchr (summary->sample_type, '/') + 1;
+
+  printf ("Saved profile of session %s\n", summary->id);
+  printf ("  file      %s\n", summary->path);
+  printf ("  size      %s\n", size);
+  printf ("  samples   %" G_GINT64_FORMAT "\n", summary->n_samples);
+  printf ("  duration  %s\n", duration);
+
+  if (summary->top == NULL || summary->top->len == 0)
+    printf ("No samples were recorded.\n");
+  else
+    {
+      g_autofree char *total = gz_cli_format_value (summary->total, unit);
+
+      printf ("Top %u functions by %s (total %s):\n", summary->top->len, summary->sample_type,
+              total);
+      printf ("  %12s %7s %12s %7s  %s\n", "flat", "flat%", "cum", "cum%", "function");
+      for (guint i = 0; i < summary->top->len; i++)
+        {
+          const GzTopEntry *entry = &g_array_index (summary->top, GzTopEntry, i);
+          g_autofree char *flat = gz_cli_format_value (entry->flat, unit);
+          g_autofree char *cum = gz_cli_format_value (entry->cum, unit);
+
+          printf ("  %12s %6.2f%% %12s %6.2f%%  %s\n", flat,
+                  percent (entry->flat, summary->total), cum, percent (entry->cum, summary->total),
+                  entry->name);
+        }
+    }
+  printf ("Open it with: go tool pprof %s\n", quoted);
+  fflush (stdout);
+}

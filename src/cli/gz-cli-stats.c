@@ -1,0 +1,121 @@
+/* gz-cli-stats.c: `gz-cli profile stats`: runtime statistics of this process. */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "gz-cli.h"
+#include "gz-duration.h"
+#include "gz-stats.h"
+
+typedef struct
+{
+  GzStatsFormat format;
+  GMainLoop    *loop;
+  int           status;
+  gboolean      watch;
+} StatsRun;
+
+static gboolean
+stats_once (StatsRun *run)
+{
+  g_autoptr(JsonNode) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  stats = gz_stats_collect (&error);
+  if (stats == NULL)
+    {
+      run->status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+      return FALSE;
+    }
+  text = gz_stats_format (stats, run->format);
+  if (run->watch && gz_cli_is_tty () && run->format == GZ_STATS_FORMAT_TABLE)
+    printf ("\033[H\033[2J");
+  fputs (text, stdout);
+  if (text[0] != '\0' && !g_str_has_suffix (text, "\n"))
+    fputs ("\n", stdout);
+  if (run->watch && run->format == GZ_STATS_FORMAT_YAML)
+    fputs ("---\n", stdout);
+  fflush (stdout);
+  return TRUE;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  StatsRun *run = user_data;
+
+  if (!stats_once (run))
+    {
+      g_main_loop_quit (run->loop);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  StatsRun *run = user_data;
+
+  g_main_loop_quit (run->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+gz_cli_stats (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *watch = NULL;
+  gint64 interval = 0;
+  StatsRun run = { 0 };
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "table (default), json or yaml",
+      "FORMAT" },
+    { "watch", 'w', 0, G_OPTION_ARG_STRING, &watch, "Print again every INTERVAL until Ctrl-C",
+      "INTERVAL" },
+    { NULL }
+  };
+
+  context = g_option_context_new ("- runtime statistics of this process");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!gz_cli_parse (context, "stats", &argc, &argv))
+    return GZ_CLI_EXIT_USAGE;
+
+  run.format = GZ_STATS_FORMAT_TABLE;
+  if (format != NULL && !gz_stats_format_from_string (format, &run.format))
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown stats format \"%s\"; use one of: table, "
+                        "json, yaml", format);
+  if (watch != NULL)
+    {
+      if (!gz_duration_parse (watch, &interval, NULL) || interval < 1000000)
+        return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --watch interval \"%s\"; use a positive "
+                            "duration such as 1s or 500ms", watch);
+    }
+  run.watch = watch != NULL;
+  run.status = GZ_CLI_EXIT_OK;
+
+  if (!stats_once (&run) || watch == NULL)
+    return run.status;
+
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    guint sigint_source, sigterm_source, tick_source;
+
+    run.loop = loop;
+    sigint_source = g_unix_signal_add (SIGINT, on_interrupt, &run);
+    sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, &run);
+    tick_source = g_timeout_add ((guint) MIN (interval / 1000000, G_MAXUINT), on_tick, &run);
+    g_main_loop_run (loop);
+    g_source_remove (sigint_source);
+    g_source_remove (sigterm_source);
+    if (run.status == GZ_CLI_EXIT_OK)
+      g_source_remove (tick_source);
+  }
+  return run.status;
+}

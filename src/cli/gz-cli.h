@@ -1,0 +1,68 @@
+/* gz-cli.h: what the gz-cli subcommands share: exit codes, error lines, option parsing with
+ * configuration flags, and terminal output of sessions and summaries. */
+#pragma once
+
+#include <glib.h>
+
+#include "gz-config.h"
+#include "gz-session.h"
+
+G_BEGIN_DECLS
+
+#define GZ_CLI_EXIT_OK      0
+#define GZ_CLI_EXIT_FAILURE 1 /* the command could not do its work */
+#define GZ_CLI_EXIT_USAGE   2 /* the command line is wrong */
+
+/* One line on stderr, "gz-cli: <problem>; <fix>"; returns @status. */
+int          gz_cli_fail             (int           status,
+                                      const char   *format,
+                                      ...) G_GNUC_PRINTF (2, 3);
+
+/* Parses @argv with @context; on failure prints the one-line error (naming
+ * `gz-cli profile @command --help`) and returns FALSE. Leftover arguments are an error. */
+gboolean     gz_cli_parse            (GOptionContext *context,
+                                      const char     *command,
+                                      int            *argc,
+                                      char         ***argv);
+
+/* --config FILE and one --KEY VALUE flag per configuration key (except those in @skip). The
+ * flags are kept in order and applied through gz_config_set_flag by gz_cli_load_config, so
+ * precedence flag > env > file holds. */
+typedef struct _GzCliConfigFlags GzCliConfigFlags;
+
+GzCliConfigFlags *gz_cli_config_flags_new  (void);
+void              gz_cli_config_flags_free (GzCliConfigFlags *flags);
+GOptionGroup     *gz_cli_config_flags_group (GzCliConfigFlags *flags);
+/* The value given on the command line for @key, or NULL. */
+const char       *gz_cli_config_flags_lookup (GzCliConfigFlags *flags,
+                                              const char       *key);
+/* Loads the configuration and applies the flags; on error prints it and sets @status. */
+GzConfig         *gz_cli_load_config       (GzCliConfigFlags *flags,
+                                            int              *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzCliConfigFlags, gz_cli_config_flags_free)
+
+/* Terminal output. */
+gboolean     gz_cli_is_tty           (void);
+char        *gz_cli_format_value     (gint64        value,
+                                      const char   *unit);
+char        *gz_cli_format_elapsed   (gint64        nanoseconds);
+char        *gz_cli_format_target    (const GzTarget *target);
+void         gz_cli_print_summary    (const GzSessionSummary *summary);
+
+/* Progress of a running session: a bar on a TTY, a plain line now and then otherwise. */
+void         gz_cli_progress_update  (GzSession    *session);
+void         gz_cli_progress_end     (void);
+
+/* The subcommands: argv[0] is the subcommand name. */
+int          gz_cli_start            (int           argc,
+                                      char        **argv);
+int          gz_cli_stop             (int           argc,
+                                      char        **argv);
+int          gz_cli_list             (int           argc,
+                                      char        **argv);
+int          gz_cli_stats            (int           argc,
+                                      char        **argv);
+int          gz_cli_config           (int           argc,
+                                      char        **argv);
+
+G_END_DECLS

@@ -1,0 +1,379 @@
+/* test-threads.c: every thread's stack (goroutine), threads that block signals, and the
+ * creators of threads (threadcreate), including threads GLib's thread pool creates. */
+#include "config.h"
+
+#include <glib-object.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "gz-profiler.h"
+#include "gz-stack.h"
+#include "gz-test-profiles.h"
+#include "gz-threadcreate.h"
+
+#define N_PARKED   7
+#define TIMEOUT_MS 20
+
+static gboolean
+pc_in_function (guint64  pc,
+                gpointer func,
+                gboolean exact)
+{
+  unw_proc_info_t info;
+
+  if (unw_get_proc_info_by_ip (unw_local_addr_space, exact ? pc : pc - 1, &info, NULL) != 0)
+    return FALSE;
+
+  return info.start_ip == (unw_word_t) (guintptr) func;
+}
+
+static gboolean
+stack_has_function (const guint64 *pcs,
+                    guint          n_pcs,
+                    gboolean       leaf_exact,
+                    gpointer       func)
+{
+  for (guint i = 0; i < n_pcs; i++)
+    if (pc_in_function (pcs[i], func, leaf_exact && i == 0))
+      return TRUE;
+
+  return FALSE;
+}
+
+typedef struct
+{
+  int      fds[2];
+  int      n_parked;
+  GThread *threads[N_PARKED + 1];
+} Park;
+
+/* Blocks in read() until the write end is closed. */
+__attribute__((noinline, noipa)) static void
+parked_reader (Park *park)
+{
+  char c;
+
+  g_atomic_int_inc (&park->n_parked);
+  while (read (park->fds[0], &c, 1) < 0 && errno == EINTR)
+    ;
+}
+
+static gpointer
+parked_thread (gpointer data)
+{
+  parked_reader (data);
+  return NULL;
+}
+
+__attribute__((noinline, noipa)) static void
+blocked_reader (Park *park)
+{
+  char c;
+
+  g_atomic_int_inc (&park->n_parked);
+  while (read (park->fds[0], &c, 1) < 0 && errno == EINTR)
+    ;
+}
+
+/* Like GLib's gmain thread: every signal blocked. */
+static gpointer
+blocked_thread (gpointer data)
+{
+  sigset_t all;
+
+  sigfillset (&all);
+  pthread_sigmask (SIG_BLOCK, &all, NULL);
+  blocked_reader (data);
+  return NULL;
+}
+
+static void
+park_start (Park *park)
+{
+  g_assert_no_errno (pipe (park->fds));
+  park->n_parked = 0;
+  for (guint i = 0; i < N_PARKED; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("gz-park-%u", i);
+
+      park->threads[i] = g_thread_new (name, parked_thread, park);
+    }
+  park->threads[N_PARKED] = g_thread_new ("gz-blocked", blocked_thread, park);
+  while (g_atomic_int_get (&park->n_parked) < N_PARKED + 1)
+    g_usleep (1000);
+  g_usleep (10 * G_TIME_SPAN_MILLISECOND); /* into read() */
+}
+
+static void
+park_stop (Park *park)
+{
+  close (park->fds[1]);
+  for (guint i = 0; i < N_PARKED + 1; i++)
+    g_thread_join (park->threads[i]);
+  close (park->fds[0]);
+}
+
+static void
+check_capture (GPtrArray *stacks)
+{
+  gboolean seen[N_PARKED] = { FALSE };
+  guint n_parked = 0;
+  guint n_blocked = 0;
+  guint n_self = 0;
+
+  for (guint i = 0; i < stacks->len; i++)
+    {
+      const GzThreadStack *stack = g_ptr_array_index (stacks, i);
+
+      g_assert_nonnull (stack->name);
+      if (stack->signals_blocked)
+        {
+          if (g_str_equal (stack->name, "gz-blocked"))
+            n_blocked++;
+          continue;
+        }
+      g_assert_cmpuint (stack->n_pcs, >, 0);
+      if (stack->tid == gettid ())
+        {
+          n_self++;
+          continue;
+        }
+      if (stack_has_function (stack->pcs, stack->n_pcs, TRUE, parked_reader))
+        {
+          guint index;
+
+          g_assert_true (g_str_has_prefix (stack->name, "gz-park-"));
+          index = (guint) g_ascii_strtoull (stack->name + strlen ("gz-park-"), NULL, 10);
+          g_assert_cmpuint (index, <, N_PARKED);
+          g_assert_false (seen[index]);
+          seen[index] = TRUE;
+          n_parked++;
+        }
+    }
+  g_assert_cmpuint (n_parked, ==, N_PARKED);
+  g_assert_cmpuint (n_blocked, ==, 1);
+  g_assert_cmpuint (n_self, ==, 1);
+}
+
+static void
+test_all_threads (void)
+{
+  Park park;
+  g_autoptr(GPtrArray) stacks = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  gint64 elapsed;
+
+  park_start (&park);
+
+  start = g_get_monotonic_time ();
+  stacks = gz_stack_capture_all_threads (TIMEOUT_MS, &error);
+  elapsed = g_get_monotonic_time () - start;
+  g_assert_no_error (error);
+  g_test_message ("captured %u threads in %" G_GINT64_FORMAT " µs", stacks->len, elapsed);
+  check_capture (stacks);
+  /* The blocked thread costs at most one timeout, never a stall. */
+  g_assert_cmpint (elapsed, <, (TIMEOUT_MS + 200) * G_TIME_SPAN_MILLISECOND);
+
+  park_stop (&park);
+}
+
+static gpointer
+capture_repeatedly (gpointer data)
+{
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autoptr(GPtrArray) stacks = NULL;
+      g_autoptr(GError) error = NULL;
+
+      stacks = gz_stack_capture_all_threads (TIMEOUT_MS, &error);
+      g_assert_no_error (error);
+      check_capture (stacks);
+    }
+
+  return NULL;
+}
+
+/* Concurrent callers are serialized and each gets whole answers. */
+static void
+test_concurrent_captures (void)
+{
+  Park park;
+  GThread *other;
+
+  park_start (&park);
+  other = g_thread_new ("gz-capturer", capture_repeatedly, NULL);
+  capture_repeatedly (NULL);
+  g_thread_join (other);
+  park_stop (&park);
+}
+
+static void
+pool_work (gpointer data,
+           gpointer user_data)
+{
+  g_usleep (G_TIME_SPAN_MILLISECOND);
+}
+
+/* An exclusive pool starts its threads in g_thread_pool_new, from this function. */
+__attribute__((noinline, noipa)) static void
+start_thread_pool (void)
+{
+  g_autoptr(GError) error = NULL;
+  GThreadPool *pool;
+
+  pool = g_thread_pool_new (pool_work, NULL, 3, TRUE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 12; i++)
+    g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
+  g_thread_pool_free (pool, FALSE, TRUE);
+}
+
+static void
+test_threadcreate_pool (void)
+{
+  g_autoptr(GArray) records = NULL;
+  gint64 from_test = 0;
+  gboolean pool_frame = FALSE;
+
+  g_assert_true (gz_threadcreate_is_available ());
+  start_thread_pool ();
+
+  records = gz_threadcreate_snapshot ();
+  for (guint i = 0; i < records->len; i++)
+    {
+      const GzStackRecord *record = &g_array_index (records, GzStackRecord, i);
+
+      if (!stack_has_function (record->pcs, record->n_pcs, FALSE, start_thread_pool))
+        continue;
+      from_test += record->values[0];
+      for (guint j = 0; j < record->n_pcs; j++)
+        {
+          Dl_info info;
+
+          if (dladdr ((gpointer) (guintptr) (record->pcs[j] - 1), &info) &&
+              info.dli_sname != NULL && g_str_has_prefix (info.dli_sname, "g_thread_pool"))
+            pool_frame = TRUE;
+        }
+    }
+  /* The pool starts its 3 threads, or fewer when GLib reuses idle threads of an earlier pool. */
+  g_assert_cmpint (from_test, >=, 1);
+  g_assert_cmpint (from_test, <=, 3);
+  g_assert_true (pool_frame);
+}
+
+static void
+check_goroutine_profile (GzProfile *profile)
+{
+  g_assert_cmpuint (profile->sample_types->len, ==, 1);
+  g_assert_cmpint (gz_profile_find_sample_type (profile, "goroutine"), ==, 0);
+  g_assert_cmpint (gz_test_profile_sum (profile, 0, "parked_reader", NULL, NULL), ==, N_PARKED);
+  for (guint i = 0; i < N_PARKED; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("gz-park-%u", i);
+
+      g_assert_cmpint (gz_test_profile_sum (profile, 0, "parked_reader", "thread", name), ==, 1);
+    }
+  g_assert_cmpint (gz_test_profile_sum (profile, 0, "[signals blocked]", "thread", "gz-blocked"),
+                   ==, 1);
+  g_assert_cmpint (gz_test_profile_sum (profile, 0, "gz-blocked", "thread", "gz-blocked"), ==, 1);
+}
+
+/* The goroutine profile of a session: the threads at its end, by name, read back by our
+ * decoder and by pprof. */
+static void
+test_goroutine_profile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzProfiler) profiler = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GzProfile) snapshot = NULL;
+  g_autoptr(GzProfile) read = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *top = NULL;
+  Park park;
+
+  profiler = gz_profiler_new (GZ_PROFILE_TYPE_GOROUTINE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gz_profiler_start (profiler, &error));
+  g_assert_no_error (error);
+
+  park_start (&park);
+  snapshot = gz_profiler_snapshot (profiler, &error);
+  g_assert_no_error (error);
+  check_goroutine_profile (snapshot);
+  profile = gz_profiler_stop (profiler, &error);
+  g_assert_no_error (error);
+  check_goroutine_profile (profile);
+  park_stop (&park);
+
+  read = gz_test_profile_round_trip (profile, &path);
+  check_goroutine_profile (read);
+  top = gz_test_pprof_top (path);
+  if (top != NULL)
+    {
+      g_assert_nonnull (strstr (top, "parked_reader"));
+      g_assert_nonnull (strstr (top, "[signals blocked]"));
+    }
+  g_unlink (path);
+}
+
+static void
+check_threadcreate_profile (GzProfile *profile)
+{
+  g_assert_cmpuint (profile->sample_types->len, ==, 1);
+  g_assert_cmpint (gz_profile_find_sample_type (profile, "threadcreate"), ==, 0);
+  /* Cumulative: every pool started so far, at least the one of this test. */
+  g_assert_cmpint (gz_test_profile_sum (profile, 0, "start_thread_pool", NULL, NULL), >=, 1);
+  g_assert_cmpint (gz_test_profile_sum (profile, 0, "g_thread_pool*", NULL, NULL), >=, 1);
+}
+
+static void
+test_threadcreate_profile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzProfiler) profiler = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GzProfile) read = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *top = NULL;
+
+  profiler = gz_profiler_new (GZ_PROFILE_TYPE_THREADCREATE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gz_profiler_start (profiler, &error));
+  g_assert_no_error (error);
+  start_thread_pool ();
+  profile = gz_profiler_stop (profiler, &error);
+  g_assert_no_error (error);
+  check_threadcreate_profile (profile);
+
+  read = gz_test_profile_round_trip (profile, &path);
+  check_threadcreate_profile (read);
+  top = gz_test_pprof_top (path);
+  if (top != NULL)
+    g_assert_nonnull (strstr (top, "start_thread_pool"));
+  g_unlink (path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/threads/all-threads", test_all_threads);
+  g_test_add_func ("/core/threads/concurrent-captures", test_concurrent_captures);
+  g_test_add_func ("/core/threads/threadcreate-pool", test_threadcreate_pool);
+  g_test_add_func ("/core/threads/goroutine-profile", test_goroutine_profile);
+  g_test_add_func ("/core/threads/threadcreate-profile", test_threadcreate_profile);
+
+  return g_test_run ();
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs a GUI test under a private X server and D-Bus session bus; exits 77 (meson: skipped) when
+# xvfb-run or dbus-run-session is missing. Usage: xvfb-run-test.sh COMMAND [ARG...]
+set -eu
+
+for tool in xvfb-run xauth dbus-run-session; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "SKIP: $tool not found; install the xvfb, xauth and dbus packages (tools/install-deps.sh)" >&2
+    exit 77
+  fi
+done
+
+# Keep GTK on the private server even when the caller has a desktop session.
+unset WAYLAND_DISPLAY
+export GDK_BACKEND=x11
+# No accessibility bus in the private session: do not let GTK look for one.
+export GTK_A11Y=none NO_AT_BRIDGE=1
+
+exec xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp -br" dbus-run-session -- "$@"
