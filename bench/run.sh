@@ -81,15 +81,19 @@ log() { echo "run.sh: $*" >&2; }
 # still run.
 gz() {
   "$bindir/gz-bench-$1" --runs "$runs" --cpu-seconds "$cpu_seconds" --outdir "$out/profiles/gz" \
-    | tee -a "$results" || log "gz-bench-$1 failed (exit status ${PIPESTATUS[0]})"
+    "${@:2}" | tee -a "$results" || log "gz-bench-$1 failed (exit status ${PIPESTATUS[0]})"
 }
 gobench() {
   "$out/bin/gobench" -runs "$runs" -cpu-seconds "$cpu_seconds" -outdir "$out/profiles/go" \
-    -only "$1" | tee -a "$results" || log "gobench -only $1 failed (exit status ${PIPESTATUS[0]})"
+    -only "$1" "${@:2}" | tee -a "$results" \
+    || log "gobench -only $1 failed (exit status ${PIPESTATUS[0]})"
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 log "CPU profiler overhead ($runs alternating runs of ${cpu_seconds} s, each side)"
 gz cpu; gobench cpu
+log "the same at 250 Hz (the most this kernel's CPU timers give), divided by 2.5"
+gz cpu --hz 250; gobench cpu -cpu-hz 250
 log "memory sampler cost per allocation"
 gz malloc; gobench alloc
 log "memory sampler overhead on JSON serialization"
@@ -100,9 +104,11 @@ gz write; gobench write
 {
   echo "# gz profile vs Go: side by side"
   echo
-  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?'),"\
-       "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)),"\
-       "$(go version | cut -d' ' -f3), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  commit=$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)
+  cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit,"\
+       "$(nproc) CPUs ($cpu), $(go version | cut -d' ' -f3), load average before: $load0,"\
+       "after: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Command: bench/run.sh --runs $runs --cpu-seconds $cpu_seconds"
   echo
   python3 "$repo/bench/report.py" "$results"

@@ -123,6 +123,23 @@ remove_tree (const char *dir)
   g_assert_cmpint (nftw (dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), ==, 0);
 }
 
+/* The function of line @i of @location, and location @i of @sample. */
+static GzFunction *
+line_function (GzProfile  *profile,
+               GzLocation *location,
+               guint       i)
+{
+  return gz_profile_get_function (profile, g_array_index (location->lines, GzLine, i).function_id);
+}
+
+static GzLocation *
+sample_location (GzProfile *profile,
+                 GzSample  *sample,
+                 guint      i)
+{
+  return gz_profile_get_location (profile, g_array_index (sample->location_ids, guint64, i));
+}
+
 /* NULL and "" are the same string in profile.proto. */
 static void
 assert_str (const char *a,
@@ -492,11 +509,14 @@ test_validate_broken (gconstpointer data)
 static GBytes *
 gunzip_bytes (GBytes *bytes)
 {
-  g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GZlibDecompressor) decompressor = NULL;
   g_autoptr(GInputStream) base = g_memory_input_stream_new_from_bytes (bytes);
-  g_autoptr(GInputStream) stream = g_converter_input_stream_new (base, G_CONVERTER (decompressor));
+  g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GError) error = NULL;
+
+  decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  stream = g_converter_input_stream_new (base, G_CONVERTER (decompressor));
 
   g_output_stream_splice (out, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
   g_assert_no_error (error);
@@ -719,20 +739,16 @@ test_decode_renumbers (void)
       g_assert_cmpuint (((GzLocation *) g_ptr_array_index (profile->locations, i))->id, ==, i + 1);
     }
   sample = g_ptr_array_index (profile->samples, 0);
-  leaf = gz_profile_get_location (profile, g_array_index (sample->location_ids, guint64, 0));
-  caller = gz_profile_get_location (profile, g_array_index (sample->location_ids, guint64, 1));
+  leaf = sample_location (profile, sample, 0);
+  caller = sample_location (profile, sample, 1);
   g_assert_cmpuint (leaf->address, ==, 0x1100);
   g_assert_cmpuint (caller->address, ==, 0x2200);
   g_assert_cmpstr (gz_profile_get_mapping (profile, leaf->mapping_id)->filename, ==,
                    "/lib/libc.so.6");
   g_assert_cmpstr (gz_profile_get_mapping (profile, caller->mapping_id)->filename, ==,
                    "/bin/app");
-  g_assert_cmpstr (gz_profile_get_function (profile,
-                                            g_array_index (leaf->lines, GzLine, 0).function_id)->name,
-                   ==, "app_work");
-  g_assert_cmpstr (gz_profile_get_function (profile,
-                                            g_array_index (caller->lines, GzLine, 0).function_id)->name,
-                   ==, "app_main");
+  g_assert_cmpstr (line_function (profile, leaf, 0)->name, ==, "app_work");
+  g_assert_cmpstr (line_function (profile, caller, 0)->name, ==, "app_main");
   g_assert_cmpint (g_array_index (leaf->lines, GzLine, 0).line, ==, 40);
   g_assert_cmpint (gz_profile_total (profile, 0), ==, 42);
 }
@@ -970,8 +986,10 @@ test_builder_aggregates (void)
   g_autoptr(GzProfileBuilder) builder = gz_profile_builder_new (GZ_PROFILE_TYPE_BLOCK);
   g_autoptr(GzProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
-  guint64 stack_a[] = { (guint64) (guintptr) test_top + 8, (guint64) (guintptr) test_round_trip + 8 };
-  guint64 stack_b[] = { (guint64) (guintptr) test_round_trip + 8 };
+  guint64 in_top = (guint64) (guintptr) test_top + 8;
+  guint64 in_round_trip = (guint64) (guintptr) test_round_trip + 8;
+  guint64 stack_a[] = { in_top, in_round_trip };
+  guint64 stack_b[] = { in_round_trip };
   GzLabel label_x = { (char *) "thread", (char *) "x", 0, NULL };
   GzLabel label_y = { (char *) "thread", (char *) "y", 0, NULL };
   const char *named[] = { "[signals blocked]", "gmain" };
@@ -1000,8 +1018,9 @@ test_builder_aggregates (void)
   g_assert_cmpint (profile->duration_nanos, ==, 5000);
   g_assert_cmpuint (profile->comments->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (profile->comments, 0), ==, "made by a test");
-  g_assert_cmpint (gz_profile_total (profile, 0), ==, 1 + 2 + 1 + 1 + 2 + 1 + 2 + 1);
-  g_assert_cmpint (gz_profile_total (profile, 1), ==, 100 + 250 + 100 + 100 + 250 + 100 + 200 + 100);
+  /* All that was added (v1 seven times, v2 twice), merged or not. */
+  g_assert_cmpint (gz_profile_total (profile, 0), ==, 7 * v1[0] + 2 * v2[0]);
+  g_assert_cmpint (gz_profile_total (profile, 1), ==, 7 * v1[1] + 2 * v2[1]);
 
   for (guint i = 0; i < profile->samples->len; i++)
     {
@@ -1039,8 +1058,7 @@ test_builder_aggregates (void)
 
           g_assert_cmpuint (location->mapping_id, ==, 1);
           g_assert_cmpuint (location->lines->len, ==, 1);
-          function = gz_profile_get_function (profile,
-                                              g_array_index (location->lines, GzLine, 0).function_id);
+          function = line_function (profile, location, 0);
           g_assert_true (g_str_equal (function->name, "test_top") ||
                          g_str_equal (function->name, "test_round_trip"));
           g_assert_true (g_str_has_suffix (function->filename, "test-profile.c"));
@@ -1060,10 +1078,18 @@ test_builder_aggregates (void)
 static guint64 captured[64];
 static guint n_captured;
 
+/* Inlined into gz_test_nested_inner: the leaf location has two lines. */
+static inline __attribute__((always_inline)) void
+gz_test_inlined_capture (volatile int depth)
+{
+  depth *= 7;
+  n_captured = unw_backtrace ((void **) captured, G_N_ELEMENTS (captured));
+}
+
 static __attribute__((noinline, noipa)) void
 gz_test_nested_inner (volatile int depth)
 {
-  n_captured = unw_backtrace ((void **) captured, G_N_ELEMENTS (captured));
+  gz_test_inlined_capture (depth);
   depth++;
 }
 
@@ -1124,22 +1150,31 @@ test_builder_real_stacks (void)
   for (guint i = 1; i < profile->mappings->len; i++)
     g_assert_cmpstr (((GzMapping *) g_ptr_array_index (profile->mappings, i))->filename, !=, exe);
 
+  g_assert_true (main_mapping->has_inline_frames);
+
   sample = g_ptr_array_index (profile->samples, 0);
   g_assert_cmpint (g_array_index (sample->values, gint64, 0), ==, 3);
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
-      GzLocation *location = gz_profile_get_location (profile,
-                                                      g_array_index (sample->location_ids, guint64, i));
+      GzLocation *location = sample_location (profile, sample, i);
       GzFunction *function;
+      guint outer = i == 0 ? 1 : 0;
 
       g_assert_cmpuint (location->address, ==, captured[i]);
       g_assert_cmpuint (location->mapping_id, ==, 1);
-      g_assert_cmpuint (location->lines->len, ==, 1);
-      function = gz_profile_get_function (profile,
-                                          g_array_index (location->lines, GzLine, 0).function_id);
+      /* The leaf: the inlined function first, then the one it was inlined into. */
+      g_assert_cmpuint (location->lines->len, ==, outer + 1);
+      if (i == 0)
+        {
+          function = line_function (profile, location, 0);
+          g_assert_cmpstr (function->name, ==, "gz_test_inlined_capture");
+          g_assert_true (g_str_has_suffix (function->filename, "test-profile.c"));
+        }
+      function = line_function (profile, location, outer);
       g_assert_cmpstr (function->name, ==, expected[i]);
       g_assert_true (g_str_has_suffix (function->filename, "test-profile.c"));
-      g_assert_cmpint (g_array_index (location->lines, GzLine, 0).line, >, function->start_line);
+      g_assert_cmpint (g_array_index (location->lines, GzLine, outer).line, >,
+                       function->start_line);
       g_assert_cmpint (function->start_line, >, 0);
     }
 
@@ -1190,6 +1225,7 @@ run_pprof (const char *dir,
 static void
 assert_pprof_names_nested (const char *out)
 {
+  g_assert_nonnull (strstr (out, "gz_test_inlined_capture"));
   g_assert_nonnull (strstr (out, "gz_test_nested_inner"));
   g_assert_nonnull (strstr (out, "gz_test_nested_middle"));
   g_assert_nonnull (strstr (out, "gz_test_nested_outer"));
@@ -1297,7 +1333,8 @@ static const char go_program[] =
   "  pprof.StopCPUProfile()\n"
   "  f.Close()\n"
   "  for i := 0; i < 1000; i++ { sink = make([]byte, 10000) }\n"
-  "  for _, name := range []string{\"heap\", \"goroutine\", \"block\", \"mutex\", \"threadcreate\"} {\n"
+  "  names := []string{\"heap\", \"goroutine\", \"block\", \"mutex\", \"threadcreate\"}\n"
+  "  for _, name := range names {\n"
   "    f, _ := os.Create(name + \".prof\")\n"
   "    pprof.Lookup(name).WriteTo(f, 0)\n"
   "    f.Close()\n"

@@ -5,7 +5,7 @@ set -eu
 
 for tool in xvfb-run xauth dbus-run-session; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "SKIP: $tool not found; install the xvfb, xauth and dbus packages (tools/install-deps.sh)" >&2
+    echo "SKIP: $tool not found; install xvfb, xauth and dbus (tools/install-deps.sh)" >&2
     exit 77
   fi
 done

@@ -15,7 +15,8 @@ total_passed=0 total_failed=0 total_skipped=0
 for dir in "$@"; do
   log=$dir/meson-logs/testlog.json
   if [ ! -s "$log" ]; then
-    echo "$dir: no meson test log: configure or build failed, or no tests ran (counted as 1 failed)" >&2
+    echo "$dir: no meson test log: configure or build failed, or no tests ran" \
+      "(counted as 1 failed)" >&2
     total_failed=$((total_failed + 1))
     continue
   fi

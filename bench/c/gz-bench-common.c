@@ -35,8 +35,9 @@ remove_tmpdir (void)
 }
 
 void
-gz_bench_init (int    *argc,
-               char ***argv)
+gz_bench_init (int                *argc,
+               char             ***argv,
+               const GOptionEntry *program_entries)
 {
   const GOptionEntry entries[] = {
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Alternating runs per measurement (7)", "N" },
@@ -61,6 +62,8 @@ gz_bench_init (int    *argc,
 
   context = g_option_context_new ("- a gz profile benchmark; prints one JSON line a measurement");
   g_option_context_add_main_entries (context, entries, NULL);
+  if (program_entries != NULL)
+    g_option_context_add_main_entries (context, program_entries, NULL);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("%s: %s (see --help)\n", g_get_prgname (), error->message);
@@ -143,6 +146,7 @@ append (GArray *array,
 
 void
 gz_bench_paired (guint       n_runs,
+                 guint       chunks,
                  GzBenchRun  a,
                  GzBenchRun  b,
                  gpointer    data,
@@ -153,17 +157,26 @@ gz_bench_paired (guint       n_runs,
 {
   for (guint i = 0; i < n_runs; i++)
     {
-      GzBenchSpan sa, sb;
+      GzBenchSpan sa = { 0, 0 }, sb = { 0, 0 };
 
-      if (i % 2 == 0)
+      for (guint c = 0; c < chunks; c++)
         {
-          sa = a (data);
-          sb = b (data);
-        }
-      else
-        {
-          sb = b (data);
-          sa = a (data);
+          GzBenchSpan x, y;
+
+          if ((i + c) % 2 == 0)
+            {
+              x = a (data, chunks);
+              y = b (data, chunks);
+            }
+          else
+            {
+              y = b (data, chunks);
+              x = a (data, chunks);
+            }
+          sa.cpu_s += x.cpu_s;
+          sa.wall_s += x.wall_s;
+          sb.cpu_s += y.cpu_s;
+          sb.wall_s += y.wall_s;
         }
       append (as, sa.cpu_s);
       append (bs, sb.cpu_s);
@@ -194,6 +207,16 @@ gz_bench_median (GArray *values)
   if (n % 2 == 1)
     return g_array_index (sorted, double, n / 2);
   return (g_array_index (sorted, double, n / 2 - 1) + g_array_index (sorted, double, n / 2)) / 2;
+}
+
+double
+gz_bench_min (GArray *values)
+{
+  double min = values->len > 0 ? g_array_index (values, double, 0) : 0;
+
+  for (guint i = 1; i < values->len; i++)
+    min = MIN (min, g_array_index (values, double, i));
+  return min;
 }
 
 GArray *
@@ -236,9 +259,20 @@ void
 gz_bench_emit_error (const char *measurement,
                      const char *message)
 {
-  g_autofree char *escaped = g_strescape (message, NULL);
+  g_autoptr(GString) escaped = g_string_new (NULL);
 
-  printf ("{\"measurement\":\"%s\",\"impl\":\"gz\",\"error\":\"%s\"}\n", measurement, escaped);
+  /* A JSON string: UTF-8 passes as it is. */
+  for (const char *p = message; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (escaped, "\\%c", *p);
+      else if ((guchar) *p < 0x20)
+        g_string_append_printf (escaped, "\\u%04x", (guint) (guchar) *p);
+      else
+        g_string_append_c (escaped, *p);
+    }
+  printf ("{\"measurement\":\"%s\",\"impl\":\"gz\",\"error\":\"%s\"}\n",
+          measurement, escaped->str);
   fflush (stdout);
 }
 

@@ -21,13 +21,16 @@ typedef struct
   double wall_s;
 } GzBenchSpan;
 
-typedef GzBenchSpan (*GzBenchRun) (gpointer data);
+/* One run, or one of @chunks parts of a run. */
+typedef GzBenchSpan (*GzBenchRun) (gpointer data,
+                                   guint    chunks);
 
-/* Parses --runs, --cpu-seconds and --outdir, and re-executes the program with
- * G_SLICE=always-malloc when it is not set, as gz's own processes run, so that GLib's slices
- * reach malloc and the sampler. */
-void        gz_bench_init       (int         *argc,
-                                 char      ***argv);
+/* Parses --runs, --cpu-seconds, --outdir and the program's own @entries (may be NULL), and
+ * re-executes the program with G_SLICE=always-malloc when it is not set, as gz's own processes
+ * run, so that GLib's slices reach malloc and the sampler. */
+void        gz_bench_init       (int                *argc,
+                                 char             ***argv,
+                                 const GOptionEntry *entries);
 guint       gz_bench_runs       (void);
 double      gz_bench_cpu_seconds (void);
 /* A directory for the profiles written, created; removed at exit unless --outdir named it. */
@@ -37,8 +40,11 @@ double      gz_bench_now_cpu    (void);
 double      gz_bench_now_wall   (void);
 
 /* Runs @a and @b alternately @runs times (a first on even rounds, b first on odd ones, so that
- * drift cancels) and appends each run's CPU seconds to @as and @bs (GArray of double). */
+ * drift cancels) and appends each run's CPU seconds to @as and @bs (GArray of double). With
+ * @chunks > 1 each run is made of that many parts, interleaved with the other's, so that both
+ * see the same load on a busy machine. */
 void        gz_bench_paired     (guint       runs,
+                                 guint       chunks,
                                  GzBenchRun  a,
                                  GzBenchRun  b,
                                  gpointer    data,
@@ -48,6 +54,9 @@ void        gz_bench_paired     (guint       runs,
                                  GArray     *b_wall);
 
 double      gz_bench_median     (GArray     *values);
+/* The smallest value: interference only ever adds time, so on a loaded machine the fastest
+ * run is the least disturbed one. */
+double      gz_bench_min        (GArray     *values);
 /* (b[i] / a[i] - 1) * 100 for each pair. */
 GArray     *gz_bench_overheads  (GArray     *as,
                                  GArray     *bs);

@@ -130,7 +130,7 @@ main (int   argc,
   pthread_t parked[N_PARKED];
   guint64 iterations;
 
-  gz_bench_init (&argc, &argv);
+  gz_bench_init (&argc, &argv, NULL);
   prepare (parked);
 
   for (GzProfileType type = 0; type < GZ_PROFILE_TYPE_N; type++)

@@ -70,12 +70,20 @@ unit_for_key (const char *key,
   return UNIT_NONE;
 }
 
+/* Words shown in their usual spelling rather than capitalized. */
+static const struct
+{
+  const char *word;
+  const char *shown;
+} special_words[] = {
+  { "rss", "RSS" }, { "cpu", "CPU" }, { "fds", "FDs" }, { "fd", "FD" },
+  { "id", "ID" }, { "pid", "PID" }, { "gc", "GC" }, { "io", "I/O" },
+};
+
 /* "peak_rss_bytes" -> "Peak RSS" */
 static char *
 title_for_key (const char *key)
 {
-  static const char * const acronyms[] = { "rss", "cpu", "fds", "fd", "id", "pid", "gc", "io",
-                                           NULL };
   g_autoptr(GString) title = g_string_new (NULL);
   g_auto(GStrv) words = NULL;
   g_autofree char *stem = NULL;
@@ -87,17 +95,18 @@ title_for_key (const char *key)
 
   for (guint i = 0; words[i] != NULL; i++)
     {
-      gboolean acronym = g_strv_contains (acronyms, words[i]);
+      const char *shown = NULL;
 
       if (*words[i] == '\0')
         continue;
+      for (guint j = 0; j < G_N_ELEMENTS (special_words); j++)
+        if (g_str_equal (words[i], special_words[j].word))
+          shown = special_words[j].shown;
+
       if (title->len > 0)
         g_string_append_c (title, ' ');
-      if (acronym)
-        {
-          g_autofree char *upper = g_ascii_strup (words[i], -1);
-          g_string_append (title, upper);
-        }
+      if (shown != NULL)
+        g_string_append (title, shown);
       else if (title->len == 0)
         {
           g_string_append_c (title, g_ascii_toupper (words[i][0]));
@@ -238,7 +247,8 @@ gz_stats_page_add_object (GzStatsPage *self,
     {
       const char *key = l->data;
       JsonNode *node = json_object_get_member (object, key);
-      g_autofree char *path = prefix != NULL ? g_strconcat (prefix, ".", key, NULL) : g_strdup (key);
+      g_autofree char *path = prefix != NULL ? g_strconcat (prefix, ".", key, NULL)
+                                             : g_strdup (key);
 
       if (JSON_NODE_HOLDS_OBJECT (node))
         /* Top-level objects become groups; deeper ones are flattened into their group. */

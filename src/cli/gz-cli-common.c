@@ -42,8 +42,14 @@ gz_cli_parse (GOptionContext *context,
               char         ***argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("gz-cli profile %s", command);
+  gboolean parsed;
 
-  if (!g_option_context_parse (context, argc, argv, &error))
+  /* --help's usage line names the subcommand. */
+  g_set_prgname (prgname);
+  parsed = g_option_context_parse (context, argc, argv, &error);
+  g_set_prgname ("gz-cli");
+  if (!parsed)
     {
       char *message = error->message;
 

@@ -70,6 +70,7 @@ gz_cli_start (int    argc,
   int status = GZ_CLI_EXIT_OK;
   guint sigint_source, sigterm_source, progress_source;
   StartRun run = { 0 };
+  GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "type", 't', 0, G_OPTION_ARG_STRING, &type_name,
       "What to profile: cpu, memory, goroutine (threads), block, mutex, threadcreate", "TYPE" },
@@ -82,8 +83,10 @@ gz_cli_start (int    argc,
                                 "DIR/ID.prof.\nA cpu session runs for --duration (default 30s); "
                                 "the other types run until\n`gz-cli profile stop --session ID`, "
                                 "Ctrl-C, or --duration when given.");
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_group (context, gz_cli_config_flags_group (flags));
+  /* One group, so that --help shows --duration and --output-dir beside --type. */
+  group = gz_cli_config_flags_group (flags);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
   if (!gz_cli_parse (context, "start", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;
 

@@ -21,6 +21,10 @@ static const Command profile_commands[] = {
   { "list",   gz_cli_list,   "List the active sessions of every gz process of this user" },
   { "stats",  gz_cli_stats,  "Print runtime statistics of this process" },
   { "config", gz_cli_config, "Print each option's effective value and where it came from" },
+  { "server", gz_cli_server, "Serve this process' pprof endpoints over HTTP (go tool pprof URL)" },
+  { "benchmark", gz_cli_benchmark, "Run built-in benchmarks and store the results" },
+  { "results", gz_cli_results, "List, show, delete or export stored benchmark results" },
+  { "compare", gz_cli_compare, "Compare two labels of results: medians, CIs, Mann-Whitney U" },
 };
 
 static void
@@ -28,7 +32,7 @@ print_profile_help (FILE *stream)
 {
   fprintf (stream, "Usage:\n  gz-cli profile COMMAND [OPTION…]\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (profile_commands); i++)
-    fprintf (stream, "  %-8s %s\n", profile_commands[i].name, profile_commands[i].summary);
+    fprintf (stream, "  %-10s %s\n", profile_commands[i].name, profile_commands[i].summary);
   fprintf (stream, "\nSee `gz-cli profile COMMAND --help` for the options of each.\n");
 }
 
@@ -49,7 +53,7 @@ run_profile (int    argc,
 
   if (argc < 2)
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "profile needs a command; use one of: start, stop, "
-                        "list, stats, config (see gz-cli profile --help)");
+                        "list, stats, config, server (see gz-cli profile --help)");
 
   name = argv[1];
   if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
@@ -62,7 +66,7 @@ run_profile (int    argc,
       return profile_commands[i].run (argc - 1, argv + 1);
 
   return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown command \"%s\"; use one of: start, stop, "
-                      "list, stats, config (see gz-cli profile --help)", name);
+                      "list, stats, config, server (see gz-cli profile --help)", name);
 }
 
 int

@@ -64,5 +64,14 @@ int          gz_cli_stats            (int           argc,
                                       char        **argv);
 int          gz_cli_config           (int           argc,
                                       char        **argv);
+int          gz_cli_server           (int           argc,
+                                      char        **argv);
+/* Benchmarks, stored results and their comparison (gz-cli-benchmark.c, -results.c, -compare.c). */
+int          gz_cli_benchmark        (int           argc,
+                                      char        **argv);
+int          gz_cli_results          (int           argc,
+                                      char        **argv);
+int          gz_cli_compare          (int           argc,
+                                      char        **argv);
 
 G_END_DECLS

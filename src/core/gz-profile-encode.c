@@ -34,9 +34,10 @@ strings_add (Strings    *strings,
     return 0;
   if (g_hash_table_lookup_extended (strings->index, str, NULL, &index))
     return GPOINTER_TO_SIZE (index);
+  index = GSIZE_TO_POINTER (strings->strings->len);
   g_ptr_array_add (strings->strings, (gpointer) str);
-  g_hash_table_insert (strings->index, (gpointer) str, GSIZE_TO_POINTER (strings->strings->len - 1));
-  return strings->strings->len - 1;
+  g_hash_table_insert (strings->index, (gpointer) str, index);
+  return GPOINTER_TO_SIZE (index);
 }
 
 static GBytes *

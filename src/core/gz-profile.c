@@ -838,22 +838,32 @@ tables_location (Tables       *tables,
       location->mapping_id = tables_mapping (tables, symbol.mapping);
       if (found && symbol.function != NULL)
         {
+          GzMapping *mapping = gz_profile_get_mapping (tables->profile, location->mapping_id);
           GzLine line;
 
+          /* Inlined functions first, as pprof wants: innermost first. */
+          for (guint i = 0; i < symbol.n_inlined; i++)
+            {
+              const GzInlineFrame *frame = &symbol.inlined[i];
+
+              line.function_id = tables_function (tables, frame->function, frame->file,
+                                                  frame->start_line);
+              line.line = frame->line;
+              g_array_append_val (location->lines, line);
+            }
           line.function_id = tables_function (tables, symbol.function, symbol.file,
                                               symbol.start_line);
           line.line = symbol.line;
           g_array_append_val (location->lines, line);
 
-          if (location->mapping_id != 0)
+          if (mapping != NULL)
             {
-              GzMapping *mapping = gz_profile_get_mapping (tables->profile,
-                                                           location->mapping_id);
-
               if (symbol.file != NULL)
                 mapping->has_filenames = TRUE;
               if (symbol.line > 0)
                 mapping->has_line_numbers = TRUE;
+              if (symbol.n_inlined > 0)
+                mapping->has_inline_frames = TRUE;
             }
         }
     }

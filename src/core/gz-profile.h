@@ -238,7 +238,8 @@ void              gz_profile_builder_set_time     (GzProfileBuilder *self,
 void              gz_profile_builder_add_comment  (GzProfileBuilder *self,
                                                    const char       *comment);
 /* @pcs: leaf first. @values: one per sample type. Samples with the same stack, flags and
- * labels are merged (values added). */
+ * labels are merged (values added). An empty stack is dropped (pprof needs a location per
+ * sample): give such a sample a name with gz_profile_builder_add_named_sample(). */
 void              gz_profile_builder_add_sample   (GzProfileBuilder *self,
                                                    const guint64    *pcs,
                                                    guint             n_pcs,

@@ -5,11 +5,14 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <sched.h>
+#include <string.h>
 #include <time.h>
 
 #include "gz-contention.h"
+#include "gz-stack.h"
 #include "gz-threadcreate.h"
 
 typedef int (*MutexLockFunc)     (pthread_mutex_t *);
@@ -23,15 +26,53 @@ static CondWaitFunc real_cond_wait;
 static CondTimedwaitFunc real_cond_timedwait;
 static JoinFunc real_join;
 static CreateFunc real_create;
+static gboolean resolved;
 
 /* Set while this thread is inside dlsym or a recorder: libunwind, dlsym and the tables may
  * take pthread mutexes themselves, and those calls must pass straight through. */
 static __thread gboolean in_hook;
 
+/* libunwind's own text. Its locks are taken by whoever unwinds — gz, but also tcmalloc, which
+ * records a stack when its heap grows — and recording a wait for one of them would unwind again
+ * under that lock: waits whose caller is libunwind pass straight through. They are the
+ * unwinder's cost, not the program's. */
+static guintptr unwinder_start;
+static guintptr unwinder_end;
+
+static int
+find_unwinder (struct dl_phdr_info *info,
+               size_t               size,
+               void                *data)
+{
+  const char *base = strrchr (info->dlpi_name, '/');
+
+  if (base == NULL || !g_str_has_prefix (base, "/libunwind.so"))
+    return 0;
+
+  for (int i = 0; i < info->dlpi_phnum; i++)
+    {
+      const ElfW (Phdr) *phdr = &info->dlpi_phdr[i];
+
+      if (phdr->p_type == PT_LOAD && (phdr->p_flags & PF_X) != 0)
+        {
+          unwinder_start = info->dlpi_addr + phdr->p_vaddr;
+          unwinder_end = unwinder_start + phdr->p_memsz;
+        }
+    }
+  return 1;
+}
+
+static inline gboolean
+called_by_unwinder (const void *caller)
+{
+  return (guintptr) caller - unwinder_start < unwinder_end - unwinder_start;
+}
+
 static void
 resolve (void)
 {
   in_hook = TRUE;
+  dl_iterate_phdr (find_unwinder, NULL);
   /* Plain dlsym would return the pre-2.3.2 compatibility versions of the condition
    * functions, which expect the old pthread_cond_t layout. */
   __atomic_store_n (&real_cond_wait,
@@ -48,6 +89,7 @@ resolve (void)
                     (MutexLockFunc) dlsym (RTLD_NEXT, "pthread_mutex_lock"),
                     __ATOMIC_RELEASE);
   in_hook = FALSE;
+  __atomic_store_n (&resolved, TRUE, __ATOMIC_RELEASE);
 
   gz_contention_set_hooked (real_mutex_lock != NULL && real_cond_wait != NULL &&
                             real_cond_timedwait != NULL && real_join != NULL);
@@ -57,14 +99,14 @@ resolve (void)
 __attribute__((constructor)) static void
 gz_pthread_hooks_init (void)
 {
-  if (__atomic_load_n (&real_mutex_lock, __ATOMIC_ACQUIRE) == NULL)
+  if (!__atomic_load_n (&resolved, __ATOMIC_ACQUIRE))
     resolve ();
 }
 
 /* The function to call for @slot, resolving lazily when a library runs before our
- * constructor. NULL only while this thread is inside dlsym. */
+ * constructor. NULL while this thread is inside dlsym, or when the lookup failed. */
 #define REAL(slot) \
-  (G_LIKELY (__atomic_load_n (&(slot), __ATOMIC_ACQUIRE) != NULL) || in_hook \
+  (G_LIKELY (__atomic_load_n (&resolved, __ATOMIC_ACQUIRE)) || in_hook \
      ? __atomic_load_n (&(slot), __ATOMIC_ACQUIRE) \
      : (resolve (), __atomic_load_n (&(slot), __ATOMIC_ACQUIRE)))
 
@@ -78,13 +120,22 @@ now_ns (void)
   return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
+/* Inside a recorder, or inside libunwind for gz (which takes pthread mutexes of its own):
+ * record nothing, or a recording would unwind again and deadlock on libunwind's lock. */
+static inline gboolean
+passing_through (void)
+{
+  return in_hook || gz_stack_is_unwinding ();
+}
+
 /* The records skip the wrapper's frames so the leaf is the function that called it: all of a
  * wrapper lives in one function, except the slow path of pthread_mutex_lock, which is kept
  * out of line (a lean fast path) and never tail-called (a fixed number of frames). */
 
 __attribute__((noinline)) static int
 mutex_lock_slow (pthread_mutex_t *mutex,
-                 int              rc)
+                 int              rc,
+                 const void      *caller)
 {
   MutexLockFunc lock = REAL (real_mutex_lock);
   gint64 start;
@@ -96,7 +147,7 @@ mutex_lock_slow (pthread_mutex_t *mutex,
         sched_yield ();
       return rc;
     }
-  if (in_hook || rc != EBUSY)
+  if (passing_through () || rc != EBUSY || called_by_unwinder (caller))
     return lock (mutex);
 
   start = now_ns ();
@@ -122,7 +173,7 @@ pthread_mutex_lock (pthread_mutex_t *mutex)
   if (G_LIKELY (rc == 0) || rc == EOWNERDEAD || rc == ENOTRECOVERABLE)
     return rc;
 
-  rc = mutex_lock_slow (mutex, rc);
+  rc = mutex_lock_slow (mutex, rc, __builtin_return_address (0));
   __asm__ volatile ("" ::: "memory"); /* not a tail call */
 
   return rc;
@@ -138,7 +189,7 @@ pthread_cond_wait (pthread_cond_t  *cond,
 
   if (G_UNLIKELY (wait == NULL))
     return ENOSYS;
-  if (in_hook)
+  if (passing_through ())
     return wait (cond, mutex);
 
   start = now_ns ();
@@ -161,7 +212,7 @@ pthread_cond_timedwait (pthread_cond_t        *cond,
 
   if (G_UNLIKELY (wait == NULL))
     return ENOSYS;
-  if (in_hook)
+  if (passing_through ())
     return wait (cond, mutex, abstime);
 
   start = now_ns ();
@@ -183,7 +234,7 @@ pthread_join (pthread_t   thread,
 
   if (G_UNLIKELY (join == NULL))
     return ENOSYS;
-  if (in_hook)
+  if (passing_through ())
     return join (thread, retval);
 
   start = now_ns ();
@@ -208,7 +259,7 @@ pthread_create (pthread_t            *thread,
     return EAGAIN;
 
   rc = create (thread, attr, start_routine, arg);
-  if (rc == 0 && !in_hook)
+  if (rc == 0 && !passing_through ())
     {
       in_hook = TRUE;
       gz_threadcreate_record (1);

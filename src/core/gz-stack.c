@@ -11,6 +11,26 @@
 
 #include "gz-stack.h"
 
+static __thread guint unwind_depth __attribute__ ((tls_model ("initial-exec")));
+
+void
+gz_stack_unwind_begin (void)
+{
+  unwind_depth++;
+}
+
+void
+gz_stack_unwind_end (void)
+{
+  unwind_depth--;
+}
+
+gboolean
+gz_stack_is_unwinding (void)
+{
+  return unwind_depth > 0;
+}
+
 guint
 gz_stack_capture (guint64 *pcs,
                   guint    max,
@@ -19,8 +39,12 @@ gz_stack_capture (guint64 *pcs,
   /* unw_backtrace's first entry is this function's own frame: one more to skip. */
   void *frames[GZ_STACK_MAX_DEPTH + 32];
   guint want = MIN ((gsize) max + skip + 1, G_N_ELEMENTS (frames));
-  int n = unw_backtrace (frames, (int) want);
   guint out = 0;
+  int n;
+
+  gz_stack_unwind_begin ();
+  n = unw_backtrace (frames, (int) want);
+  gz_stack_unwind_end ();
 
   for (int i = (int) skip + 1; i < n && out < max; i++)
     pcs[out++] = (guint64) (guintptr) frames[i];

@@ -18,6 +18,13 @@ guint gz_stack_capture (guint64 *pcs,
                         guint    max,
                         guint    skip);
 
+/* libunwind takes pthread mutexes of its own. While a thread unwinds for gz (gz_stack_capture,
+ * the all-thread signal handler) the pthread hooks must pass straight through: recording a
+ * contended wait there would unwind again, under libunwind's lock, and deadlock. */
+void     gz_stack_unwind_begin (void);
+void     gz_stack_unwind_end   (void);
+gboolean gz_stack_is_unwinding (void);
+
 typedef struct
 {
   pid_t    tid;

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <string.h>
@@ -13,10 +14,18 @@
 
 typedef struct
 {
-  guint64  pc;
-  gboolean found;
-  GzSymbol symbol;
+  guint64        pc;
+  gboolean       found;
+  GzSymbol       symbol;
+  GzInlineFrame *inlined;
 } CacheEntry;
+
+static void
+cache_entry_free (CacheEntry *entry)
+{
+  g_free (entry->inlined);
+  g_free (entry);
+}
 
 /* A module's function symbols sorted by address, one name per address: libdw's own address
  * lookup scans the whole symbol table each time. */
@@ -26,6 +35,7 @@ typedef struct
   guint64     size;
   const char *name; /* in the symbolizer's string chunk */
 } Symbol;
+G_STATIC_ASSERT (G_STRUCT_OFFSET (Symbol, address) == 0);
 
 struct _GzSymbolizer
 {
@@ -35,6 +45,7 @@ struct _GzSymbolizer
   GPtrArray    *mappings; /* GzSymbolMapping, by address */
   GHashTable   *cache;    /* &CacheEntry.pc -> CacheEntry */
   GHashTable   *symbols;  /* Dwfl_Module -> GArray of Symbol */
+  GHashTable   *units;    /* a unit's DIE data -> GArray of FunctionRange */
 };
 
 static char *debuginfo_path = NULL;
@@ -51,6 +62,7 @@ clear_state (GzSymbolizer *self)
   g_clear_pointer (&self->dwfl, dwfl_end);
   g_clear_pointer (&self->cache, g_hash_table_unref);
   g_clear_pointer (&self->symbols, g_hash_table_unref);
+  g_clear_pointer (&self->units, g_hash_table_unref);
   g_clear_pointer (&self->mappings, g_ptr_array_unref);
   if (self->strings != NULL)
     {
@@ -157,8 +169,10 @@ load (GzSymbolizer *self,
 
   self->strings = g_string_chunk_new (4096);
   self->mappings = g_ptr_array_new_with_free_func (g_free);
-  self->cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  self->cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                       (GDestroyNotify) cache_entry_free);
   self->symbols = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+  self->units = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
   self->dwfl = dwfl_begin (&proc_callbacks);
   if (self->dwfl == NULL)
     {
@@ -260,14 +274,37 @@ better_name (const char *a,
   return strlen (a) < strlen (b);
 }
 
+/* Symbol and FunctionRange both start with their address: one comparison and one search
+ * serve both tables. */
 static int
-compare_symbols (gconstpointer a,
-                 gconstpointer b)
+compare_addresses (gconstpointer a,
+                   gconstpointer b)
 {
-  const Symbol *sa = a;
-  const Symbol *sb = b;
+  guint64 aa = *(const guint64 *) a;
+  guint64 ab = *(const guint64 *) b;
 
-  return sa->address < sb->address ? -1 : sa->address > sb->address;
+  return aa < ab ? -1 : aa > ab;
+}
+
+/* How many elements of sorted @array start at or below @address. */
+static guint
+count_at_or_below (GArray  *array,
+                   guint64  address)
+{
+  guint size = g_array_get_element_size (array);
+  guint lo = 0;
+  guint hi = array->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (*(const guint64 *) (gconstpointer) (array->data + (gsize) mid * size) <= address)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
 }
 
 static GArray *
@@ -322,7 +359,7 @@ module_symbols (GzSymbolizer *self,
         entry.size = i;
         g_array_append_val (order, entry);
       }
-    g_array_sort (order, compare_symbols);
+    g_array_sort (order, compare_addresses);
     for (guint i = 0; i < order->len; i++)
       {
         guint index = g_array_index (order, Symbol, i).size;
@@ -355,26 +392,202 @@ static const Symbol *
 find_symbol (GArray *symbols,
              guint64 pc)
 {
-  guint lo = 0;
-  guint hi = symbols->len;
+  guint lo = count_at_or_below (symbols, pc);
   const Symbol *symbol;
 
-  /* The last symbol at or below pc. */
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (symbols, Symbol, mid).address <= pc)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo == 0)
     return NULL;
   symbol = &g_array_index (symbols, Symbol, lo - 1);
   if (symbol->size > 0 && pc >= symbol->address + symbol->size)
     return NULL;
   return symbol;
+}
+
+/* A compilation unit's functions by address, so that finding the one holding an address does
+ * not walk every DIE of the unit (dwarf_getscopes does, for each address). */
+typedef struct
+{
+  Dwarf_Addr low;
+  Dwarf_Addr high;
+  Dwarf_Die  die;
+} FunctionRange;
+G_STATIC_ASSERT (G_STRUCT_OFFSET (FunctionRange, low) == 0);
+
+static void
+collect_functions (GArray    *ranges,
+                   Dwarf_Die *parent)
+{
+  Dwarf_Die child;
+
+  if (dwarf_child (parent, &child) != 0)
+    return;
+  do
+    {
+      int tag = dwarf_tag (&child);
+
+      if (tag == DW_TAG_subprogram)
+        {
+          Dwarf_Addr base, low, high;
+          ptrdiff_t offset = 0;
+
+          while ((offset = dwarf_ranges (&child, offset, &base, &low, &high)) > 0)
+            {
+              FunctionRange range = { low, high, child };
+
+              g_array_append_val (ranges, range);
+            }
+        }
+      else if (tag == DW_TAG_namespace)
+        collect_functions (ranges, &child);
+    }
+  while (dwarf_siblingof (&child, &child) == 0);
+}
+
+static GArray *
+unit_functions (GzSymbolizer *self,
+                Dwarf_Die    *cudie)
+{
+  GArray *ranges = g_hash_table_lookup (self->units, cudie->addr);
+
+  if (ranges == NULL)
+    {
+      ranges = g_array_new (FALSE, FALSE, sizeof (FunctionRange));
+      collect_functions (ranges, cudie);
+      g_array_sort (ranges, compare_addresses);
+      g_hash_table_insert (self->units, cudie->addr, ranges);
+    }
+  return ranges;
+}
+
+static Dwarf_Die *
+find_function_die (GArray    *ranges,
+                   Dwarf_Addr addr)
+{
+  guint lo = count_at_or_below (ranges, addr);
+
+  /* Ranges do not overlap in practice; look back a little in case they do. */
+  for (guint i = lo; i > 0 && i + 4 > lo; i--)
+    {
+      FunctionRange *range = &g_array_index (ranges, FunctionRange, i - 1);
+
+      if (addr >= range->low && addr < range->high)
+        return &range->die;
+    }
+  return NULL;
+}
+
+static const char *
+die_name (GzSymbolizer *self,
+          Dwarf_Die    *die)
+{
+  Dwarf_Attribute attr;
+  const char *name;
+
+  /* An inlined instance names its function through DW_AT_abstract_origin. */
+  if (dwarf_attr_integrate (die, DW_AT_name, &attr) == NULL ||
+      (name = dwarf_formstring (&attr)) == NULL)
+    return NULL;
+  return g_string_chunk_insert_const (self->strings, name);
+}
+
+/* The functions inlined at @pc, innermost first, from the DWARF scopes that hold it. On
+ * return *file and *line are the call site in the symbol table's function. */
+static void
+resolve_inlined (GzSymbolizer *self,
+                 Dwfl_Module  *module,
+                 CacheEntry   *entry,
+                 const char  **file,
+                 int          *line)
+{
+  g_autoptr(GArray) chain = NULL;
+  g_autoptr(GArray) frames = NULL;
+  Dwarf_Die *cudie;
+  Dwarf_Die *function;
+  Dwarf_Die scope;
+  Dwarf_Files *files = NULL;
+  Dwarf_Addr bias = 0;
+  Dwarf_Addr addr;
+  size_t n_files = 0;
+
+  cudie = dwfl_module_addrdie (module, entry->pc, &bias);
+  if (cudie == NULL)
+    return;
+  addr = entry->pc - bias;
+  function = find_function_die (unit_functions (self, cudie), addr);
+  if (function == NULL)
+    return;
+
+  /* Down from the function through the scopes that hold the address, keeping the inlined
+   * calls (outermost first). */
+  chain = g_array_new (FALSE, FALSE, sizeof (Dwarf_Die));
+  scope = *function;
+  for (;;)
+    {
+      Dwarf_Die child;
+      gboolean found = FALSE;
+
+      if (dwarf_child (&scope, &child) != 0)
+        break;
+      do
+        {
+          int tag = dwarf_tag (&child);
+
+          if ((tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block) &&
+              dwarf_haspc (&child, addr) == 1)
+            {
+              if (tag == DW_TAG_inlined_subroutine)
+                g_array_append_val (chain, child);
+              scope = child;
+              found = TRUE;
+              break;
+            }
+        }
+      while (dwarf_siblingof (&child, &child) == 0);
+      if (!found)
+        break;
+    }
+  if (chain->len == 0)
+    return;
+
+  if (dwarf_getsrcfiles (cudie, &files, &n_files) != 0)
+    files = NULL;
+
+  frames = g_array_new (FALSE, FALSE, sizeof (GzInlineFrame));
+  for (guint i = chain->len; i > 0; i--)
+    {
+      Dwarf_Die *die = &g_array_index (chain, Dwarf_Die, i - 1);
+      GzInlineFrame frame = { 0, };
+      Dwarf_Attribute attr;
+      Dwarf_Word value;
+      int decl_line = 0;
+
+      frame.function = die_name (self, die);
+      frame.file = *file;
+      frame.line = *line;
+      if (dwarf_decl_line (die, &decl_line) == 0)
+        frame.start_line = decl_line;
+      if (frame.function != NULL)
+        g_array_append_val (frames, frame);
+
+      /* The next frame out is at this one's call site. */
+      *line = 0;
+      if (dwarf_attr (die, DW_AT_call_line, &attr) != NULL && dwarf_formudata (&attr, &value) == 0)
+        *line = value;
+      if (files != NULL && dwarf_attr (die, DW_AT_call_file, &attr) != NULL &&
+          dwarf_formudata (&attr, &value) == 0 && value < n_files)
+        {
+          const char *call_file = dwarf_filesrc (files, value, NULL, NULL);
+
+          *file = call_file ? g_string_chunk_insert_const (self->strings, call_file) : NULL;
+        }
+    }
+
+  if (frames->len > 0)
+    {
+      entry->symbol.n_inlined = frames->len;
+      entry->inlined = (GzInlineFrame *) (gpointer) g_array_free (g_steal_pointer (&frames), FALSE);
+      entry->symbol.inlined = entry->inlined;
+    }
 }
 
 static void
@@ -404,7 +617,9 @@ resolve (GzSymbolizer *self,
       Dwfl_Line *first;
 
       if (file != NULL)
-        entry->symbol.file = g_string_chunk_insert_const (self->strings, file);
+        file = g_string_chunk_insert_const (self->strings, file);
+      resolve_inlined (self, module, entry, &file, &lineno);
+      entry->symbol.file = file;
       entry->symbol.line = lineno;
 
       /* The function's first line: the line of its entry address. */

@@ -19,6 +19,18 @@ typedef struct
   gboolean    main_executable; /* the process' own executable (/proc/PID/exe) */
 } GzSymbolMapping;
 
+/* A function inlined at the address (from DWARF): its name, and where in it the address is. */
+typedef struct
+{
+  const char *function;
+  const char *file;
+  int         line;
+  int         start_line;
+} GzInlineFrame;
+
+/* function, file and line describe one frame: the function of the symbol table that holds the
+ * address. When other functions were inlined there, line is the call site of the outermost
+ * inlined function and @inlined lists them, innermost first. */
 typedef struct
 {
   const char *function;  /* NULL when unknown; owned by the symbolizer */
@@ -26,6 +38,8 @@ typedef struct
   int         line;      /* 0 when unknown */
   int         start_line;
   const GzSymbolMapping *mapping; /* NULL when the address is in no mapping */
+  guint                n_inlined;
+  const GzInlineFrame *inlined;   /* n_inlined, innermost first; owned by the symbolizer */
 } GzSymbol;
 
 /* A symbolizer is not thread-safe: use one from one thread at a time (its cache and libdw's

@@ -77,6 +77,7 @@ stacks_signal_handler (int        signum,
     goto out;
 
   reply->n_pcs = 0;
+  gz_stack_unwind_begin ();
   if (unw_init_local2 (&cursor, (unw_context_t *) ucontext, UNW_INIT_SIGNAL_FRAME) == 0)
     {
       do
@@ -89,6 +90,7 @@ stacks_signal_handler (int        signum,
         }
       while (reply->n_pcs < GZ_STACK_MAX_DEPTH && unw_step (&cursor) > 0);
     }
+  gz_stack_unwind_end ();
   if (reply->n_pcs == 0)
     {
       const ucontext_t *uc = ucontext;

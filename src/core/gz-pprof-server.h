@@ -1,0 +1,81 @@
+/* gz-pprof-server.h: the pprof HTTP server (libsoup 3) that makes any gz process — gz-cli's
+ * server, the app — a target for `go tool pprof URL` and continuous-profiling scrapers, with
+ * Go's net/http/pprof endpoints and semantics, plus /debug/stats.
+ *
+ *   GET /debug/pprof/                       HTML index: counts, links, descriptions
+ *   GET /debug/pprof/profile?seconds=N      CPU profile over N s (default 30), asynchronous
+ *   GET /debug/pprof/{heap,allocs,goroutine,block,mutex,threadcreate}
+ *         [?debug=1|2] [?seconds=N]         binary, legacy text, or a delta over N s
+ *   GET /debug/pprof/cmdline                the command line, NUL-separated
+ *   GET|POST /debug/pprof/symbol            Go's symbol protocol
+ *   GET /debug/pprof/trace                  501: no Go execution traces in a C process
+ *   GET /debug/stats                        gz_stats_collect() as JSON
+ *
+ * Slow work (snapshots, symbolization, encoding) runs on worker threads; the main loop only
+ * parses requests and writes responses, so one slow request never holds up the others. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gz-config.h"
+
+G_BEGIN_DECLS
+
+#define GZ_PPROF_SERVER_ERROR (gz_pprof_server_error_quark ())
+GQuark gz_pprof_server_error_quark (void);
+
+typedef enum
+{
+  GZ_PPROF_SERVER_ERROR_ADDRESS_IN_USE, /* the port is taken: choose another with --port */
+  GZ_PPROF_SERVER_ERROR_ADDRESS,        /* the bind address is not an IP address */
+  GZ_PPROF_SERVER_ERROR_TOKEN,          /* the token file cannot be read or is empty */
+  GZ_PPROF_SERVER_ERROR_FAILED,
+} GzPprofServerError;
+
+/* Limits: requests being handled at once (beyond: 503), open connections (beyond: closed at
+ * once), request body bytes (beyond: 413), and the longest `seconds` a request may ask. */
+#define GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT   64
+#define GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS 256
+#define GZ_PPROF_SERVER_MAX_BODY                (64 * 1024)
+#define GZ_PPROF_SERVER_MAX_SECONDS             3600
+
+#define GZ_TYPE_PPROF_SERVER (gz_pprof_server_get_type ())
+G_DECLARE_FINAL_TYPE (GzPprofServer, gz_pprof_server, GZ, PPROF_SERVER, GObject)
+
+/* @config: NULL for defaults; its cpu-hz, memory-rate, ... configure the profilers, its
+ * token-file the authorization (read at listen time). */
+GzPprofServer *gz_pprof_server_new            (GzConfig       *config);
+/* Listens on the configuration's bind address and port. */
+gboolean       gz_pprof_server_listen         (GzPprofServer  *self,
+                                               GError        **error);
+/* Listens on @address (an IP literal) and @port (0: any free port). Fails with
+ * GZ_PPROF_SERVER_ERROR_ADDRESS_IN_USE when the port is taken. */
+gboolean       gz_pprof_server_listen_on      (GzPprofServer  *self,
+                                               const char     *address,
+                                               guint           port,
+                                               GError        **error);
+/* The port listened on (after listen), and "http://ADDRESS:PORT/debug/pprof/". */
+guint          gz_pprof_server_get_port       (GzPprofServer  *self);
+char          *gz_pprof_server_get_url        (GzPprofServer  *self);
+/* Whether @address (an IP literal) is a loopback address; FALSE for anything else. */
+gboolean       gz_pprof_server_address_is_loopback (const char *address);
+
+void           gz_pprof_server_set_max_in_flight   (GzPprofServer *self,
+                                                    guint          max_in_flight);
+void           gz_pprof_server_set_max_connections (GzPprofServer *self,
+                                                    guint          max_connections);
+guint          gz_pprof_server_get_n_in_flight     (GzPprofServer *self);
+guint          gz_pprof_server_get_n_connections   (GzPprofServer *self);
+
+/* Graceful shutdown: stops accepting, ends the requests in flight early (a CPU or delta profile
+ * is cut short and sent with what it has), waits for their responses to be written (at most
+ * a few seconds), then closes every connection. */
+void           gz_pprof_server_shutdown_async  (GzPprofServer      *self,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+gboolean       gz_pprof_server_shutdown_finish (GzPprofServer      *self,
+                                                GAsyncResult       *result,
+                                                GError            **error);
+
+G_END_DECLS

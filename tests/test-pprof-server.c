@@ -1,0 +1,704 @@
+/* test-pprof-server.c: GzPprofServer and GzAutoProfiler in process, with a libsoup client. */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "gz-auto-profiler.h"
+#include "gz-pprof-server.h"
+#include "gz-profile.h"
+#include "gz-profiler.h"
+
+typedef struct
+{
+  guint               status;
+  char               *content_type;
+  SoupMessageHeaders *headers;
+  GBytes             *body;
+  gint64              done_at;   /* monotonic, microseconds */
+  gboolean            done;
+} Response;
+
+static SoupSession *session;
+
+static void
+response_free (Response *response)
+{
+  g_free (response->content_type);
+  g_clear_pointer (&response->headers, soup_message_headers_unref);
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_free (response);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Response *response = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+
+  response->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  response->status = soup_message_get_status (msg);
+  response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  response->content_type = g_strdup (soup_message_headers_get_one (response->headers,
+                                                                   "Content-Type"));
+  response->done_at = g_get_monotonic_time ();
+  response->done = TRUE;
+  if (response->body == NULL)
+    response->body = g_bytes_new (NULL, 0);
+}
+
+/* Starts a request; wait () runs the main loop until its response. */
+static Response *
+request (GzPprofServer *server,
+         const char    *method,
+         const char    *path,
+         const char    *body,
+         const char    *token)
+{
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u%s",
+                                          gz_pprof_server_get_port (server), path);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+  Response *response = g_new0 (Response, 1);
+
+  g_assert_nonnull (msg);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "text/plain", bytes);
+    }
+  if (token != NULL)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    value);
+    }
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, response);
+  return response;
+}
+
+static Response *
+wait (Response *response)
+{
+  while (!response->done)
+    g_main_context_iteration (NULL, TRUE);
+  return response;
+}
+
+static Response *
+get (GzPprofServer *server,
+     const char    *path)
+{
+  return wait (request (server, "GET", path, NULL, NULL));
+}
+
+static const char *
+header (Response   *response,
+        const char *name)
+{
+  return soup_message_headers_get_one (response->headers, name);
+}
+
+static char *
+body_text (Response *response)
+{
+  return g_strndup (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body));
+}
+
+static void
+assert_error (Response   *response,
+              guint       status,
+              const char *text)
+{
+  g_autofree char *body = body_text (response);
+
+  g_assert_cmpuint (response->status, ==, status);
+  g_assert_cmpstr (response->content_type, ==, "text/plain; charset=utf-8");
+  g_assert_cmpstr (header (response, "X-Go-Pprof"), ==, "1");
+  if (text != NULL)
+    g_assert_nonnull (strstr (body, text));
+}
+
+static GzProfile *
+assert_profile (Response   *response,
+                const char *filename)
+{
+  g_autofree char *disposition = g_strdup_printf ("attachment; filename=\"%s\"", filename);
+  g_autoptr(GError) error = NULL;
+  GzProfile *profile;
+
+  if (response->status != SOUP_STATUS_OK)
+    {
+      g_autofree char *text = body_text (response);
+
+      g_error ("%s: %u %s", filename, response->status, text);
+    }
+  g_assert_cmpstr (response->content_type, ==, "application/octet-stream");
+  g_assert_cmpstr (header (response, "Content-Disposition"), ==, disposition);
+  g_assert_null (header (response, "X-Go-Pprof"));
+  profile = gz_profile_decode (response->body, &error);
+  g_assert_no_error (error);
+  g_assert_true (gz_profile_validate (profile, NULL));
+  return profile;
+}
+
+static GzPprofServer *
+new_server (GzConfig *config)
+{
+  g_autoptr(GzPprofServer) server = gz_pprof_server_new (config);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gz_pprof_server_listen_on (server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (gz_pprof_server_get_port (server), >, 0);
+  return g_steal_pointer (&server);
+}
+
+static gboolean
+have_memory_profiles (void)
+{
+  g_autoptr(GzProfiler) profiler = gz_profiler_new (GZ_PROFILE_TYPE_MEMORY, NULL, NULL);
+
+  return profiler != NULL;
+}
+
+static gboolean
+top_has (GzProfile  *profile,
+         const char *type,
+         const char *function)
+{
+  g_autoptr(GArray) top = gz_profile_top (profile, gz_profile_find_sample_type (profile, type),
+                                          0);
+
+  for (guint i = 0; i < top->len; i++)
+    {
+      GzTopEntry *entry = &g_array_index (top, GzTopEntry, i);
+
+      if (g_str_equal (entry->name, function) && entry->cum > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Workloads with names to look for. */
+void test_workload_burn        (gint64 until);
+void test_workload_allocate    (void);
+void test_workload_symbol      (void);
+
+static void * volatile held[16];
+
+__attribute__((noinline, noipa)) void
+test_workload_burn (gint64 until)
+{
+  volatile double x = 1.0;
+
+  while (g_get_monotonic_time () < until)
+    for (guint i = 0; i < 100000; i++)
+      x = x * 1.0000001 + 0.0000001;
+}
+
+__attribute__((noinline, noipa)) void
+test_workload_allocate (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    {
+      held[i] = g_malloc (256 * 1024);
+      memset (held[i], 1, 256 * 1024);
+    }
+}
+
+__attribute__((noinline, noipa)) void
+test_workload_symbol (void)
+{
+  held[0] = NULL;
+}
+
+static gpointer
+burn_thread (gpointer data)
+{
+  test_workload_burn (g_get_monotonic_time () + GPOINTER_TO_INT (data) * 1000);
+  return NULL;
+}
+
+static void
+test_index (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(Response) response = get (server, "/debug/pprof/");
+  g_autoptr(Response) redirect = NULL;
+  g_autofree char *html = body_text (response);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  g_assert_cmpstr (response->content_type, ==, "text/html; charset=utf-8");
+  g_assert_nonnull (strstr (html, "<a href='allocs?debug=1'>allocs</a>"));
+  g_assert_nonnull (strstr (html, "<a href='goroutine?debug=1'>goroutine</a>"));
+  g_assert_nonnull (strstr (html, "<a href='profile'>profile</a>"));
+  g_assert_nonnull (strstr (html, "goroutine?debug=2"));
+  g_assert_nonnull (strstr (html, "threadcreate"));
+  g_assert_nonnull (strstr (html, "Profile Descriptions"));
+
+  redirect = get (server, "/debug/pprof");
+  g_assert_cmpuint (redirect->status, ==, 200); /* followed to the index */
+}
+
+static void
+test_profiles (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  const char *names[] = { "heap", "allocs", "goroutine", "block", "mutex", "threadcreate" };
+  gboolean memory = have_memory_profiles ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_strconcat ("/debug/pprof/", names[i], NULL);
+      g_autoptr(Response) response = NULL;
+      g_autoptr(GzProfile) profile = NULL;
+      gboolean is_memory = g_str_equal (names[i], "heap") || g_str_equal (names[i], "allocs");
+
+      if (is_memory && !memory)
+        continue;
+      response = get (server, path);
+      profile = assert_profile (response, names[i]);
+      g_assert_cmpstr (header (response, "X-Content-Type-Options"), ==, "nosniff");
+      if (g_str_equal (names[i], "allocs"))
+        g_assert_cmpstr (profile->default_sample_type, ==, "alloc_space");
+      else if (g_str_equal (names[i], "heap"))
+        g_assert_cmpstr (profile->default_sample_type, !=, "alloc_space");
+      if (g_str_equal (names[i], "goroutine"))
+        g_assert_cmpint (gz_profile_total (profile, 0), >=, 1);
+    }
+  if (!memory)
+    g_test_skip ("built without the allocation wrappers: no heap or allocs profiles");
+}
+
+static void
+test_text (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(Response) goroutine = get (server, "/debug/pprof/goroutine?debug=1");
+  g_autoptr(Response) dump = get (server, "/debug/pprof/goroutine?debug=2");
+  g_autoptr(Response) block = get (server, "/debug/pprof/block?debug=1");
+  g_autoptr(Response) mutex = get (server, "/debug/pprof/mutex?debug=1");
+  g_autoptr(Response) threadcreate = get (server, "/debug/pprof/threadcreate?debug=1");
+  g_autofree char *goroutine_text = body_text (goroutine);
+  g_autofree char *dump_text = body_text (dump);
+  g_autofree char *block_text = body_text (block);
+  g_autofree char *mutex_text = body_text (mutex);
+  g_autofree char *threadcreate_text = body_text (threadcreate);
+  g_autofree char *main_thread = g_strdup_printf ("thread %d ", (int) getpid ());
+
+  g_assert_cmpuint (goroutine->status, ==, 200);
+  g_assert_cmpstr (goroutine->content_type, ==, "text/plain; charset=utf-8");
+  g_assert_true (g_str_has_prefix (goroutine_text, "goroutine profile: total "));
+  g_assert_nonnull (strstr (goroutine_text, "\n#\t0x"));
+  g_assert_true (g_str_has_prefix (dump_text, "thread "));
+  g_assert_nonnull (strstr (dump_text, main_thread));
+  /* The main thread is in the test's loop, waiting for this very response. */
+  g_assert_nonnull (strstr (dump_text, "g_main_context_iteration"));
+  g_assert_true (g_str_has_prefix (block_text, "--- contention:\ncycles/second="));
+  g_assert_true (g_str_has_prefix (mutex_text, "--- mutex:\ncycles/second="));
+  g_assert_true (g_str_has_prefix (threadcreate_text, "threadcreate profile: total "));
+
+  if (have_memory_profiles ())
+    {
+      g_autoptr(Response) heap = get (server, "/debug/pprof/heap?debug=1");
+      g_autofree char *heap_text = body_text (heap);
+
+      g_assert_true (g_str_has_prefix (heap_text, "heap profile: "));
+    }
+}
+
+static void
+test_bad_requests (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  const struct { const char *path; guint status; const char *text; } cases[] = {
+    { "/debug/pprof/profile?seconds=-1", 400, "must be a positive integer" },
+    { "/debug/pprof/profile?seconds=abc", 400, "must be a positive integer" },
+    { "/debug/pprof/profile?seconds=0", 400, "must be a positive integer" },
+    { "/debug/pprof/profile?seconds=99999999999", 400, "at most 3600" },
+    { "/debug/pprof/block?seconds=abc", 400, "must be a positive integer" },
+    { "/debug/pprof/block?seconds=1&debug=1", 400, "seconds and debug params are incompatible" },
+    { "/debug/pprof/block?debug=x", 400, "\"debug\"" },
+    { "/debug/pprof/nonsense", 404, "Unknown profile" },
+    { "/elsewhere", 404, "/debug/pprof/" },
+    { "/debug/pprof/trace", 501, "Go runtime" },
+  };
+  g_autoptr(Response) post = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Response) response = get (server, cases[i].path);
+
+      g_test_message ("%s", cases[i].path);
+      assert_error (response, cases[i].status, cases[i].text);
+    }
+
+  post = wait (request (server, "POST", "/debug/pprof/heap", "x", NULL));
+  assert_error (post, 405, "method");
+}
+
+static gboolean
+allocate_later (gpointer data)
+{
+  test_workload_allocate ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_delta (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(Response) block = get (server, "/debug/pprof/block?seconds=1");
+  g_autoptr(GzProfile) block_profile = assert_profile (block, "block-delta");
+  g_autoptr(Response) heap = NULL;
+  g_autoptr(GzProfile) heap_profile = NULL;
+
+  g_assert_cmpint (block_profile->duration_nanos, >=, 900000000);
+  g_assert_cmpint (block_profile->duration_nanos, <, 5000000000);
+
+  if (!have_memory_profiles ())
+    {
+      g_test_skip ("built without the allocation wrappers: no heap delta");
+      return;
+    }
+  /* 4 MiB allocated during the second: the delta shows them, and only what was new. */
+  heap = request (server, "GET", "/debug/pprof/heap?seconds=1", NULL, NULL);
+  g_timeout_add (400, allocate_later, NULL);
+  wait (heap);
+  heap_profile = assert_profile (heap, "heap-delta");
+  g_assert_true (top_has (heap_profile, "alloc_space", "test_workload_allocate"));
+  g_assert_false (top_has (heap_profile, "alloc_space", "test_profiles"));
+}
+
+static void
+test_cpu (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(GThread) burner = g_thread_new ("test-burn", burn_thread, GINT_TO_POINTER (2500));
+  g_autoptr(Response) cpu = request (server, "GET", "/debug/pprof/profile?seconds=2", NULL,
+                                     NULL);
+  g_autoptr(Response) second = NULL;
+  g_autoptr(Response) stats = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  /* Let the first start, then: a second CPU profile is refused as Go refuses it, and other
+   * requests are served while the first one runs. */
+  while (g_get_monotonic_time () - started < 200000)
+    g_main_context_iteration (NULL, FALSE);
+  second = wait (request (server, "GET", "/debug/pprof/profile?seconds=1", NULL, NULL));
+  assert_error (second, 500, "Could not enable CPU profiling: cpu profiling already in use");
+  stats = wait (request (server, "GET", "/debug/stats", NULL, NULL));
+  g_assert_cmpuint (stats->status, ==, 200);
+  g_assert_false (cpu->done);
+
+  wait (cpu);
+  g_assert_cmpint (stats->done_at, <, cpu->done_at);
+  profile = assert_profile (cpu, "profile");
+  g_assert_cmpint (gz_profile_find_sample_type (profile, "cpu"), ==, 1);
+  g_assert_true (top_has (profile, "cpu", "test_workload_burn"));
+  g_thread_join (g_steal_pointer (&burner));
+}
+
+static void
+test_symbol (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autofree char *address = g_strdup_printf ("%#" G_GINT64_MODIFIER "x",
+                                              (guint64) (guintptr) test_workload_symbol);
+  g_autofree char *body = g_strdup_printf ("%s+0x0+0x1", address);
+  g_autofree char *query = g_strdup_printf ("/debug/pprof/symbol?%s", address);
+  g_autofree char *expected = g_strdup_printf ("num_symbols: 1\n%s test_workload_symbol\n",
+                                               address);
+  g_autoptr(Response) plain = get (server, "/debug/pprof/symbol");
+  g_autoptr(Response) post = wait (request (server, "POST", "/debug/pprof/symbol", body, NULL));
+  g_autoptr(Response) lookup = get (server, query);
+  g_autofree char *plain_text = body_text (plain);
+  g_autofree char *post_text = body_text (post);
+  g_autofree char *lookup_text = body_text (lookup);
+
+  g_assert_cmpstr (plain_text, ==, "num_symbols: 1\n");
+  g_assert_cmpstr (post_text, ==, expected);
+  g_assert_cmpstr (lookup_text, ==, expected);
+}
+
+static void
+test_cmdline_and_stats (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(Response) cmdline = get (server, "/debug/pprof/cmdline");
+  g_autoptr(Response) stats = get (server, "/debug/stats");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  gsize length;
+  JsonObject *object;
+
+  g_assert_true (g_file_get_contents ("/proc/self/cmdline", &expected, &length, NULL));
+  g_assert_cmpuint (cmdline->status, ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (cmdline->body, NULL), g_bytes_get_size (cmdline->body),
+                   expected, length - 1);
+
+  g_assert_cmpuint (stats->status, ==, 200);
+  g_assert_cmpstr (stats->content_type, ==, "application/json");
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (stats->body, NULL),
+                                             g_bytes_get_size (stats->body), &error));
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (object, "pid"), ==, getpid ());
+  g_assert_true (json_object_has_member (object, "memory"));
+}
+
+static void
+test_token (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-token-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "token", NULL);
+  g_autoptr(GzConfig) config = gz_config_new (NULL, NULL);
+  g_autoptr(GzPprofServer) server = NULL;
+  g_autoptr(Response) none = NULL;
+  g_autoptr(Response) wrong = NULL;
+  g_autoptr(Response) prefix = NULL;
+  g_autoptr(Response) right = NULL;
+
+  g_assert_true (g_file_set_contents (path, "s3cret-token\n", -1, NULL));
+  g_assert_true (gz_config_set_flag (config, "token-file", path, NULL));
+  server = new_server (config);
+
+  none = get (server, "/debug/stats");
+  assert_error (none, 401, "Authorization: Bearer");
+  g_assert_cmpstr (header (none, "WWW-Authenticate"), ==, "Bearer");
+  wrong = wait (request (server, "GET", "/debug/stats", NULL, "s3cret-tokeN"));
+  assert_error (wrong, 401, NULL);
+  prefix = wait (request (server, "GET", "/debug/stats", NULL, "s3cret"));
+  assert_error (prefix, 401, NULL);
+  right = wait (request (server, "GET", "/debug/stats", NULL, "s3cret-token"));
+  g_assert_cmpuint (right->status, ==, 200);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_limits (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(Response) cpu = NULL;
+  g_autoptr(Response) refused = NULL;
+  g_autoptr(Response) after = NULL;
+  g_autoptr(Response) large = NULL;
+  g_autofree char *body = g_strnfill (GZ_PPROF_SERVER_MAX_BODY + 1, '1');
+  gint64 started;
+
+  /* One request at a time: while a CPU profile is in flight, others get a 503. */
+  gz_pprof_server_set_max_in_flight (server, 1);
+  cpu = request (server, "GET", "/debug/pprof/profile?seconds=1", NULL, NULL);
+  started = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - started < 200000)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (gz_pprof_server_get_n_in_flight (server), ==, 1);
+  refused = wait (request (server, "GET", "/debug/stats", NULL, NULL));
+  assert_error (refused, 503, "too many requests");
+  wait (cpu);
+  g_assert_cmpuint (cpu->status, ==, 200);
+  after = get (server, "/debug/stats");
+  g_assert_cmpuint (after->status, ==, 200);
+
+  gz_pprof_server_set_max_in_flight (server, GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT);
+  large = wait (request (server, "POST", "/debug/pprof/symbol", body, NULL));
+  assert_error (large, 413, "at most");
+  g_assert_cmpuint (gz_pprof_server_get_n_connections (server), <=,
+                    GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS);
+}
+
+static void
+test_port_in_use (void)
+{
+  g_autoptr(GzPprofServer) first = new_server (NULL);
+  g_autoptr(GzPprofServer) second = gz_pprof_server_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = g_strdup_printf ("port %u", gz_pprof_server_get_port (first));
+
+  g_assert_false (gz_pprof_server_listen_on (second, "127.0.0.1",
+                                             gz_pprof_server_get_port (first), &error));
+  g_assert_error (error, GZ_PPROF_SERVER_ERROR, GZ_PPROF_SERVER_ERROR_ADDRESS_IN_USE);
+  g_assert_nonnull (strstr (error->message, port));
+  g_assert_nonnull (strstr (error->message, "--port"));
+  g_clear_error (&error);
+
+  g_assert_false (gz_pprof_server_listen_on (second, "localhost", 0, &error));
+  g_assert_error (error, GZ_PPROF_SERVER_ERROR, GZ_PPROF_SERVER_ERROR_ADDRESS);
+  g_assert_true (gz_pprof_server_address_is_loopback ("::1"));
+  g_assert_false (gz_pprof_server_address_is_loopback ("0.0.0.0"));
+}
+
+static void
+on_shutdown (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (gz_pprof_server_shutdown_finish (GZ_PPROF_SERVER (source), result, NULL));
+  *done = TRUE;
+}
+
+static void
+test_shutdown (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(Response) cpu = request (server, "GET", "/debug/pprof/profile", NULL, NULL);
+  g_autoptr(Response) after = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  gint64 started = g_get_monotonic_time ();
+  gboolean done = FALSE;
+
+  while (g_get_monotonic_time () - started < 300000)
+    g_main_context_iteration (NULL, FALSE);
+  gz_pprof_server_shutdown_async (server, NULL, on_shutdown, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The 30 s profile was cut short and sent whole. */
+  g_assert_true (cpu->done);
+  profile = assert_profile (cpu, "profile");
+  g_assert_cmpint (profile->duration_nanos, <, 5000000000);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5000000);
+
+  after = get (server, "/debug/stats");
+  g_assert_cmpuint (after->status, !=, 200);
+}
+
+static guint
+count_files (const char *dir,
+             const char *suffix)
+{
+  g_autoptr(GDir) directory = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (directory)) != NULL)
+    if (g_str_has_suffix (name, suffix))
+      n++;
+  return n;
+}
+
+static void
+test_auto_profiler (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-auto-XXXXXX", NULL);
+  g_autoptr(GzConfig) config = gz_config_new (NULL, NULL);
+  g_autoptr(GzAutoProfiler) auto_profiler = NULL;
+  g_autoptr(GDir) directory = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+  const char *name;
+  guint expected_heap = have_memory_profiles () ? 2 : 0;
+
+  g_assert_true (gz_config_set_flag (config, "output-dir", dir, NULL));
+  g_assert_true (gz_config_set_flag (config, "auto-profile-interval", "300ms", NULL));
+  g_assert_true (gz_config_set_flag (config, "auto-profile-duration", "100ms", NULL));
+  g_assert_true (gz_config_set_flag (config, "keep", "2", NULL));
+  auto_profiler = gz_auto_profiler_new (config, &error);
+  g_assert_no_error (error);
+
+  gz_auto_profiler_start (auto_profiler, 0);
+  while (gz_auto_profiler_get_n_captures (auto_profiler) < 4 &&
+         g_get_monotonic_time () - started < 15 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  gz_auto_profiler_stop (auto_profiler);
+  g_assert_cmpuint (gz_auto_profiler_get_n_captures (auto_profiler), >=, 4);
+
+  /* The newest two sets, each whole and valid. */
+  g_assert_cmpuint (count_files (dir, "-cpu.prof"), ==, 2);
+  g_assert_cmpuint (count_files (dir, "-goroutine.prof"), ==, 2);
+  g_assert_cmpuint (count_files (dir, "-heap.prof"), ==, expected_heap);
+  directory = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (directory)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(GzProfile) profile = gz_profile_read_file (path, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (name, "auto-"));
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+test_prune (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-prune-XXXXXX", NULL);
+  const char *kinds[] = { "cpu", "heap", "goroutine" };
+  g_autofree char *other = g_build_filename (dir, "auto-notes.txt", NULL);
+  g_autofree char *old = g_build_filename (dir, "auto-101-cpu.prof", NULL);
+  g_autofree char *recent = g_build_filename (dir, "auto-102-heap.prof", NULL);
+  g_autoptr(GDir) directory = NULL;
+  const char *name;
+
+  for (guint stamp = 100; stamp < 105; stamp++)
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+      {
+        g_autofree char *file = g_strdup_printf ("%s/auto-%u-%s.prof", dir, stamp, kinds[k]);
+
+        g_assert_true (g_file_set_contents (file, "x", 1, NULL));
+      }
+  g_assert_true (g_file_set_contents (other, "mine", -1, NULL));
+
+  g_assert_cmpuint (gz_auto_profiler_prune (dir, 3), ==, 3);
+  g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (recent, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (dir, ".prof"), ==, 9);
+  g_assert_cmpuint (gz_auto_profiler_prune (dir, 0), ==, 3);
+
+  directory = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (directory)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  session = soup_session_new_with_options ("max-conns-per-host", 16, "timeout", 60, NULL);
+
+  g_test_add_func ("/pprof-server/index", test_index);
+  g_test_add_func ("/pprof-server/profiles", test_profiles);
+  g_test_add_func ("/pprof-server/text", test_text);
+  g_test_add_func ("/pprof-server/bad-requests", test_bad_requests);
+  g_test_add_func ("/pprof-server/delta", test_delta);
+  g_test_add_func ("/pprof-server/cpu", test_cpu);
+  g_test_add_func ("/pprof-server/symbol", test_symbol);
+  g_test_add_func ("/pprof-server/cmdline-and-stats", test_cmdline_and_stats);
+  g_test_add_func ("/pprof-server/token", test_token);
+  g_test_add_func ("/pprof-server/limits", test_limits);
+  g_test_add_func ("/pprof-server/port-in-use", test_port_in_use);
+  g_test_add_func ("/pprof-server/shutdown", test_shutdown);
+  g_test_add_func ("/auto-profiler/retention", test_auto_profiler);
+  g_test_add_func ("/auto-profiler/prune", test_prune);
+
+  status = g_test_run ();
+  g_object_unref (session);
+  return status;
+}
