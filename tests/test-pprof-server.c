@@ -678,10 +678,15 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autoptr(GProxyResolver) resolver = NULL;
   int status;
 
+  /* Direct connections: GNOME's proxy resolver reads GSettings, absent in isolated dirs. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  session = soup_session_new_with_options ("max-conns-per-host", 16, "timeout", 60, NULL);
+  resolver = g_simple_proxy_resolver_new (NULL, NULL);
+  session = soup_session_new_with_options ("max-conns-per-host", 16, "timeout", 60,
+                                           "proxy-resolver", resolver, NULL);
 
   g_test_add_func ("/pprof-server/index", test_index);
   g_test_add_func ("/pprof-server/profiles", test_profiles);

@@ -80,6 +80,9 @@ test_collect (void)
 #if defined (GZ_HAVE_TCMALLOC) && (1 - GZ_HAVE_TCMALLOC - 1 != 0)
   g_assert_cmpstr (json_object_get_string_member (memory, "allocator"), ==, "tcmalloc");
   g_assert_true (has_number (memory, "unmapped_bytes"));
+#elif defined (__SANITIZE_ADDRESS__)
+  g_assert_cmpstr (json_object_get_string_member (memory, "allocator"), ==, "asan");
+  g_assert_true (has_number (memory, "unmapped_bytes"));
 #else
   g_assert_cmpstr (json_object_get_string_member (memory, "allocator"), ==, "glibc");
   g_assert_false (has_number (memory, "unmapped_bytes"));

@@ -9,10 +9,10 @@
 typedef struct
 {
   GzConfig *config;
-  guint64 iterations;
-  guint64 sink;
-  GArray *samples; /* double: samples in each profile, to show the profiler ran */
-  GError *error;
+  guint64   iterations;
+  guint64   sink;
+  GArray   *samples; /* double: samples in each profile, to show the profiler ran */
+  GError   *error;
 } CpuBench;
 
 static GzBenchSpan

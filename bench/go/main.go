@@ -201,6 +201,14 @@ func benchCPU(runs int, seconds float64, hz int, dir string) {
 	emit(result{Measurement: name, Unit: "%", Samples: o, Detail: detail})
 }
 
+// atRate returns one part (of c) of a run of loop over n iterations with MemProfileRate = rate.
+func atRate(rate int, n uint64, loop func(uint64)) func(c int) span {
+	return func(c int) span {
+		runtime.MemProfileRate = rate
+		return measure(func() { loop(n / uint64(c)) })
+	}
+}
+
 var allocSink []byte
 
 //go:noinline
@@ -219,15 +227,7 @@ func benchAlloc(runs int) {
 	})
 	n = n / chunks * chunks
 	rate := runtime.MemProfileRate
-	on := func(c int) span {
-		runtime.MemProfileRate = rate
-		return measure(func() { allocLoop(n / uint64(c)) })
-	}
-	off := func(c int) span {
-		runtime.MemProfileRate = 0
-		return measure(func() { allocLoop(n / uint64(c)) })
-	}
-	as, bs, detail := paired(runs, chunks, off, on)
+	as, bs, detail := paired(runs, chunks, atRate(0, n, allocLoop), atRate(rate, n, allocLoop))
 	runtime.MemProfileRate = rate
 	diffs := make([]float64, len(as))
 	for i := range as {
@@ -279,15 +279,7 @@ func benchJSON(runs int) {
 	n = n / chunks * chunks
 	defaultRate := runtime.MemProfileRate
 	at := func(measurement string, rate int, scale float64) {
-		on := func(c int) span {
-			runtime.MemProfileRate = rate
-			return measure(func() { jsonLoop(n / uint64(c)) })
-		}
-		off := func(c int) span {
-			runtime.MemProfileRate = 0
-			return measure(func() { jsonLoop(n / uint64(c)) })
-		}
-		as, bs, detail := paired(runs, chunks, off, on)
+		as, bs, detail := paired(runs, chunks, atRate(0, n, jsonLoop), atRate(rate, n, jsonLoop))
 		runtime.MemProfileRate = defaultRate
 		o := overheads(as, bs)
 		for i := range o {

@@ -37,7 +37,7 @@ results_list (GzResultsStore *store)
     {
       for (guint i = 0; i < sets->len; i++)
         width = MAX (width, strlen (((GzResultSet *) g_ptr_array_index (sets, i))->label));
-      printf ("%-*s  %4s  %7s  %-25s  %s\n", (int) width, "LABEL", "RUNS", "SAMPLES",
+      printf ("%-*s  %4s  %7s  %-19s  %s\n", (int) width, "LABEL", "RUNS", "SAMPLES",
               "LAST RUN", "BENCHMARKS");
       for (guint i = 0; i < sets->len; i++)
         {
@@ -49,7 +49,7 @@ results_list (GzResultsStore *store)
 
           g_ptr_array_add (names, NULL);
           joined = g_strjoinv (", ", (char **) names->pdata);
-          printf ("%-*s  %4u  %7u  %-25s  %s\n", (int) width, set->label, set->runs->len,
+          printf ("%-*s  %4u  %7u  %-19.19s  %s\n", (int) width, set->label, set->runs->len,
                   gz_result_set_n_samples (set), last != NULL ? last->context->date : "-",
                   joined);
         }

@@ -879,6 +879,7 @@ gz_bench_compare (GzResultSet *baseline,
   guint ci_min = gz_statistics_ci_min_samples (GZ_BENCH_CONFIDENCE);
   guint mw_min = gz_statistics_mann_whitney_min_samples (alpha);
   guint fewest = G_MAXUINT;
+  gboolean untestable = FALSE;
 
   c->baseline = g_strdup (baseline->label);
   c->current = g_strdup (current->label);
@@ -912,6 +913,8 @@ gz_bench_compare (GzResultSet *baseline,
             c->n_improvements++;
         }
       fewest = MIN (fewest, MIN (row->metrics[0].n_base, row->metrics[0].n_cur));
+      untestable |= gz_statistics_mann_whitney_min_p (row->metrics[0].n_base,
+                                                      row->metrics[0].n_cur) > alpha;
       g_ptr_array_add (c->rows, row);
     }
   for (guint i = 0; i < cur_names->len; i++)
@@ -921,7 +924,7 @@ gz_bench_compare (GzResultSet *baseline,
                                                   (char *) g_ptr_array_index (cur_names, i),
                                                   c->current));
 
-  if (fewest != G_MAXUINT && fewest < mw_min)
+  if (untestable)
     g_ptr_array_add (c->notes, g_strdup_printf ("need >= %u samples on each side to detect a "
                                                 "difference at alpha level %g (fewest here: %u);"
                                                 " run with --count %u", mw_min, alpha, fewest,

@@ -288,8 +288,9 @@ request_respond (Request *request)
 
   if (request->content_type == NULL)
     {
-      g_autofree char *text = g_strndup (g_bytes_get_data (request->response, NULL),
-                                         g_bytes_get_size (request->response));
+      gsize length = g_bytes_get_size (request->response);
+      g_autofree char *text = length > 0
+        ? g_strndup (g_bytes_get_data (request->response, NULL), length) : g_strdup ("");
 
       serve_error (request->msg, request->status, text);
     }
@@ -711,8 +712,9 @@ work_symbol (Request *request)
   GzPprofServer *self = request->server;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->symbolizer_lock);
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = g_strndup (g_bytes_get_data (request->body, NULL),
-                                     g_bytes_get_size (request->body));
+  gsize length = g_bytes_get_size (request->body);
+  g_autofree char *text = length > 0 ? g_strndup (g_bytes_get_data (request->body, NULL), length)
+                                     : g_strdup ("");
   g_auto(GStrv) words = NULL;
   GString *out = g_string_new ("num_symbols: 1\n");
 

@@ -19,6 +19,19 @@
 # define USE_TCMALLOC 0
 #endif
 
+/* Under AddressSanitizer, ASan's allocator owns malloc (glibc's mallinfo2 then reports zeros):
+ * ask the sanitizer's allocator instead. */
+#if !USE_TCMALLOC && defined (__SANITIZE_ADDRESS__)
+# define USE_SANITIZER_ALLOCATOR 1
+/* From libasan (GCC ships no header for them: sanitizer/allocator_interface.h is clang's). */
+size_t __sanitizer_get_current_allocated_bytes (void);
+size_t __sanitizer_get_heap_size (void);
+size_t __sanitizer_get_free_bytes (void);
+size_t __sanitizer_get_unmapped_bytes (void);
+#else
+# define USE_SANITIZER_ALLOCATOR 0
+#endif
+
 gboolean
 gz_stats_format_from_string (const char    *name,
                              GzStatsFormat *format)
@@ -161,6 +174,14 @@ add_memory (JsonBuilder *builder)
         add_int_or_null (builder, properties[i][0], known, (gint64) value);
       }
   }
+#elif USE_SANITIZER_ALLOCATOR
+  json_builder_set_member_name (builder, "allocator");
+  json_builder_add_string_value (builder, "asan");
+  add_int_or_null (builder, "allocator_in_use_bytes", TRUE,
+                   (gint64) __sanitizer_get_current_allocated_bytes ());
+  add_int_or_null (builder, "heap_size_bytes", TRUE, (gint64) __sanitizer_get_heap_size ());
+  add_int_or_null (builder, "free_bytes", TRUE, (gint64) __sanitizer_get_free_bytes ());
+  add_int_or_null (builder, "unmapped_bytes", TRUE, (gint64) __sanitizer_get_unmapped_bytes ());
 #else
   {
     struct mallinfo2 info = mallinfo2 ();

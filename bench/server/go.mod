@@ -1,0 +1,3 @@
+module gz/bench/server
+
+go 1.19

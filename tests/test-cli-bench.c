@@ -1,0 +1,533 @@
+/* test-cli-bench.c: gz-cli profile benchmark|results|compare end to end, run as a user would
+ * (the binary comes from $GZ_CLI), each test with its own data, output and config homes. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+
+#include "gz-heap-sampler.h"
+#include "gz-profile.h"
+
+typedef struct
+{
+  char *root;
+  char *data_home;
+  char *results_dir;
+  char *out_dir;
+} Fixture;
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
+{
+  f->root = g_dir_make_tmp ("gz-test-cli-bench-XXXXXX", NULL);
+  g_assert_nonnull (f->root);
+  f->data_home = g_build_filename (f->root, "data", NULL);
+  f->results_dir = g_build_filename (f->data_home, "gz", "results", NULL);
+  f->out_dir = g_build_filename (f->root, "out", NULL);
+}
+
+static void
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
+{
+  remove_tree (f->root);
+  g_free (f->root);
+  g_free (f->data_home);
+  g_free (f->results_dir);
+  g_free (f->out_dir);
+}
+
+static GSubprocessLauncher *
+make_launcher (Fixture     *f,
+               const char **extra_env)
+{
+  GSubprocessLauncher *launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *config_home = g_build_filename (f->root, "config", NULL);
+  g_autofree char *session_dir = g_build_filename (f->root, "sessions", NULL);
+
+  for (guint i = 0; env[i] != NULL; i++)
+    if (g_str_has_prefix (env[i], "GZ_PROFILE_") || g_str_has_prefix (env[i], "GZ_BENCH_"))
+      {
+        g_autofree char *name = g_strndup (env[i], strcspn (env[i], "="));
+
+        g_subprocess_launcher_unsetenv (launcher, name);
+      }
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", f->data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GZ_PROFILE_SESSION_DIR", session_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GZ_PROFILE_OUTPUT_DIR", f->out_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);
+
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
+  return launcher;
+}
+
+static GSubprocess *
+spawn_cli (Fixture     *f,
+           const char **extra_env,
+           GPtrArray   *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = make_launcher (f, extra_env);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("GZ_CLI"));
+  g_assert_nonnull (argv->pdata[0]);
+  g_ptr_array_add (argv, (char *) "profile");
+  for (guint i = 0; i < args->len; i++)
+    g_ptr_array_add (argv, g_ptr_array_index (args, i));
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+/* Runs `gz-cli profile ARGS…` and returns its exit status. */
+static int
+run_cli_env (Fixture     *f,
+             const char **extra_env,
+             char       **out,
+             char       **err,
+             const char  *first,
+             ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  proc = spawn_cli (f, extra_env, args);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_text, &stderr_text,
+                                                &error));
+  g_assert_no_error (error);
+  if (g_test_verbose ())
+    g_printerr ("$ gz-cli profile %s … → %d\n%s%s", first, g_subprocess_get_exit_status (proc),
+                stdout_text, stderr_text);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+  return g_subprocess_get_exit_status (proc);
+}
+
+#define run_cli(f, out, err, ...) run_cli_env (f, NULL, out, err, __VA_ARGS__, NULL)
+
+static JsonObject *
+parse_object (JsonParser *parser,
+              const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static guint
+count_prefixed (const char *dir,
+                const char *prefix)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    n += g_str_has_prefix (name, prefix);
+  return n;
+}
+
+static const char * const all_names[] = {
+  "memory-allocation", "goroutine-creation", "task-spawn", "channel-operations",
+  "json-marshal", "json-unmarshal", "string-operations", "noop",
+};
+
+static void
+test_list_and_unknown (Fixture      *f,
+                       gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "benchmark", "--list"), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (all_names); i++)
+    g_assert_nonnull (strstr (out, all_names[i]));
+  g_assert_nonnull (strstr (out, "thread-creation"));
+  g_assert_null (strstr (out, "test-spin"));
+
+  g_assert_cmpint (run_cli (f, &out2, &err, "benchmark", "--name", "nope"), ==, 2);
+  g_assert_nonnull (strstr (err, "unknown benchmark: nope"));
+  g_assert_nonnull (strstr (err, "json-marshal"));
+  g_free (err);
+  g_assert_cmpint (run_cli (f, NULL, &err, "benchmark", "--name", "noop", "--format", "xml"),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "gobench"));
+  g_free (err);
+  g_assert_cmpint (run_cli (f, NULL, &err, "benchmark", "--name", "noop", "--save", "../x"), ==,
+                   2);
+  g_assert_nonnull (strstr (err, "invalid label"));
+  g_free (err);
+  err = NULL;
+  g_assert_cmpint (run_cli (f, NULL, &err2, "benchmark"), ==, 2);
+  g_assert_nonnull (strstr (err2, "--name"));
+}
+
+/* Every built-in, and the alias, with every option; then by time, in Go's format. */
+static void
+test_each_suite (Fixture      *f,
+                 gconstpointer data)
+{
+  const char *names[G_N_ELEMENTS (all_names) + 1];
+  gboolean heap = gz_heap_sampler_is_available ();
+
+  memcpy (names, all_names, sizeof all_names);
+  names[G_N_ELEMENTS (all_names)] = "thread-creation";
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *suite = g_str_equal (names[i], "thread-creation") ? "goroutine-creation"
+                                                                    : names[i];
+      g_autofree char *expected = g_strdup_printf ("%s/concurrency=2", suite);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *gob = NULL;
+      g_autofree char *prefix = NULL;
+      g_autofree char *line = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GRegex) regex = NULL;
+      JsonObject *root, *bench;
+      JsonArray *samples;
+
+      g_assert_cmpint (run_cli (f, &out, &err, "benchmark", "--name", names[i],
+                                "--iterations", "40", "--concurrency", "2", "--warmup", "5",
+                                "--memory-profiling=true", "--cpu-profiling=true",
+                                "--count", "2", "--save", "each", "--format", "json"), ==, 0);
+      root = parse_object (parser, out);
+      g_assert_cmpstr (json_object_get_string_member (root, "label"), ==, "each");
+      bench = json_array_get_object_element (json_object_get_array_member (root, "benchmarks"),
+                                             0);
+      g_assert_cmpstr (json_object_get_string_member (bench, "name"), ==, expected);
+      samples = json_object_get_array_member (bench, "samples");
+      g_assert_cmpuint (json_array_get_length (samples), ==, 2);
+      for (guint s = 0; s < 2; s++)
+        {
+          JsonObject *sample = json_array_get_object_element (samples, s);
+
+          g_assert_cmpint (json_object_get_int_member (sample, "iterations"), ==, 40);
+          g_assert_cmpfloat (json_object_get_double_member (sample, "ns_per_op"), >, 0);
+          g_assert_cmpint (json_object_get_int_member (sample, "concurrency"), ==, 2);
+          if (heap)
+            g_assert_cmpfloat (json_object_get_double_member (sample, "allocs_per_op"), >=, 0);
+        }
+      /* One CPU and one memory profile of the first repetition, named after the benchmark. */
+      prefix = g_strdup_printf ("bench-%s-concurrency-2-cpu_", suite);
+      g_assert_cmpuint (count_prefixed (f->out_dir, prefix), ==, suite == names[i] ? 1 : 2);
+      g_assert_nonnull (strstr (err, "CPU profile written to"));
+      g_free (prefix);
+      prefix = g_strdup_printf ("bench-%s-concurrency-2-memory_", suite);
+      g_assert_cmpuint (count_prefixed (f->out_dir, prefix), ==,
+                        heap ? (suite == names[i] ? 1 : 2) : 0);
+
+      g_assert_cmpint (run_cli (f, &gob, NULL, "benchmark", "--name", names[i], "--duration",
+                                "30ms", "--memory-profiling=false", "--warmup", "0", "--format",
+                                "gobench"), ==, 0);
+      line = g_strdup_printf ("(?m)^Benchmark[A-Za-z]+-[0-9]+\\s+[0-9]+\\s+[0-9.]+ ns/op$");
+      regex = g_regex_new (line, 0, 0, NULL);
+      g_assert_true (g_regex_match (regex, gob, 0, NULL));
+    }
+
+  /* Every format of one run, and the default table with its warning. */
+  {
+    const char *formats[] = { "table", "csv", "markdown" };
+    const char *expect[] = { "Time (median", "name,sample,concurrency", "| Benchmark |" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+      {
+        g_autofree char *out = NULL;
+
+        g_assert_cmpint (run_cli (f, &out, NULL, "benchmark", "--name", "string-operations",
+                                  "--iterations", "200", "--format", formats[i]), ==, 0);
+        g_assert_nonnull (strstr (out, expect[i]));
+      }
+  }
+}
+
+static double
+load_average (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return 0.0;
+  return g_ascii_strtod (text, NULL);
+}
+
+static gboolean
+machine_busy (void)
+{
+  return load_average () > 1.5 * g_get_num_processors ();
+}
+
+/* --duration with concurrency stops on time. */
+static void
+test_duration (Fixture      *f,
+               gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gint64 start = g_get_monotonic_time (), elapsed;
+  JsonObject *sample;
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "benchmark", "--name", "channel-operations",
+                            "--duration", "300ms", "--concurrency", "4",
+                            "--memory-profiling=false", "--format", "json"), ==, 0);
+  elapsed = g_get_monotonic_time () - start;
+  sample = json_array_get_object_element (
+    json_object_get_array_member (
+      json_array_get_object_element (
+        json_object_get_array_member (parse_object (parser, out), "benchmarks"), 0),
+      "samples"), 0);
+  g_test_message ("300ms run: wall %.1f ms, whole process %.1f ms",
+                  json_object_get_int_member (sample, "wall_ns") / 1e6, elapsed / 1e3);
+  g_assert_cmpint (json_object_get_int_member (sample, "wall_ns"), >=, 300 * 1000 * 1000);
+  g_assert_cmpint (json_object_get_int_member (sample, "wall_ns"), <, 500 * 1000 * 1000);
+  /* The whole process (start-up, warmup, storing) in under a second, or three when other
+   * programs keep every CPU busy. */
+  g_assert_cmpint (elapsed, <, (machine_busy () ? 3 : 1) * 1000 * 1000);
+}
+
+static guint
+stored_samples (Fixture    *f,
+                const char *label)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *benchmarks;
+  guint n = 0;
+
+  if (run_cli (f, &out, NULL, "results", "export", label, "--format", "json") != 0)
+    return 0;
+  benchmarks = json_object_get_array_member (parse_object (parser, out), "benchmarks");
+  for (guint i = 0; i < json_array_get_length (benchmarks); i++)
+    n += json_object_get_int_member (json_array_get_object_element (benchmarks, i), "count");
+  return n;
+}
+
+/* Saves killed with SIGKILL at random moments, a leftover temporary file and a corrupt file:
+ * the other results stay intact and listable. */
+static void
+test_crash (Fixture      *f,
+            gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *corrupt = NULL;
+  g_autofree char *temp = NULL;
+  guint finished = 0;
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "noop", "--count", "3",
+                            "--save", "keep"), ==, 0);
+  g_assert_cmpuint (stored_samples (f, "keep"), ==, 3);
+
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autoptr(GSubprocess) proc = NULL;
+
+      g_ptr_array_add (args, (char *) "benchmark");
+      g_ptr_array_add (args, (char *) "--name");
+      g_ptr_array_add (args, (char *) "json-marshal");
+      g_ptr_array_add (args, (char *) "--iterations");
+      g_ptr_array_add (args, (char *) "300");
+      g_ptr_array_add (args, (char *) "--save");
+      g_ptr_array_add (args, (char *) (i % 2 ? "crash" : "keep"));
+      proc = spawn_cli (f, NULL, args);
+      g_usleep (g_random_int_range (5, 60) * 1000);
+      g_subprocess_send_signal (proc, SIGKILL);
+      g_subprocess_wait (proc, NULL, NULL);
+      if (g_subprocess_get_if_exited (proc) && i % 2 == 0)
+        finished++;
+    }
+
+  corrupt = g_build_filename (f->results_dir, "broken.json", NULL);
+  temp = g_build_filename (f->results_dir, "keep.json.Q1W2E3", NULL);
+  g_assert_true (g_file_set_contents (corrupt, "{\"format\": \"gz-bench-results\", \"ru", -1,
+                                      NULL));
+  g_assert_true (g_file_set_contents (temp, "{\"format\": \"gz-bench-res", -1, NULL));
+
+  /* "keep" has its 3 samples plus one per save that finished; nothing was lost or torn. */
+  g_assert_cmpuint (stored_samples (f, "keep"), >=, 3 + finished);
+  g_assert_cmpint (run_cli (f, &out, &err, "results", "list"), ==, 0);
+  g_assert_nonnull (strstr (out, "keep"));
+  g_assert_nonnull (strstr (err, corrupt));
+  g_assert_null (strstr (out, "broken"));
+  g_free (err);
+  g_assert_cmpint (run_cli (f, NULL, &err, "results", "show", "broken"), ==, 1);
+  g_assert_nonnull (strstr (err, corrupt));
+
+  /* The store still takes new results beside the debris. */
+  g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "noop", "--save", "after"),
+                   ==, 0);
+  g_assert_cmpuint (stored_samples (f, "after"), ==, 1);
+}
+
+static void
+test_results_commands (Fixture      *f,
+                       gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *gob = NULL;
+
+  g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "json-unmarshal",
+                            "--iterations", "100", "--count", "2", "--save", "v1.0"), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "json-unmarshal",
+                            "--iterations", "100", "--save", "v1.0"), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "noop"), ==, 0);
+  g_assert_cmpuint (stored_samples (f, "v1.0"), ==, 3);
+
+  g_assert_cmpint (run_cli (f, &out, NULL, "results"), ==, 0);
+  g_assert_nonnull (strstr (out, "v1.0"));
+  g_assert_nonnull (strstr (out, "run-")); /* the generated label */
+  g_free (out);
+  g_assert_cmpint (run_cli (f, &out, NULL, "results", "show", "v1.0"), ==, 0);
+  g_assert_nonnull (strstr (out, "2 runs, 3 samples"));
+  g_assert_nonnull (strstr (out, "gz-cli profile benchmark --name json-unmarshal"));
+  g_assert_cmpint (run_cli (f, &gob, NULL, "results", "export", "v1.0", "--format", "gobench"),
+                   ==, 0);
+  g_assert_nonnull (strstr (gob, "BenchmarkJsonUnmarshal-"));
+  g_assert_cmpint (run_cli (f, NULL, NULL, "results", "delete", "v1.0"), ==, 0);
+  g_assert_cmpint (run_cli (f, NULL, &err, "results", "show", "v1.0"), ==, 1);
+  g_assert_nonnull (strstr (err, "run-"));
+}
+
+/* A planted 20% regression is found with --count 10; two runs of the same code are `~`. The
+ * three labels are measured in turn, one sample at a time, so drift on this shared machine
+ * falls on all of them alike. */
+static void
+test_compare (Fixture      *f,
+              gconstpointer data)
+{
+  const char *slow_env[] = { "GZ_BENCH_TEST_SLOWDOWN=1.2", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *same = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *ns;
+  double change;
+  int status;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "test-spin",
+                                "--iterations", "20000", "--memory-profiling=false", "--save",
+                                "base"), ==, 0);
+      g_assert_cmpint (run_cli_env (f, slow_env, NULL, NULL, "benchmark", "--name", "test-spin",
+                                    "--iterations", "20000", "--memory-profiling=false",
+                                    "--save", "slow", NULL), ==, 0);
+      g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "test-spin",
+                                "--iterations", "20000", "--memory-profiling=false", "--save",
+                                "same"), ==, 0);
+    }
+
+  g_assert_cmpint (run_cli (f, &json, NULL, "compare", "--baseline", "base", "--current", "slow",
+                            "--format", "json"), ==, 0);
+  ns = json_object_get_object_member (
+    json_array_get_object_element (
+      json_object_get_array_member (parse_object (parser, json), "benchmarks"), 0),
+    "ns_per_op");
+  change = json_object_get_double_member (ns, "change_percent");
+  g_test_message ("planted +20%%: measured %+.1f%%, p = %g, load %.1f on %u CPUs", change,
+                  json_object_get_double_member (ns, "p_value"), load_average (),
+                  g_get_num_processors ());
+  /* ns/op is wall time over the whole run, as the issue asks: when other programs keep every
+   * CPU busy, preemption swamps a 20% difference and there is nothing to assert. */
+  if (!g_str_equal (json_object_get_string_member (ns, "verdict"), "regression")
+      && machine_busy ())
+    {
+      g_test_skip ("the machine is oversubscribed (load average above the CPU count): the "
+                   "planted regression drowned in preemption");
+      return;
+    }
+  g_assert_cmpstr (json_object_get_string_member (ns, "verdict"), ==, "regression");
+  g_assert_cmpfloat (change, >, 10);
+  g_assert_cmpfloat (change, <, 30);
+  g_assert_cmpint (run_cli (f, &out, NULL, "compare", "--baseline", "base", "--current", "slow",
+                            "--fail-on-regression"), ==, 3);
+  g_assert_nonnull (strstr (out, "regression"));
+  g_assert_nonnull (strstr (out, "geomean"));
+
+  status = run_cli (f, &same, NULL, "compare", "--baseline", "base", "--current", "same",
+                    "--fail-on-regression");
+  g_test_message ("%s", same);
+  if (status != 0 && machine_busy ())
+    {
+      g_test_skip ("the machine is oversubscribed: drift between runs of the same code");
+      return;
+    }
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (same, "regression  "));
+  g_assert_nonnull (strstr (same, "0 regressions, 0 improvements"));
+
+  g_assert_cmpint (run_cli (f, NULL, &err, "compare", "--baseline", "base", "--current",
+                            "nope"), ==, 1);
+  g_assert_nonnull (strstr (err, "base, "));
+  g_assert_nonnull (strstr (err, "slow"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/cli-bench/list-and-unknown", Fixture, NULL, fixture_set_up,
+              test_list_and_unknown, fixture_tear_down);
+  g_test_add ("/cli-bench/each-suite", Fixture, NULL, fixture_set_up, test_each_suite,
+              fixture_tear_down);
+  g_test_add ("/cli-bench/duration", Fixture, NULL, fixture_set_up, test_duration,
+              fixture_tear_down);
+  g_test_add ("/cli-bench/crash", Fixture, NULL, fixture_set_up, test_crash, fixture_tear_down);
+  g_test_add ("/cli-bench/results", Fixture, NULL, fixture_set_up, test_results_commands,
+              fixture_tear_down);
+  g_test_add ("/cli-bench/compare", Fixture, NULL, fixture_set_up, test_compare,
+              fixture_tear_down);
+  return g_test_run ();
+}

@@ -1,0 +1,232 @@
+#!/bin/sh
+# test-server-e2e.sh: `gz-cli profile server` against real clients — go tool pprof (each
+# profile type, with a workload in the server process), curl (status, headers, bad
+# parameters, token, concurrent CPU profiles), wrk (a bounded load test while a CPU profile
+# runs) — plus port in use, graceful shutdown mid CPU profile and auto-profile retention.
+# Usage: test-server-e2e.sh PATH/TO/gz-cli. Exit 77 (skip) without curl.
+set -u
+
+GZ_CLI=$1
+command -v curl >/dev/null || { echo "SKIP: curl is missing (tools/install-deps.sh)"; exit 77; }
+HAVE_GO=0; command -v go >/dev/null && HAVE_GO=1
+HAVE_WRK=0; command -v wrk >/dev/null && HAVE_WRK=1
+
+WORK=$(mktemp -d /tmp/gz-server-e2e-XXXXXX)
+export HOME="$WORK/home" G_SLICE=always-malloc
+mkdir -p "$HOME"
+PIDS=""
+cleanup () {
+  for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+FAILED=0
+fail () { echo "FAIL: $*"; FAILED=$((FAILED + 1)); }
+ok () { echo "ok: $*"; }
+
+free_port () {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_server NAME [ARGS...]: sets PORT and PID; the TEST HOOK runs workloads inside it.
+start_server () {
+  name=$1; shift
+  PORT=$(free_port)
+  GZ_PROFILE_TEST_WORKLOAD=all "$GZ_CLI" profile server --port "$PORT" "$@" \
+    >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  PID=$!
+  PIDS="$PIDS $PID"
+  for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/debug/pprof/cmdline" -H "Authorization: Bearer x" \
+      && return 0
+    sleep 0.1
+  done
+  echo "server $name did not come up:"; cat "$WORK/$name.err"; exit 1
+}
+
+# check PATH STATUS CONTENT_TYPE [HEADER_REGEX]: one curl, its status, type and a header.
+check () {
+  path=$1; want_status=$2; want_type=$3; want_header=${4:-}
+  curl -s -D "$WORK/headers" -o "$WORK/body" "$URL$path"
+  status=$(head -1 "$WORK/headers" | cut -d' ' -f2)
+  type=$(grep -i '^content-type:' "$WORK/headers" | cut -d' ' -f2- | tr -d '\r')
+  if [ "$status" != "$want_status" ] || [ "$type" != "$want_type" ]; then
+    fail "$path: $status $type, expected $want_status $want_type: $(head -c 200 "$WORK/body")"
+  elif [ -n "$want_header" ] && ! grep -qiE "$want_header" "$WORK/headers"; then
+    fail "$path: no header matching $want_header"
+  else
+    ok "$path $status $type"
+  fi
+}
+
+# pprof_top URL FUNCTION: go tool pprof -top shows FUNCTION.
+pprof_top () {
+  if [ $HAVE_GO = 0 ]; then echo "skip: go tool pprof $1 (go is missing)"; return; fi
+  if go tool pprof -top "$1" >"$WORK/top" 2>&1 && grep -q "$2" "$WORK/top"; then
+    ok "go tool pprof -top $1 shows $2"
+  else
+    fail "go tool pprof -top $1 does not show $2:"; sed -n '1,20p' "$WORK/top"
+  fi
+}
+
+rss_kib () { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+start_server main
+URL="http://127.0.0.1:$PORT/debug/pprof"
+MAIN_PID=$PID
+MAIN_PORT=$PORT
+grep -q "Serving pprof at http://127.0.0.1:$PORT/debug/pprof/" "$WORK/main.out" \
+  || fail "the URL is not printed: $(cat "$WORK/main.out")"
+
+# --- curl: status codes, types, headers, bad parameters
+BIN=application/octet-stream
+TEXT="text/plain; charset=utf-8"
+check / 200 "text/html; charset=utf-8"
+check /heap 200 $BIN 'content-disposition: attachment; filename="heap"'
+check /allocs 200 $BIN 'filename="allocs"'
+check /goroutine 200 $BIN 'filename="goroutine"'
+check /block 200 $BIN 'filename="block"'
+check /mutex 200 $BIN 'filename="mutex"'
+check /threadcreate 200 $BIN 'filename="threadcreate"'
+check "/goroutine?debug=1" 200 "$TEXT"
+check "/goroutine?debug=2" 200 "$TEXT"
+grep -q '^thread .*"gz-test-burn"' "$WORK/body" || fail "goroutine?debug=2 lacks gz-test-burn"
+check "/heap?debug=1" 200 "$TEXT"
+grep -q "gz_test_workload_hold_memory" "$WORK/body" || fail "heap?debug=1 lacks the workload"
+check /cmdline 200 "$TEXT"
+tr '\0' ' ' <"$WORK/body" | grep -q "profile server --port $PORT" || fail "cmdline: $(cat "$WORK/body")"
+check "/profile?seconds=-1" 400 "$TEXT" "x-go-pprof: 1"
+check "/profile?seconds=abc" 400 "$TEXT" "x-go-pprof: 1"
+check "/profile?seconds=86400" 400 "$TEXT" "x-go-pprof: 1"
+check "/heap?seconds=abc" 400 "$TEXT" "x-go-pprof: 1"
+check "/heap?seconds=1&debug=1" 400 "$TEXT" "x-go-pprof: 1"
+check /trace 501 "$TEXT" "x-go-pprof: 1"
+check /nonexistent 404 "$TEXT" "x-go-pprof: 1"
+check "/symbol" 200 "$TEXT"
+URL="http://127.0.0.1:$PORT" check /debug/stats 200 application/json
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["pid"] > 0' \
+  "$WORK/body" || fail "/debug/stats is not the expected JSON"
+curl -s -o "$WORK/delta" -D "$WORK/headers" "$URL/block?seconds=1"
+grep -q 'filename="block-delta"' "$WORK/headers" && ok "block?seconds=1 is a delta" \
+  || fail "block?seconds=1: $(cat "$WORK/headers")"
+
+# --- go tool pprof for every type, the workload's functions in each
+pprof_top "$URL/profile?seconds=2" gz_test_workload_burn_cpu
+pprof_top "$URL/heap" gz_test_workload_hold_memory
+pprof_top "$URL/allocs" gz_test_workload_hold_memory
+pprof_top "$URL/goroutine" gz_test_workload_contend
+pprof_top "$URL/block" gz_test_workload_contend
+pprof_top "$URL/mutex" gz_test_workload_contend
+pprof_top "$URL/threadcreate" start_test_workload
+pprof_top "$URL/mutex?seconds=1" gz_test_workload_contend
+
+# --- a second CPU profile at once is refused, as Go refuses it
+curl -s -o "$WORK/first.prof" -w '%{http_code}' "$URL/profile?seconds=2" >"$WORK/first.code" &
+sleep 0.5
+second=$(curl -s -w ' %{http_code}' "$URL/profile?seconds=1")
+wait $!
+case "$second" in
+  *"Could not enable CPU profiling: cpu profiling already in use"*500) ok "concurrent CPU profile: 500";;
+  *) fail "concurrent CPU profile: $second";;
+esac
+[ "$(cat "$WORK/first.code")" = 200 ] || fail "the first CPU profile failed"
+
+# --- port in use: one line naming the port and --port, non-zero, at once
+start=$(date +%s%N)
+"$GZ_CLI" profile server --port "$MAIN_PORT" >/dev/null 2>"$WORK/inuse.err"
+code=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+if [ $code -ne 0 ] && [ "$(wc -l <"$WORK/inuse.err")" -eq 1 ] && grep -q "port $MAIN_PORT" "$WORK/inuse.err" \
+   && grep -q -- "--port" "$WORK/inuse.err" && [ $elapsed_ms -lt 2000 ]; then
+  ok "port in use: exit $code in ${elapsed_ms} ms: $(cat "$WORK/inuse.err")"
+else
+  fail "port in use: exit $code in ${elapsed_ms} ms: $(cat "$WORK/inuse.err")"
+fi
+
+# --- load: wrk on /debug/stats while a CPU profile runs; no errors, RSS bounded, profile valid
+if [ $HAVE_WRK = 1 ]; then
+  wrk -t2 -c16 -d2s "http://127.0.0.1:$PORT/debug/stats" >/dev/null   # warm up
+  rss_before=$(rss_kib $MAIN_PID)
+  curl -s -o "$WORK/load.prof" -w '%{http_code}' "$URL/profile?seconds=10" >"$WORK/load.code" &
+  curl_pid=$!
+  sleep 0.3
+  wrk -t2 -c16 -d10s --latency "http://127.0.0.1:$PORT/debug/stats" >"$WORK/wrk" 2>&1
+  wait $curl_pid
+  rss_after=$(rss_kib $MAIN_PID)
+  requests=$(awk '/requests in/ { print $1 }' "$WORK/wrk")
+  rps=$(awk '/Requests\/sec/ { print $2 }' "$WORK/wrk")
+  p99=$(awk '$1 == "99%" { print $2 }' "$WORK/wrk")
+  echo "wrk -t2 -c16 -d10s /debug/stats during a CPU profile: $requests requests, $rps req/s, p99 $p99, RSS ${rss_before} -> ${rss_after} KiB"
+  if grep -qE "Non-2xx|Socket errors" "$WORK/wrk"; then
+    fail "wrk saw errors:"; cat "$WORK/wrk"
+  elif [ "${requests:-0}" -lt 1000 ]; then
+    fail "wrk: only ${requests:-0} requests in 10 s"
+  else
+    ok "wrk: no errors"
+  fi
+  # Bound: 32 MiB over the warmed-up RSS (a leak of ~1 KiB per request would exceed it).
+  [ $((rss_after - rss_before)) -lt 32768 ] && ok "RSS within bound" \
+    || fail "RSS grew from $rss_before to $rss_after KiB"
+  [ "$(cat "$WORK/load.code")" = 200 ] || fail "the CPU profile under load: $(cat "$WORK/load.code")"
+  pprof_top "$WORK/load.prof" gz_test_workload_burn_cpu
+else
+  echo "skip: load test (wrk is missing)"
+fi
+
+# --- token
+printf 's3cret\n' >"$WORK/token"
+start_server token --token-file "$WORK/token"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/debug/stats")
+[ "$code" = 401 ] && ok "no token: 401" || fail "no token: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong" "http://127.0.0.1:$PORT/debug/stats")
+[ "$code" = 401 ] && ok "wrong token: 401" || fail "wrong token: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer s3cret" "http://127.0.0.1:$PORT/debug/stats")
+[ "$code" = 200 ] && ok "token: 200" || fail "token: $code"
+kill -TERM $PID; wait $PID
+
+# --- graceful shutdown mid CPU profile: the profile is sent whole, exit 0, quickly
+curl -s -o "$WORK/cut.prof" -w '%{http_code}' "$URL/profile" >"$WORK/cut.code" &
+curl_pid=$!
+sleep 1
+start=$(date +%s%N)
+kill -TERM $MAIN_PID
+wait $MAIN_PID
+code=$?
+wait $curl_pid
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+if [ $code -eq 0 ] && [ "$(cat "$WORK/cut.code")" = 200 ] && [ $elapsed_ms -lt 5000 ]; then
+  ok "SIGTERM mid CPU profile: exit 0 in ${elapsed_ms} ms, profile sent"
+else
+  fail "SIGTERM mid CPU profile: exit $code, HTTP $(cat "$WORK/cut.code"), ${elapsed_ms} ms"
+fi
+pprof_top "$WORK/cut.prof" gz_test_workload_burn_cpu
+
+# --- auto-profile: captures every second, the newest 2 kept, saved at SIGINT
+start_server auto --auto-profile --auto-profile-interval 1s --auto-profile-duration 300ms \
+  --keep 2 --output-dir "$WORK/auto"
+sleep 4.5
+kill -INT $PID
+wait $PID
+code=$?
+sets=$(ls "$WORK/auto" | sed -n 's/^auto-\([0-9]*\)-.*/\1/p' | sort -u | wc -l)
+files=$(ls "$WORK/auto" | wc -l)
+if [ $code -eq 0 ] && [ "$sets" -eq 2 ] && [ "$files" -eq 6 ]; then
+  ok "auto-profile: $sets captures of 3 files kept"
+else
+  fail "auto-profile: exit $code, $sets captures, files: $(ls "$WORK/auto" | tr '\n' ' ')"
+fi
+# Every file reads back; the burner shows in at least one CPU capture (a 300 ms profile holds
+# only ~30 samples, and one run has seen an empty one).
+if [ $HAVE_GO = 1 ]; then
+  shown=0
+  for f in "$WORK"/auto/*.prof; do
+    go tool pprof -top "$f" >"$WORK/top" 2>&1 || fail "go tool pprof cannot read $f: $(head -3 "$WORK/top")"
+    case "$f" in *-cpu.prof) grep -q gz_test_workload_burn_cpu "$WORK/top" && shown=1;; esac
+  done
+  [ $shown = 1 ] && ok "auto-profile captures read back; the burner shows" \
+    || fail "no automatic CPU capture shows gz_test_workload_burn_cpu"
+fi
+
+echo "$FAILED failed"
+[ $FAILED -eq 0 ]
