@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs the Debian 12 packages, builds into build/, then opens the app when a
-# display exists, or else runs a short CLI showcase: a 3 s CPU profile of gz-cli itself, where
-# it went and how to read it. Run as root on Debian 12: bash tools/run-main.sh
+# display exists, or else runs a short CLI showcase: a 3 s benchmark with a CPU profile, where
+# the profile went and how to read it. Run as root on Debian 12: bash tools/run-main.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,13 +31,17 @@ mkdir -p "$outdir"
 marker=$(mktemp)
 trap 'rm -f "$marker"' EXIT
 
+# A CPU session of an idle gz-cli has nothing to sample; a benchmark with --cpu-profiling
+# profiles real work (json-glib serialization) in this process.
 echo
-echo "\$ gz-cli profile start --type cpu --duration 3s --output-dir $outdir"
-build/src/cli/gz-cli profile start --type cpu --duration 3s --output-dir "$outdir"
+echo "\$ gz-cli profile benchmark --name json-marshal --duration 3s --cpu-profiling --output-dir $outdir"
+build/src/cli/gz-cli profile benchmark --name json-marshal --duration 3s --cpu-profiling \
+  --output-dir "$outdir" --save showcase
 
-profile=$(find "$outdir" -maxdepth 1 -name 'cpu_*.prof' -newer "$marker" -print | sort | tail -n 1)
+profile=$(find "$outdir" -maxdepth 1 -name 'bench-json-marshal-cpu_*.prof' -newer "$marker" -print |
+  sort | tail -n 1)
 if [ -z "$profile" ]; then
-  echo "gz-cli did not write a cpu_*.prof into $outdir" >&2
+  echo "gz-cli did not write a CPU profile into $outdir" >&2
   exit 1
 fi
 
@@ -45,6 +49,7 @@ echo
 echo "The profile went to: $profile ($(stat -c %s "$profile") bytes, gzip-compressed pprof)"
 echo "Open it with:        go tool pprof -top $profile"
 echo "          or:        go tool pprof -http=localhost:8080 $profile"
+echo "Sessions:            gz-cli profile start --type cpu|memory|goroutine|block|mutex|threadcreate"
 if command -v go >/dev/null 2>&1; then
   echo
   echo "\$ go tool pprof -top $profile | head -n 20"
