@@ -139,6 +139,14 @@ test_wrappers (void)
   guint8 *p, *q;
   void *aligned = NULL;
 
+  if (!HAVE_WRAPPERS)
+    {
+      /* Without them (ASan owns malloc) this would test the sanitizer, which reports the
+       * invalid calls below as errors rather than failing them. */
+      g_test_skip ("built without the allocation wrappers (-Dtcmalloc=false or ASan)");
+      return;
+    }
+
   /* calloc zeroes, also memory that was dirty before. */
   p = malloc_fn (4096);
   memset (p, 0xAB, 4096);
@@ -150,10 +158,8 @@ test_wrappers (void)
   free (p);
 
   /* calloc overflow fails cleanly (a volatile count: GCC rejects the constant product).
-   * AddressSanitizer's calloc reports it as an error instead of returning NULL. */
-#ifndef __SANITIZE_ADDRESS__
+   */
   g_assert_null (calloc (huge_count, 4));
-#endif
 
   /* realloc keeps data, grows and shrinks, and handles NULL and 0. */
   p = realloc (NULL, 100);

@@ -22,8 +22,9 @@
  *   rate 512 KiB: sd 8.8%, within 10% in 74% of runs (too coarse);
  *   rate 256 KiB: sd 6.2%, within 10% in 89% of runs (just misses 9 in 10);
  *   rate 128 KiB: sd 4.4%, within 10% in 97.7% of runs; 64 KiB pieces: sd 3.9%, 99%.
- * tests/test-heap-sampler.c checks it on real allocations (9 of 10 trials within 10%). The cost
- * stays low: one stack capture (~70 ns at worst ~1 µs) per 128 KiB allocated. */
+ * On real allocations (tests/test-heap-sampler.c, half 1 KiB and half 64 KiB pieces), 400
+ * trials had a mean error of -0.2%, sd 4.1%, 99% within 10%. The cost stays low: a sampled
+ * malloc/free pair costs ~250 ns (stack capture and tables), once per 128 KiB allocated. */
 static gsize sample_rate = GZ_HEAP_SAMPLER_DEFAULT_RATE;
 
 /* A futex lock of our own: pthread_mutex_lock is interposed by the contention profiler, which
@@ -288,7 +289,16 @@ gz_heap_sampler_record_alloc (const void    *ptr,
       if (ptr != NULL && live_reserve ())
         {
           LiveSlot slot = { (guintptr) ptr, entry, size };
+          LiveSlot stale;
 
+          /* Still recorded: it was freed behind the wrappers' back (tc_free, C++ delete).
+           * Replace it, or duplicates would pile up in one probe run. */
+          if (live_remove ((guintptr) ptr, &stale))
+            {
+              filter_remove (ptr);
+              stale.stack->values[2] -= 1;
+              stale.stack->values[3] -= stale.size;
+            }
           live_insert_slot (live_slots, live_capacity, &slot);
           live_count++;
           filter_add (ptr);

@@ -942,7 +942,6 @@ gz_profile_builder_finish (GzProfileBuilder *self,
                            GzSymbolizer     *symbolizer,
                            GError          **error)
 {
-  g_autoptr(GzSymbolizer) own_symbolizer = NULL;
   g_autoptr(GzProfile) profile = NULL;
   const TypeInfo *info;
   Tables tables;
@@ -957,17 +956,18 @@ gz_profile_builder_finish (GzProfileBuilder *self,
   for (guint i = 0; i < self->samples->len && !has_pcs; i++)
     has_pcs = ((BuilderSample *) g_ptr_array_index (self->samples, i))->pcs != NULL;
 
+  /* The process-wide symbolizer: what it read for earlier profiles (modules, debug
+   * information, addresses) is not read again. */
   if (symbolizer == NULL && has_pcs)
     {
       g_autoptr(GError) local_error = NULL;
 
-      own_symbolizer = gz_symbolizer_new (0, &local_error);
-      if (own_symbolizer == NULL)
+      symbolizer = gz_symbolizer_get_default (&local_error);
+      if (symbolizer == NULL)
         {
           /* Unsymbolized addresses are still a valid profile; say why names are missing. */
           g_warning ("Profile written without function names: %s", local_error->message);
         }
-      symbolizer = own_symbolizer;
     }
 
   profile = gz_profile_new ();

@@ -1,16 +1,21 @@
 /* gz-symbolizer.c: program counters of a live process to function, file:line, mapping and build
- * ID, with libdw's Dwfl over /proc/PID; results are cached per address. */
+ * ID, with libdw's Dwfl over /proc/PID; results are cached per address and kept across
+ * refreshes, so that a long-lived symbolizer reads each module's debug information once. */
 
 #include "config.h"
 
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <link.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "gz-profile.h"
 #include "gz-symbolizer.h"
+
+/* How often an address outside every known mapping may re-read the process' mappings. */
+#define MAPS_RECHECK_USEC (100 * 1000)
 
 typedef struct
 {
@@ -37,15 +42,46 @@ typedef struct
 } Symbol;
 G_STATIC_ASSERT (G_STRUCT_OFFSET (Symbol, address) == 0);
 
+/* What was read of one libdw module; dropped when libdw drops the module. */
+typedef struct
+{
+  GArray     *symbols; /* Symbol, NULL until needed */
+  GHashTable *units;   /* a unit's DIE data -> GArray of FunctionRange */
+} ModuleState;
+
+static void
+module_state_free (ModuleState *state)
+{
+  g_clear_pointer (&state->symbols, g_array_unref);
+  g_clear_pointer (&state->units, g_hash_table_unref);
+  g_free (state);
+}
+
+/* What identifies a mapping: the same key after a refresh keeps the same GzSymbolMapping. */
+typedef struct
+{
+  GzSymbolMapping public;
+  guint64         inode;
+} Mapping;
+
 struct _GzSymbolizer
 {
+  GMutex        lock;     /* everything below, and every libdw call on dwfl */
   pid_t         pid;
+  gboolean      is_self;  /* the calling process: the loader counts dlopen and dlclose */
   Dwfl         *dwfl;
   GStringChunk *strings;  /* file names, function names, build IDs */
-  GPtrArray    *mappings; /* GzSymbolMapping, by address */
-  GHashTable   *cache;    /* &CacheEntry.pc -> CacheEntry */
-  GHashTable   *symbols;  /* Dwfl_Module -> GArray of Symbol */
-  GHashTable   *units;    /* a unit's DIE data -> GArray of FunctionRange */
+  GPtrArray    *mappings; /* Mapping, by address; never changed once published */
+  GHashTable   *cache;    /* &CacheEntry.pc -> CacheEntry, for addresses in a mapping */
+  GHashTable   *modules;  /* Dwfl_Module -> ModuleState */
+  /* Results handed out stay valid until free: what a refresh replaces is kept here. */
+  GPtrArray    *all_mappings; /* every Mapping ever made; owns them */
+  GPtrArray    *old_arrays;   /* mapping arrays replaced by a refresh */
+  GPtrArray    *old_entries;  /* CacheEntry of mappings gone */
+  guint64       dl_adds;      /* the loader's counters at the last refresh */
+  guint64       dl_subs;
+  char         *maps_text;    /* the executable lines of the maps at the last refresh */
+  gint64        maps_checked; /* monotonic time of the last read of the maps */
 };
 
 static char *debuginfo_path = NULL;
@@ -55,21 +91,6 @@ static const Dwfl_Callbacks proc_callbacks = {
   .find_debuginfo = dwfl_standard_find_debuginfo,
   .debuginfo_path = &debuginfo_path,
 };
-
-static void
-clear_state (GzSymbolizer *self)
-{
-  g_clear_pointer (&self->dwfl, dwfl_end);
-  g_clear_pointer (&self->cache, g_hash_table_unref);
-  g_clear_pointer (&self->symbols, g_hash_table_unref);
-  g_clear_pointer (&self->units, g_hash_table_unref);
-  g_clear_pointer (&self->mappings, g_ptr_array_unref);
-  if (self->strings != NULL)
-    {
-      g_string_chunk_free (self->strings);
-      self->strings = NULL;
-    }
-}
 
 static char *
 strip_deleted (const char *path)
@@ -108,82 +129,233 @@ module_build_id (GzSymbolizer *self,
   return g_string_chunk_insert_const (self->strings, hex->str);
 }
 
-/* The executable segments of /proc/PID/maps, each with its file, offset and build ID. */
+static int
+read_dl_counters (struct dl_phdr_info *info,
+                  size_t               size,
+                  void                *data)
+{
+  guint64 *counters = data;
+
+  if (size < G_STRUCT_OFFSET (struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs)
+    return -1;
+  counters[0] = info->dlpi_adds;
+  counters[1] = info->dlpi_subs;
+  return 1; /* the first object is enough */
+}
+
+/* Whether the loader mapped or unmapped a library since the last refresh. */
 static gboolean
-read_mappings (GzSymbolizer *self,
-               GError      **error)
+dl_counters_changed (GzSymbolizer *self)
+{
+  guint64 counters[2] = { self->dl_adds, self->dl_subs };
+
+  if (dl_iterate_phdr (read_dl_counters, counters) != 1)
+    return FALSE;
+  return counters[0] != self->dl_adds || counters[1] != self->dl_subs;
+}
+
+static gboolean
+read_maps (GzSymbolizer *self,
+           char        **contents,
+           GError      **error)
 {
   g_autofree char *maps_path = g_strdup_printf ("/proc/%d/maps", (int) self->pid);
-  g_autofree char *exe_path = g_strdup_printf ("/proc/%d/exe", (int) self->pid);
-  g_autofree char *contents = NULL;
-  g_autofree char *exe_link = NULL;
-  g_autofree char *exe = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) lines = NULL;
 
-  if (!g_file_get_contents (maps_path, &contents, NULL, &local_error))
+  self->maps_checked = g_get_monotonic_time ();
+  if (!g_file_get_contents (maps_path, contents, NULL, &local_error))
     {
       g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
                    "Cannot read the mappings of process %d: %s (is it running, and yours?)",
                    (int) self->pid, local_error->message);
       return FALSE;
     }
-  exe_link = g_file_read_link (exe_path, NULL);
-  exe = exe_link != NULL ? strip_deleted (exe_link) : NULL;
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      unsigned long long start, end, offset;
-      char perms[8];
-      int path_start = 0;
-      const char *path;
-      g_autofree char *filename = NULL;
-      GzSymbolMapping *mapping;
-
-      if (sscanf (lines[i], "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &offset,
-                  &path_start) < 4 || path_start == 0)
-        continue;
-      path = lines[i] + path_start;
-      if (strchr (perms, 'x') == NULL || path[0] == '\0' || g_str_equal (path, "[vsyscall]"))
-        continue;
-
-      filename = strip_deleted (path);
-      mapping = g_new0 (GzSymbolMapping, 1);
-      mapping->memory_start = start;
-      mapping->memory_limit = end;
-      mapping->file_offset = offset;
-      mapping->filename = g_string_chunk_insert_const (self->strings, filename);
-      mapping->build_id = module_build_id (self, dwfl_addrmodule (self->dwfl, start));
-      mapping->main_executable = exe != NULL && g_str_equal (filename, exe);
-      g_ptr_array_add (self->mappings, mapping);
-    }
   return TRUE;
 }
 
 static gboolean
-load (GzSymbolizer *self,
-      GError      **error)
+same_key (const Mapping *a,
+          const Mapping *b)
 {
+  return a->public.memory_start == b->public.memory_start &&
+         a->public.memory_limit == b->public.memory_limit &&
+         a->public.file_offset == b->public.file_offset && a->inode == b->inode &&
+         g_str_equal (a->public.filename, b->public.filename);
+}
+
+/* The mapping of the current array equal to @key, or NULL. */
+static Mapping *
+find_same_mapping (GzSymbolizer  *self,
+                   const Mapping *key)
+{
+  guint lo = 0;
+  guint hi = self->mappings != NULL ? self->mappings->len : 0;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      Mapping *mapping = g_ptr_array_index (self->mappings, mid);
+
+      if (mapping->public.memory_start < key->public.memory_start)
+        lo = mid + 1;
+      else if (mapping->public.memory_start > key->public.memory_start)
+        hi = mid;
+      else
+        return same_key (mapping, key) ? mapping : NULL;
+    }
+  return NULL;
+}
+
+/* A maps line of executable code from a file: its fields, or FALSE. */
+static gboolean
+parse_line (const char          *line,
+            unsigned long long  *start,
+            unsigned long long  *end,
+            unsigned long long  *offset,
+            unsigned long long  *inode,
+            const char         **path)
+{
+  char perms[8];
+  int path_start = 0;
+
+  if (sscanf (line, "%llx-%llx %7s %llx %*s %llu %n", start, end, perms, offset, inode,
+              &path_start) < 5 || path_start == 0)
+    return FALSE;
+  *path = line + path_start;
+  return strchr (perms, 'x') != NULL && (*path)[0] != '\0' && !g_str_equal (*path, "[vsyscall]");
+}
+
+/* The lines of the maps @contents that parse_mappings() uses: when they are the same, so are
+ * the mappings (data mappings come and go with malloc and do not matter). */
+static char *
+executable_lines (const char *contents)
+{
+  GString *text = g_string_new (NULL);
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      unsigned long long start, end, offset, inode;
+      const char *path;
+
+      if (parse_line (lines[i], &start, &end, &offset, &inode, &path))
+        {
+          g_string_append (text, lines[i]);
+          g_string_append_c (text, '\n');
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The executable segments of @exec_lines, each with its file, offset and build ID; mappings
+ * equal to current ones are the same objects. After the modules were reported to libdw. */
+static GPtrArray *
+parse_mappings (GzSymbolizer *self,
+                const char   *exec_lines)
+{
+  g_autofree char *exe_path = g_strdup_printf ("/proc/%d/exe", (int) self->pid);
+  g_autofree char *exe_link = g_file_read_link (exe_path, NULL);
+  g_autofree char *exe = exe_link != NULL ? strip_deleted (exe_link) : NULL;
+  GPtrArray *mappings = g_ptr_array_new ();
+  g_auto(GStrv) lines = g_strsplit (exec_lines, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      unsigned long long start, end, offset, inode;
+      const char *path;
+      g_autofree char *filename = NULL;
+      Mapping key = { { 0, }, 0 };
+      Mapping *mapping;
+
+      if (!parse_line (lines[i], &start, &end, &offset, &inode, &path))
+        continue;
+      filename = strip_deleted (path);
+      key.public.memory_start = start;
+      key.public.memory_limit = end;
+      key.public.file_offset = offset;
+      key.public.filename = filename;
+      key.inode = inode;
+      mapping = find_same_mapping (self, &key);
+      if (mapping == NULL)
+        {
+          mapping = g_new0 (Mapping, 1);
+          mapping->public = key.public;
+          mapping->public.filename = g_string_chunk_insert_const (self->strings, filename);
+          mapping->public.build_id = module_build_id (self, dwfl_addrmodule (self->dwfl, start));
+          mapping->public.main_executable = exe != NULL && g_str_equal (filename, exe);
+          mapping->inode = inode;
+          g_ptr_array_add (self->all_mappings, mapping);
+        }
+      g_ptr_array_add (mappings, mapping);
+    }
+  return mappings;
+}
+
+static int
+module_removed (Dwfl_Module *module,
+                void        *userdata,
+                const char  *name,
+                Dwarf_Addr   base,
+                void        *arg)
+{
+  GzSymbolizer *self = arg;
+
+  g_hash_table_remove (self->modules, module);
+  return DWARF_CB_OK;
+}
+
+/* Publishes @mappings; results of mappings that are gone move out of the cache but stay
+ * valid. */
+static void
+publish_mappings (GzSymbolizer *self,
+                  GPtrArray    *mappings)
+{
+  g_autoptr(GHashTable) current = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  CacheEntry *entry;
+
+  for (guint i = 0; i < mappings->len; i++)
+    g_hash_table_add (current, g_ptr_array_index (mappings, i));
+  g_hash_table_iter_init (&iter, self->cache);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (!g_hash_table_contains (current, entry->symbol.mapping))
+      {
+        g_hash_table_iter_steal (&iter);
+        g_ptr_array_add (self->old_entries, entry);
+      }
+  if (self->mappings != NULL)
+    g_ptr_array_add (self->old_arrays, self->mappings);
+  self->mappings = mappings;
+}
+
+/* Reports the process' modules to libdw (modules still there keep their ELF, symbols and
+ * debug information) and reads its mappings, when its executable mappings changed. Lock
+ * held. */
+static gboolean
+update (GzSymbolizer *self,
+        GError      **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *exec_lines = NULL;
+  guint64 counters[2] = { 0, 0 };
   int ret;
 
-  self->strings = g_string_chunk_new (4096);
-  self->mappings = g_ptr_array_new_with_free_func (g_free);
-  self->cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                       (GDestroyNotify) cache_entry_free);
-  self->symbols = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
-  self->units = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
-  self->dwfl = dwfl_begin (&proc_callbacks);
-  if (self->dwfl == NULL)
+  /* The counters first: a library loaded while we read counts as a change next time. */
+  if (self->is_self && dl_iterate_phdr (read_dl_counters, counters) == 1)
     {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
-                   "Cannot start libdw: %s", dwfl_errmsg (-1));
-      return FALSE;
+      self->dl_adds = counters[0];
+      self->dl_subs = counters[1];
     }
+
+  if (!read_maps (self, &contents, error))
+    return FALSE;
+  exec_lines = executable_lines (contents);
+  if (self->maps_text != NULL && g_str_equal (exec_lines, self->maps_text))
+    return TRUE;
 
   dwfl_report_begin (self->dwfl);
   ret = dwfl_linux_proc_report (self->dwfl, self->pid);
-  dwfl_report_end (self->dwfl, NULL, NULL);
+  dwfl_report_end (self->dwfl, module_removed, self);
   if (ret != 0)
     {
       g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
@@ -192,7 +364,10 @@ load (GzSymbolizer *self,
       return FALSE;
     }
 
-  return read_mappings (self, error);
+  publish_mappings (self, parse_mappings (self, exec_lines));
+  g_free (self->maps_text);
+  self->maps_text = g_steal_pointer (&exec_lines);
+  return TRUE;
 }
 
 GzSymbolizer *
@@ -201,8 +376,24 @@ gz_symbolizer_new (pid_t    pid,
 {
   g_autoptr(GzSymbolizer) self = g_new0 (GzSymbolizer, 1);
 
+  g_mutex_init (&self->lock);
   self->pid = pid > 0 ? pid : getpid ();
-  if (!load (self, error))
+  self->is_self = self->pid == getpid ();
+  self->strings = g_string_chunk_new (4096);
+  self->cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                       (GDestroyNotify) cache_entry_free);
+  self->modules = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) module_state_free);
+  self->all_mappings = g_ptr_array_new_with_free_func (g_free);
+  self->old_arrays = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->old_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) cache_entry_free);
+  self->dwfl = dwfl_begin (&proc_callbacks);
+  if (self->dwfl == NULL)
+    {
+      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
+                   "Cannot start libdw: %s", dwfl_errmsg (-1));
+      return NULL;
+    }
+  if (!update (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -212,25 +403,57 @@ gz_symbolizer_free (GzSymbolizer *self)
 {
   if (self == NULL)
     return;
-  clear_state (self);
+  /* The cache and the module states hold pointers into libdw's data: they go first. */
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+  g_clear_pointer (&self->modules, g_hash_table_unref);
+  g_clear_pointer (&self->dwfl, dwfl_end);
+  g_clear_pointer (&self->mappings, g_ptr_array_unref);
+  g_clear_pointer (&self->old_arrays, g_ptr_array_unref);
+  g_clear_pointer (&self->old_entries, g_ptr_array_unref);
+  g_clear_pointer (&self->all_mappings, g_ptr_array_unref);
+  g_clear_pointer (&self->strings, g_string_chunk_free);
+  g_free (self->maps_text);
+  g_mutex_clear (&self->lock);
   g_free (self);
+}
+
+static GMutex default_lock;
+static GzSymbolizer *default_symbolizer;
+
+GzSymbolizer *
+gz_symbolizer_get_default (GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&default_lock);
+
+  /* A child of fork() has the parent's symbolizer: its pid is wrong, and its lock may have
+   * been held by a thread that the child does not have. Leave it and start over. */
+  if (default_symbolizer != NULL && default_symbolizer->pid != getpid ())
+    default_symbolizer = NULL;
+  if (default_symbolizer == NULL)
+    default_symbolizer = gz_symbolizer_new (0, error);
+  return default_symbolizer;
 }
 
 gboolean
 gz_symbolizer_refresh (GzSymbolizer *self,
                        GError      **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
+
   g_return_val_if_fail (self != NULL, FALSE);
 
-  clear_state (self);
-  return load (self, error);
+  locker = g_mutex_locker_new (&self->lock);
+  return update (self, error);
 }
 
 const GPtrArray *
 gz_symbolizer_get_mappings (GzSymbolizer *self)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
+
   g_return_val_if_fail (self != NULL, NULL);
 
+  locker = g_mutex_locker_new (&self->lock);
   return self->mappings;
 }
 
@@ -307,11 +530,27 @@ count_at_or_below (GArray  *array,
   return lo;
 }
 
+static ModuleState *
+module_state (GzSymbolizer *self,
+              Dwfl_Module  *module)
+{
+  ModuleState *state = g_hash_table_lookup (self->modules, module);
+
+  if (state == NULL)
+    {
+      state = g_new0 (ModuleState, 1);
+      state->units = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+      g_hash_table_insert (self->modules, module, state);
+    }
+  return state;
+}
+
 static GArray *
 module_symbols (GzSymbolizer *self,
                 Dwfl_Module  *module)
 {
-  GArray *symbols = g_hash_table_lookup (self->symbols, module);
+  ModuleState *state = module_state (self, module);
+  GArray *symbols = state->symbols;
   g_autoptr(GArray) binds = NULL;
   int n;
 
@@ -384,7 +623,7 @@ module_symbols (GzSymbolizer *self,
     symbols = g_steal_pointer (&out);
   }
 
-  g_hash_table_insert (self->symbols, module, symbols);
+  state->symbols = symbols;
   return symbols;
 }
 
@@ -445,16 +684,18 @@ collect_functions (GArray    *ranges,
 
 static GArray *
 unit_functions (GzSymbolizer *self,
+                Dwfl_Module  *module,
                 Dwarf_Die    *cudie)
 {
-  GArray *ranges = g_hash_table_lookup (self->units, cudie->addr);
+  GHashTable *units = module_state (self, module)->units;
+  GArray *ranges = g_hash_table_lookup (units, cudie->addr);
 
   if (ranges == NULL)
     {
       ranges = g_array_new (FALSE, FALSE, sizeof (FunctionRange));
       collect_functions (ranges, cudie);
       g_array_sort (ranges, compare_addresses);
-      g_hash_table_insert (self->units, cudie->addr, ranges);
+      g_hash_table_insert (units, cudie->addr, ranges);
     }
   return ranges;
 }
@@ -513,7 +754,7 @@ resolve_inlined (GzSymbolizer *self,
   if (cudie == NULL)
     return;
   addr = entry->pc - bias;
-  function = find_function_die (unit_functions (self, cudie), addr);
+  function = find_function_die (unit_functions (self, module, cudie), addr);
   if (function == NULL)
     return;
 
@@ -598,7 +839,6 @@ resolve (GzSymbolizer *self,
   const Symbol *symbol;
   Dwfl_Line *line;
 
-  entry->symbol.mapping = find_mapping (self, entry->pc);
   module = dwfl_addrmodule (self->dwfl, entry->pc);
   if (module == NULL)
     return;
@@ -629,21 +869,50 @@ resolve (GzSymbolizer *self,
     }
 }
 
+/* Refreshes when the process may have mapped code since: for the calling process, when the
+ * loader's counters moved (cheap enough for every lookup); for any process, when @pc is in no
+ * known mapping, at most every MAPS_RECHECK_USEC. A failed refresh keeps what is known. */
+static void
+refresh_if_changed (GzSymbolizer *self,
+                    guint64       pc)
+{
+  gboolean stale = self->is_self && dl_counters_changed (self);
+
+  if (!stale && find_mapping (self, pc) == NULL &&
+      g_get_monotonic_time () - self->maps_checked >= MAPS_RECHECK_USEC)
+    stale = TRUE;
+  if (stale)
+    update (self, NULL);
+}
+
 gboolean
 gz_symbolizer_lookup (GzSymbolizer *self,
                       guint64       pc,
-                      GzSymbol     *out)
+                      GzSymbol      *out)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
+  const GzSymbolMapping *mapping;
   CacheEntry *entry;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
+  locker = g_mutex_locker_new (&self->lock);
+  refresh_if_changed (self, pc);
   entry = g_hash_table_lookup (self->cache, &pc);
   if (entry == NULL)
     {
+      /* Outside every mapping nothing is known, and nothing is kept: a library may be
+       * mapped there later. */
+      mapping = find_mapping (self, pc);
+      if (mapping == NULL)
+        {
+          memset (out, 0, sizeof *out);
+          return FALSE;
+        }
       entry = g_new0 (CacheEntry, 1);
       entry->pc = pc;
+      entry->symbol.mapping = mapping;
       resolve (self, entry);
       g_hash_table_insert (self->cache, &entry->pc, entry);
     }

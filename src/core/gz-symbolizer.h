@@ -42,14 +42,27 @@ typedef struct
   const GzInlineFrame *inlined;   /* n_inlined, innermost first; owned by the symbolizer */
 } GzSymbol;
 
-/* A symbolizer is not thread-safe: use one from one thread at a time (its cache and libdw's
- * Dwfl are unlocked). Results (strings, mappings) live until the next refresh or free.
+/* A symbolizer is thread-safe: calls are serialized by its own lock (libdw's Dwfl is not
+ * thread-safe). Its results (strings, mappings, inlined frames, the mappings array) stay valid
+ * until gz_symbolizer_free(), across refreshes: a refresh publishes new mappings and keeps the
+ * old ones alive.
  *
- * @pid: 0 for the calling process. Reads the process' mappings once; call
- * gz_symbolizer_refresh() after new libraries are loaded. */
+ * Modules, their symbol tables and their debug information are read once, when an address in
+ * them is first looked up, and kept across refreshes while the module stays mapped.
+ *
+ * @pid: 0 for the calling process. Reads the process' mappings; for the calling process,
+ * lookups notice libraries loaded or unloaded since (dlopen, dlclose) and refresh by themselves.
+ * For another process, an address outside the known mappings re-reads its mappings (at most
+ * every 100 ms); gz_symbolizer_refresh() re-reads them at once. */
 GzSymbolizer *gz_symbolizer_new          (pid_t          pid,
                                           GError       **error);
 void          gz_symbolizer_free         (GzSymbolizer  *self);
+/* The process-wide symbolizer of the calling process, created at the first call; never freed.
+ * Profiles of the calling process use it, so that each profile after the first only looks up
+ * addresses not seen before. Returns NULL (with @error) when libdw cannot read this process;
+ * a later call tries again. */
+GzSymbolizer *gz_symbolizer_get_default  (GError       **error);
+/* Re-reads the process' mappings. Modules still mapped keep what was read of them. */
 gboolean      gz_symbolizer_refresh      (GzSymbolizer  *self,
                                           GError       **error);
 /* @pc is looked up as is; callers pass pc - 1 for return addresses. Returns FALSE when
@@ -57,7 +70,7 @@ gboolean      gz_symbolizer_refresh      (GzSymbolizer  *self,
 gboolean      gz_symbolizer_lookup       (GzSymbolizer  *self,
                                           guint64        pc,
                                           GzSymbol      *out);
-/* All mappings of executable code, in address order. */
+/* All mappings of executable code, in address order, as of the last refresh. */
 const GPtrArray *gz_symbolizer_get_mappings (GzSymbolizer *self); /* GzSymbolMapping */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSymbolizer, gz_symbolizer_free)

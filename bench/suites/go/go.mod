@@ -1,0 +1,3 @@
+module gz-profile/bench/suites/go
+
+go 1.19
