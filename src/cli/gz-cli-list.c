@@ -2,9 +2,7 @@
 
 #include "config.h"
 
-#include <glib-unix.h>
 #include <json-glib/json-glib.h>
-#include <signal.h>
 #include <stdio.h>
 
 #include "gz-cli.h"
@@ -15,7 +13,6 @@ typedef struct
   GzSessionRegistry *registry;
   gboolean           json;
   gboolean           watch;
-  GMainLoop         *loop;
   int                status;
 } ListRun;
 
@@ -176,25 +173,9 @@ list_once (ListRun *run)
 }
 
 static gboolean
-on_tick (gpointer user_data)
+list_once_cb (gpointer data)
 {
-  ListRun *run = user_data;
-
-  if (!list_once (run))
-    {
-      g_main_loop_quit (run->loop);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  ListRun *run = user_data;
-
-  g_main_loop_quit (run->loop);
-  return G_SOURCE_CONTINUE;
+  return list_once (data);
 }
 
 int
@@ -227,22 +208,11 @@ gz_cli_list (int    argc,
   run.watch = watch;
   run.status = GZ_CLI_EXIT_OK;
 
-  if (!list_once (&run) || !watch)
-    return run.status;
-
-  {
-    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-    guint sigint_source, sigterm_source, tick_source;
-
-    run.loop = loop;
-    sigint_source = g_unix_signal_add (SIGINT, on_interrupt, &run);
-    sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, &run);
-    tick_source = g_timeout_add (1000, on_tick, &run);
-    g_main_loop_run (loop);
-    g_source_remove (sigint_source);
-    g_source_remove (sigterm_source);
-    if (run.status == GZ_CLI_EXIT_OK)
-      g_source_remove (tick_source);
-  }
+  if (!watch)
+    {
+      list_once (&run);
+      return run.status;
+    }
+  gz_cli_watch (1000, list_once_cb, &run);
   return run.status;
 }

@@ -4,7 +4,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <glib-unix.h>
 
 #include "gz-cli.h"
 #include "gz-duration.h"
@@ -120,4 +123,56 @@ gz_cli_print_summary (const GzSessionSummary *summary)
     }
   printf ("Open it with: go tool pprof %s\n", quoted);
   fflush (stdout);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   (*once) (gpointer data);
+  gpointer   data;
+  gboolean   ok;
+} Watch;
+
+static gboolean
+on_watch_tick (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  if (watch->once (watch->data))
+    return G_SOURCE_CONTINUE;
+  watch->ok = FALSE;
+  g_main_loop_quit (watch->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_watch_interrupt (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  g_main_loop_quit (watch->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+gz_cli_watch (guint       interval_ms,
+              gboolean  (*once) (gpointer data),
+              gpointer    data)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Watch watch = { loop, once, data, TRUE };
+  guint sigint_source, sigterm_source, tick_source;
+
+  if (!once (data))
+    return FALSE;
+
+  sigint_source = g_unix_signal_add (SIGINT, on_watch_interrupt, &watch);
+  sigterm_source = g_unix_signal_add (SIGTERM, on_watch_interrupt, &watch);
+  tick_source = g_timeout_add (interval_ms, on_watch_tick, &watch);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_source);
+  g_source_remove (sigterm_source);
+  if (watch.ok)
+    g_source_remove (tick_source);
+  return watch.ok;
 }

@@ -2,8 +2,6 @@
 
 #include "config.h"
 
-#include <glib-unix.h>
-#include <signal.h>
 #include <stdio.h>
 
 #include "gz-cli.h"
@@ -13,7 +11,6 @@
 typedef struct
 {
   GzStatsFormat format;
-  GMainLoop    *loop;
   int           status;
   gboolean      watch;
 } StatsRun;
@@ -44,25 +41,9 @@ stats_once (StatsRun *run)
 }
 
 static gboolean
-on_tick (gpointer user_data)
+stats_once_cb (gpointer data)
 {
-  StatsRun *run = user_data;
-
-  if (!stats_once (run))
-    {
-      g_main_loop_quit (run->loop);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  StatsRun *run = user_data;
-
-  g_main_loop_quit (run->loop);
-  return G_SOURCE_CONTINUE;
+  return stats_once (data);
 }
 
 int
@@ -100,22 +81,11 @@ gz_cli_stats (int    argc,
   run.watch = watch != NULL;
   run.status = GZ_CLI_EXIT_OK;
 
-  if (!stats_once (&run) || watch == NULL)
-    return run.status;
-
-  {
-    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-    guint sigint_source, sigterm_source, tick_source;
-
-    run.loop = loop;
-    sigint_source = g_unix_signal_add (SIGINT, on_interrupt, &run);
-    sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, &run);
-    tick_source = g_timeout_add ((guint) MIN (interval / 1000000, G_MAXUINT), on_tick, &run);
-    g_main_loop_run (loop);
-    g_source_remove (sigint_source);
-    g_source_remove (sigterm_source);
-    if (run.status == GZ_CLI_EXIT_OK)
-      g_source_remove (tick_source);
-  }
+  if (watch == NULL)
+    {
+      stats_once (&run);
+      return run.status;
+    }
+  gz_cli_watch ((guint) MIN (interval / 1000000, G_MAXUINT), stats_once_cb, &run);
   return run.status;
 }

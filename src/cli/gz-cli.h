@@ -49,6 +49,12 @@ char        *gz_cli_format_elapsed   (gint64        nanoseconds);
 char        *gz_cli_format_target    (const GzTarget *target);
 void         gz_cli_print_summary    (const GzSessionSummary *summary);
 
+/* Calls @once now and then every @interval_ms until it returns FALSE or Ctrl-C/SIGTERM; for
+ * `--watch`. Returns FALSE if @once did. */
+gboolean     gz_cli_watch            (guint         interval_ms,
+                                      gboolean    (*once) (gpointer data),
+                                      gpointer      data);
+
 /* Progress of a running session: a bar on a TTY, a plain line now and then otherwise. */
 void         gz_cli_progress_update  (GzSession    *session);
 void         gz_cli_progress_end     (void);
