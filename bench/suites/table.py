@@ -90,7 +90,11 @@ def main():
             continue
         med = lambda xs: statistics.median(xs) if xs else None
         gz_m, go_m = med(gz_ns), med(go_ns)
-        ratio = f"{gz_m / go_m:.2f}" if gz_m and go_m else "–"
+        # Runs alternate, so the i-th gz run and the i-th Go run saw the same moment of a
+        # drifting machine: the ratio is the median of those pairs' ratios.
+        ratios = [g / o for g, o in zip(gz_ns, go_ns) if o > 0]
+        ratio = (f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
+                 if ratios else "–")
         threads = samples(pair, "go", "threads_per_op")
         note = note.replace("{threads}", f"{100 * med(threads):.0f}%" if threads else "?")
         label = gz_name if gz_name == go_name else f"{gz_name} / {go_name}"
@@ -110,7 +114,8 @@ def main():
             f"ns/op: median (min–max) of {n_gz} gz and {n_go} Go runs, each the whole measured "
             "run's wall time over its operations; allocs/op and B/op: medians, exact counts "
             "(gz: its allocation wrappers; Go: `runtime.MemStats` via `b.ReportAllocs`, here "
-            "not truncated to integers). The ratio is of the medians.", ""]
+            "not truncated to integers). Ratio: median (min–max) over the rounds of gz's run "
+            "over the Go run next to it.", ""]
     print("\n".join(out))
 
 
