@@ -144,6 +144,60 @@ test_shared_libraries (void)
                 "g_main_context_iteration", "libglib-2.0");
 }
 
+/* Assembly labels are NOTYPE symbols: one between functions names its code (as ld.so's
+ * _dl_start_user, the caller of every library constructor, must be named); one inside a
+ * function does not take the function's place. */
+__asm__ (".text\n"
+         ".p2align 4\n"
+         ".globl gz_test_asm_label\n"
+         "gz_test_asm_label:\n"
+         "  nop\n  nop\n  nop\n  ret\n"
+         ".p2align 4\n"
+         ".globl gz_test_asm_function\n"
+         ".type gz_test_asm_function, @function\n"
+         "gz_test_asm_function:\n"
+         "  nop\n  nop\n"
+         ".globl gz_test_asm_inner_label\n"
+         "gz_test_asm_inner_label:\n"
+         "  nop\n  nop\n  ret\n"
+         ".size gz_test_asm_function, .-gz_test_asm_function\n");
+extern char gz_test_asm_label[];
+extern char gz_test_asm_function[];
+extern char gz_test_asm_inner_label[];
+
+static void
+test_assembly_labels (void)
+{
+  g_autoptr(GzSymbolizer) symbolizer = gz_symbolizer_new (0, NULL);
+
+  assert_named (symbolizer, gz_test_asm_label + 2, "gz_test_asm_label", NULL);
+  assert_named (symbolizer, gz_test_asm_function + 1, "gz_test_asm_function", NULL);
+  assert_named (symbolizer, gz_test_asm_inner_label + 1, "gz_test_asm_function", NULL);
+}
+
+/* The vDSO is read from memory: its functions are named too. */
+static void
+test_vdso (void)
+{
+  g_autoptr(GzSymbolizer) symbolizer = gz_symbolizer_new (0, NULL);
+  void *vdso = dlopen ("linux-vdso.so.1", RTLD_LAZY | RTLD_NOLOAD);
+  gpointer address = vdso != NULL ? dlsym (vdso, "__vdso_clock_gettime") : NULL;
+  const GzSymbolMapping *mapping;
+  GzSymbol symbol;
+
+  if (address == NULL)
+    {
+      g_test_skip ("no vDSO with __vdso_clock_gettime here");
+      return;
+    }
+  g_assert_true (gz_symbolizer_lookup (symbolizer, (guint64) (guintptr) address + 1, &symbol));
+  g_assert_true (g_str_has_suffix (symbol.function, "clock_gettime"));
+  mapping = symbol.mapping;
+  g_assert_nonnull (mapping);
+  g_assert_cmpstr (mapping->filename, ==, "[vdso]");
+  dlclose (vdso);
+}
+
 static void
 test_unknown (void)
 {
@@ -342,6 +396,8 @@ main (int   argc,
   g_test_add_func ("/core/symbolizer/static-function", test_static_function);
   g_test_add_func ("/core/symbolizer/inlined", test_inlined);
   g_test_add_func ("/core/symbolizer/shared-libraries", test_shared_libraries);
+  g_test_add_func ("/core/symbolizer/assembly-labels", test_assembly_labels);
+  g_test_add_func ("/core/symbolizer/vdso", test_vdso);
   g_test_add_func ("/core/symbolizer/unknown", test_unknown);
   g_test_add_func ("/core/symbolizer/build-id-and-mappings", test_build_id_and_mappings);
   g_test_add_func ("/core/symbolizer/refresh", test_refresh);

@@ -328,6 +328,74 @@ publish_mappings (GzSymbolizer *self,
   self->mappings = mappings;
 }
 
+/* One object of the loader's list: the span of its loaded segments. */
+typedef struct
+{
+  guint64 start;
+  guint64 end;
+} LoadedObject;
+
+static int
+collect_loaded_object (struct dl_phdr_info *info,
+                       size_t               size,
+                       void                *data)
+{
+  GArray *objects = data;
+  guint64 page = (guint64) sysconf (_SC_PAGESIZE);
+  LoadedObject object = { G_MAXUINT64, 0 };
+
+  for (int i = 0; i < info->dlpi_phnum; i++)
+    {
+      const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+      guint64 start = info->dlpi_addr + phdr->p_vaddr;
+
+      if (phdr->p_type != PT_LOAD || phdr->p_memsz == 0)
+        continue;
+      object.start = MIN (object.start, start & ~(page - 1));
+      object.end = MAX (object.end, (start + phdr->p_memsz + page - 1) & ~(page - 1));
+    }
+  if (object.start < object.end)
+    g_array_append_val (objects, object);
+  return 0;
+}
+
+/* The calling process' modules, from the loader's list rather than from the maps: libelf
+ * maps the files it reads, and libdw's maps reader takes such a mapping of a library's file
+ * next to the library for part of it (a wrong start, so every address of it unnamed). The
+ * name is the file of the maps that holds the start (as libdw names it); "[vdso: PID]" for
+ * the vDSO, which libdw reads from memory. */
+static void
+report_loaded_objects (GzSymbolizer *self,
+                       const char   *maps)
+{
+  g_autoptr(GArray) objects = g_array_new (FALSE, FALSE, sizeof (LoadedObject));
+  g_auto(GStrv) lines = g_strsplit (maps, "\n", -1);
+
+  /* Collected first: libdw must not run under the loader's lock (it may dlopen). */
+  dl_iterate_phdr (collect_loaded_object, objects);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      const LoadedObject *object = &g_array_index (objects, LoadedObject, i);
+      g_autofree char *name = NULL;
+
+      for (guint j = 0; lines[j] != NULL && name == NULL; j++)
+        {
+          unsigned long long start, end;
+          int path_start = 0;
+
+          if (sscanf (lines[j], "%llx-%llx %*s %*s %*s %*s %n", &start, &end, &path_start) < 2 ||
+              path_start == 0 || object->start < start || object->start >= end)
+            continue;
+          if (lines[j][path_start] == '/')
+            name = g_strdup (lines[j] + path_start);
+          else if (g_str_equal (lines[j] + path_start, "[vdso]"))
+            name = g_strdup_printf ("[vdso: %d]", (int) self->pid);
+        }
+      if (name != NULL)
+        dwfl_report_module (self->dwfl, name, object->start, object->end);
+    }
+}
+
 /* Reports the process' modules to libdw (modules still there keep their ELF, symbols and
  * debug information) and reads its mappings, when its executable mappings changed. Lock
  * held. */
@@ -338,7 +406,7 @@ update (GzSymbolizer *self,
   g_autofree char *contents = NULL;
   g_autofree char *exec_lines = NULL;
   guint64 counters[2] = { 0, 0 };
-  int ret;
+  int ret = 0;
 
   /* The counters first: a library loaded while we read counts as a change next time. */
   if (self->is_self && dl_iterate_phdr (read_dl_counters, counters) == 1)
@@ -354,7 +422,10 @@ update (GzSymbolizer *self,
     return TRUE;
 
   dwfl_report_begin (self->dwfl);
-  ret = dwfl_linux_proc_report (self->dwfl, self->pid);
+  if (self->is_self)
+    report_loaded_objects (self, contents);
+  else
+    ret = dwfl_linux_proc_report (self->dwfl, self->pid);
   dwfl_report_end (self->dwfl, module_removed, self);
   if (ret != 0)
     {
@@ -545,6 +616,9 @@ module_state (GzSymbolizer *self,
   return state;
 }
 
+/* Marks a label (STT_NOTYPE) beside a symbol's binding while sorting. */
+#define LABEL_FLAG 0x100
+
 static GArray *
 module_symbols (GzSymbolizer *self,
                 Dwfl_Module  *module)
@@ -565,21 +639,35 @@ module_symbols (GzSymbolizer *self,
       GElf_Sym sym;
       GElf_Addr addr;
       GElf_Word shndx;
-      const char *name = dwfl_module_getsym_info (module, i, &sym, &addr, &shndx, NULL, NULL);
+      Elf *elf = NULL;
+      const char *name = dwfl_module_getsym_info (module, i, &sym, &addr, &shndx, &elf, NULL);
       int type = GELF_ST_TYPE (sym.st_info);
       g_autofree char *clean = NULL;
       Symbol symbol;
       int bind;
 
-      if (name == NULL || name[0] == '\0' || shndx == SHN_UNDEF ||
-          (type != STT_FUNC && type != STT_GNU_IFUNC))
+      if (name == NULL || name[0] == '\0' || shndx == SHN_UNDEF)
+        continue;
+      if (type == STT_NOTYPE)
+        {
+          /* Labels of assembly code (ld.so's _dl_start_user, the caller of every library
+           * constructor) are NOTYPE: kept when in code, and where no function covers them. */
+          GElf_Shdr shdr;
+          Elf_Scn *section = elf != NULL && shndx < SHN_LORESERVE ? elf_getscn (elf, shndx) : NULL;
+
+          if (section == NULL || gelf_getshdr (section, &shdr) == NULL ||
+              !(shdr.sh_flags & SHF_EXECINSTR) || name[0] == '$' || name[0] == '.')
+            continue;
+        }
+      else if (type != STT_FUNC && type != STT_GNU_IFUNC)
         continue;
       /* Versioned names (memcpy@@GLIBC_2.14): the version is not part of the name. */
       clean = g_strndup (name, strcspn (name, "@"));
       symbol.address = addr;
       symbol.size = sym.st_size;
       symbol.name = g_string_chunk_insert_const (self->strings, clean);
-      bind = GELF_ST_BIND (sym.st_info);
+      /* The binding, and whether this is a label, side by side. */
+      bind = GELF_ST_BIND (sym.st_info) | (type == STT_NOTYPE ? LABEL_FLAG : 0);
       g_array_append_val (symbols, symbol);
       g_array_append_val (binds, bind);
     }
@@ -589,6 +677,7 @@ module_symbols (GzSymbolizer *self,
     g_autoptr(GArray) order = g_array_sized_new (FALSE, FALSE, sizeof (Symbol), symbols->len);
     g_autoptr(GArray) out = g_array_sized_new (FALSE, FALSE, sizeof (Symbol), symbols->len);
     int last_bind = STB_LOCAL;
+    guint64 covered = 0; /* the end of the functions so far */
 
     /* Stash the index in size's place while sorting: the binding is looked up by index. */
     for (guint i = 0; i < symbols->len; i++)
@@ -604,20 +693,32 @@ module_symbols (GzSymbolizer *self,
         guint index = g_array_index (order, Symbol, i).size;
         Symbol symbol = g_array_index (symbols, Symbol, index);
         int bind = g_array_index (binds, int, index);
+        gboolean label = (bind & LABEL_FLAG) != 0;
         Symbol *last = out->len > 0 ? &g_array_index (out, Symbol, out->len - 1) : NULL;
 
         if (last != NULL && last->address == symbol.address)
           {
-            if (better_name (symbol.name, bind, last->name, last_bind))
+            gboolean last_label = (last_bind & LABEL_FLAG) != 0;
+
+            /* A function's name over a label's, then the name people call. */
+            if (label == last_label ? better_name (symbol.name, bind & ~LABEL_FLAG, last->name,
+                                                   last_bind & ~LABEL_FLAG)
+                                    : last_label)
               {
                 last->name = symbol.name;
                 last_bind = bind;
               }
             last->size = MAX (last->size, symbol.size);
-            continue;
           }
-        g_array_append_val (out, symbol);
-        last_bind = bind;
+        else if (label && symbol.address < covered)
+          continue; /* inside a function: the function names it */
+        else
+          {
+            g_array_append_val (out, symbol);
+            last_bind = bind;
+          }
+        if (!label)
+          covered = MAX (covered, symbol.address + symbol.size);
       }
     g_array_unref (symbols);
     symbols = g_steal_pointer (&out);
