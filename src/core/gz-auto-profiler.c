@@ -43,8 +43,9 @@ typedef struct
   gint64          stamp;
 } Capture;
 
-/* One warning per kind: a process without tcmalloc would otherwise log the same line every
- * interval. */
+/* One line per kind: a process without tcmalloc would otherwise log the same line every
+ * interval. A build that cannot take a kind at all (no allocation wrappers) is told as a
+ * message, not a warning: nothing went wrong at run time. */
 static void
 warn_once (GzAutoProfiler *self,
            guint           kind,
@@ -56,10 +57,12 @@ warn_once (GzAutoProfiler *self,
   first = !self->warned[kind];
   self->warned[kind] = TRUE;
   g_mutex_unlock (&self->lock);
-  if (first)
-    g_warning ("auto-profile: no %s profile: %s", kinds[kind], error->message);
-  else
+  if (!first)
     g_debug ("auto-profile: no %s profile: %s", kinds[kind], error->message);
+  else if (g_error_matches (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED))
+    g_message ("auto-profile: no %s profiles in this build: %s", kinds[kind], error->message);
+  else
+    g_warning ("auto-profile: no %s profile: %s", kinds[kind], error->message);
 }
 
 static void

@@ -22,7 +22,7 @@ struct _GzPprofServer
 
   GzConfig       *config;
   SoupServer     *soup;
-  GSocket        *listener;
+  GSocketService *service;         /* accepts the connections, hands them to soup */
   char           *address;         /* as listened on */
   guint           port;
   char           *token;           /* NULL: no authorization needed */
@@ -31,7 +31,7 @@ struct _GzPprofServer
   guint           max_in_flight;
   guint           max_connections;
   GHashTable     *in_flight;       /* SoupServerMessage * past the early handler */
-  GHashTable     *connections;     /* GSocket * of the open connections, weakly */
+  GHashTable     *connections;     /* GSocketConnection * handed to soup, until closed */
   GHashTable     *pending;         /* Request * paused for a thread or a timer */
 
   GMutex          symbolizer_lock;
@@ -178,7 +178,11 @@ request_set_profile (Request    *request,
       g_autofree char *text = g_strdup_printf ("Could not take the %s profile: %s",
                                                request->info->name, error->message);
 
-      request_set_error (request, SOUP_STATUS_INTERNAL_SERVER_ERROR, text);
+      /* A build without that profiler (no allocation wrappers) is not a server fault. */
+      request_set_error (request,
+                         g_error_matches (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED)
+                           ? SOUP_STATUS_NOT_IMPLEMENTED : SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                         text);
       return;
     }
 
@@ -265,13 +269,16 @@ request_thread_done (GObject      *source_object,
     request_respond (request);
 }
 
-/* Runs @work on a worker thread, then @then (NULL: respond) on the main loop. */
+/* Runs @work on a worker thread, then @then (NULL: respond) on the main loop. The task has no
+ * source object: GTask may drop its last reference on the worker thread, and the server (and
+ * its SoupServer, which is not thread-safe) must only ever be disposed on the main loop. The
+ * request holds the server, and requests are freed on the main loop. */
 static void
 request_run (Request     *request,
              RequestStep  work,
              RequestStep  then)
 {
-  g_autoptr(GTask) task = g_task_new (request->server, NULL, request_thread_done, request);
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, request_thread_done, request);
 
   request->work = work;
   request->then = then;
@@ -299,9 +306,10 @@ request_respond (Request *request)
                  request->response);
   soup_server_message_unpause (request->msg);
 
+  /* The request may hold the last reference to the server: free it last. */
   g_hash_table_remove (self->pending, request);
-  request_free (request);
   maybe_finish_shutdown (self);
+  request_free (request);
 }
 
 /* A timer waits out `seconds`; on shutdown it fires at once. */
@@ -946,6 +954,16 @@ handle_early (SoupServer        *soup,
     }
 }
 
+static void
+stop_accepting (GzPprofServer *self)
+{
+  if (self->service == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->service, self);
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+}
+
 static gboolean
 finish_shutdown (gpointer user_data)
 {
@@ -956,6 +974,7 @@ finish_shutdown (gpointer user_data)
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
   if (task == NULL)
     return G_SOURCE_REMOVE;
+  stop_accepting (self);
   soup_server_disconnect (self->soup);
   g_task_return_boolean (task, TRUE);
   return G_SOURCE_REMOVE;
@@ -982,36 +1001,63 @@ on_request_done (SoupServer        *soup,
     maybe_finish_shutdown (self);
 }
 
-static void
-on_connection_finalized (gpointer  user_data,
-                         GObject  *where_the_object_was)
+static gboolean
+connection_is_closed (gpointer key,
+                      gpointer value,
+                      gpointer user_data)
 {
-  GzPprofServer *self = user_data;
-
-  g_hash_table_remove (self->connections, where_the_object_was);
+  return g_io_stream_is_closed (key);
 }
 
-/* libsoup emits request-started when it accepts a connection and for each later request on
- * it: the first time a socket is seen it is counted, or, beyond the limit, shut down at once.
- * An idle or slow client holds a connection, never a request: libsoup reads asynchronously. */
+/* Forgets the connections libsoup has closed (it closes the stream it was given). */
+static void
+prune_connections (GzPprofServer *self)
+{
+  g_hash_table_foreach_remove (self->connections, connection_is_closed, NULL);
+}
+
+/* Connections are accepted here, not by libsoup: libsoup 3.2 (Debian 12) leaks a reference to
+ * the GSocket of every connection it accepts itself (~340 bytes each, for ever). Each one is
+ * counted, or, beyond the limit, closed before libsoup sees it. An idle or slow client holds
+ * a connection, never a request: libsoup reads asynchronously. */
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  GzPprofServer *self = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  prune_connections (self);
+  if (g_hash_table_size (self->connections) >= self->max_connections)
+    {
+      g_debug ("more than %u connections: closing a new one", self->max_connections);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
+    {
+      g_debug ("cannot serve a connection: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  g_hash_table_add (self->connections, g_object_ref (connection));
+  return TRUE;
+}
+
+/* Every response closes its connection: libsoup 3.2 never notices that a client closed an
+ * idle keep-alive connection, and would keep its descriptor open (CLOSE-WAIT) for ever. pprof
+ * clients make a request or two per connection, so keep-alive buys nothing. */
 static void
 on_request_started (SoupServer        *soup,
                     SoupServerMessage *msg,
                     gpointer           user_data)
 {
-  GzPprofServer *self = user_data;
-  GSocket *socket = soup_server_message_get_socket (msg);
-
-  if (socket == NULL || g_hash_table_contains (self->connections, socket))
-    return;
-  if (g_hash_table_size (self->connections) >= self->max_connections)
-    {
-      g_debug ("more than %u connections: closing a new one", self->max_connections);
-      g_socket_shutdown (socket, TRUE, TRUE, NULL);
-      return;
-    }
-  g_hash_table_add (self->connections, socket);
-  g_object_weak_ref (G_OBJECT (socket), on_connection_finalized, self);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
 }
 
 /* The object. */
@@ -1020,20 +1066,16 @@ static void
 gz_pprof_server_dispose (GObject *object)
 {
   GzPprofServer *self = GZ_PPROF_SERVER (object);
-  GHashTableIter iter;
-  gpointer connection;
 
+  stop_accepting (self);
+  g_clear_object (&self->service);
   if (self->soup != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->soup, self);
       soup_server_disconnect (self->soup);
       g_clear_object (&self->soup);
     }
-  g_hash_table_iter_init (&iter, self->connections);
-  while (g_hash_table_iter_next (&iter, &connection, NULL))
-    g_object_weak_unref (connection, on_connection_finalized, self);
   g_hash_table_remove_all (self->connections);
-  g_clear_object (&self->listener);
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
   g_clear_handle_id (&self->shutdown_idle_id, g_source_remove);
 
@@ -1078,7 +1120,7 @@ gz_pprof_server_init (GzPprofServer *self)
   self->max_in_flight = GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT;
   self->max_connections = GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS;
   self->in_flight = g_hash_table_new (NULL, NULL);
-  self->connections = g_hash_table_new (NULL, NULL);
+  self->connections = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->pending = g_hash_table_new (NULL, NULL);
   g_mutex_init (&self->symbolizer_lock);
 
@@ -1158,10 +1200,11 @@ gz_pprof_server_listen_on (GzPprofServer  *self,
   g_autoptr(GSocketAddress) wanted = NULL;
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketService) service = NULL;
   g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (GZ_IS_PPROF_SERVER (self), FALSE);
-  g_return_val_if_fail (self->listener == NULL, FALSE);
+  g_return_val_if_fail (self->service == NULL, FALSE);
 
   inet = g_inet_address_new_from_string (address);
   if (inet == NULL)
@@ -1191,19 +1234,21 @@ gz_pprof_server_listen_on (GzPprofServer  *self,
                      local_error->message);
       return FALSE;
     }
-  if (!soup_server_listen_socket (self->soup, socket, 0, &local_error))
+  service = g_socket_service_new ();
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (service), socket, NULL, &local_error))
     {
       g_set_error (error, GZ_PPROF_SERVER_ERROR, GZ_PPROF_SERVER_ERROR_FAILED,
                    "cannot serve on %s port %u: %s", address, port, local_error->message);
       return FALSE;
     }
+  g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), self);
 
   effective = g_socket_get_local_address (socket, NULL);
   self->port = effective != NULL
     ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)) : port;
   g_free (self->address);
   self->address = g_strdup (address);
-  self->listener = g_steal_pointer (&socket);
+  self->service = g_steal_pointer (&service);
   return TRUE;
 }
 
@@ -1265,6 +1310,7 @@ gz_pprof_server_get_n_connections (GzPprofServer *self)
 {
   g_return_val_if_fail (GZ_IS_PPROF_SERVER (self), 0);
 
+  prune_connections (self);
   return g_hash_table_size (self->connections);
 }
 
@@ -1301,7 +1347,7 @@ gz_pprof_server_shutdown_async (GzPprofServer      *self,
       return;
     }
 
-  /* From now on every request gets a 503 with "Connection: close"; at the end libsoup closes
+  /* From now on every request gets a 503 with "Connection: close"; at the end we close
    * the listener and the connections. */
   self->shutting_down = TRUE;
 

@@ -154,7 +154,7 @@ read_thread_name (pid_t tid)
 /* Whether the thread blocks our signal or already has one pending (from a capture it never
  * answered): then there is no point in waiting for it. */
 static gboolean
-thread_cannot_answer (pid_t tid)
+signal_blocked_or_pending (pid_t tid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/status", (int) tid);
   g_autofree char *contents = NULL;
@@ -173,6 +173,22 @@ thread_cannot_answer (pid_t tid)
     }
 
   return FALSE;
+}
+
+/* A thread that blocks the signal for good (GLib's gmain) would never answer; one that blocks
+ * it for a moment — libunwind masks every signal around its locks, and whoever unwinds (our
+ * samplers, tcmalloc, ASan) passes through there — answers microseconds later. So the mask is
+ * looked at a few times over a short window before the thread is called unable to answer. */
+static gboolean
+thread_cannot_answer (pid_t tid)
+{
+  for (guint attempt = 0; attempt < 10; attempt++)
+    {
+      if (!signal_blocked_or_pending (tid))
+        return FALSE;
+      g_usleep (200);
+    }
+  return TRUE;
 }
 
 static gint64
