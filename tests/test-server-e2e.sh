@@ -253,10 +253,19 @@ pprof_top "$WORK/cut.prof" gz_test_workload_burn_cpu
 # cpu, goroutine and (where the build has memory profiles) heap
 start_server auto --auto-profile --auto-profile-interval 1s --auto-profile-duration 300ms \
   --keep 2 --output-dir "$WORK/auto"
-# Three or four captures; a capture still running when the next is due is skipped, and under
-# ASan one capture (symbolizing every thread's stack) can take longer than the interval.
-sleep 4.5
-[ $SLOW = 1 ] || sleep $((4 * (SLOW - 1)))
+# Wait until retention has been seen at work: two sets kept and the first one gone. A capture
+# still running when the next is due is skipped, so on a busy machine (or under ASan) that
+# takes longer than three intervals: poll, within a bound.
+first= deadline=$(($(date +%s) + 20 * SLOW))
+while [ "$(date +%s)" -lt $deadline ]; do
+  stamps=$(ls "$WORK/auto" 2>/dev/null | sed -n 's/^auto-\([0-9]*\)-.*/\1/p' | sort -u)
+  [ -n "$first" ] || first=$(echo "$stamps" | head -n 1)
+  if [ -n "$first" ] && [ "$(echo "$stamps" | grep -c .)" -eq 2 ] \
+     && [ "$(echo "$stamps" | head -n 1)" != "$first" ]; then
+    break
+  fi
+  sleep 0.25
+done
 kill -INT $PID
 wait $PID
 code=$?

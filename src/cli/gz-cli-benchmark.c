@@ -150,6 +150,9 @@ parse_count (const char *what,
   return TRUE;
 }
 
+/* The configuration keys this command takes as flags. */
+static const char * const command_keys[] = { "output-dir", "results-dir", "cpu-hz", "memory-rate", NULL };
+
 int
 gz_cli_benchmark (int    argc,
                   char **argv)
@@ -167,6 +170,7 @@ gz_cli_benchmark (int    argc,
   g_autofree char *concurrency_text = NULL;
   g_autofree char *warmup_text = NULL;
   g_autofree char *count_text = NULL;
+  g_autofree char *duration_text = NULL;
   g_autofree char *format_name = NULL;
   g_autofree char *save = NULL;
   g_autofree char *label = NULL;
@@ -189,6 +193,8 @@ gz_cli_benchmark (int    argc,
       "N" },
     { "concurrency", 0, 0, G_OPTION_ARG_STRING, &concurrency_text,
       "Worker threads running the operation at once (default 1)", "N" },
+    { "duration", 'd', 0, G_OPTION_ARG_STRING, &duration_text,
+      "Run for this long (e.g. 2s) instead of --iterations", "DURATION" },
     { "warmup", 'w', 0, G_OPTION_ARG_STRING, &warmup_text,
       "Unmeasured operations per worker first (default 100)", "N" },
     { "memory-profiling", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_bool_flag,
@@ -213,7 +219,7 @@ gz_cli_benchmark (int    argc,
                                 "latency percentiles from timing each operation, or batches of "
                                 "fast ones. Every run is\nstored under the results directory "
                                 "(see `gz-cli profile results`).");
-  group = gz_cli_config_flags_group (config_flags);
+  group = gz_cli_config_flags_group (config_flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
   memory_profiling = TRUE;
@@ -235,7 +241,7 @@ gz_cli_benchmark (int    argc,
       || !parse_count ("warmup", warmup_text, 0, G_MAXUINT64 / 2, &warmup, &status)
       || !parse_count ("count", count_text, 1, 100000, &count, &status))
     return status;
-  duration_flag = gz_cli_config_flags_lookup (config_flags, "duration");
+  duration_flag = duration_text;
   if (duration_flag != NULL && (duration_flag[0] == '-'
                                 || !gz_duration_parse (duration_flag, &duration, NULL)))
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --duration \"%s\"; use Go's syntax such as "

@@ -112,7 +112,8 @@ on_config_flag (const char *option_name,
 }
 
 GOptionGroup *
-gz_cli_config_flags_group (GzCliConfigFlags *flags)
+gz_cli_config_flags_group (GzCliConfigFlags   *flags,
+                           const char * const *only)
 {
   const char * const *keys = gz_config_list_keys ();
   GOptionGroup *group;
@@ -125,10 +126,13 @@ gz_cli_config_flags_group (GzCliConfigFlags *flags)
   g_array_append_val (flags->entries, config_entry);
   for (guint i = 0; keys[i] != NULL; i++)
     {
-      g_autofree char *env = gz_config_env_name (keys[i]);
+      g_autofree char *env = NULL;
       GOptionEntry entry = { keys[i], 0, 0, G_OPTION_ARG_CALLBACK, on_config_flag, NULL, "VALUE" };
       char *help;
 
+      if (only != NULL && !g_strv_contains (only, keys[i]))
+        continue;
+      env = gz_config_env_name (keys[i]);
       help = g_strdup_printf ("%s (also %s)", gz_config_get_key_help (keys[i]), env);
       help[0] = g_ascii_toupper (help[0]);
       g_ptr_array_add (flags->help, help);

@@ -25,6 +25,9 @@ parse_percent (const char *text,
   return end != copy && *end == '\0' && isfinite (*out) && *out >= 0;
 }
 
+/* The configuration keys this command takes as flags. */
+static const char * const command_keys[] = { "results-dir", NULL };
+
 int
 gz_cli_compare (int    argc,
                 char **argv)
@@ -72,7 +75,7 @@ gz_cli_compare (int    argc,
                                 "threshold), for ns/op, B/op and allocs/op.\nExit status: 0, "
                                 "1 on failure, 2 on usage errors, 3 on a regression with "
                                 "--fail-on-regression.");
-  group = gz_cli_config_flags_group (flags);
+  group = gz_cli_config_flags_group (flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
   if (!gz_cli_parse (context, "compare", &argc, &argv))

@@ -102,6 +102,9 @@ results_show (GzResultsStore *store,
   return GZ_CLI_EXIT_OK;
 }
 
+/* The configuration keys this command takes as flags. */
+static const char * const command_keys[] = { "results-dir", NULL };
+
 int
 gz_cli_results (int    argc,
                 char **argv)
@@ -155,7 +158,7 @@ gz_cli_results (int    argc,
   context = g_option_context_new ("[list | show LABEL | delete LABEL | export LABEL]");
   g_option_context_set_summary (context, "The benchmark results stored by gz-cli profile "
                                 "benchmark, one label each (default: list).");
-  group = gz_cli_config_flags_group (flags);
+  group = gz_cli_config_flags_group (flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
   if (!gz_cli_parse (context, "results", &parse_argc, &parse_argv))

@@ -152,6 +152,9 @@ expand_bare_auto_profile (int    argc,
     }
 }
 
+/* The configuration keys this command takes as flags. */
+static const char * const command_keys[] = { "port", "bind", "auto-profile", "auto-profile-interval", "auto-profile-duration", "keep", "token-file", "output-dir", "cpu-hz", "memory-rate", "block-rate", "mutex-fraction", NULL };
+
 int
 gz_cli_server (int    argc,
                char **argv)
@@ -179,7 +182,7 @@ gz_cli_server (int    argc,
                                 "profile of --auto-profile-duration plus heap and\ngoroutine "
                                 "snapshots every --auto-profile-interval into --output-dir, "
                                 "keeping the\nnewest --keep captures.");
-  g_option_context_set_main_group (context, gz_cli_config_flags_group (flags));
+  g_option_context_set_main_group (context, gz_cli_config_flags_group (flags, command_keys));
   expand_bare_auto_profile (argc, argv);
   if (!gz_cli_parse (context, "server", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;

@@ -51,6 +51,9 @@ on_finished (GzSession *session,
   g_main_loop_quit (run->loop);
 }
 
+/* The configuration keys this command takes as flags. */
+static const char * const command_keys[] = { "output-dir", "duration", "cpu-hz", "memory-rate", "block-rate", "mutex-fraction", NULL };
+
 int
 gz_cli_start (int    argc,
               char **argv)
@@ -84,7 +87,7 @@ gz_cli_start (int    argc,
                                 "the other types run until\n`gz-cli profile stop --session ID`, "
                                 "Ctrl-C, or --duration when given.");
   /* One group, so that --help shows --duration and --output-dir beside --type. */
-  group = gz_cli_config_flags_group (flags);
+  group = gz_cli_config_flags_group (flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
   if (!gz_cli_parse (context, "start", &argc, &argv))

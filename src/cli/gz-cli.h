@@ -32,7 +32,9 @@ typedef struct _GzCliConfigFlags GzCliConfigFlags;
 
 GzCliConfigFlags *gz_cli_config_flags_new  (void);
 void              gz_cli_config_flags_free (GzCliConfigFlags *flags);
-GOptionGroup     *gz_cli_config_flags_group (GzCliConfigFlags *flags);
+/* The flags of the keys in @only (NULL: every key): the ones a command uses. */
+GOptionGroup     *gz_cli_config_flags_group (GzCliConfigFlags   *flags,
+                                             const char * const *only);
 /* The value given on the command line for @key, or NULL. */
 const char       *gz_cli_config_flags_lookup (GzCliConfigFlags *flags,
                                               const char       *key);
