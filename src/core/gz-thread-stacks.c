@@ -178,15 +178,20 @@ signal_blocked_or_pending (pid_t tid)
 /* A thread that blocks the signal for good (GLib's gmain) would never answer; one that blocks
  * it for a moment — libunwind masks every signal around its locks, and whoever unwinds (our
  * samplers, tcmalloc, ASan) passes through there — answers microseconds later. So the mask is
- * looked at a few times over a short window before the thread is called unable to answer. */
+ * looked at a few times over a short window before the thread is called unable to answer;
+ * once only for a thread that was found blocking all through the previous capture's window. */
 static gboolean
-thread_cannot_answer (pid_t tid)
+thread_cannot_answer (pid_t    tid,
+                      gboolean blocked_before)
 {
-  for (guint attempt = 0; attempt < 10; attempt++)
+  guint attempts = blocked_before ? 1 : 10;
+
+  for (guint attempt = 0; attempt < attempts; attempt++)
     {
       if (!signal_blocked_or_pending (tid))
         return FALSE;
-      g_usleep (200);
+      if (attempt + 1 < attempts)
+        g_usleep (200);
     }
   return TRUE;
 }
@@ -303,6 +308,8 @@ gz_stack_capture_all_threads (guint    timeout_ms,
                               GError **error)
 {
   static GMutex capture_lock; /* one capture at a time: there is one request word */
+  static GHashTable *blocking; /* tids that blocked the signal last time; under capture_lock */
+  g_autoptr(GHashTable) still_blocking = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) stacks = NULL;
   g_autoptr(GDir) dir = NULL;
   pid_t self = gettid ();
@@ -334,8 +341,15 @@ gz_stack_capture_all_threads (guint    timeout_ms,
           /* Directly: the leaf is this function, as a Go profile shows its own writer. */
           stack->n_pcs = gz_stack_capture (stack->pcs, GZ_STACK_MAX_DEPTH, 0);
         }
-      else if (thread_cannot_answer (stack->tid) ||
-               !request_stack (stack->tid, stack, timeout_ms, &gone))
+      else if (thread_cannot_answer (stack->tid,
+                                     blocking != NULL &&
+                                     g_hash_table_contains (blocking,
+                                                            GINT_TO_POINTER (stack->tid))))
+        {
+          stack->signals_blocked = TRUE;
+          g_hash_table_add (still_blocking, GINT_TO_POINTER (stack->tid));
+        }
+      else if (!request_stack (stack->tid, stack, timeout_ms, &gone))
         {
           stack->signals_blocked = TRUE;
         }
@@ -345,6 +359,8 @@ gz_stack_capture_all_threads (guint    timeout_ms,
       else
         g_ptr_array_add (stacks, stack);
     }
+  g_clear_pointer (&blocking, g_hash_table_unref);
+  blocking = g_steal_pointer (&still_blocking);
   g_mutex_unlock (&capture_lock);
 
   g_ptr_array_sort (stacks, compare_tids);
