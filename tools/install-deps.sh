@@ -10,7 +10,7 @@ packages=(
   libdw-dev libelf-dev libunwind-dev zlib1g-dev
   golang-go curl wrk
   xvfb xauth dbus dbus-x11 desktop-file-utils appstream imagemagick
-  x11-utils librsvg2-common
+  x11-utils librsvg2-common fonts-dejavu-core python3
 )
 
 missing=()
