@@ -43,13 +43,7 @@ build_profile (GzProfiler *profiler,
     gz_profile_builder_set_period (builder, gz_contention_get_block_rate ());
   gz_profile_builder_set_time (builder, time_nanos, duration_nanos);
 
-  for (guint i = 0; i < records->len; i++)
-    {
-      const GzStackRecord *record = &g_array_index (records, GzStackRecord, i);
-
-      gz_profile_builder_add_sample (builder, record->pcs, record->n_pcs, record->flags,
-                                     record->values, NULL, 0);
-    }
+  gz_stack_records_add_to_builder (records, builder);
 
   return gz_profile_builder_finish (builder, NULL, error);
 }

@@ -52,6 +52,11 @@ typedef struct
   gint64       values[4];
 } GzStackRecord;
 
+/* Adds each record of @records (GArray of GzStackRecord) to @builder as a sample with the
+ * record's values, one per sample type of the builder. */
+void    gz_stack_records_add_to_builder (GArray           *records,
+                                         GzProfileBuilder *builder);
+
 /* GArray of GzStackRecord; end - start per stack, dropping stacks whose values are all 0. */
 GArray *gz_stack_records_subtract (GArray *end,
                                    GArray *start);
