@@ -152,7 +152,6 @@ struct _Run
   guint                 finished;
   gboolean              go;
   gboolean              abort;
-  gint64                deadline; /* monotonic ns; 0 in a run by count */
   double                timer_cost;
   double                median_op; /* from calibration, ns */
   guint64               batch;
@@ -254,9 +253,10 @@ worker_main (gpointer data)
   if (go)
     {
       guint64 k = run->batch;
-      gint64 deadline = run->deadline;
       double cost = run->timer_cost;
       gint64 t = now_ns ();
+      /* Each worker's own clock: the run lasts at least --duration however late it woke up. */
+      gint64 deadline = run->options->duration_nanos > 0 ? t + run->options->duration_nanos : 0;
 
       w->start = t;
       while (w->ops < w->todo)
@@ -592,8 +592,6 @@ gz_bench_run (const GzBenchSuite   *suite,
   if (have_memory)
     gz_heap_sampler_get_counters (&before);
   g_mutex_lock (&run.lock);
-  if (options->duration_nanos > 0)
-    run.deadline = now_ns () + options->duration_nanos;
   run.go = TRUE;
   g_cond_broadcast (&run.cond);
   g_mutex_unlock (&run.lock);
