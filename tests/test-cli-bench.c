@@ -10,144 +10,29 @@
 
 #include "gz-heap-sampler.h"
 #include "gz-profile.h"
+#include "gz-test-cli.h"
 
-typedef struct
-{
-  char *root;
-  char *data_home;
-  char *results_dir;
-  char *out_dir;
-} Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
+typedef GzTestCli Fixture;
 
 static void
 fixture_set_up (Fixture      *f,
                 gconstpointer data)
 {
-  f->root = g_dir_make_tmp ("gz-test-cli-bench-XXXXXX", NULL);
-  g_assert_nonnull (f->root);
-  f->data_home = g_build_filename (f->root, "data", NULL);
-  f->results_dir = g_build_filename (f->data_home, "gz", "results", NULL);
-  f->out_dir = g_build_filename (f->root, "out", NULL);
+  gz_test_cli_set_up (f, "gz-test-cli-bench-XXXXXX", "profile");
+  gz_test_cli_setenv (f, "XDG_DATA_HOME", f->data_home);
+  gz_test_cli_setenv (f, "GZ_PROFILE_OUTPUT_DIR", f->out_dir);
+  gz_test_cli_setenv (f, "LC_ALL", "C.UTF-8");
 }
 
 static void
 fixture_tear_down (Fixture      *f,
                    gconstpointer data)
 {
-  remove_tree (f->root);
-  g_free (f->root);
-  g_free (f->data_home);
-  g_free (f->results_dir);
-  g_free (f->out_dir);
-}
-
-static GSubprocessLauncher *
-make_launcher (Fixture     *f,
-               const char **extra_env)
-{
-  GSubprocessLauncher *launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_auto(GStrv) env = g_get_environ ();
-  g_autofree char *config_home = g_build_filename (f->root, "config", NULL);
-  g_autofree char *session_dir = g_build_filename (f->root, "sessions", NULL);
-
-  for (guint i = 0; env[i] != NULL; i++)
-    if (g_str_has_prefix (env[i], "GZ_PROFILE_") || g_str_has_prefix (env[i], "GZ_BENCH_"))
-      {
-        g_autofree char *name = g_strndup (env[i], strcspn (env[i], "="));
-
-        g_subprocess_launcher_unsetenv (launcher, name);
-      }
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", f->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GZ_PROFILE_SESSION_DIR", session_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GZ_PROFILE_OUTPUT_DIR", f->out_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
-  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);
-
-      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
-    }
-  return launcher;
-}
-
-static GSubprocess *
-spawn_cli (Fixture     *f,
-           const char **extra_env,
-           GPtrArray   *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = make_launcher (f, extra_env);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *proc;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("GZ_CLI"));
-  g_assert_nonnull (argv->pdata[0]);
-  g_ptr_array_add (argv, (char *) "profile");
-  for (guint i = 0; i < args->len; i++)
-    g_ptr_array_add (argv, g_ptr_array_index (args, i));
-  g_ptr_array_add (argv, NULL);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return proc;
+  gz_test_cli_tear_down (f);
 }
 
 /* Runs `gz-cli profile ARGS…` and returns its exit status. */
-static int
-run_cli_env (Fixture     *f,
-             const char **extra_env,
-             char       **out,
-             char       **err,
-             const char  *first,
-             ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
-  va_list ap;
-
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  proc = spawn_cli (f, extra_env, args);
-  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_text, &stderr_text,
-                                                &error));
-  g_assert_no_error (error);
-  if (g_test_verbose ())
-    g_printerr ("$ gz-cli profile %s … → %d\n%s%s", first, g_subprocess_get_exit_status (proc),
-                stdout_text, stderr_text);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-  return g_subprocess_get_exit_status (proc);
-}
-
-#define run_cli(f, out, err, ...) run_cli_env (f, NULL, out, err, __VA_ARGS__, NULL)
+#define run_cli(f, out, err, ...) gz_test_cli_run_env (f, NULL, out, err, __VA_ARGS__, NULL)
 
 static JsonObject *
 parse_object (JsonParser *parser,
@@ -378,7 +263,9 @@ test_crash (Fixture      *f,
       g_ptr_array_add (args, (char *) "300");
       g_ptr_array_add (args, (char *) "--save");
       g_ptr_array_add (args, (char *) (i % 2 ? "crash" : "keep"));
-      proc = spawn_cli (f, NULL, args);
+      proc = gz_test_cli_spawnv (f,
+                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                 NULL, args);
       g_usleep (g_random_int_range (5, 60) * 1000);
       g_subprocess_send_signal (proc, SIGKILL);
       g_subprocess_wait (proc, NULL, NULL);
@@ -460,9 +347,10 @@ test_compare (Fixture      *f,
       g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "test-spin",
                                 "--iterations", "20000", "--memory-profiling=false", "--save",
                                 "base"), ==, 0);
-      g_assert_cmpint (run_cli_env (f, slow_env, NULL, NULL, "benchmark", "--name", "test-spin",
-                                    "--iterations", "20000", "--memory-profiling=false",
-                                    "--save", "slow", NULL), ==, 0);
+      g_assert_cmpint (gz_test_cli_run_env (f, slow_env, NULL, NULL, "benchmark", "--name",
+                                            "test-spin", "--iterations", "20000",
+                                            "--memory-profiling=false", "--save", "slow", NULL),
+                       ==, 0);
       g_assert_cmpint (run_cli (f, NULL, NULL, "benchmark", "--name", "test-spin",
                                 "--iterations", "20000", "--memory-profiling=false", "--save",
                                 "same"), ==, 0);

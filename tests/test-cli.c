@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gz-profile.h"
+#include "gz-test-cli.h"
 
 /* An open-ended type this build can take: memory needs the allocation wrappers (no ASan).
  * config.h defines GZ_HAVE_TCMALLOC empty (meson's conf.set) or as 1 or 0. */
@@ -23,61 +24,22 @@
 # define OPEN_SAMPLE_TYPE "goroutine"
 #endif
 
-typedef struct
-{
-  char *root;
-  char *session_dir;
-  char *out_dir;
-  char *config_home;
-} Fixture;
-
-static const char *
-cli_path (void)
-{
-  const char *path = g_getenv ("GZ_CLI");
-
-  g_assert_nonnull (path);
-  return path;
-}
+typedef GzTestCli Fixture;
 
 static void
 fixture_set_up (Fixture      *f,
                 gconstpointer data)
 {
-  f->root = g_dir_make_tmp ("gz-test-cli-XXXXXX", NULL);
-  g_assert_nonnull (f->root);
-  f->session_dir = g_build_filename (f->root, "sessions", NULL);
-  f->out_dir = g_build_filename (f->root, "out", NULL);
-  f->config_home = g_build_filename (f->root, "config", NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  gz_test_cli_set_up (f, "gz-test-cli-XXXXXX", NULL);
+  gz_test_cli_setenv (f, "G_SLICE", "always-malloc");
+  gz_test_cli_setenv (f, "LC_ALL", "C");
 }
 
 static void
 fixture_tear_down (Fixture      *f,
                    gconstpointer data)
 {
-  remove_tree (f->root);
-  g_free (f->root);
-  g_free (f->session_dir);
-  g_free (f->out_dir);
-  g_free (f->config_home);
+  gz_test_cli_tear_down (f);
 }
 
 static guint
@@ -91,79 +53,8 @@ count_files (const char *path)
   return n;
 }
 
-static GSubprocessLauncher *
-make_launcher (Fixture         *f,
-               GSubprocessFlags flags,
-               const char     **extra_env)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
-  g_auto(GStrv) env = g_get_environ ();
-
-  /* Nothing from the user's own configuration may leak in. */
-  for (guint i = 0; env[i] != NULL; i++)
-    if (g_str_has_prefix (env[i], "GZ_PROFILE_"))
-      {
-        g_autofree char *name = g_strndup (env[i], strcspn (env[i], "="));
-
-        g_subprocess_launcher_unsetenv (launcher, name);
-      }
-  g_subprocess_launcher_setenv (launcher, "GZ_PROFILE_SESSION_DIR", f->session_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_SLICE", "always-malloc", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
-  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (extra_env[i], "=", 2);
-
-      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
-    }
-  return launcher;
-}
-
-/* Runs gz-cli with @args (NULL-terminated after the program) and returns its exit status. */
-static int
-run_cli_env (Fixture     *f,
-             const char **extra_env,
-             char       **out,
-             char       **err,
-             const char  *first,
-             ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) cli_path ());
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = make_launcher (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            extra_env);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_text, &stderr_text,
-                                                &error));
-  g_assert_no_error (error);
-  if (g_test_verbose ())
-    g_printerr ("$ gz-cli … → %d\n%s%s", g_subprocess_get_exit_status (proc), stdout_text,
-                stderr_text);
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  return g_subprocess_get_exit_status (proc);
-}
-
-#define run_cli(f, out, err, ...) run_cli_env (f, NULL, out, err, __VA_ARGS__)
+/* Runs gz-cli with the arguments (NULL-terminated) and returns its exit status. */
+#define run_cli(f, out, err, ...) gz_test_cli_run_env (f, NULL, out, err, __VA_ARGS__)
 
 /* The value after "KEY: " on a line of @text. */
 static char *
@@ -297,30 +188,6 @@ test_start_cpu (Fixture      *f,
   g_assert_cmpuint (count_files (f->session_dir), ==, 0);
 }
 
-static GSubprocess *
-spawn_cli (Fixture          *f,
-           GSubprocessFlags  flags,
-           const char       *first,
-           ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = make_launcher (f, flags, NULL);
-  GSubprocess *proc;
-  GError *error = NULL;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) cli_path ());
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return proc;
-}
-
 static void
 test_same_second (Fixture      *f,
                   gconstpointer data)
@@ -334,8 +201,9 @@ test_same_second (Fixture      *f,
 
   /* Both at once: they start within the same second (or, rarely, straddle one). */
   for (guint i = 0; i < 2; i++)
-    procs[i] = spawn_cli (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "profile", "start", "--type",
-                          OPEN_TYPE, "--duration", "500ms", "--output-dir", f->out_dir, NULL);
+    procs[i] = gz_test_cli_spawn (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "profile", "start",
+                                  "--type", OPEN_TYPE, "--duration", "500ms", "--output-dir",
+                                  f->out_dir, NULL);
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -375,11 +243,11 @@ start_background (Fixture     *f,
   gint64 deadline;
 
   if (duration != NULL)
-    proc = spawn_cli (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "profile", "start", "--type", type,
-                      "--duration", duration, "--output-dir", f->out_dir, NULL);
+    proc = gz_test_cli_spawn (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "profile", "start", "--type",
+                              type, "--duration", duration, "--output-dir", f->out_dir, NULL);
   else
-    proc = spawn_cli (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "profile", "start", "--type", type,
-                      "--output-dir", f->out_dir, NULL);
+    proc = gz_test_cli_spawn (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "profile", "start", "--type",
+                              type, "--output-dir", f->out_dir, NULL);
 
   /* The first two lines name the session and the file; read them without closing the pipe. */
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
@@ -676,8 +544,8 @@ test_config_precedence (Fixture      *f,
 
   g_assert_true (g_file_set_contents (ini, "# test\n[profile]\ncpu-hz = 150\nport = 7070\n"
                                       "keep = 3\nbind = 0.0.0.0\n", -1, NULL));
-  status = run_cli_env (f, env, &out, &err, "profile", "config", "--config", ini,
-                        "--bind", "127.0.0.2", NULL);
+  status = gz_test_cli_run_env (f, env, &out, &err, "profile", "config", "--config", ini,
+                                "--bind", "127.0.0.2", NULL);
   if (status != 0)
     g_error ("config failed (%d): %s", status, err);
 
@@ -706,8 +574,9 @@ test_config_precedence (Fixture      *f,
     g_autofree char *start_err = NULL;
     g_autofree char *path = NULL;
 
-    status = run_cli_env (f, start_env, &start_out, &start_err, "profile", "start", "--type",
-                          OPEN_TYPE, "--duration", "300ms", "--output-dir", f->out_dir, NULL);
+    status = gz_test_cli_run_env (f, start_env, &start_out, &start_err, "profile", "start",
+                                  "--type", OPEN_TYPE, "--duration", "300ms", "--output-dir",
+                                  f->out_dir, NULL);
     if (status != 0)
       g_error ("start failed (%d): %s", status, start_err);
     path = field (start_out, "Output");
