@@ -11,7 +11,7 @@
 #include "gz-config.h"
 #include "gz-preferences-window.h"
 #include "gz-stats-page.h"
-#include "gz-stats.h"
+#include "gz-process-stats.h"
 #include "gz-window.h"
 
 static GzApplication *app;
@@ -114,7 +114,7 @@ static void
 test_app_stats_page (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) stats = gz_stats_collect (&error);
+  g_autoptr(JsonNode) stats = gz_process_stats_collect (&error);
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   GtkWidget *page = g_object_ref_sink (gz_stats_page_new ());
 

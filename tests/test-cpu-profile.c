@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "gz-profile-top.h"
 #include "gz-config.h"
 #include "gz-profile.h"
 #include "gz-profiler.h"

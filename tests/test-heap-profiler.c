@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "gz-profile-top.h"
 #include "gz-heap-sampler.h"
 #include "gz-profilers-private.h"
 

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "gz-profile-top.h"
 #include "gz-auto-profiler.h"
 #include "gz-pprof-server.h"
 #include "gz-profile.h"

@@ -9,6 +9,8 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "gz-profile-builder.h"
+#include "gz-profile-top.h"
 #include "gz-profile.h"
 #include "gz-symbolizer.h"
 #include "profile.pb-c.h"

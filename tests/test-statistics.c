@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "gz-statistics.h"
+#include "gz-bench-statistics.h"
 
 static void
 test_quantile (void)
@@ -13,12 +13,12 @@ test_quantile (void)
   const double odd[] = { 5, 1, 3 };
 
   /* numpy.percentile([1,2,3,4], [0, 50, 90, 100]) = 1, 2.5, 3.7, 4 */
-  g_assert_cmpfloat_with_epsilon (gz_statistics_quantile_sorted (sorted, 4, 0.0), 1.0, 1e-12);
-  g_assert_cmpfloat_with_epsilon (gz_statistics_quantile_sorted (sorted, 4, 0.5), 2.5, 1e-12);
-  g_assert_cmpfloat_with_epsilon (gz_statistics_quantile_sorted (sorted, 4, 0.9), 3.7, 1e-12);
-  g_assert_cmpfloat_with_epsilon (gz_statistics_quantile_sorted (sorted, 4, 1.0), 4.0, 1e-12);
-  g_assert_cmpfloat_with_epsilon (gz_statistics_median (odd, 3), 3.0, 1e-12);
-  g_assert_true (isnan (gz_statistics_median (odd, 0)));
+  g_assert_cmpfloat_with_epsilon (gz_bench_statistics_quantile_sorted (sorted, 4, 0.0), 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (gz_bench_statistics_quantile_sorted (sorted, 4, 0.5), 2.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (gz_bench_statistics_quantile_sorted (sorted, 4, 0.9), 3.7, 1e-12);
+  g_assert_cmpfloat_with_epsilon (gz_bench_statistics_quantile_sorted (sorted, 4, 1.0), 4.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (gz_bench_statistics_median (odd, 3), 3.0, 1e-12);
+  g_assert_true (isnan (gz_bench_statistics_median (odd, 0)));
 }
 
 static void
@@ -29,21 +29,21 @@ test_median_ci (void)
   double twenty[20];
   double lo, hi, coverage;
 
-  g_assert_cmpuint (gz_statistics_ci_min_samples (0.95), ==, 6);
-  g_assert_cmpuint (gz_statistics_ci_min_samples (0.99), ==, 8);
+  g_assert_cmpuint (gz_bench_statistics_ci_min_samples (0.95), ==, 6);
+  g_assert_cmpuint (gz_bench_statistics_ci_min_samples (0.99), ==, 8);
 
   /* 5 values: [min, max] covers the median with probability 1 - 2/32 = 0.9375 < 0.95. */
-  g_assert_false (gz_statistics_median_ci (six, 5, 0.95, &lo, &hi, NULL));
+  g_assert_false (gz_bench_statistics_median_ci (six, 5, 0.95, &lo, &hi, NULL));
   g_assert_true (isnan (lo) && isnan (hi));
 
   /* 6 values: [x(1), x(6)], coverage 1 - 2/64. */
-  g_assert_true (gz_statistics_median_ci (six, 6, 0.95, &lo, &hi, &coverage));
+  g_assert_true (gz_bench_statistics_median_ci (six, 6, 0.95, &lo, &hi, &coverage));
   g_assert_cmpfloat (lo, ==, 1);
   g_assert_cmpfloat (hi, ==, 6);
   g_assert_cmpfloat_with_epsilon (coverage, 0.96875, 1e-12);
 
   /* n = 10: the published 95% interval is (x(2), x(9)), coverage 1 - 2·11/1024. */
-  g_assert_true (gz_statistics_median_ci (ten, 10, 0.95, &lo, &hi, &coverage));
+  g_assert_true (gz_bench_statistics_median_ci (ten, 10, 0.95, &lo, &hi, &coverage));
   g_assert_cmpfloat (lo, ==, 2);
   g_assert_cmpfloat (hi, ==, 9);
   g_assert_cmpfloat_with_epsilon (coverage, 1.0 - 22.0 / 1024.0, 1e-12);
@@ -51,7 +51,7 @@ test_median_ci (void)
   /* n = 20: (x(6), x(15)), coverage 1 - 2·P(B(20,½) <= 5) = 1 - 2·21700/1048576. */
   for (guint i = 0; i < 20; i++)
     twenty[i] = (double) ((i * 7) % 20 + 1);
-  g_assert_true (gz_statistics_median_ci (twenty, 20, 0.95, &lo, &hi, &coverage));
+  g_assert_true (gz_bench_statistics_median_ci (twenty, 20, 0.95, &lo, &hi, &coverage));
   g_assert_cmpfloat (lo, ==, 6);
   g_assert_cmpfloat (hi, ==, 15);
   g_assert_cmpfloat_with_epsilon (coverage, 1.0 - 2.0 * 21700.0 / 1048576.0, 1e-12);
@@ -68,7 +68,7 @@ assert_mw (const double *x,
 {
   GzMannWhitney mw;
 
-  gz_statistics_mann_whitney (x, nx, y, ny, &mw);
+  gz_bench_statistics_mann_whitney (x, nx, y, ny, &mw);
   g_assert_cmpfloat_with_epsilon (mw.u, u, 1e-12);
   g_assert_cmpfloat_with_epsilon (mw.p, p, 5e-5);
   g_assert_cmpint (mw.exact, ==, exact);
@@ -98,9 +98,9 @@ test_mann_whitney_exact (void)
   assert_mw (rx, 10, ry, 5, 35, 0.254412, TRUE);
   assert_mw (a3, 3, a3, 3, 4.5, 1.0, FALSE);               /* all tied pairwise */
 
-  g_assert_cmpfloat_with_epsilon (gz_statistics_mann_whitney_min_p (4, 4), 2.0 / 70.0, 1e-12);
-  g_assert_cmpuint (gz_statistics_mann_whitney_min_samples (0.05), ==, 4);
-  g_assert_cmpuint (gz_statistics_mann_whitney_min_samples (0.01), ==, 5);
+  g_assert_cmpfloat_with_epsilon (gz_bench_statistics_mann_whitney_min_p (4, 4), 2.0 / 70.0, 1e-12);
+  g_assert_cmpuint (gz_bench_statistics_mann_whitney_min_samples (0.05), ==, 4);
+  g_assert_cmpuint (gz_bench_statistics_mann_whitney_min_samples (0.01), ==, 5);
 }
 
 static void
@@ -114,11 +114,11 @@ test_mann_whitney_ties (void)
   GzMannWhitney mw;
 
   assert_mw (x, 4, y, 4, 2.5, 0.136658, FALSE);
-  gz_statistics_mann_whitney (x, 4, y, 4, &mw);
+  gz_bench_statistics_mann_whitney (x, 4, y, 4, &mw);
   g_assert_true (mw.ties);
 
   /* Every value equal: no evidence at all. */
-  gz_statistics_mann_whitney (same, 3, same, 3, &mw);
+  gz_bench_statistics_mann_whitney (same, 3, same, 3, &mw);
   g_assert_cmpfloat (mw.p, ==, 1.0);
 }
 
@@ -135,16 +135,16 @@ test_mann_whitney_large (void)
       x[i] = 2.0 * i;
       y[i] = 2.0 * i + 1.0 + (i % 3 == 0 ? 20.25 : 0.0);
     }
-  gz_statistics_mann_whitney (x, 49, y, 49, &exact);
+  gz_bench_statistics_mann_whitney (x, 49, y, 49, &exact);
   g_assert_true (exact.exact);
   for (guint i = 0; i < 60; i++)
     {
       xa[i] = i < 49 ? x[i] : 1000.0 + i;
       ya[i] = i < 49 ? y[i] : 1000.5 + i;
     }
-  gz_statistics_mann_whitney (xa, 49, ya, 49, &approx);
+  gz_bench_statistics_mann_whitney (xa, 49, ya, 49, &approx);
   g_assert_true (approx.exact);
-  gz_statistics_mann_whitney (xa, 50, ya, 50, &approx);
+  gz_bench_statistics_mann_whitney (xa, 50, ya, 50, &approx);
   g_assert_false (approx.exact);
   g_assert_cmpfloat (exact.p, >, 0.0);
   g_assert_cmpfloat (exact.p, <, 1.0);
@@ -152,8 +152,8 @@ test_mann_whitney_large (void)
   /* Complete separation at n = 49 + 49: p = 2 / C(98, 49), far below any alpha. */
   for (guint i = 0; i < 49; i++)
     y[i] = 1000.0 + i;
-  gz_statistics_mann_whitney (x, 49, y, 49, &exact);
-  g_assert_cmpfloat_with_epsilon (exact.p / gz_statistics_mann_whitney_min_p (49, 49), 1.0, 1e-6);
+  gz_bench_statistics_mann_whitney (x, 49, y, 49, &exact);
+  g_assert_cmpfloat_with_epsilon (exact.p / gz_bench_statistics_mann_whitney_min_p (49, 49), 1.0, 1e-6);
 }
 
 static void
@@ -162,9 +162,9 @@ test_geomean (void)
   const double v[] = { 1, 4, 16 };
   const double with_zero[] = { 0, 2, 8 };
 
-  g_assert_cmpfloat_with_epsilon (gz_statistics_geomean (v, 3), 4.0, 1e-12);
-  g_assert_cmpfloat_with_epsilon (gz_statistics_geomean (with_zero, 3), 4.0, 1e-12);
-  g_assert_true (isnan (gz_statistics_geomean (with_zero, 1)));
+  g_assert_cmpfloat_with_epsilon (gz_bench_statistics_geomean (v, 3), 4.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (gz_bench_statistics_geomean (with_zero, 3), 4.0, 1e-12);
+  g_assert_true (isnan (gz_bench_statistics_geomean (with_zero, 1)));
 }
 
 int

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "gz-heap-sampler.h"
-#include "gz-stats.h"
+#include "gz-process-stats.h"
 
 #define MIB (1024 * 1024)
 
@@ -48,7 +48,7 @@ static void
 test_collect (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) stats = gz_stats_collect (&error);
+  g_autoptr(JsonNode) stats = gz_process_stats_collect (&error);
   g_autoptr(GDateTime) timestamp = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   JsonObject *root, *memory, *allocations, *cpu, *switches;
@@ -121,7 +121,7 @@ test_collect (void)
 static void
 test_memory_grows (void)
 {
-  g_autoptr(JsonNode) before = gz_stats_collect (NULL);
+  g_autoptr(JsonNode) before = gz_process_stats_collect (NULL);
   g_autoptr(JsonNode) after = NULL;
   JsonObject *m0 = json_object_get_object_member (json_node_get_object (before), "memory");
   JsonObject *m1;
@@ -132,7 +132,7 @@ test_memory_grows (void)
   for (gsize i = 0; i < 50 * MIB; i += (gsize) page)
     block[i] = (char) i;
 
-  after = gz_stats_collect (NULL);
+  after = gz_process_stats_collect (NULL);
   m1 = json_object_get_object_member (json_node_get_object (after), "memory");
   g_test_message ("rss %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT ", in use %" G_GINT64_FORMAT
                   " -> %" G_GINT64_FORMAT,
@@ -156,13 +156,13 @@ static const char * const keys[] = {
 static void
 test_formats (void)
 {
-  g_autoptr(JsonNode) stats = gz_stats_collect (NULL);
+  g_autoptr(JsonNode) stats = gz_process_stats_collect (NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *json = gz_stats_format (stats, GZ_STATS_FORMAT_JSON);
-  g_autofree char *yaml = gz_stats_format (stats, GZ_STATS_FORMAT_YAML);
-  g_autofree char *table = gz_stats_format (stats, GZ_STATS_FORMAT_TABLE);
-  GzStatsFormat format;
+  g_autofree char *json = gz_process_stats_format (stats, GZ_PROCESS_STATS_FORMAT_JSON);
+  g_autofree char *yaml = gz_process_stats_format (stats, GZ_PROCESS_STATS_FORMAT_YAML);
+  g_autofree char *table = gz_process_stats_format (stats, GZ_PROCESS_STATS_FORMAT_TABLE);
+  GzProcessStatsFormat format;
 
   g_test_message ("%s\n%s\n%s", json, yaml, table);
 
@@ -187,13 +187,13 @@ test_formats (void)
     g_assert_nonnull (strstr (table, label));
   g_assert_nonnull (strstr (table, " MiB\n"));
 
-  g_assert_true (gz_stats_format_from_string ("table", &format));
-  g_assert_cmpint (format, ==, GZ_STATS_FORMAT_TABLE);
-  g_assert_true (gz_stats_format_from_string ("json", &format));
-  g_assert_cmpint (format, ==, GZ_STATS_FORMAT_JSON);
-  g_assert_true (gz_stats_format_from_string ("YAML", &format));
-  g_assert_cmpint (format, ==, GZ_STATS_FORMAT_YAML);
-  g_assert_false (gz_stats_format_from_string ("xml", &format));
+  g_assert_true (gz_process_stats_format_from_string ("table", &format));
+  g_assert_cmpint (format, ==, GZ_PROCESS_STATS_FORMAT_TABLE);
+  g_assert_true (gz_process_stats_format_from_string ("json", &format));
+  g_assert_cmpint (format, ==, GZ_PROCESS_STATS_FORMAT_JSON);
+  g_assert_true (gz_process_stats_format_from_string ("YAML", &format));
+  g_assert_cmpint (format, ==, GZ_PROCESS_STATS_FORMAT_YAML);
+  g_assert_false (gz_process_stats_format_from_string ("xml", &format));
 }
 
 static void
@@ -208,7 +208,7 @@ test_yaml_quoting (void)
     " \"empty\": \"\", \"quote\": \"say \\\"hi\\\"\\n\", \"none\": null, \"float\": 2.0,"
     " \"int\": 3, \"list\": [1, \"no\"], \"nested\": {\"key\": \"path/to-x.y\"}}", -1, &error));
   g_assert_no_error (error);
-  yaml = gz_stats_format (json_parser_get_root (parser), GZ_STATS_FORMAT_YAML);
+  yaml = gz_process_stats_format (json_parser_get_root (parser), GZ_PROCESS_STATS_FORMAT_YAML);
   g_assert_cmpstr (yaml, ==,
                    "---\n"
                    "plain: tcmalloc\n"
@@ -237,7 +237,7 @@ test_table_units (void)
   g_assert_true (json_parser_load_from_data (parser,
     "{\"pid\": 7, \"uptime_seconds\": 75.5, \"memory\": {\"rss_bytes\": 12897485,"
     " \"peak_rss_bytes\": 1000, \"free_bytes\": null}}", -1, NULL));
-  table = gz_stats_format (json_parser_get_root (parser), GZ_STATS_FORMAT_TABLE);
+  table = gz_process_stats_format (json_parser_get_root (parser), GZ_PROCESS_STATS_FORMAT_TABLE);
   g_test_message ("%s", table);
   g_assert_nonnull (strstr (table, "  RSS                        12.3 MiB\n"));
   g_assert_nonnull (strstr (table, "  Peak RSS                   1000 B\n"));

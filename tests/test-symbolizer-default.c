@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "gz-profile-builder.h"
 #include "gz-profiler.h"
 #include "gz-symbolizer.h"
 

@@ -17,7 +17,7 @@ import (
 
 var start = time.Now()
 
-// rssBytes reads VmRSS from /proc/self/status, as gz_stats_collect does.
+// rssBytes reads VmRSS from /proc/self/status, as gz_process_stats_collect does.
 func rssBytes() int64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {

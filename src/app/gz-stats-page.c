@@ -1,11 +1,11 @@
-/* gz-stats-page.c: the Statistics page: one group per section of gz_stats_collect()'s JSON, one
+/* gz-stats-page.c: the Statistics page: one group per section of gz_process_stats_collect()'s JSON, one
  * row per value, updated in place every two seconds while the page is mapped. */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "gz-stats.h"
+#include "gz-process-stats.h"
 #include "gz-stats-page.h"
 
 #define REFRESH_INTERVAL_MS 2000
@@ -267,7 +267,7 @@ gz_stats_page_refresh (GzStatsPage *self)
 
   g_return_val_if_fail (GZ_IS_STATS_PAGE (self), FALSE);
 
-  stats = gz_stats_collect (&error);
+  stats = gz_process_stats_collect (&error);
   if (stats == NULL || !JSON_NODE_HOLDS_OBJECT (stats))
     {
       g_autofree char *text = g_strdup_printf (_("Could not read the statistics: %s"),

@@ -1,4 +1,4 @@
-/* gz-stats-page.h: the Statistics page: gz_stats_collect() of this process as rows, refreshed
+/* gz-stats-page.h: the Statistics page: gz_process_stats_collect() of this process as rows, refreshed
  * every two seconds while the page is shown. */
 #pragma once
 

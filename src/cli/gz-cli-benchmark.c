@@ -13,7 +13,7 @@
 #include "gz-cli.h"
 #include "gz-duration.h"
 #include "gz-results-store.h"
-#include "gz-statistics.h"
+#include "gz-bench-statistics.h"
 
 /* The option callbacks get the configuration group's data, so the two switches live here. */
 static gboolean memory_profiling;
@@ -335,7 +335,7 @@ gz_cli_benchmark (int    argc,
   fflush (stdout);
   if (format != GZ_BENCH_FORMAT_TABLE)
     {
-      guint ci_min = gz_statistics_ci_min_samples (GZ_BENCH_CONFIDENCE);
+      guint ci_min = gz_bench_statistics_ci_min_samples (GZ_BENCH_CONFIDENCE);
 
       if (count < ci_min)
         fprintf (stderr, "warning: %" G_GUINT64_FORMAT " sample%s too few for a 95%% confidence "

@@ -9,6 +9,7 @@
 
 #include <glib-unix.h>
 
+#include "gz-profile-top.h"
 #include "gz-cli.h"
 #include "gz-duration.h"
 

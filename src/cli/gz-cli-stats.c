@@ -6,11 +6,11 @@
 
 #include "gz-cli.h"
 #include "gz-duration.h"
-#include "gz-stats.h"
+#include "gz-process-stats.h"
 
 typedef struct
 {
-  GzStatsFormat format;
+  GzProcessStatsFormat format;
   int           status;
   gboolean      watch;
 } StatsRun;
@@ -22,19 +22,19 @@ stats_once (StatsRun *run)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  stats = gz_stats_collect (&error);
+  stats = gz_process_stats_collect (&error);
   if (stats == NULL)
     {
       run->status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
       return FALSE;
     }
-  text = gz_stats_format (stats, run->format);
-  if (run->watch && gz_cli_is_tty () && run->format == GZ_STATS_FORMAT_TABLE)
+  text = gz_process_stats_format (stats, run->format);
+  if (run->watch && gz_cli_is_tty () && run->format == GZ_PROCESS_STATS_FORMAT_TABLE)
     printf ("\033[H\033[2J");
   fputs (text, stdout);
   if (text[0] != '\0' && !g_str_has_suffix (text, "\n"))
     fputs ("\n", stdout);
-  if (run->watch && run->format == GZ_STATS_FORMAT_YAML)
+  if (run->watch && run->format == GZ_PROCESS_STATS_FORMAT_YAML)
     fputs ("---\n", stdout);
   fflush (stdout);
   return TRUE;
@@ -68,8 +68,8 @@ gz_cli_stats (int    argc,
   if (!gz_cli_parse (context, "stats", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;
 
-  run.format = GZ_STATS_FORMAT_TABLE;
-  if (format != NULL && !gz_stats_format_from_string (format, &run.format))
+  run.format = GZ_PROCESS_STATS_FORMAT_TABLE;
+  if (format != NULL && !gz_process_stats_format_from_string (format, &run.format))
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown stats format \"%s\"; use one of: table, "
                         "json, yaml", format);
   if (watch != NULL)

@@ -6,11 +6,17 @@
 #include <glib.h>
 #include <sys/types.h>
 
-#include "gz-profile.h"
-
 G_BEGIN_DECLS
 
 #define GZ_STACK_MAX_DEPTH 64
+
+typedef enum
+{
+  GZ_STACK_FLAGS_NONE = 0,
+  /* pcs[0] is the exact interrupted instruction (a signal's PC), not a return address.
+   * Return addresses are symbolized at pc - 1, so that a call's line is the call site. */
+  GZ_STACK_FLAGS_LEAF_EXACT = 1 << 0,
+} GzStackFlags;
 
 /* Return addresses of the calling thread, leaf first, skipping the @skip innermost frames
  * (gz_stack_capture itself is never included). Async-signal-safe; does not allocate. */
@@ -51,11 +57,6 @@ typedef struct
   guint64      pcs[GZ_STACK_MAX_DEPTH];
   gint64       values[4];
 } GzStackRecord;
-
-/* Adds each record of @records (GArray of GzStackRecord) to @builder as a sample with the
- * record's values, one per sample type of the builder. */
-void    gz_stack_records_add_to_builder (GArray           *records,
-                                         GzProfileBuilder *builder);
 
 /* GArray of GzStackRecord; end - start per stack, dropping stacks whose values are all 0. */
 GArray *gz_stack_records_subtract (GArray *end,

@@ -1,6 +1,7 @@
 /* gz-profilers-private.h: the six GzProfiler subclasses, each in its own file. */
 #pragma once
 
+#include "gz-profile-builder.h"
 #include "gz-profiler.h"
 
 G_BEGIN_DECLS

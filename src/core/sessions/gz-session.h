@@ -6,7 +6,7 @@
 #include <glib-object.h>
 
 #include "gz-config.h"
-#include "gz-profile.h"
+#include "gz-profile-top.h"
 
 G_BEGIN_DECLS
 

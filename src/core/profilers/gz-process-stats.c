@@ -1,4 +1,4 @@
-/* gz-stats.c: runtime statistics of this process as JSON, and as a table, JSON or YAML text. */
+/* gz-process-stats.c: runtime statistics of this process as JSON, and as a table, JSON or YAML text. */
 #include "config.h"
 
 #include <malloc.h>
@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 
 #include "gz-heap-sampler.h"
-#include "gz-stats.h"
+#include "gz-process-stats.h"
 
 /* config.h defines GZ_HAVE_TCMALLOC empty (meson's conf.set) or as 1 or 0: true for the first
  * two. */
@@ -33,14 +33,14 @@ size_t __sanitizer_get_unmapped_bytes (void);
 #endif
 
 gboolean
-gz_stats_format_from_string (const char    *name,
-                             GzStatsFormat *format)
+gz_process_stats_format_from_string (const char    *name,
+                             GzProcessStatsFormat *format)
 {
-  static const struct { const char *name; GzStatsFormat format; } formats[] = {
-    { "table", GZ_STATS_FORMAT_TABLE },
-    { "json", GZ_STATS_FORMAT_JSON },
-    { "yaml", GZ_STATS_FORMAT_YAML },
-    { "yml", GZ_STATS_FORMAT_YAML },
+  static const struct { const char *name; GzProcessStatsFormat format; } formats[] = {
+    { "table", GZ_PROCESS_STATS_FORMAT_TABLE },
+    { "json", GZ_PROCESS_STATS_FORMAT_JSON },
+    { "yaml", GZ_PROCESS_STATS_FORMAT_YAML },
+    { "yml", GZ_PROCESS_STATS_FORMAT_YAML },
   };
 
   g_return_val_if_fail (name != NULL, FALSE);
@@ -229,7 +229,7 @@ add_allocations (JsonBuilder *builder)
 }
 
 JsonNode *
-gz_stats_collect (GError **error)
+gz_process_stats_collect (GError **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -536,14 +536,14 @@ yaml_node (GString  *out,
 }
 
 char *
-gz_stats_format (JsonNode     *stats,
-                 GzStatsFormat format)
+gz_process_stats_format (JsonNode     *stats,
+                 GzProcessStatsFormat format)
 {
   g_return_val_if_fail (stats != NULL && JSON_NODE_HOLDS_OBJECT (stats), NULL);
 
   switch (format)
     {
-    case GZ_STATS_FORMAT_JSON:
+    case GZ_PROCESS_STATS_FORMAT_JSON:
       {
         g_autoptr(JsonGenerator) generator = json_generator_new ();
         g_autofree char *text = NULL;
@@ -555,7 +555,7 @@ gz_stats_format (JsonNode     *stats,
         return g_strconcat (text, "\n", NULL);
       }
 
-    case GZ_STATS_FORMAT_YAML:
+    case GZ_PROCESS_STATS_FORMAT_YAML:
       {
         GString *out = g_string_new ("---");
 
@@ -563,7 +563,7 @@ gz_stats_format (JsonNode     *stats,
         return g_string_free (out, FALSE);
       }
 
-    case GZ_STATS_FORMAT_TABLE:
+    case GZ_PROCESS_STATS_FORMAT_TABLE:
     default:
       return format_table (json_node_get_object (stats));
     }

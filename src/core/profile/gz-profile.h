@@ -1,5 +1,5 @@
-/* gz-profile.h: the one profile model (pprof's profile.proto in GLib terms), its builder,
- * and the encoder, decoder and validator that read and write it. */
+/* gz-profile.h: the one profile model (pprof's profile.proto in GLib terms), and the encoder,
+ * decoder and validator that read and write it. */
 #pragma once
 
 #include <glib-object.h>
@@ -183,85 +183,11 @@ gboolean    gz_profile_validate_with_flags (GzProfile             *self,
                                             GzProfileValidateFlags flags,
                                             GError               **error);
 
-/* Flat and cumulative totals per function name for sample type @index, sorted by flat,
- * largest first; like `pprof -top`. */
-typedef struct
-{
-  char  *name;
-  gint64 flat;
-  gint64 cum;
-} GzTopEntry;
-
-/* Returns a GArray of GzTopEntry (freeing it frees the names); @max_entries 0 means all.
- * A location without lines is named by its address. Recursion counts once in cum. */
-GArray     *gz_profile_top                (GzProfile    *self,
-                                           guint         index,
-                                           guint         max_entries);
-/* The name gz_profile_top() uses for @location: its innermost function, or its address. */
-char       *gz_profile_location_name      (GzProfile    *self,
-                                           GzLocation   *location);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzProfile, gz_profile_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzValueType, gz_value_type_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzMapping, gz_mapping_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzFunction, gz_function_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzLocation, gz_location_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSample, gz_sample_free)
-
-/* The builder: profilers hand it raw stacks of program counters with values; it aggregates
- * identical stacks and, at the end, symbolizes them in-process into mappings, locations and
- * functions. */
-typedef struct _GzProfileBuilder GzProfileBuilder;
-typedef struct _GzSymbolizer     GzSymbolizer;
-
-typedef enum
-{
-  GZ_STACK_FLAGS_NONE = 0,
-  /* pcs[0] is the exact interrupted instruction (a signal's PC), not a return address.
-   * Return addresses are symbolized at pc - 1, so that a call's line is the call site. */
-  GZ_STACK_FLAGS_LEAF_EXACT = 1 << 0,
-} GzStackFlags;
-
-/* A builder for @type sets Go's sample types, period type and default sample type:
- * cpu: samples/count, cpu/nanoseconds (period cpu/nanoseconds);
- * memory: alloc_objects/count, alloc_space/bytes, inuse_objects/count, inuse_space/bytes;
- * goroutine: goroutine/count; block, mutex: contentions/count, delay/nanoseconds;
- * threadcreate: threadcreate/count. */
-GzProfileBuilder *gz_profile_builder_new          (GzProfileType     type);
-void              gz_profile_builder_free         (GzProfileBuilder *self);
-GzProfileType     gz_profile_builder_get_profile_type (GzProfileBuilder *self);
-void              gz_profile_builder_set_period   (GzProfileBuilder *self,
-                                                   gint64            period);
-void              gz_profile_builder_set_time     (GzProfileBuilder *self,
-                                                   gint64            time_nanos,
-                                                   gint64            duration_nanos);
-void              gz_profile_builder_add_comment  (GzProfileBuilder *self,
-                                                   const char       *comment);
-/* @pcs: leaf first. @values: one per sample type. Samples with the same stack, flags and
- * labels are merged (values added). An empty stack is dropped (pprof needs a location per
- * sample): give such a sample a name with gz_profile_builder_add_named_sample(). */
-void              gz_profile_builder_add_sample   (GzProfileBuilder *self,
-                                                   const guint64    *pcs,
-                                                   guint             n_pcs,
-                                                   GzStackFlags      flags,
-                                                   const gint64     *values,
-                                                   const GzLabel    *labels,
-                                                   guint             n_labels);
-/* A sample whose frames are names, not addresses (e.g. "[signals blocked]"). */
-void              gz_profile_builder_add_named_sample (GzProfileBuilder *self,
-                                                       const char * const *frames,
-                                                       guint             n_frames,
-                                                       const gint64     *values,
-                                                       const GzLabel    *labels,
-                                                       guint             n_labels);
-/* Number of distinct samples so far. */
-guint             gz_profile_builder_get_n_samples (GzProfileBuilder *self);
-/* Symbolizes with @symbolizer (NULL: the calling process) and returns a validated profile.
- * The builder may be finished once. */
-GzProfile        *gz_profile_builder_finish       (GzProfileBuilder *self,
-                                                   GzSymbolizer     *symbolizer,
-                                                   GError          **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzProfileBuilder, gz_profile_builder_free)
 
 G_END_DECLS

@@ -7,6 +7,14 @@
 
 G_BEGIN_DECLS
 
+#define GZ_SYMBOLIZER_ERROR (gz_symbolizer_error_quark ())
+GQuark gz_symbolizer_error_quark (void);
+
+typedef enum
+{
+  GZ_SYMBOLIZER_ERROR_FAILED, /* libdw cannot read the process (its maps, its modules) */
+} GzSymbolizerError;
+
 typedef struct _GzSymbolizer GzSymbolizer;
 
 typedef struct

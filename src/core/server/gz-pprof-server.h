@@ -9,7 +9,7 @@
  *   GET /debug/pprof/cmdline                the command line, NUL-separated
  *   GET|POST /debug/pprof/symbol            Go's symbol protocol
  *   GET /debug/pprof/trace                  501: no Go execution traces in a C process
- *   GET /debug/stats                        gz_stats_collect() as JSON
+ *   GET /debug/stats                        gz_process_stats_collect() as JSON
  *
  * Slow work (snapshots, symbolization, encoding) runs on worker threads; the main loop only
  * parses requests and writes responses, so one slow request never holds up the others. */

@@ -7,10 +7,11 @@
 
 #include <libsoup/soup.h>
 
+#include "gz-profile-top.h"
 #include "gz-pprof-server.h"
 #include "gz-pprof-text.h"
 #include "gz-profiler.h"
-#include "gz-stats.h"
+#include "gz-process-stats.h"
 #include "gz-symbolizer.h"
 
 #define DEFAULT_CPU_SECONDS   30
@@ -789,7 +790,7 @@ static void
 work_stats (Request *request)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) stats = gz_stats_collect (&error);
+  g_autoptr(JsonNode) stats = gz_process_stats_collect (&error);
   char *text;
 
   if (stats == NULL)
@@ -800,7 +801,7 @@ work_stats (Request *request)
       request_set_error (request, SOUP_STATUS_INTERNAL_SERVER_ERROR, problem);
       return;
     }
-  text = gz_stats_format (stats, GZ_STATS_FORMAT_JSON);
+  text = gz_process_stats_format (stats, GZ_PROCESS_STATS_FORMAT_JSON);
   request->status = SOUP_STATUS_OK;
   request->content_type = "application/json";
   request->response = g_bytes_new_take (text, strlen (text));

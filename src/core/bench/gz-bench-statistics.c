@@ -1,4 +1,4 @@
-/* gz-statistics.c: quantiles, the median's confidence interval, Mann–Whitney U, geomeans. */
+/* gz-bench-statistics.c: quantiles, the median's confidence interval, Mann–Whitney U, geomeans. */
 
 #include "config.h"
 
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gz-statistics.h"
+#include "gz-bench-statistics.h"
 
 static int
 compare_doubles (const void *a,
@@ -19,7 +19,7 @@ compare_doubles (const void *a,
 }
 
 void
-gz_statistics_sort (double *values,
+gz_bench_statistics_sort (double *values,
                     gsize   n)
 {
   if (n > 1)
@@ -37,7 +37,7 @@ sorted_copy (const double *values,
 }
 
 double
-gz_statistics_quantile_sorted (const double *sorted,
+gz_bench_statistics_quantile_sorted (const double *sorted,
                                gsize         n,
                                double        q)
 {
@@ -55,7 +55,7 @@ gz_statistics_quantile_sorted (const double *sorted,
 }
 
 double
-gz_statistics_median (const double *values,
+gz_bench_statistics_median (const double *values,
                       gsize         n)
 {
   g_autofree double *sorted = NULL;
@@ -63,7 +63,7 @@ gz_statistics_median (const double *values,
   if (n == 0)
     return NAN;
   sorted = sorted_copy (values, n);
-  return gz_statistics_quantile_sorted (sorted, n, 0.5);
+  return gz_bench_statistics_quantile_sorted (sorted, n, 0.5);
 }
 
 /* P(Binomial(n, ½) = j), in log space so that large n does not underflow. */
@@ -76,7 +76,7 @@ binomial_half_pmf (gsize n,
 }
 
 gboolean
-gz_statistics_median_ci (const double *values,
+gz_bench_statistics_median_ci (const double *values,
                          gsize         n,
                          double        confidence,
                          double       *lo,
@@ -118,7 +118,7 @@ gz_statistics_median_ci (const double *values,
 }
 
 guint
-gz_statistics_ci_min_samples (double confidence)
+gz_bench_statistics_ci_min_samples (double confidence)
 {
   /* The widest interval, [min, max], covers the median with probability 1 - 2·2^-n. */
   for (guint n = 1; n < 64; n++)
@@ -159,7 +159,7 @@ log_choose (gsize n,
 }
 
 void
-gz_statistics_mann_whitney (const double  *x,
+gz_bench_statistics_mann_whitney (const double  *x,
                             gsize          nx,
                             const double  *y,
                             gsize          ny,
@@ -228,7 +228,7 @@ gz_statistics_mann_whitney (const double  *x,
 }
 
 double
-gz_statistics_mann_whitney_min_p (gsize nx,
+gz_bench_statistics_mann_whitney_min_p (gsize nx,
                                   gsize ny)
 {
   if (nx == 0 || ny == 0)
@@ -237,16 +237,16 @@ gz_statistics_mann_whitney_min_p (gsize nx,
 }
 
 guint
-gz_statistics_mann_whitney_min_samples (double alpha)
+gz_bench_statistics_mann_whitney_min_samples (double alpha)
 {
   for (guint n = 1; n < 1000; n++)
-    if (gz_statistics_mann_whitney_min_p (n, n) <= alpha)
+    if (gz_bench_statistics_mann_whitney_min_p (n, n) <= alpha)
       return n;
   return 1000;
 }
 
 double
-gz_statistics_geomean (const double *values,
+gz_bench_statistics_geomean (const double *values,
                        gsize         n)
 {
   double sum = 0.0;

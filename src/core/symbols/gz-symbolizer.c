@@ -11,8 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gz-profile.h"
 #include "gz-symbolizer.h"
+
+G_DEFINE_QUARK (gz-symbolizer-error-quark, gz_symbolizer_error)
 
 /* How often an address outside every known mapping may re-read the process' mappings. */
 #define MAPS_RECHECK_USEC (100 * 1000)
@@ -165,7 +166,7 @@ read_maps (GzSymbolizer *self,
   self->maps_checked = g_get_monotonic_time ();
   if (!g_file_get_contents (maps_path, contents, NULL, &local_error))
     {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
+      g_set_error (error, GZ_SYMBOLIZER_ERROR, GZ_SYMBOLIZER_ERROR_FAILED,
                    "Cannot read the mappings of process %d: %s (is it running, and yours?)",
                    (int) self->pid, local_error->message);
       return FALSE;
@@ -429,7 +430,7 @@ update (GzSymbolizer *self,
   dwfl_report_end (self->dwfl, module_removed, self);
   if (ret != 0)
     {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
+      g_set_error (error, GZ_SYMBOLIZER_ERROR, GZ_SYMBOLIZER_ERROR_FAILED,
                    "Cannot read the modules of process %d: %s", (int) self->pid,
                    ret > 0 ? g_strerror (ret) : dwfl_errmsg (-1));
       return FALSE;
@@ -460,7 +461,7 @@ gz_symbolizer_new (pid_t    pid,
   self->dwfl = dwfl_begin (&proc_callbacks);
   if (self->dwfl == NULL)
     {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
+      g_set_error (error, GZ_SYMBOLIZER_ERROR, GZ_SYMBOLIZER_ERROR_FAILED,
                    "Cannot start libdw: %s", dwfl_errmsg (-1));
       return NULL;
     }

@@ -14,7 +14,7 @@
 #include "gz-bench-harness.h"
 #include "gz-heap-sampler.h"
 #include "gz-profiler.h"
-#include "gz-statistics.h"
+#include "gz-bench-statistics.h"
 
 /* Operations faster than this are timed in batches; a batch aims at BATCH_TARGET_NS. */
 #define PER_OP_THRESHOLD_NS 1000.0
@@ -118,7 +118,7 @@ gz_bench_timer_cost (void)
       end = now_ns ();
       runs[r] = (double) (end - start) / 1001.0;
     }
-  return gz_statistics_median (runs, G_N_ELEMENTS (runs));
+  return gz_bench_statistics_median (runs, G_N_ELEMENTS (runs));
 }
 
 typedef struct _Run Run;
@@ -211,7 +211,7 @@ calibrate (Run    *run,
           break;
         }
     }
-  run->median_op = gz_statistics_median (ops, n);
+  run->median_op = gz_bench_statistics_median (ops, n);
   run->batch = 1;
   if (run->median_op < PER_OP_THRESHOLD_NS)
     run->batch = (guint64) ceil (BATCH_TARGET_NS / MAX (run->median_op, 0.25));
@@ -454,9 +454,9 @@ compute_figures (Run           *run,
       memcpy (all + n, run->workers[i].timings, run->workers[i].n_timings * sizeof (double));
       n += run->workers[i].n_timings;
     }
-  gz_statistics_sort (all, n);
+  gz_bench_statistics_sort (all, n);
   for (guint i = 0; i < GZ_BENCH_N_PERCENTILES; i++)
-    result->percentiles[i] = n > 0 ? gz_statistics_quantile_sorted (all, n, percentile_q[i]) : NAN;
+    result->percentiles[i] = n > 0 ? gz_bench_statistics_quantile_sorted (all, n, percentile_q[i]) : NAN;
 }
 
 GzBenchResult *

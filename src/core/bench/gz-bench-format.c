@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "gz-bench-format.h"
-#include "gz-statistics.h"
+#include "gz-bench-statistics.h"
 
 static const char * const format_names[] = { "table", "json", "gobench", "csv", "markdown" };
 
@@ -340,7 +340,7 @@ median_of (GPtrArray *samples,
   gsize n;
   g_autofree double *values = collect (samples, offset, &n);
 
-  return gz_statistics_median (values, n);
+  return gz_bench_statistics_median (values, n);
 }
 
 static GPtrArray *
@@ -374,9 +374,9 @@ summarize (GPtrArray *results)
       gsize n;
       g_autofree double *ns = collect (s->samples, G_STRUCT_OFFSET (GzBenchResult, ns_per_op), &n);
 
-      s->ns = gz_statistics_median (ns, n);
-      gz_statistics_median_ci (ns, n, GZ_BENCH_CONFIDENCE, &s->ns_lo, &s->ns_hi, NULL);
-      gz_statistics_sort (ns, n);
+      s->ns = gz_bench_statistics_median (ns, n);
+      gz_bench_statistics_median_ci (ns, n, GZ_BENCH_CONFIDENCE, &s->ns_lo, &s->ns_hi, NULL);
+      gz_bench_statistics_sort (ns, n);
       s->ns_min = n > 0 ? ns[0] : NAN;
       s->ns_max = n > 0 ? ns[n - 1] : NAN;
       s->ops_per_sec = median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, ops_per_sec));
@@ -407,7 +407,7 @@ append_table (GString              *out,
               const GzBenchContext *context,
               const char           *label)
 {
-  guint ci_min = gz_statistics_ci_min_samples (GZ_BENCH_CONFIDENCE);
+  guint ci_min = gz_bench_statistics_ci_min_samples (GZ_BENCH_CONFIDENCE);
   guint fewest = G_MAXUINT;
   double timer_cost = NAN;
   GPtrArray *notes = g_ptr_array_new_with_free_func (g_free);
@@ -493,7 +493,7 @@ append_table (GString              *out,
                                              "confidence interval; use --count %u or more (and "
                                              "at least %u for compare to find a difference)",
                                              fewest, fewest == 1 ? " is" : "s are", ci_min,
-                                             gz_statistics_mann_whitney_min_samples (0.05)));
+                                             gz_bench_statistics_mann_whitney_min_samples (0.05)));
   for (guint i = 0; i < notes->len; i++)
     g_string_append_printf (out, "%s\n", (char *) g_ptr_array_index (notes, i));
   g_ptr_array_unref (notes);
@@ -832,10 +832,10 @@ compare_metric (GzBenchDelta  *delta,
   delta->present = TRUE;
   delta->n_base = nx;
   delta->n_cur = ny;
-  delta->base_median = gz_statistics_median (x, nx);
-  delta->cur_median = gz_statistics_median (y, ny);
-  gz_statistics_median_ci (x, nx, GZ_BENCH_CONFIDENCE, &delta->base_lo, &delta->base_hi, NULL);
-  gz_statistics_median_ci (y, ny, GZ_BENCH_CONFIDENCE, &delta->cur_lo, &delta->cur_hi, NULL);
+  delta->base_median = gz_bench_statistics_median (x, nx);
+  delta->cur_median = gz_bench_statistics_median (y, ny);
+  gz_bench_statistics_median_ci (x, nx, GZ_BENCH_CONFIDENCE, &delta->base_lo, &delta->base_hi, NULL);
+  gz_bench_statistics_median_ci (y, ny, GZ_BENCH_CONFIDENCE, &delta->cur_lo, &delta->cur_hi, NULL);
   if (delta->base_median != 0)
     delta->change = 100.0 * (delta->cur_median - delta->base_median) / delta->base_median;
   else
@@ -850,7 +850,7 @@ compare_metric (GzBenchDelta  *delta,
   {
     GzMannWhitney mw;
 
-    gz_statistics_mann_whitney (x, nx, y, ny, &mw);
+    gz_bench_statistics_mann_whitney (x, nx, y, ny, &mw);
     delta->p = mw.p;
   }
   if (delta->p < alpha && fabs (delta->change) >= threshold)
@@ -876,8 +876,8 @@ gz_bench_compare (GzResultSet *baseline,
   GzBenchComparison *c = g_new0 (GzBenchComparison, 1);
   g_autoptr(GPtrArray) base_names = gz_result_set_benchmark_names (baseline);
   g_autoptr(GPtrArray) cur_names = gz_result_set_benchmark_names (current);
-  guint ci_min = gz_statistics_ci_min_samples (GZ_BENCH_CONFIDENCE);
-  guint mw_min = gz_statistics_mann_whitney_min_samples (alpha);
+  guint ci_min = gz_bench_statistics_ci_min_samples (GZ_BENCH_CONFIDENCE);
+  guint mw_min = gz_bench_statistics_mann_whitney_min_samples (alpha);
   guint fewest = G_MAXUINT;
   gboolean untestable = FALSE;
 
@@ -913,7 +913,7 @@ gz_bench_compare (GzResultSet *baseline,
             c->n_improvements++;
         }
       fewest = MIN (fewest, MIN (row->metrics[0].n_base, row->metrics[0].n_cur));
-      untestable |= gz_statistics_mann_whitney_min_p (row->metrics[0].n_base,
+      untestable |= gz_bench_statistics_mann_whitney_min_p (row->metrics[0].n_base,
                                                       row->metrics[0].n_cur) > alpha;
       g_ptr_array_add (c->rows, row);
     }
@@ -952,8 +952,8 @@ gz_bench_compare (GzResultSet *baseline,
               n++;
             }
         }
-      c->geomean_base[m] = n > 0 ? gz_statistics_geomean (b, n) : NAN;
-      c->geomean_cur[m] = n > 0 ? gz_statistics_geomean (k, n) : NAN;
+      c->geomean_base[m] = n > 0 ? gz_bench_statistics_geomean (b, n) : NAN;
+      c->geomean_cur[m] = n > 0 ? gz_bench_statistics_geomean (k, n) : NAN;
     }
   return c;
 }

@@ -51,19 +51,6 @@ gz_stack_capture (guint64 *pcs,
   return out;
 }
 
-void
-gz_stack_records_add_to_builder (GArray           *records,
-                                 GzProfileBuilder *builder)
-{
-  for (guint i = 0; i < records->len; i++)
-    {
-      const GzStackRecord *record = &g_array_index (records, GzStackRecord, i);
-
-      gz_profile_builder_add_sample (builder, record->pcs, record->n_pcs, record->flags,
-                                     record->values, NULL, 0);
-    }
-}
-
 static guint
 record_hash (gconstpointer key)
 {
