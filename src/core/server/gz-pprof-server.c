@@ -7,6 +7,7 @@
 
 #include <libsoup/soup.h>
 
+#include "gz-profile-delta.h"
 #include "gz-profile-top.h"
 #include "gz-pprof-server.h"
 #include "gz-pprof-text.h"
@@ -416,71 +417,6 @@ take_snapshot (Request *request,
   return profile;
 }
 
-/* A string naming a sample's stack (addresses and function names) and its text labels: the
- * same stack in two snapshots, symbolized separately, gives the same key. */
-static char *
-sample_key (GzProfile *profile,
-            GzSample  *sample)
-{
-  GString *key = g_string_new (NULL);
-
-  for (guint i = 0; i < sample->location_ids->len; i++)
-    {
-      GzLocation *location =
-        gz_profile_get_location (profile, g_array_index (sample->location_ids, guint64, i));
-      g_autofree char *name = gz_profile_location_name (profile, location);
-
-      g_string_append_printf (key, "%" G_GINT64_MODIFIER "x:%s;", location->address, name);
-    }
-  for (guint i = 0; i < sample->labels->len; i++)
-    {
-      const GzLabel *label = &g_array_index (sample->labels, GzLabel, i);
-
-      if (label->str != NULL)
-        g_string_append_printf (key, "|%s=%s", label->key, label->str);
-    }
-  return g_string_free (key, FALSE);
-}
-
-/* @end - @start per stack, in @end (as Go's delta: every value subtracted), dropping samples
- * that come out all zero. Stacks only in @start (gone since) are left out. */
-static void
-profile_subtract (GzProfile *end,
-                  GzProfile *start)
-{
-  g_autoptr(GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gint64 end_time = end->time_nanos;
-
-  for (guint i = 0; i < start->samples->len; i++)
-    {
-      GzSample *sample = g_ptr_array_index (start->samples, i);
-
-      g_hash_table_insert (before, sample_key (start, sample), sample);
-    }
-
-  for (guint i = end->samples->len; i-- > 0;)
-    {
-      GzSample *sample = g_ptr_array_index (end->samples, i);
-      g_autofree char *key = sample_key (end, sample);
-      GzSample *old = g_hash_table_lookup (before, key);
-      gboolean all_zero = TRUE;
-
-      for (guint j = 0; j < sample->values->len; j++)
-        {
-          gint64 *value = &g_array_index (sample->values, gint64, j);
-
-          if (old != NULL && j < old->values->len)
-            *value -= g_array_index (old->values, gint64, j);
-          all_zero = all_zero && *value == 0;
-        }
-      if (all_zero)
-        g_ptr_array_remove_index (end->samples, i);
-    }
-
-  end->time_nanos = end_time;
-  end->duration_nanos = MAX (end_time - start->time_nanos, 0);
-}
-
 static void
 work_snapshot (Request *request)
 {
@@ -517,7 +453,7 @@ work_delta_end (Request *request)
   g_autofree char *filename = g_strconcat (request->info->name, "-delta", NULL);
 
   if (profile != NULL)
-    profile_subtract (profile, request->start);
+    gz_profile_subtract (profile, request->start, NULL);
   request_set_profile (request, profile, filename, error);
 }
 

@@ -1,0 +1,81 @@
+/* gz-profile-delta.c: @end − @start per stack, in place (Go's delta profiles). */
+
+#include "config.h"
+
+#include "gz-profile-delta.h"
+#include "gz-profile-top.h"
+
+/* A string naming a sample's stack (addresses and function names) and its text labels: the
+ * same stack in two snapshots, symbolized separately, gives the same key. */
+static char *
+sample_key (GzProfile *profile,
+            GzSample  *sample)
+{
+  GString *key = g_string_new (NULL);
+
+  for (guint i = 0; i < sample->location_ids->len; i++)
+    {
+      GzLocation *location =
+        gz_profile_get_location (profile, g_array_index (sample->location_ids, guint64, i));
+      g_autofree char *name = gz_profile_location_name (profile, location);
+
+      g_string_append_printf (key, "%" G_GINT64_MODIFIER "x:%s;", location->address, name);
+    }
+  for (guint i = 0; i < sample->labels->len; i++)
+    {
+      const GzLabel *label = &g_array_index (sample->labels, GzLabel, i);
+
+      if (label->str != NULL)
+        g_string_append_printf (key, "|%s=%s", label->key, label->str);
+    }
+  return g_string_free (key, FALSE);
+}
+
+static gboolean
+is_kept (GzProfile          *profile,
+         guint               index,
+         const char * const *keep)
+{
+  const GzValueType *value_type = g_ptr_array_index (profile->sample_types, index);
+
+  return keep != NULL && g_strv_contains (keep, value_type->type);
+}
+
+void
+gz_profile_subtract (GzProfile          *end,
+                     GzProfile          *start,
+                     const char * const *keep)
+{
+  g_autoptr(GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_return_if_fail (end != NULL);
+  g_return_if_fail (start != NULL);
+
+  for (guint i = 0; i < start->samples->len; i++)
+    {
+      GzSample *sample = g_ptr_array_index (start->samples, i);
+
+      g_hash_table_insert (before, sample_key (start, sample), sample);
+    }
+
+  for (guint i = end->samples->len; i-- > 0;)
+    {
+      GzSample *sample = g_ptr_array_index (end->samples, i);
+      g_autofree char *key = sample_key (end, sample);
+      GzSample *old = g_hash_table_lookup (before, key);
+      gboolean all_zero = TRUE;
+
+      for (guint j = 0; j < sample->values->len; j++)
+        {
+          gint64 *value = &g_array_index (sample->values, gint64, j);
+
+          if (old != NULL && j < old->values->len && !is_kept (end, j, keep))
+            *value -= g_array_index (old->values, gint64, j);
+          all_zero = all_zero && *value == 0;
+        }
+      if (all_zero)
+        g_ptr_array_remove_index (end->samples, i);
+    }
+
+  end->duration_nanos = MAX (end->time_nanos - start->time_nanos, 0);
+}
