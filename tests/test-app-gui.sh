@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End to end: gz-profile starts under Xvfb, opens its window, draws something (screenshots are
 # checked not to be blank), forwards a second invocation to the running instance, and quits
-# cleanly through its app.quit action. Usage: test-app-gui.sh GZ_PROFILE APP_ID SCREENSHOT_DIR
+# cleanly through its app.quit action. Speaks TAP, one line per check; each check builds on the
+# one before, so the first failure ends the run (the missing ones count as failed).
+# Usage: test-app-gui.sh GZ_PROFILE APP_ID SCREENSHOT_DIR
 set -euo pipefail
 
 app=$1
@@ -10,8 +12,8 @@ outdir=$3
 
 for tool in xvfb-run import identify xwininfo gdbus; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "SKIP: $tool not found; run tools/install-deps.sh" >&2
-    exit 77
+    echo "1..0 # SKIP $tool not found; run tools/install-deps.sh"
+    exit 0
   fi
 done
 
@@ -31,7 +33,14 @@ cleanup () {
 }
 trap cleanup EXIT
 
+echo "1..5"
+passed=0
+pass () {
+  passed=$((passed + 1))
+  echo "ok $passed - $*"
+}
 fail () {
+  echo "not ok $((passed + 1)) - $*"
   echo "FAIL: $*" >&2
   echo "--- gz-profile output ---" >&2
   cat "$tmp/app.log" >&2 || true
@@ -60,7 +69,7 @@ screenshot () {
     [ -s "$png" ] || fail "no screenshot written to $png"
     sd=$(identify -format '%[fx:standard_deviation]' "$png")
     if awk -v sd="$sd" 'BEGIN { exit !(sd > 0.01) }'; then
-      echo "screenshot $png: standard deviation $sd"
+      echo "# screenshot $png: standard deviation $sd"
       return 0
     fi
     sleep 0.5
@@ -77,11 +86,13 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 [ "$(count_windows)" -ge 1 ] || fail "no gz profile window after 20 s"
+pass "gz-profile opens its window"
 
 # Let the first statistics refresh land.
 sleep 2
 kill -0 "$pid" 2>/dev/null || fail "gz-profile died after showing its window"
 screenshot app-statistics
+pass "the statistics page is drawn"
 
 # A second invocation is forwarded to the running instance: no second window.
 "$app" --page=sessions >>"$tmp/app.log" 2>&1 || fail "second invocation failed"
@@ -89,6 +100,7 @@ sleep 1
 [ "$(count_windows)" -eq 1 ] || fail "expected one window, found $(count_windows)"
 kill -0 "$pid" 2>/dev/null || fail "gz-profile died after the second invocation"
 screenshot app-sessions
+pass "a second invocation is forwarded to the running instance"
 
 object_path=/$(echo "$app_id" | tr . /)
 gdbus call --session --dest "$app_id" --object-path "$object_path" \
@@ -104,8 +116,9 @@ status=0
 wait "$pid" || status=$?
 pid=
 [ "$status" -eq 0 ] || fail "gz-profile exited with status $status"
+pass "app.quit over D-Bus ends gz-profile with status 0"
 
 if grep -E -- '-(CRITICAL|WARNING) \*\*' "$tmp/app.log" >&2; then
   fail "gz-profile logged warnings"
 fi
-echo "gz-profile opened its window, stayed alive and quit cleanly"
+pass "gz-profile logged no warnings or criticals"
