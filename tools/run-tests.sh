@@ -2,7 +2,8 @@
 # Runs every test, as CI does: installs the Debian 12 packages, then builds and tests twice in
 # fresh build dirs: build-ci (-Dwerror=true, the app included) and build-asan (AddressSanitizer
 # and UndefinedBehaviorSanitizer; no app, no tcmalloc). Ends with "N passed, N failed, N skipped"
-# and a non-zero status if anything failed. Run as root on Debian 12: bash tools/run-tests.sh
+# counted in subtests (tools/test-summary.sh) and a non-zero status if anything failed.
+# Run as root on Debian 12: bash tools/run-tests.sh
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
