@@ -6,81 +6,105 @@
 
 #include "gz-units.h"
 
-/* @value / @scale with three significant digits, then @suffix; the sign kept. */
-static char *
-scaled (double      value,
-        double      scale,
-        const char *suffix)
+/* @v as it will be shown: three significant digits, whole numbers from 999.5 on (so that a
+ * value that rounds up to 1000 is seen as such and moves to the next unit). */
+static double
+rounded (double v)
 {
-  double v = value / scale;
   double a = fabs (v);
+  double r;
 
-  if (a >= 100 || a == 0)
-    return g_strdup_printf ("%.0f %s", v, suffix);
-  if (a >= 10)
-    return g_strdup_printf ("%.1f %s", v, suffix);
-  return g_strdup_printf ("%.3g %s", v, suffix);
+  if (a >= 999.5)
+    r = round (v);
+  else if (a < 0.001)
+    r = 0;
+  else
+    {
+      double p = pow (10, 2 - floor (log10 (a)));
+
+      r = round (v * p) / p;
+    }
+  return r == 0 ? 0 : r;   /* no "-0" */
+}
+
+/* @r (already rounded) and @suffix: "1.5 KiB", "999 ns", "1023 KiB". */
+static char *
+show (double      r,
+      const char *suffix)
+{
+  if (fabs (r) >= 999.5)
+    return g_strdup_printf ("%.0f %s", r, suffix);
+  return g_strdup_printf ("%.3g %s", r, suffix);
+}
+
+/* @value in the first of @units (each @step times the one before) whose rounded figure stays
+ * below @limit; the last unit takes whatever is left. A figure that rounded up past the limit
+ * is at least 1 in the next unit, whatever binary rounding says. */
+static char *
+in_units (double              value,
+          double              step,
+          double              limit,
+          const char * const *units,
+          guint               n_units)
+{
+  double scale = 1;
+  gboolean carried = FALSE;
+
+  for (guint i = 0; i < n_units; i++, scale *= step)
+    {
+      double r = rounded (value / scale);
+
+      if (carried && fabs (r) < 1)
+        r = value < 0 ? -1 : 1;
+      if (fabs (r) < limit || i + 1 == n_units)
+        return show (r, units[i]);
+      carried = TRUE;
+    }
+  g_assert_not_reached ();
 }
 
 char *
 gz_units_format_bytes (double bytes)
 {
-  static const char * const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
-  double a = fabs (bytes);
-  double scale = 1024;
+  static const char * const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 
   if (!isfinite (bytes))
     return g_strdup ("-");
-  if (a < 1024)
-    return g_strdup_printf ("%.4g B", bytes);
-  for (guint i = 0; i < G_N_ELEMENTS (units); i++, scale *= 1024)
-    if (a < scale * 1024 * 0.9995 || i + 1 == G_N_ELEMENTS (units))
-      return scaled (bytes, scale, units[i]);
-  g_assert_not_reached ();
+  return in_units (bytes, 1024, 1024, units, G_N_ELEMENTS (units));
 }
 
 char *
 gz_units_format_nanoseconds (double nanoseconds)
 {
-  double a = fabs (nanoseconds);
+  static const char * const units[] = { "ns", "µs", "ms", "s" };
+  const char *sign = nanoseconds < 0 ? "-" : "";
+  double seconds;
+  double minutes;
 
   if (!isfinite (nanoseconds))
     return g_strdup ("-");
-  if (a < 999.5)
-    return scaled (nanoseconds, 1, "ns");
-  if (a < 999.5e3)
-    return scaled (nanoseconds, 1e3, "µs");
-  if (a < 999.5e6)
-    return scaled (nanoseconds, 1e6, "ms");
-  if (a < 60e9)
-    return scaled (nanoseconds, 1e9, "s");
+  if (fabs (rounded (nanoseconds / 1e9)) < 60)
+    return in_units (nanoseconds, 1000, 1000, units, G_N_ELEMENTS (units));
 
-  {
-    const char *sign = nanoseconds < 0 ? "-" : "";
-    gint64 seconds = (gint64) (a / 1e9);
-
-    if (seconds < 3600)
-      return g_strdup_printf ("%s%" G_GINT64_FORMAT " min %02d s", sign, seconds / 60,
-                              (int) (seconds % 60));
-    return g_strdup_printf ("%s%" G_GINT64_FORMAT " h %02d min", sign, seconds / 3600,
-                            (int) (seconds / 60 % 60));
-  }
+  /* From a minute on, whole seconds, then from an hour on, whole minutes. */
+  seconds = round (fabs (nanoseconds) / 1e9);
+  if (seconds < 3600)
+    return g_strdup_printf ("%s%.0f min %02.0f s", sign, floor (seconds / 60),
+                            fmod (seconds, 60));
+  minutes = round (fabs (nanoseconds) / 60e9);
+  return g_strdup_printf ("%s%.0f h %02.0f min", sign, floor (minutes / 60), fmod (minutes, 60));
 }
 
 char *
 gz_units_format_count (double count)
 {
-  double a = fabs (count);
+  static const char * const units[] = { "", "k", "M", "G", "T", "P", "E" };
+  char *text;
 
   if (!isfinite (count))
     return g_strdup ("-");
-  if (a < 999.5)
-    return g_strdup_printf ("%.3g", count);
-  if (a < 999.5e3)
-    return scaled (count, 1e3, "k");
-  if (a < 999.5e6)
-    return scaled (count, 1e6, "M");
-  return scaled (count, 1e9, "G");
+  text = in_units (count, 1000, 1000, units, G_N_ELEMENTS (units));
+  return g_strchomp (text);   /* no unit, no trailing space */
 }
 
 char *
