@@ -12,44 +12,12 @@
 #include "gz-profile-top.h"
 #include "gz-cli.h"
 #include "gz-duration.h"
+#include "gz-units.h"
 
 gboolean
 gz_cli_is_tty (void)
 {
   return isatty (STDOUT_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
-}
-
-static char *
-format_nanoseconds (gint64 ns)
-{
-  gint64 abs_ns = ABS (ns);
-
-  if (abs_ns >= G_GINT64_CONSTANT (1000000000))
-    return g_strdup_printf ("%.2fs", ns / 1e9);
-  if (abs_ns >= 1000000)
-    return g_strdup_printf ("%.2fms", ns / 1e6);
-  if (abs_ns >= 1000)
-    return g_strdup_printf ("%.2fus", ns / 1e3);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "ns", ns);
-}
-
-char *
-gz_cli_format_value (gint64      value,
-                     const char *unit)
-{
-  if (g_strcmp0 (unit, "nanoseconds") == 0)
-    return format_nanoseconds (value);
-  if (g_strcmp0 (unit, "bytes") == 0)
-    {
-      if (value < 0)
-        {
-          g_autofree char *size = g_format_size_full ((guint64) -value, G_FORMAT_SIZE_IEC_UNITS);
-
-          return g_strconcat ("-", size, NULL);
-        }
-      return g_format_size_full ((guint64) value, G_FORMAT_SIZE_IEC_UNITS);
-    }
-  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
 }
 
 /* Whole seconds, as Go writes durations: "45s", "1m30s". */
@@ -84,12 +52,22 @@ percent (gint64 part,
   return total != 0 ? 100.0 * (double) part / (double) total : 0.0;
 }
 
+/* @text right-aligned in @width characters (not bytes: "µs" is two bytes wide in UTF-8). */
+static char *
+pad_left (const char *text,
+          int         width)
+{
+  glong n = g_utf8_strlen (text, -1);
+  g_autofree char *spaces = g_strnfill (n < width ? (gsize) (width - n) : 0, ' ');
+
+  return g_strconcat (spaces, text, NULL);
+}
+
 void
 gz_cli_print_summary (const GzSessionSummary *summary)
 {
-  g_autofree char *size = g_format_size_full ((guint64) MAX (summary->size, 0),
-                                              G_FORMAT_SIZE_IEC_UNITS);
-  g_autofree char *duration = format_nanoseconds (summary->duration_nanos);
+  g_autofree char *size = gz_units_format_bytes ((double) MAX (summary->size, 0));
+  g_autofree char *duration = gz_units_format_nanoseconds ((double) summary->duration_nanos);
   g_autofree char *quoted = g_shell_quote (summary->path);
   const char *unit = NULL;
 
@@ -106,7 +84,7 @@ gz_cli_print_summary (const GzSessionSummary *summary)
     printf ("No samples were recorded.\n");
   else
     {
-      g_autofree char *total = gz_cli_format_value (summary->total, unit);
+      g_autofree char *total = gz_units_format_value (summary->total, unit);
 
       printf ("Top %u functions by %s (total %s):\n", summary->top->len, summary->sample_type,
               total);
@@ -114,10 +92,12 @@ gz_cli_print_summary (const GzSessionSummary *summary)
       for (guint i = 0; i < summary->top->len; i++)
         {
           const GzTopEntry *entry = &g_array_index (summary->top, GzTopEntry, i);
-          g_autofree char *flat = gz_cli_format_value (entry->flat, unit);
-          g_autofree char *cum = gz_cli_format_value (entry->cum, unit);
+          g_autofree char *flat_text = gz_units_format_value (entry->flat, unit);
+          g_autofree char *cum_text = gz_units_format_value (entry->cum, unit);
+          g_autofree char *flat = pad_left (flat_text, 12);
+          g_autofree char *cum = pad_left (cum_text, 12);
 
-          printf ("  %12s %6.2f%% %12s %6.2f%%  %s\n", flat,
+          printf ("  %s %6.2f%% %s %6.2f%%  %s\n", flat,
                   percent (entry->flat, summary->total), cum, percent (entry->cum, summary->total),
                   entry->name);
         }

@@ -45,8 +45,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzCliConfigFlags, gz_cli_config_flags_free)
 
 /* Terminal output. */
 gboolean     gz_cli_is_tty           (void);
-char        *gz_cli_format_value     (gint64        value,
-                                      const char   *unit);
 char        *gz_cli_format_elapsed   (gint64        nanoseconds);
 char        *gz_cli_format_target    (const GzTarget *target);
 void         gz_cli_print_summary    (const GzSessionSummary *summary);

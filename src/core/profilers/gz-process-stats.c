@@ -9,6 +9,7 @@
 
 #include "gz-heap-sampler.h"
 #include "gz-process-stats.h"
+#include "gz-units.h"
 
 /* config.h defines GZ_HAVE_TCMALLOC empty (meson's conf.set) or as 1 or 0: true for the first
  * two. */
@@ -275,34 +276,6 @@ gz_process_stats_collect (GError **error)
 
 /* Formatting */
 
-static char *
-format_bytes (gint64 bytes)
-{
-  static const char * const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-  double value = (double) bytes;
-  guint unit = 0;
-
-  if (bytes < 1024)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " B", bytes);
-  while (value >= 1024 && unit + 1 < G_N_ELEMENTS (units))
-    {
-      value /= 1024;
-      unit++;
-    }
-  return g_strdup_printf ("%.1f %s", value, units[unit]);
-}
-
-static char *
-format_seconds (double seconds)
-{
-  if (seconds < 60)
-    return g_strdup_printf ("%.2f s", seconds);
-  if (seconds < 3600)
-    return g_strdup_printf ("%dm%04.1fs", (int) (seconds / 60), fmod (seconds, 60));
-  return g_strdup_printf ("%dh%02dm%02ds", (int) (seconds / 3600),
-                          (int) fmod (seconds / 60, 60), (int) fmod (seconds, 60));
-}
-
 typedef enum { SHOW_PLAIN, SHOW_BYTES, SHOW_SECONDS } Show;
 
 static void
@@ -320,9 +293,9 @@ table_row (GString    *out,
   else if (json_node_get_value_type (node) == G_TYPE_STRING)
     text = g_strdup (json_node_get_string (node));
   else if (show == SHOW_BYTES)
-    text = format_bytes (json_node_get_int (node));
+    text = gz_units_format_bytes ((double) json_node_get_int (node));
   else if (show == SHOW_SECONDS)
-    text = format_seconds (json_node_get_double (node));
+    text = gz_units_format_nanoseconds (json_node_get_double (node) * 1e9);
   else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
     text = g_strdup_printf ("%.2f", json_node_get_double (node));
   else
