@@ -321,6 +321,146 @@ test_save_value (void)
   g_unlink (path);
 }
 
+/* Async results: the callback keeps the result, the test spins the main loop until it came. */
+static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static void
+wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_new_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzConfig) config = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *path = write_config ("[profile]\n"
+                                        "cpu-hz = 150\n");
+  g_autofree char *where = g_strdup_printf ("file %s:2", path);
+  g_autofree char *described = NULL;
+
+  /* The same values and origins as the synchronous load, environment included. */
+  g_setenv ("GZ_PROFILE_PORT", "7001", TRUE);
+  gz_config_new_async (path, NULL, keep_result, &result);
+  wait_for_result (&result);
+  g_unsetenv ("GZ_PROFILE_PORT");
+  config = gz_config_new_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gz_config_get_int (config, "cpu-hz"), ==, 150);
+  described = gz_config_describe_source (config, "cpu-hz");
+  g_assert_cmpstr (described, ==, where);
+  g_assert_cmpint (gz_config_get_int (config, "port"), ==, 7001);
+  g_assert_cmpint (gz_config_get_source (config, "port"), ==, GZ_CONFIG_SOURCE_ENV);
+  g_clear_object (&result);
+
+  /* The errors of the synchronous load. */
+  gz_config_new_async ("/nonexistent/gz/profile.ini", NULL, keep_result, &result);
+  wait_for_result (&result);
+  g_assert_null (gz_config_new_finish (result, &error));
+  g_assert_error (error, GZ_CONFIG_ERROR, GZ_CONFIG_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/gz/profile.ini"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* Cancelled before the worker ran: no config. */
+  g_cancellable_cancel (cancellable);
+  gz_config_new_async (path, cancellable, keep_result, &result);
+  wait_for_result (&result);
+  g_assert_null (gz_config_new_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_unlink (path);
+}
+
+static void
+test_save_value_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzConfig) config = NULL;
+  g_autoptr(GzConfig) reread = NULL;
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GAsyncResult) bad = NULL;
+  g_autoptr(GAsyncResult) overridden = NULL;
+  g_autofree char *path = write_config ("# kept\n"
+                                        "[profile]\n"
+                                        "cpu-hz = 100\n");
+  g_autofree char *contents = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *reread_described = NULL;
+
+  config = gz_config_new (path, &error);
+  g_assert_no_error (error);
+
+  /* Two saves in flight at once: both keys land in the file (neither read the old file while
+   * the other was writing), and each value is effective once its save finished. */
+  gz_config_save_value_async (config, "cpu-hz", "200", NULL, keep_result, &first);
+  gz_config_save_value_async (config, "duration", "45s", NULL, keep_result, &second);
+  g_assert_cmpint (gz_config_get_int (config, "cpu-hz"), ==, 100);
+  wait_for_result (&first);
+  wait_for_result (&second);
+  g_assert_true (gz_config_save_value_finish (config, first, &error));
+  g_assert_no_error (error);
+  g_assert_true (gz_config_save_value_finish (config, second, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gz_config_get_int (config, "cpu-hz"), ==, 200);
+  g_assert_cmpint (gz_config_get_duration (config, "duration"), ==,
+                   45 * G_GINT64_CONSTANT (1000000000));
+  described = gz_config_describe_source (config, "duration");
+  g_assert_true (g_str_has_prefix (described, "file "));
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_test_message ("%s", contents);
+  g_assert_nonnull (strstr (contents, "# kept"));
+  g_assert_nonnull (strstr (contents, "cpu-hz=200"));
+  g_assert_nonnull (strstr (contents, "duration=45s"));
+  reread = gz_config_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gz_config_get_int (reread, "cpu-hz"), ==, 200);
+  /* The line remembered after the save is the line a fresh read finds. */
+  reread_described = gz_config_describe_source (reread, "duration");
+  g_assert_cmpstr (reread_described, ==, described);
+
+  /* A bad value fails without touching the file. */
+  gz_config_save_value_async (config, "port", "70000", NULL, keep_result, &bad);
+  wait_for_result (&bad);
+  g_assert_false (gz_config_save_value_finish (config, bad, &error));
+  g_assert_error (error, GZ_CONFIG_ERROR, GZ_CONFIG_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "65535"));
+  g_clear_error (&error);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, "port"));
+
+  /* Written, but a flag still wins. */
+  g_assert_true (gz_config_set_flag (config, "keep", "3", &error));
+  g_assert_no_error (error);
+  gz_config_save_value_async (config, "keep", "9", NULL, keep_result, &overridden);
+  wait_for_result (&overridden);
+  g_assert_true (gz_config_save_value_finish (config, overridden, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gz_config_get_int (config, "keep"), ==, 3);
+  g_assert_cmpint (gz_config_get_source (config, "keep"), ==, GZ_CONFIG_SOURCE_FLAG);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "keep=9"));
+
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,5 +473,7 @@ main (int   argc,
   g_test_add_func ("/core/config/unknown-key", test_unknown_key);
   g_test_add_func ("/core/config/bad-values", test_bad_values);
   g_test_add_func ("/core/config/save-value", test_save_value);
+  g_test_add_func ("/core/config/new-async", test_new_async);
+  g_test_add_func ("/core/config/save-value-async", test_save_value_async);
   return g_test_run ();
 }

@@ -588,46 +588,44 @@ gz_config_describe_source (GzConfig   *self,
     }
 }
 
-gboolean
-gz_config_save_value (GzConfig   *self,
-                      const char *key,
-                      const char *value,
-                      GError    **error)
+/* One writer at a time in this process: two saves must not both read the old file and lose
+ * one another's key. */
+static GMutex save_lock;
+
+/* Writes @key = @value into the file at @path: reads it (comments kept), changes the key, writes
+ * it atomically; *@line is the key's line in the new file. Touches no GzConfig, so that the
+ * async save can run it on a worker. */
+static gboolean
+write_key (const char *path,
+           const char *key,
+           const char *value,
+           int        *line,
+           GError    **error)
 {
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GHashTable) lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&save_lock);
   g_autofree char *dir = NULL;
   g_autofree char *contents = NULL;
-  g_autofree char *normalized = NULL;
-  int i;
+  gsize length;
 
-  g_return_val_if_fail (GZ_IS_CONFIG (self), FALSE);
-  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
-
-  i = find_key (key);
-  if (i < 0)
-    return unknown_key (error, self->path, key);
-  normalized = validate (&keys[i], value, self->path, error);
-  if (normalized == NULL)
-    return FALSE;
-
-  if (!g_key_file_load_from_file (key_file, self->path,
+  if (!g_key_file_load_from_file (key_file, path,
                                   G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
                                   &local_error) &&
       !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
       g_set_error (error, GZ_CONFIG_ERROR, GZ_CONFIG_ERROR_PARSE,
-                   "%s: %s; fix or remove the file, then try again",
-                   self->path, local_error->message);
+                   "%s: %s; fix or remove the file, then try again", path, local_error->message);
       return FALSE;
     }
   g_clear_error (&local_error);
 
   /* The text as given ("~/x", "1m30s"), so the file stays as a person would write it. */
   g_key_file_set_string (key_file, GROUP, key, value);
+  contents = g_key_file_to_data (key_file, &length, NULL);
 
-  dir = g_path_get_dirname (self->path);
+  dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved_errno = errno;
@@ -637,25 +635,204 @@ gz_config_save_value (GzConfig   *self,
                    dir, g_strerror (saved_errno));
       return FALSE;
     }
-  /* g_key_file_save_to_file writes a temporary file and renames it over the old one. */
-  if (!g_key_file_save_to_file (key_file, self->path, &local_error))
+  /* A temporary file renamed over the old one: a reader sees the old file or the new. */
+  if (!g_file_set_contents (path, contents, (gssize) length, &local_error))
     {
       g_set_error (error, GZ_CONFIG_ERROR, GZ_CONFIG_ERROR_VALUE,
-                   "cannot write %s: %s; check its permissions", self->path,
-                   local_error->message);
+                   "cannot write %s: %s; check its permissions", path, local_error->message);
       return FALSE;
     }
 
-  /* A flag or variable still wins; otherwise the file's new value is the effective one. */
-  if (self->values[i].source <= GZ_CONFIG_SOURCE_FILE)
-    {
-      int line = 0;
-
-      if (g_file_get_contents (self->path, &contents, NULL, NULL) &&
-          scan_lines (self->path, contents, lines, NULL))
-        line = GPOINTER_TO_INT (g_hash_table_lookup (lines, key));
-      set_value (self, i, g_steal_pointer (&normalized), GZ_CONFIG_SOURCE_FILE, self->path, line);
-    }
-
+  *line = scan_lines (path, contents, lines, NULL)
+    ? GPOINTER_TO_INT (g_hash_table_lookup (lines, key)) : 0;
   return TRUE;
+}
+
+/* The index of @key and its normalized @value, or -1 with @error. */
+static int
+check_value (GzConfig   *self,
+             const char *key,
+             const char *value,
+             char      **normalized,
+             GError    **error)
+{
+  int i = find_key (key);
+
+  if (i < 0)
+    {
+      unknown_key (error, self->path, key);
+      return -1;
+    }
+  *normalized = validate (&keys[i], value, self->path, error);
+  return *normalized != NULL ? i : -1;
+}
+
+/* After the file was written: a flag or variable still wins; otherwise the file's new value is
+ * the effective one. */
+static void
+commit_value (GzConfig *self,
+              int       index,
+              char     *normalized, /* taken */
+              int       line)
+{
+  if (self->values[index].source <= GZ_CONFIG_SOURCE_FILE)
+    set_value (self, index, normalized, GZ_CONFIG_SOURCE_FILE, self->path, line);
+  else
+    g_free (normalized);
+}
+
+gboolean
+gz_config_save_value (GzConfig   *self,
+                      const char *key,
+                      const char *value,
+                      GError    **error)
+{
+  char *normalized = NULL;
+  int line = 0;
+  int i;
+
+  g_return_val_if_fail (GZ_IS_CONFIG (self), FALSE);
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  i = check_value (self, key, value, &normalized, error);
+  if (i < 0)
+    return FALSE;
+  if (!write_key (self->path, key, value, &line, error))
+    {
+      g_free (normalized);
+      return FALSE;
+    }
+  commit_value (self, i, normalized, line);
+  return TRUE;
+}
+
+typedef struct
+{
+  char *path;
+  char *key;
+  char *value;
+  char *normalized;
+  int   index;
+  int   line;
+} SaveData;
+
+static void
+save_data_free (gpointer data)
+{
+  SaveData *save = data;
+
+  g_free (save->path);
+  g_free (save->key);
+  g_free (save->value);
+  g_free (save->normalized);
+  g_free (save);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SaveData *save = task_data;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!write_key (save->path, save->key, save->value, &save->line, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+gz_config_save_value_async (GzConfig            *self,
+                            const char          *key,
+                            const char          *value,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  SaveData *save;
+
+  g_return_if_fail (GZ_IS_CONFIG (self));
+  g_return_if_fail (key != NULL && value != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gz_config_save_value_async);
+  /* Once written, the file is changed: report that even if @cancellable fires meanwhile. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  save = g_new0 (SaveData, 1);
+  save->index = check_value (self, key, value, &save->normalized, &error);
+  if (save->index < 0)
+    {
+      save_data_free (save);
+      g_task_return_error (task, error);
+      return;
+    }
+  save->path = g_strdup (self->path);
+  save->key = g_strdup (key);
+  save->value = g_strdup (value);
+  g_task_set_task_data (task, save, save_data_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+gz_config_save_value_finish (GzConfig      *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  SaveData *save;
+
+  g_return_val_if_fail (GZ_IS_CONFIG (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  save = g_task_get_task_data (G_TASK (result));
+  commit_value (self, save->index, g_steal_pointer (&save->normalized), save->line);
+  return TRUE;
+}
+
+static void
+new_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GzConfig *config;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  config = gz_config_new (task_data, &error);
+  if (config == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, config, g_object_unref);
+}
+
+void
+gz_config_new_async (const char          *path,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, gz_config_new_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, new_thread);
+}
+
+GzConfig *
+gz_config_new_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

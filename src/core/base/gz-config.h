@@ -3,7 +3,7 @@
  * default; each value remembers where it came from. Shared by gz-cli and the app. */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -38,6 +38,13 @@ G_DECLARE_FINAL_TYPE (GzConfig, gz_config, GZ, CONFIG, GObject)
  * a missing named file is an error), then the environment. */
 GzConfig      *gz_config_new             (const char     *path,
                                           GError        **error);
+/* The same, read on a worker thread (nothing of it on the caller's main loop). */
+void           gz_config_new_async       (const char          *path,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+GzConfig      *gz_config_new_finish      (GAsyncResult   *result,
+                                          GError        **error);
 /* The keys in display order, NULL-terminated. */
 const char * const *gz_config_list_keys  (void);
 /* One line saying what @key does, for `gz-cli profile config` and the app. */
@@ -69,5 +76,17 @@ gboolean       gz_config_save_value      (GzConfig       *self,
                                           const char     *key,
                                           const char     *value,
                                           GError        **error);
+/* The same, the file read and written on a worker; @value is checked at once (a bad one fails
+ * without touching the file). @self's value changes when _finish returns TRUE. Saves in one
+ * process are serialized, so none loses another's key. */
+void           gz_config_save_value_async  (GzConfig            *self,
+                                            const char          *key,
+                                            const char          *value,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean       gz_config_save_value_finish (GzConfig       *self,
+                                            GAsyncResult   *result,
+                                            GError        **error);
 
 G_END_DECLS
