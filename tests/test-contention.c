@@ -13,7 +13,7 @@
 #include <pthread.h>
 
 #include "gz-contention.h"
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 #include "gz-stack.h"
 #include "gz-test-profiles.h"
 

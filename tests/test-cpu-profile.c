@@ -12,7 +12,7 @@
 #include "gz-profile-top.h"
 #include "gz-config.h"
 #include "gz-profile.h"
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 
 #define NS_PER_S G_GINT64_CONSTANT (1000000000)
 #define TOLERANCE 0.05 /* "within a few points" */

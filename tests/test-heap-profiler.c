@@ -11,7 +11,7 @@
 
 #include "gz-profile-top.h"
 #include "gz-heap-sampler.h"
-#include "gz-profilers-private.h"
+#include "gz-heap-profiler.h"
 
 #if defined (GZ_HAVE_TCMALLOC) && (1 - GZ_HAVE_TCMALLOC - 1 != 0)
 #define HAVE_WRAPPERS 1

@@ -12,7 +12,7 @@
 #include "gz-auto-profiler.h"
 #include "gz-pprof-server.h"
 #include "gz-profile.h"
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 
 typedef struct
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "gz-profile-builder.h"
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 #include "gz-symbolizer.h"
 
 static GzProfile *

@@ -14,7 +14,7 @@
 
 #include <glib/gstdio.h>
 
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 #include "gz-stack.h"
 #include "gz-test-profiles.h"
 #include "gz-threadcreate.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "gz-config.h"
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 
 typedef struct
 {

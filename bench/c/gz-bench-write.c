@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 
 #define N_PARKED    8
 #define N_CONTENDED 4

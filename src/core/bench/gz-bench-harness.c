@@ -13,7 +13,7 @@
 
 #include "gz-bench-harness.h"
 #include "gz-heap-sampler.h"
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 #include "gz-bench-statistics.h"
 
 /* Operations faster than this are timed in batches; a batch aims at BATCH_TARGET_NS. */

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "gz-auto-profiler.h"
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 
 static const char * const kinds[] = { "cpu", "heap", "goroutine" };
 

@@ -1,17 +1,18 @@
 /* gz-contention-profiler.c: the block and mutex profiles from the contention recorder: a
- * session is the difference between its end and its start, a snapshot is everything since the
- * process started. */
+ * session is its end profile minus its start profile (gz_profile_subtract), a snapshot is
+ * everything since the process started. */
 #include "config.h"
 
 #include "gz-contention.h"
-#include "gz-profilers-private.h"
-#include "gz-stack.h"
+#include "gz-contention-profiler.h"
+#include "gz-profile-builder.h"
+#include "gz-profile-delta.h"
 
 struct _GzContentionProfiler
 {
   GzProfiler parent_instance;
 
-  GArray    *start_records; /* GzStackRecord: the recorder's table at start */
+  GzProfile *start_profile; /* everything recorded until start */
 };
 
 G_DEFINE_FINAL_TYPE (GzContentionProfiler, gz_contention_profiler, GZ_TYPE_PROFILER)
@@ -25,15 +26,15 @@ take_records (GzProfiler *profiler)
   return gz_contention_snapshot_block ();
 }
 
+/* Everything recorded since the process started, as of @time_nanos. */
 static GzProfile *
 build_profile (GzProfiler *profiler,
-               GArray     *records,
                gint64      time_nanos,
-               gint64      duration_nanos,
                GError    **error)
 {
   GzProfileType type = gz_profiler_get_profile_type (profiler);
   g_autoptr(GzProfileBuilder) builder = gz_profile_builder_new (type);
+  g_autoptr(GArray) records = take_records (profiler);
 
   /* As Go: the mutex profile's period is the sampling fraction, the block profile's the rate
    * in nanoseconds. The recorded values are already scaled. */
@@ -41,7 +42,7 @@ build_profile (GzProfiler *profiler,
     gz_profile_builder_set_period (builder, gz_contention_get_mutex_fraction ());
   else
     gz_profile_builder_set_period (builder, gz_contention_get_block_rate ());
-  gz_profile_builder_set_time (builder, time_nanos, duration_nanos);
+  gz_profile_builder_set_time (builder, time_nanos, 0);
 
   gz_stack_records_add_to_builder (records, builder);
 
@@ -54,10 +55,11 @@ gz_contention_profiler_start (GzProfiler  *profiler,
 {
   GzContentionProfiler *self = GZ_CONTENTION_PROFILER (profiler);
 
-  g_clear_pointer (&self->start_records, g_array_unref);
-  self->start_records = take_records (profiler);
+  g_clear_pointer (&self->start_profile, gz_profile_unref);
+  self->start_profile = build_profile (profiler, gz_profiler_get_start_time_nanos (profiler),
+                                       error);
 
-  return TRUE;
+  return self->start_profile != NULL;
 }
 
 static GzProfile *
@@ -65,22 +67,23 @@ gz_contention_profiler_stop (GzProfiler  *profiler,
                              GError     **error)
 {
   GzContentionProfiler *self = GZ_CONTENTION_PROFILER (profiler);
-  g_autoptr(GArray) start = g_steal_pointer (&self->start_records);
-  g_autoptr(GArray) end = take_records (profiler);
-  g_autoptr(GArray) delta = gz_stack_records_subtract (end, start);
-  gint64 start_nanos = gz_profiler_get_start_time_nanos (profiler);
-  gint64 now_nanos = g_get_real_time () * 1000;
+  g_autoptr(GzProfile) start = g_steal_pointer (&self->start_profile);
+  GzProfile *end = build_profile (profiler, g_get_real_time () * 1000, error);
 
-  return build_profile (profiler, delta, start_nanos, MAX (now_nanos - start_nanos, 0), error);
+  if (end == NULL)
+    return NULL;
+
+  /* The session's profile: stamped at its start, lasting until now. */
+  gz_profile_subtract (end, start, NULL);
+  end->time_nanos = start->time_nanos;
+  return end;
 }
 
 static GzProfile *
 gz_contention_profiler_snapshot (GzProfiler  *profiler,
                                  GError     **error)
 {
-  g_autoptr(GArray) records = take_records (profiler);
-
-  return build_profile (profiler, records, g_get_real_time () * 1000, 0, error);
+  return build_profile (profiler, g_get_real_time () * 1000, error);
 }
 
 static void
@@ -88,7 +91,7 @@ gz_contention_profiler_finalize (GObject *object)
 {
   GzContentionProfiler *self = GZ_CONTENTION_PROFILER (object);
 
-  g_clear_pointer (&self->start_records, g_array_unref);
+  g_clear_pointer (&self->start_profile, gz_profile_unref);
 
   G_OBJECT_CLASS (gz_contention_profiler_parent_class)->finalize (object);
 }

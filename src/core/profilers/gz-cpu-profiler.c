@@ -10,7 +10,8 @@
 /* Only for the struct types: libprofiler is opened with dlopen, never linked. */
 #include <gperftools/profiler.h>
 
-#include "gz-profilers-private.h"
+#include "gz-cpu-profiler.h"
+#include "gz-profile-builder.h"
 
 #define LIBRARY        "libprofiler.so.0"
 #define PACKAGE        "libgoogle-perftools4"

@@ -2,76 +2,59 @@
  * start and stop, and the heap in use at stop, scaled to unbiased estimates as Go does. */
 #include "config.h"
 
-#include <string.h>
-
 #include "gz-heap-sampler.h"
-#include "gz-profilers-private.h"
-#include "gz-stack.h"
+#include "gz-heap-profiler.h"
+#include "gz-profile-builder.h"
+#include "gz-profile-delta.h"
 
 struct _GzHeapProfiler
 {
   GzProfiler parent_instance;
 
-  GArray    *start_records; /* GzStackRecord, the sampler's tables at start */
+  GzProfile *start_profile; /* unscaled: the sampler's tables at start */
 };
 
 G_DEFINE_FINAL_TYPE (GzHeapProfiler, gz_heap_profiler, GZ_TYPE_PROFILER)
 
-/* @start: NULL for everything since the process started. In-use values always come from
- * @end: the heap at that moment, whenever its objects were allocated. */
+/* The in-use values of a session are the heap at its end, whenever its objects were
+ * allocated: gz_profile_subtract keeps them. */
+static const char * const inuse_types[] = { "inuse_objects", "inuse_space", NULL };
+
+/* The sampler's tables as of @time_nanos, unscaled: sampled counts and bytes, so that a
+ * session's allocations are subtracted before they are scaled, as one sample. */
 static GzProfile *
-build_profile (GArray   *end,
-               GArray   *start,
-               gint64    time_nanos,
-               gint64    duration_nanos,
-               GError  **error)
+build_unscaled_profile (gint64    time_nanos,
+                        GError  **error)
 {
   g_autoptr(GzProfileBuilder) builder = gz_profile_builder_new (GZ_PROFILE_TYPE_MEMORY);
-  g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GArray) allocated = NULL;
-  gsize rate = gz_heap_sampler_get_rate ();
+  g_autoptr(GArray) records = gz_heap_sampler_snapshot ();
 
-  gz_profile_builder_set_period (builder, (gint64) rate);
-  gz_profile_builder_set_time (builder, time_nanos, duration_nanos);
-
-  /* Allocation counts of the interval, per stack, matched back to the end records by index:
-   * the subtraction keeps the order of @end but drops stacks with nothing new. */
-  allocated = gz_stack_records_subtract (end, start);
-
-  for (guint i = 0, j = 0; i < end->len; i++)
-    {
-      const GzStackRecord *record = &g_array_index (end, GzStackRecord, i);
-      gint64 alloc_objects = 0, alloc_space = 0;
-      gint64 inuse_objects = record->values[2], inuse_space = record->values[3];
-      gint64 values[4];
-
-      if (j < allocated->len)
-        {
-          const GzStackRecord *delta = &g_array_index (allocated, GzStackRecord, j);
-
-          if (delta->n_pcs == record->n_pcs &&
-              memcmp (delta->pcs, record->pcs, record->n_pcs * sizeof (guint64)) == 0)
-            {
-              alloc_objects = delta->values[0];
-              alloc_space = delta->values[1];
-              j++;
-            }
-        }
-
-      gz_heap_sampler_scale (&alloc_objects, &alloc_space, rate);
-      gz_heap_sampler_scale (&inuse_objects, &inuse_space, rate);
-      if (alloc_objects == 0 && alloc_space == 0 && inuse_objects == 0 && inuse_space == 0)
-        continue;
-
-      values[0] = alloc_objects;
-      values[1] = alloc_space;
-      values[2] = inuse_objects;
-      values[3] = inuse_space;
-      gz_profile_builder_add_sample (builder, record->pcs, record->n_pcs, record->flags,
-                                     values, NULL, 0);
-    }
+  gz_profile_builder_set_period (builder, (gint64) gz_heap_sampler_get_rate ());
+  gz_profile_builder_set_time (builder, time_nanos, 0);
+  gz_stack_records_add_to_builder (records, builder);
 
   return gz_profile_builder_finish (builder, NULL, error);
+}
+
+/* Go's unbiased estimates, in place: (alloc_objects, alloc_space) and (inuse_objects,
+ * inuse_space) are each scaled as a pair at the sampling rate; samples left with nothing are
+ * dropped. */
+static void
+scale_profile (GzProfile *profile)
+{
+  gsize rate = (gsize) profile->period;
+
+  for (guint i = profile->samples->len; i-- > 0;)
+    {
+      GzSample *sample = g_ptr_array_index (profile->samples, i);
+      gint64 *values = (gint64 *) (gpointer) sample->values->data;
+
+      g_assert (sample->values->len == 4);
+      gz_heap_sampler_scale (&values[0], &values[1], rate);
+      gz_heap_sampler_scale (&values[2], &values[3], rate);
+      if (values[0] == 0 && values[1] == 0 && values[2] == 0 && values[3] == 0)
+        g_ptr_array_remove_index (profile->samples, i);
+    }
 }
 
 static gboolean
@@ -80,9 +63,14 @@ gz_heap_profiler_start (GzProfiler  *profiler,
 {
   GzHeapProfiler *self = GZ_HEAP_PROFILER (profiler);
 
-  g_clear_pointer (&self->start_records, g_array_unref);
-  self->start_records = gz_heap_sampler_snapshot ();
-  return TRUE;
+  g_clear_pointer (&self->start_profile, gz_profile_unref);
+  /* Building symbolizes (reading debug information can allocate megabytes): that is gz's work,
+   * not the session's, so it is not sampled. */
+  gz_heap_sampler_ignore_begin ();
+  self->start_profile = build_unscaled_profile (gz_profiler_get_start_time_nanos (profiler),
+                                                error);
+  gz_heap_sampler_ignore_end ();
+  return self->start_profile != NULL;
 }
 
 static GzProfile *
@@ -90,21 +78,28 @@ gz_heap_profiler_stop (GzProfiler  *profiler,
                        GError     **error)
 {
   GzHeapProfiler *self = GZ_HEAP_PROFILER (profiler);
-  g_autoptr(GArray) start = g_steal_pointer (&self->start_records);
-  g_autoptr(GArray) end = gz_heap_sampler_snapshot ();
-  gint64 start_nanos = gz_profiler_get_start_time_nanos (profiler);
-  gint64 now_nanos = g_get_real_time () * 1000;
+  g_autoptr(GzProfile) start = g_steal_pointer (&self->start_profile);
+  GzProfile *end = build_unscaled_profile (g_get_real_time () * 1000, error);
 
-  return build_profile (end, start, start_nanos, MAX (now_nanos - start_nanos, 0), error);
+  if (end == NULL)
+    return NULL;
+
+  /* Allocations between start and now; the heap in use now. Stamped at the start. */
+  gz_profile_subtract (end, start, inuse_types);
+  end->time_nanos = start->time_nanos;
+  scale_profile (end);
+  return end;
 }
 
 static GzProfile *
 gz_heap_profiler_snapshot (GzProfiler  *profiler,
                            GError     **error)
 {
-  g_autoptr(GArray) end = gz_heap_sampler_snapshot ();
+  GzProfile *profile = build_unscaled_profile (g_get_real_time () * 1000, error);
 
-  return build_profile (end, NULL, g_get_real_time () * 1000, 0, error);
+  if (profile != NULL)
+    scale_profile (profile);
+  return profile;
 }
 
 static void
@@ -112,7 +107,7 @@ gz_heap_profiler_finalize (GObject *object)
 {
   GzHeapProfiler *self = GZ_HEAP_PROFILER (object);
 
-  g_clear_pointer (&self->start_records, g_array_unref);
+  g_clear_pointer (&self->start_profile, gz_profile_unref);
 
   G_OBJECT_CLASS (gz_heap_profiler_parent_class)->finalize (object);
 }

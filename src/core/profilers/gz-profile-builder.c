@@ -90,47 +90,30 @@ builder_sample_free (BuilderSample *sample)
 }
 
 static guint
-hash_bytes (guint         hash,
-            gconstpointer data,
-            gsize         len)
+str_hash0 (const char *str)
 {
-  const guint8 *p = data;
-
-  /* FNV-1a */
-  for (gsize i = 0; i < len; i++)
-    hash = (hash ^ p[i]) * 16777619u;
-  return hash;
+  return str != NULL ? g_str_hash (str) : 0x9e3779b9u;
 }
 
-static guint
-hash_string (guint       hash,
-             const char *str)
-{
-  if (str == NULL)
-    return hash_bytes (hash, "\xff", 1);
-  return hash_bytes (hash, str, strlen (str) + 1);
-}
-
+/* The stack by the one stack hash, seeded with everything else that tells samples apart. */
 static guint
 builder_sample_compute_hash (const BuilderSample *sample)
 {
-  guint hash = 2166136261u;
+  guint seed = sample->flags;
 
-  hash = hash_bytes (hash, &sample->flags, sizeof sample->flags);
-  hash = hash_bytes (hash, &sample->n_frames, sizeof sample->n_frames);
-  if (sample->pcs != NULL)
-    hash = hash_bytes (hash, sample->pcs, sample->n_frames * sizeof (guint64));
   if (sample->names != NULL)
     for (guint i = 0; i < sample->n_frames; i++)
-      hash = hash_string (hash, sample->names[i]);
+      seed = seed * 31 + str_hash0 (sample->names[i]);
   for (guint i = 0; i < sample->n_labels; i++)
     {
-      hash = hash_string (hash, sample->labels[i].key);
-      hash = hash_string (hash, sample->labels[i].str);
-      hash = hash_bytes (hash, &sample->labels[i].num, sizeof (gint64));
-      hash = hash_string (hash, sample->labels[i].num_unit);
+      const GzLabel *label = &sample->labels[i];
+
+      seed = seed * 31 + str_hash0 (label->key);
+      seed = seed * 31 + str_hash0 (label->str);
+      seed = seed * 31 + (guint) (label->num ^ (label->num >> 32));
+      seed = seed * 31 + str_hash0 (label->num_unit);
     }
-  return hash;
+  return gz_stack_hash (sample->pcs, sample->pcs != NULL ? sample->n_frames : 0, seed);
 }
 
 static guint

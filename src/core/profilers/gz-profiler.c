@@ -1,8 +1,8 @@
-/* gz-profiler.c: the profiler base class (type, running state, start time) and its factory. */
+/* gz-profiler.c: the profiler base class: type, running state, start time, and the sync and
+ * async entry points over the subclasses' start, stop and snapshot. */
 #include "config.h"
 
 #include "gz-profiler.h"
-#include "gz-profilers-private.h"
 
 typedef struct
 {
@@ -81,35 +81,6 @@ gz_profiler_class_init (GzProfilerClass *klass)
 static void
 gz_profiler_init (GzProfiler *self)
 {
-}
-
-GzProfiler *
-gz_profiler_new (GzProfileType type,
-                 GzConfig     *config,
-                 GError      **error)
-{
-  g_return_val_if_fail (config == NULL || GZ_IS_CONFIG (config), NULL);
-
-  switch (type)
-    {
-    case GZ_PROFILE_TYPE_CPU:
-      return gz_cpu_profiler_new (config, error);
-    case GZ_PROFILE_TYPE_MEMORY:
-      return gz_heap_profiler_new (config, error);
-    case GZ_PROFILE_TYPE_GOROUTINE:
-      return gz_thread_profiler_new (config, error);
-    case GZ_PROFILE_TYPE_BLOCK:
-    case GZ_PROFILE_TYPE_MUTEX:
-      return gz_contention_profiler_new (type, config, error);
-    case GZ_PROFILE_TYPE_THREADCREATE:
-      return gz_threadcreate_profiler_new (config, error);
-    case GZ_PROFILE_TYPE_N:
-    default:
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
-                   "unknown profile type %d; the types are %s", (int) type,
-                   gz_profile_type_names ());
-      return NULL;
-    }
 }
 
 GzProfileType

@@ -25,17 +25,6 @@ struct _GzProfilerClass
                            GError    **error);
 };
 
-/* A profiler of @type for the calling process, configured from @config (NULL: defaults).
- * Fails with GZ_PROFILE_ERROR_UNSUPPORTED when this build cannot take that type.
- * cpu: gperftools' profiler, loaded with dlopen at the first CPU profiler of the process at
- * config "cpu-hz". That rate then holds for the life of the process: a later, different cpu-hz
- * logs one g_warning and the profiles keep the loaded rate (their period and a comment say
- * so). One CPU profile at a time per process: a second start fails with GZ_PROFILE_ERROR_FAILED
- * "a CPU profile is already running in this process". gperftools prints one
- * "PROFILE: interrupts/evictions/bytes" line on stderr at each stop. */
-GzProfiler   *gz_profiler_new          (GzProfileType type,
-                                        GzConfig     *config,
-                                        GError      **error);
 GzProfileType gz_profiler_get_profile_type (GzProfiler *self);
 gboolean      gz_profiler_is_running   (GzProfiler *self);
 /* Fails (GZ_PROFILE_ERROR_FAILED) when already running. */

@@ -4,7 +4,8 @@
 
 #include <string.h>
 
-#include "gz-profilers-private.h"
+#include "gz-profile-builder.h"
+#include "gz-thread-profiler.h"
 #include "gz-stack.h"
 
 /* How long to wait for each thread's answer before reporting it as blocking signals. */
@@ -22,12 +23,9 @@ static guint
 stack_group_hash (gconstpointer data)
 {
   const GzThreadStack *stack = data;
-  guint h = g_str_hash (stack->name) ^ (guint) stack->signals_blocked;
 
-  for (guint i = 0; i < stack->n_pcs; i++)
-    h = h * 1000003 ^ (guint) (stack->pcs[i] ^ (stack->pcs[i] >> 32));
-
-  return h;
+  return gz_stack_hash (stack->pcs, stack->n_pcs,
+                        g_str_hash (stack->name) ^ (guint) stack->signals_blocked);
 }
 
 static gboolean

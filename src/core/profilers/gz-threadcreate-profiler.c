@@ -2,7 +2,8 @@
  * the process started, as Go's threadcreate profile is cumulative. */
 #include "config.h"
 
-#include "gz-profilers-private.h"
+#include "gz-profile-builder.h"
+#include "gz-threadcreate-profiler.h"
 #include "gz-stack.h"
 #include "gz-threadcreate.h"
 

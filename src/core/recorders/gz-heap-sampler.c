@@ -27,6 +27,9 @@
  * malloc/free pair costs ~250 ns (stack capture and tables), once per 128 KiB allocated. */
 static gsize sample_rate = GZ_HEAP_SAMPLER_DEFAULT_RATE;
 
+/* Nesting depth of gz_heap_sampler_ignore_begin() on this thread. */
+static __thread guint ignore_depth __attribute__ ((tls_model ("initial-exec")));
+
 /* A futex lock of our own: pthread_mutex_lock is interposed by the contention profiler, which
  * may allocate, and GMutex may be built on the same. Three states: 0 free, 1 held, 2 held with
  * waiters. */
@@ -72,7 +75,7 @@ struct _StackEntry
 {
   StackEntry *bucket_next;
   StackEntry *list_next;
-  guint64     hash;
+  guint       hash;
   gint64      values[4];
   guint       n_pcs;
   guint64     pcs[];
@@ -86,21 +89,6 @@ static StackEntry *stack_list;
 static guint       n_stacks;
 static guint8     *arena_pos;
 static gsize       arena_left;
-
-static guint64
-hash_pcs (const guint64 *pcs,
-          guint          n_pcs)
-{
-  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325) ^ n_pcs;
-
-  for (guint i = 0; i < n_pcs; i++)
-    {
-      h ^= pcs[i];
-      h *= G_GUINT64_CONSTANT (0x100000001b3);
-      h ^= h >> 29;
-    }
-  return h;
-}
 
 static void *
 arena_alloc (gsize size)
@@ -126,7 +114,7 @@ static StackEntry *
 stack_lookup_or_insert (const guint64 *pcs,
                         guint          n_pcs)
 {
-  guint64 hash = hash_pcs (pcs, n_pcs);
+  guint hash = gz_stack_hash (pcs, n_pcs, 0);
   StackEntry **bucket = &stack_buckets[hash % STACK_BUCKETS];
   StackEntry *entry;
 
@@ -278,6 +266,14 @@ gz_heap_sampler_record_alloc (const void    *ptr,
 {
   StackEntry *entry;
 
+  /* Ignored: nothing is recorded, but a stale record at @ptr goes (as a free would). */
+  if (G_UNLIKELY (ignore_depth > 0))
+    {
+      if (ptr != NULL && gz_heap_sampler_maybe_sampled (ptr))
+        gz_heap_sampler_record_free (ptr);
+      return;
+    }
+
   n_pcs = MIN (n_pcs, GZ_STACK_MAX_DEPTH);
 
   lock_acquire (&sampler_lock);
@@ -307,6 +303,19 @@ gz_heap_sampler_record_alloc (const void    *ptr,
         }
     }
   lock_release (&sampler_lock);
+}
+
+void
+gz_heap_sampler_ignore_begin (void)
+{
+  ignore_depth++;
+}
+
+void
+gz_heap_sampler_ignore_end (void)
+{
+  g_return_if_fail (ignore_depth > 0);
+  ignore_depth--;
 }
 
 void

@@ -21,6 +21,12 @@ gsize    gz_heap_sampler_get_rate     (void);
  * unscaled and cumulative since the process started. Returns a GArray of GzStackRecord. */
 GArray  *gz_heap_sampler_snapshot     (void);
 
+/* Between these, the calling thread's allocations are counted (gz_heap_sampler_get_counters) but
+ * never sampled: the memory profiler keeps its own work at a session's start (building the start
+ * profile) out of the session. They nest. */
+void     gz_heap_sampler_ignore_begin (void);
+void     gz_heap_sampler_ignore_end   (void);
+
 /* Go's unbiased estimate of a sampled (count, bytes) at @rate, scaled in place. */
 void     gz_heap_sampler_scale        (gint64 *count,
                                        gint64 *bytes,

@@ -11,7 +11,7 @@
 #include "gz-profile-top.h"
 #include "gz-pprof-server.h"
 #include "gz-pprof-text.h"
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 #include "gz-process-stats.h"
 #include "gz-symbolizer.h"
 

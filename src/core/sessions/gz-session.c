@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "gz-profiler.h"
+#include "gz-profiler-factory.h"
 #include "gz-session-registry.h"
 #include "gz-session.h"
 

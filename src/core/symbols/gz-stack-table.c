@@ -26,12 +26,8 @@ static guint
 entry_hash (gconstpointer data)
 {
   const Entry *entry = data;
-  guint64 h = 14695981039346656037ull;
 
-  for (guint i = 0; i < entry->n_pcs; i++)
-    h = (h ^ entry->pcs[i]) * 1099511628211ull;
-
-  return (guint) (h ^ (h >> 32));
+  return gz_stack_hash (entry->pcs, entry->n_pcs, 0);
 }
 
 static gboolean

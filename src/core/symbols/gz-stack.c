@@ -1,8 +1,6 @@
-/* gz-stack.c: the calling thread's stack (libunwind's unw_backtrace) and the difference of two
- * tables of stack records. All-thread capture lives in gz-thread-stacks.c. */
+/* gz-stack.c: the calling thread's stack (libunwind's unw_backtrace) and the one stack hash.
+ * All-thread capture lives in gz-thread-stacks.c. */
 #include "config.h"
-
-#include <string.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -51,60 +49,27 @@ gz_stack_capture (guint64 *pcs,
   return out;
 }
 
-static guint
-record_hash (gconstpointer key)
+guint
+gz_stack_hash (const guint64 *pcs,
+               guint          n_pcs,
+               guint          seed)
 {
-  const GzStackRecord *record = key;
-  guint h = record->n_pcs * 31 + record->flags;
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325) ^ ((guint64) seed << 32) ^ n_pcs;
 
-  for (guint i = 0; i < record->n_pcs; i++)
-    h = h * 1000003 ^ (guint) (record->pcs[i] ^ (record->pcs[i] >> 32));
-  return h;
-}
-
-static gboolean
-record_equal (gconstpointer a,
-              gconstpointer b)
-{
-  const GzStackRecord *ra = a;
-  const GzStackRecord *rb = b;
-
-  return ra->n_pcs == rb->n_pcs && ra->flags == rb->flags &&
-         memcmp (ra->pcs, rb->pcs, ra->n_pcs * sizeof (guint64)) == 0;
-}
-
-GArray *
-gz_stack_records_subtract (GArray *end,
-                           GArray *start)
-{
-  g_autoptr(GHashTable) before = g_hash_table_new (record_hash, record_equal);
-  GArray *result = g_array_new (FALSE, TRUE, sizeof (GzStackRecord));
-
-  g_return_val_if_fail (end != NULL, result);
-
-  for (guint i = 0; start != NULL && i < start->len; i++)
+  /* FNV-1a over whole words, with a shift that brings the multiply's high bits back down:
+   * program counters differ mostly in their low bits. */
+  for (guint i = 0; i < n_pcs; i++)
     {
-      GzStackRecord *record = &g_array_index (start, GzStackRecord, i);
-
-      g_hash_table_insert (before, record, record);
+      h ^= pcs[i];
+      h *= G_GUINT64_CONSTANT (0x100000001b3);
+      h ^= h >> 29;
     }
-
-  for (guint i = 0; i < end->len; i++)
-    {
-      const GzStackRecord *record = &g_array_index (end, GzStackRecord, i);
-      const GzStackRecord *old = g_hash_table_lookup (before, record);
-      GzStackRecord diff = *record;
-      gboolean any = FALSE;
-
-      for (guint v = 0; v < G_N_ELEMENTS (diff.values); v++)
-        {
-          if (old != NULL)
-            diff.values[v] -= old->values[v];
-          any |= diff.values[v] != 0;
-        }
-      if (any)
-        g_array_append_val (result, diff);
-    }
-
-  return result;
+  /* MurmurHash3's finalizer: every bit of the result depends on every bit of h, so that a
+   * table may take the low bits (the heap sampler's buckets do). */
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  h ^= h >> 33;
+  return (guint) h;
 }

@@ -1,6 +1,6 @@
-/* gz-stack.h: capturing call stacks — of the calling thread (libunwind), of every thread of
- * the process (a signal to each, unwound from the signal context) — and tables of stacks with
- * counters, the raw records every profiler hands to the profile builder. */
+/* gz-stack.h: call stacks — capturing them (the calling thread with libunwind, every thread of
+ * the process by a signal to each), hashing them, and the raw records with counters that every
+ * profiler hands to the profile builder. */
 #pragma once
 
 #include <glib.h>
@@ -20,9 +20,17 @@ typedef enum
 
 /* Return addresses of the calling thread, leaf first, skipping the @skip innermost frames
  * (gz_stack_capture itself is never included). Async-signal-safe; does not allocate. */
-guint gz_stack_capture (guint64 *pcs,
-                        guint    max,
-                        guint    skip);
+guint gz_stack_capture (guint64       *pcs,
+                        guint          max,
+                        guint          skip);
+
+/* The one hash of a stack of program counters, used by every table of stacks (the recorders',
+ * the builder's, the thread profiler's): @seed mixes in whatever else tells two stacks apart
+ * (flags, a thread's name), 0 if nothing. Async-signal-safe and allocation-free: the heap
+ * sampler calls it from the malloc hook when it samples. */
+guint gz_stack_hash    (const guint64 *pcs,
+                        guint          n_pcs,
+                        guint          seed);
 
 /* libunwind takes pthread mutexes of its own. While a thread unwinds for gz (gz_stack_capture,
  * the all-thread signal handler) the pthread hooks must pass straight through: recording a
@@ -48,8 +56,8 @@ void       gz_thread_stack_free    (GzThreadStack *stack);
 GPtrArray *gz_stack_capture_all_threads (guint    timeout_ms,
                                          GError **error);
 
-/* A table of distinct stacks, each with up to 4 counters. Owned by one profiler; a snapshot is
- * a copy taken under the profiler's lock. */
+/* A stack with up to 4 counters: what the recorders' tables hand out (as GArrays of these) and
+ * the profilers give to the builder. */
 typedef struct
 {
   guint        n_pcs;
@@ -57,9 +65,5 @@ typedef struct
   guint64      pcs[GZ_STACK_MAX_DEPTH];
   gint64       values[4];
 } GzStackRecord;
-
-/* GArray of GzStackRecord; end - start per stack, dropping stacks whose values are all 0. */
-GArray *gz_stack_records_subtract (GArray *end,
-                                   GArray *start);
 
 G_END_DECLS
