@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "gz-bench-format.h"
+#include "gz-bench-compare-format.h"
 #include "gz-results-store.h"
 
 typedef struct
@@ -292,11 +292,11 @@ test_compare (Fixture      *f,
   g_assert_cmpint (row->metrics[GZ_BENCH_METRIC_BYTES].verdict, ==, GZ_BENCH_VERDICT_SAME);
   g_assert_cmpuint (c1->n_regressions, ==, 1);
   g_assert_cmpuint (c1->notes->len, ==, 1); /* only-base */
-  table = gz_bench_format_comparison (c1, GZ_BENCH_FORMAT_TABLE);
+  table = gz_bench_compare_format (c1, GZ_BENCH_FORMAT_TABLE);
   g_assert_nonnull (strstr (table, "regression"));
   g_assert_nonnull (strstr (table, "geomean"));
   g_assert_nonnull (strstr (table, "only-base: only in base"));
-  json = gz_bench_format_comparison (c1, GZ_BENCH_FORMAT_JSON);
+  json = gz_bench_compare_format (c1, GZ_BENCH_FORMAT_JSON);
   g_assert_nonnull (strstr (json, "\"verdict\" : \"regression\""));
 
   /* 0.2% apart, the samples interleaved: no significant change. */

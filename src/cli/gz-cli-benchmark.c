@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,10 @@
 
 #include "gz-bench-format.h"
 #include "gz-bench-harness.h"
+#include "gz-bench-statistics.h"
 #include "gz-cli.h"
 #include "gz-duration.h"
 #include "gz-results-store.h"
-#include "gz-bench-statistics.h"
 
 /* The option callbacks get the configuration group's data, so the two switches live here. */
 static gboolean memory_profiling;
@@ -69,6 +70,7 @@ progress_wanted (void)
 
 static void
 on_progress (double   fraction,
+             double   ns_per_op,
              gpointer data)
 {
   Progress *progress = data;
@@ -80,8 +82,13 @@ on_progress (double   fraction,
   for (int i = 0; i < 30; i++)
     bar[i] = i < filled ? '#' : '-';
   bar[30] = '\0';
-  snprintf (line, sizeof line, "\r\033[K[%s] %3d%%  %s (%u/%u)", bar, (int) (overall * 100),
-            progress->name, progress->step + 1, progress->steps);
+  if (isfinite (ns_per_op))
+    snprintf (line, sizeof line, "\r\033[K[%s] %3d%%  %s (%u/%u)  ~%.4g ns/op", bar,
+              (int) (overall * 100), progress->name, progress->step + 1, progress->steps,
+              ns_per_op);
+  else
+    snprintf (line, sizeof line, "\r\033[K[%s] %3d%%  %s (%u/%u)", bar, (int) (overall * 100),
+              progress->name, progress->step + 1, progress->steps);
   fputs (line, stderr);
   fflush (stderr);
   progress->drawn = TRUE;
@@ -305,7 +312,7 @@ gz_cli_benchmark (int    argc,
           /* One profile of each kind per benchmark, of its first repetition. */
           options.memory_profile = memory_profiling && rep == 0;
           options.cpu_profile = cpu_profiling && rep == 0;
-          result = gz_bench_run (suite, &options, &error);
+          result = gz_bench_run (suite, &options, NULL, &error);
           progress_clear (&progress);
           progress.step++;
           if (result == NULL)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gz-bench-format.h"
+#include "gz-bench-compare-format.h"
 #include "gz-cli.h"
 #include "gz-results-store.h"
 
@@ -112,7 +112,7 @@ gz_cli_compare (int    argc,
   if (comparison->rows->len == 0)
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "labels %s and %s have no benchmark in common; "
                         "run the same --name for both", baseline_label, current_label);
-  text = gz_bench_format_comparison (comparison, format);
+  text = gz_bench_compare_format (comparison, format);
   fputs (text, stdout);
   fflush (stdout);
   if (fail_on_regression && comparison->n_regressions > 0)

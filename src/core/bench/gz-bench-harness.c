@@ -1,6 +1,7 @@
 /* gz-bench-harness.c: warmup, calibration, the measured run on worker threads, counters and
- * profiles around it. ns/op comes from the whole run; percentiles from per-op or per-batch
- * timings, each less the measured cost of reading the clock. */
+ * profiles around it, on the caller's thread or a GTask's. ns/op comes from the whole run;
+ * percentiles from per-op or per-batch timings, each less the measured cost of reading the
+ * clock. */
 
 #include "config.h"
 
@@ -26,18 +27,6 @@
 #define CALIBRATION_OPS     15
 #define PROGRESS_INTERVAL_US (100 * 1000)
 
-static const char * const percentile_names[GZ_BENCH_N_PERCENTILES] = {
-  "min", "p50", "p90", "p95", "p99", "max",
-};
-static const double percentile_q[GZ_BENCH_N_PERCENTILES] = { 0.0, 0.5, 0.9, 0.95, 0.99, 1.0 };
-
-const char *
-gz_bench_percentile_name (GzBenchPercentile p)
-{
-  g_return_val_if_fail (p < GZ_BENCH_N_PERCENTILES, NULL);
-  return percentile_names[p];
-}
-
 static inline gint64
 now_ns (void)
 {
@@ -55,53 +44,6 @@ gz_bench_options_init (GzBenchOptions *options)
   options->concurrency = 1;
   options->warmup = 100;
   options->memory = TRUE;
-}
-
-GzBenchResult *
-gz_bench_result_new (void)
-{
-  GzBenchResult *result = g_new0 (GzBenchResult, 1);
-
-  result->batch_size = 1;
-  for (guint i = 0; i < GZ_BENCH_N_PERCENTILES; i++)
-    result->percentiles[i] = NAN;
-  result->alloc_bytes_per_op = result->allocs_per_op = NAN;
-  return result;
-}
-
-GzBenchResult *
-gz_bench_result_copy (const GzBenchResult *result)
-{
-  GzBenchResult *copy = g_memdup2 (result, sizeof *result);
-
-  copy->name = g_strdup (result->name);
-  copy->suite = g_strdup (result->suite);
-  copy->memory_profile = g_strdup (result->memory_profile);
-  copy->cpu_profile = g_strdup (result->cpu_profile);
-  copy->memory_note = g_strdup (result->memory_note);
-  return copy;
-}
-
-void
-gz_bench_result_free (GzBenchResult *result)
-{
-  if (result == NULL)
-    return;
-  g_free (result->name);
-  g_free (result->suite);
-  g_free (result->memory_profile);
-  g_free (result->cpu_profile);
-  g_free (result->memory_note);
-  g_free (result);
-}
-
-char *
-gz_bench_result_name (const char *suite,
-                      guint       concurrency)
-{
-  if (concurrency <= 1)
-    return g_strdup (suite);
-  return g_strdup_printf ("%s/concurrency=%u", suite, concurrency);
 }
 
 double
@@ -146,6 +88,7 @@ struct _Run
 {
   const GzBenchSuite   *suite;
   const GzBenchOptions *options;
+  GCancellable         *cancellable;
   GMutex                lock;
   GCond                 cond;
   guint                 ready;
@@ -156,6 +99,8 @@ struct _Run
   double                median_op; /* from calibration, ns */
   guint64               batch;
   guint64               done_ops;  /* atomic, for progress */
+  gint64                go_time;   /* when the measured run started (now_ns) */
+  gint                  stop;      /* atomic: cancelled, every worker stops at its next batch */
   Worker               *workers;
 };
 
@@ -236,7 +181,8 @@ worker_main (gpointer data)
     {
       guint64 warmup = run->options->warmup;
 
-      for (guint64 done = 0; done < warmup; done += MIN (64, warmup - done))
+      for (guint64 done = 0; done < warmup && !g_atomic_int_get (&run->stop);
+           done += MIN (64, warmup - done))
         suite->run (w->state, done, MIN (64, warmup - done));
       if (w->index == 0)
         calibrate (run, w);
@@ -271,7 +217,7 @@ worker_main (gpointer data)
           w->ops += m;
           t = t2;
           __atomic_fetch_add (&run->done_ops, m, __ATOMIC_RELAXED);
-          if (deadline != 0 && t2 >= deadline)
+          if ((deadline != 0 && t2 >= deadline) || g_atomic_int_get (&run->stop))
             break;
         }
       w->end = t;
@@ -352,31 +298,49 @@ stop_profiler (GzProfiler  *profiler,
   return g_steal_pointer (&path);
 }
 
+/* 0..1 of the measured run done, and ns/op so far. */
+static void
+estimate (Run    *run,
+          double *fraction,
+          double *ns_per_op)
+{
+  const GzBenchOptions *opt = run->options;
+  guint64 done = __atomic_load_n (&run->done_ops, __ATOMIC_RELAXED);
+  double elapsed = (double) (now_ns () - run->go_time);
+
+  if (opt->duration_nanos > 0)
+    *fraction = elapsed / (double) opt->duration_nanos;
+  else
+    *fraction = (double) done / (double) MAX (opt->iterations, 1);
+  *fraction = CLAMP (*fraction, 0.0, 1.0);
+  *ns_per_op = done > 0 ? elapsed / (double) done : NAN;
+}
+
+/* Waits until @counter reaches @target, telling the progress every PROGRESS_INTERVAL_US of the
+ * measured run and passing a cancellation on to the workers. */
 static void
 wait_for (Run   *run,
           guint *counter,
           guint  target)
 {
   const GzBenchOptions *opt = run->options;
-  gint64 started = g_get_monotonic_time ();
 
   g_mutex_lock (&run->lock);
   while (*counter < target)
     {
       gint64 until = g_get_monotonic_time () + PROGRESS_INTERVAL_US;
 
-      if (!g_cond_wait_until (&run->cond, &run->lock, until) && run->go && opt->progress != NULL)
+      if (g_cond_wait_until (&run->cond, &run->lock, until))
+        continue;
+      if (g_cancellable_is_cancelled (run->cancellable))
+        g_atomic_int_set (&run->stop, TRUE);
+      else if (run->go && opt->progress != NULL)
         {
-          double fraction;
+          double fraction, ns_per_op;
 
-          if (opt->duration_nanos > 0)
-            fraction = (double) (g_get_monotonic_time () - started) * 1000.0
-                       / (double) opt->duration_nanos;
-          else
-            fraction = (double) __atomic_load_n (&run->done_ops, __ATOMIC_RELAXED)
-                       / (double) MAX (opt->iterations, 1);
+          estimate (run, &fraction, &ns_per_op);
           g_mutex_unlock (&run->lock);
-          opt->progress (CLAMP (fraction, 0.0, 1.0), opt->progress_data);
+          opt->progress (fraction, ns_per_op, opt->progress_data);
           g_mutex_lock (&run->lock);
         }
     }
@@ -456,12 +420,14 @@ compute_figures (Run           *run,
     }
   gz_bench_statistics_sort (all, n);
   for (guint i = 0; i < GZ_BENCH_N_PERCENTILES; i++)
-    result->percentiles[i] = n > 0 ? gz_bench_statistics_quantile_sorted (all, n, percentile_q[i]) : NAN;
+    result->percentiles[i] = n > 0
+      ? gz_bench_statistics_quantile_sorted (all, n, gz_bench_percentile_quantile (i)) : NAN;
 }
 
 GzBenchResult *
 gz_bench_run (const GzBenchSuite   *suite,
               const GzBenchOptions *options,
+              GCancellable         *cancellable,
               GError              **error)
 {
   g_autoptr(GzBenchResult) result = gz_bench_result_new ();
@@ -474,7 +440,10 @@ gz_bench_run (const GzBenchSuite   *suite,
   Run run = { 0 };
 
   g_return_val_if_fail (suite != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
   if (c == 0 || c > 1024)
     {
       g_set_error (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID,
@@ -514,13 +483,13 @@ gz_bench_run (const GzBenchSuite   *suite,
   g_cond_init (&run.cond);
   run.suite = suite;
   run.options = options;
+  run.cancellable = cancellable;
   run.timer_cost = gz_bench_timer_cost ();
   run.batch = 1;
   run.workers = g_new0 (Worker, c);
   for (guint i = 0; i < c; i++)
     {
       Worker *w = &run.workers[i];
-      g_autofree char *thread_name = g_strdup_printf ("gz-bench-%u", i);
 
       w->run = &run;
       w->index = i;
@@ -552,6 +521,11 @@ gz_bench_run (const GzBenchSuite   *suite,
         abort_run (&run);
         return NULL;
       }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      abort_run (&run);
+      return NULL;
+    }
 
   /* Room for the timings now, so that nothing is allocated inside the measured run. */
   for (guint i = 0; i < c; i++)
@@ -592,12 +566,20 @@ gz_bench_run (const GzBenchSuite   *suite,
   if (have_memory)
     gz_heap_sampler_get_counters (&before);
   g_mutex_lock (&run.lock);
+  run.go_time = now_ns ();
   run.go = TRUE;
   g_cond_broadcast (&run.cond);
   g_mutex_unlock (&run.lock);
   wait_for (&run, &run.finished, c);
   if (have_memory)
     gz_heap_sampler_get_counters (&after);
+  /* Cut short: the profilers are dropped unwritten (disposing one stops it). */
+  if (g_atomic_int_get (&run.stop))
+    {
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+      finish_workers (&run);
+      return NULL;
+    }
 
   if (cpu_profiler != NULL)
     {
@@ -629,4 +611,158 @@ gz_bench_run (const GzBenchSuite   *suite,
     }
   finish_workers (&run);
   return g_steal_pointer (&result);
+}
+
+/* --- on a worker thread */
+
+/* Carries the latest progress from the run's thread to the caller's main context without
+ * allocating on the way: the run's thread stores the figures and makes the source ready. */
+typedef struct
+{
+  GSource             source;
+  GMutex              lock;
+  double              fraction;
+  double              ns_per_op;
+  GzBenchProgressFunc func;
+  gpointer            data;
+} ProgressSource;
+
+static gboolean
+progress_source_dispatch (GSource    *source,
+                          GSourceFunc callback,
+                          gpointer    user_data)
+{
+  ProgressSource *self = (ProgressSource *) source;
+  double fraction, ns_per_op;
+
+  g_source_set_ready_time (source, -1);
+  g_mutex_lock (&self->lock);
+  fraction = self->fraction;
+  ns_per_op = self->ns_per_op;
+  g_mutex_unlock (&self->lock);
+  self->func (fraction, ns_per_op, self->data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+progress_source_finalize (GSource *source)
+{
+  g_mutex_clear (&((ProgressSource *) source)->lock);
+}
+
+static GSourceFuncs progress_source_funcs = {
+  .dispatch = progress_source_dispatch,
+  .finalize = progress_source_finalize,
+};
+
+/* On the run's thread. */
+static void
+progress_source_post (double   fraction,
+                      double   ns_per_op,
+                      gpointer data)
+{
+  ProgressSource *self = data;
+
+  g_mutex_lock (&self->lock);
+  self->fraction = fraction;
+  self->ns_per_op = ns_per_op;
+  g_mutex_unlock (&self->lock);
+  g_source_set_ready_time (&self->source, 0);
+}
+
+typedef struct
+{
+  const GzBenchSuite *suite;
+  GzBenchOptions      options;   /* its config referenced, output_dir our copy */
+  char               *output_dir;
+  GSource            *progress;  /* a ProgressSource on the caller's context, or NULL */
+} RunTask;
+
+static void
+run_task_free (gpointer data)
+{
+  RunTask *task = data;
+
+  if (task->progress != NULL)
+    {
+      g_source_destroy (task->progress);
+      g_source_unref (task->progress);
+    }
+  g_clear_object (&task->options.config);
+  g_free (task->output_dir);
+  g_free (task);
+}
+
+static void
+run_in_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RunTask *run = task_data;
+  GError *error = NULL;
+  GzBenchResult *result = gz_bench_run (run->suite, &run->options, cancellable, &error);
+
+  /* No progress after the callback: the source goes before the result is returned. */
+  if (run->progress != NULL)
+    g_source_destroy (run->progress);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) gz_bench_result_free);
+}
+
+void
+gz_bench_run_async (const GzBenchSuite   *suite,
+                    const GzBenchOptions *options,
+                    GCancellable         *cancellable,
+                    GAsyncReadyCallback   callback,
+                    gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RunTask *run;
+
+  g_return_if_fail (suite != NULL);
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  run = g_new0 (RunTask, 1);
+  run->suite = suite;
+  run->options = *options;
+  if (options->config != NULL)
+    g_object_ref (options->config);
+  run->output_dir = g_strdup (options->output_dir);
+  run->options.output_dir = run->output_dir;
+  if (options->progress != NULL)
+    {
+      g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+      ProgressSource *source =
+        (ProgressSource *) g_source_new (&progress_source_funcs, sizeof (ProgressSource));
+
+      g_mutex_init (&source->lock);
+      source->func = options->progress;
+      source->data = options->progress_data;
+      g_source_set_static_name (&source->source, "gz-bench-progress");
+      g_source_set_priority (&source->source, G_PRIORITY_DEFAULT_IDLE);
+      g_source_attach (&source->source, context);
+      run->progress = &source->source;
+      run->options.progress = progress_source_post;
+      run->options.progress_data = source;
+    }
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gz_bench_run_async);
+  g_task_set_name (task, "gz_bench_run_async");
+  g_task_set_task_data (task, run, run_task_free);
+  g_task_run_in_thread (task, run_in_thread);
+}
+
+GzBenchResult *
+gz_bench_run_finish (GAsyncResult *result,
+                     GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gz_bench_run_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

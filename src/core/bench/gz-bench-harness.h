@@ -1,33 +1,22 @@
 /* gz-bench-harness.h: runs one benchmark: warmup, calibration, the measured run (by count or by
- * time, on N worker threads), exact allocation counts and optional profiles of the run. */
+ * time, on N worker threads), exact allocation counts and optional profiles of the run; on the
+ * calling thread or on a worker (_async), with progress and cancellation. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
+#include "gz-bench-result.h"
 #include "gz-bench-suites.h"
 #include "gz-config.h"
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  GZ_BENCH_TIMING_PER_OP,    /* percentiles from timing each operation */
-  GZ_BENCH_TIMING_PER_BATCH, /* from timing batches of batch_size operations, divided */
-} GzBenchTiming;
-
-typedef enum
-{
-  GZ_BENCH_P_MIN,
-  GZ_BENCH_P_50,
-  GZ_BENCH_P_90,
-  GZ_BENCH_P_95,
-  GZ_BENCH_P_99,
-  GZ_BENCH_P_MAX,
-  GZ_BENCH_N_PERCENTILES,
-} GzBenchPercentile;
-
-/* "min", "p50", …, "max". */
-const char *gz_bench_percentile_name (GzBenchPercentile p);
+/* @fraction: 0..1 of the measured run done (by operations, or by time with a duration);
+ * @ns_per_op: the estimate so far, wall time since the start over operations done (NaN before
+ * the first operation is done). */
+typedef void (*GzBenchProgressFunc) (double   fraction,
+                                     double   ns_per_op,
+                                     gpointer user_data);
 
 typedef struct
 {
@@ -40,51 +29,36 @@ typedef struct
   gboolean    cpu_profile;    /* a CPU profile of the measured run */
   GzConfig   *config;         /* for the profilers and output-dir; may be NULL */
   const char *output_dir;     /* NULL: config's output-dir */
-  /* Called on the calling thread about every 100 ms with 0..1. It must not allocate: the
-   * allocation counters are process-wide. */
-  void      (*progress)      (double fraction, gpointer data);
+  /* About every 100 ms of the measured run. gz_bench_run calls it on its own thread, and then
+   * it must not allocate: the allocation counters are process-wide. gz_bench_run_async calls
+   * it on the caller's thread-default main context, never after the callback. */
+  GzBenchProgressFunc progress;
   gpointer    progress_data;
 } GzBenchOptions;
 
-void gz_bench_options_init (GzBenchOptions *options);
-
-typedef struct
-{
-  char         *name;        /* suite, with "/concurrency=N" when N > 1 */
-  char         *suite;
-  guint         concurrency;
-  guint64       iterations;  /* operations measured */
-  gint64        wall_nanos;  /* the whole measured run */
-  double        ns_per_op;   /* (wall - timer cost) / iterations */
-  double        ops_per_sec;
-  gboolean      have_memory;
-  double        alloc_bytes_per_op;
-  double        allocs_per_op;
-  GzBenchTiming timing;
-  guint64       batch_size;  /* 1 for per-op timing */
-  guint64       n_timings;   /* timings behind the percentiles */
-  double        percentiles[GZ_BENCH_N_PERCENTILES]; /* nanoseconds per operation */
-  double        timer_cost_ns; /* subtracted from each timing and from the whole run */
-  char         *memory_profile; /* paths of the profiles written, or NULL */
-  char         *cpu_profile;
-  char         *memory_note;  /* why there are no memory figures, or NULL */
-} GzBenchResult;
-
-GzBenchResult *gz_bench_result_new  (void);
-GzBenchResult *gz_bench_result_copy (const GzBenchResult *result);
-void           gz_bench_result_free (GzBenchResult *result);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzBenchResult, gz_bench_result_free)
-
-/* The benchmark id for @suite at @concurrency: "channel-operations/concurrency=4". */
-char          *gz_bench_result_name (const char *suite,
-                                     guint       concurrency);
+void           gz_bench_options_init (GzBenchOptions       *options);
 
 /* The cost of one CLOCK_MONOTONIC read as the harness uses it, in nanoseconds (median of a
  * few runs of back-to-back reads). */
-double         gz_bench_timer_cost  (void);
+double         gz_bench_timer_cost   (void);
 
-GzBenchResult *gz_bench_run         (const GzBenchSuite   *suite,
-                                     const GzBenchOptions *options,
-                                     GError              **error);
+/* Runs @suite (a built-in or the caller's own) on @options.concurrency new threads and blocks
+ * until it is done. Cancelling @cancellable stops the run within about 100 ms (the workers stop
+ * at their next batch of operations, or of warmup), writes no profile and fails with
+ * G_IO_ERROR_CANCELLED: a cut-short run is not a sample. */
+GzBenchResult *gz_bench_run          (const GzBenchSuite   *suite,
+                                      const GzBenchOptions *options,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
+/* The same on a worker thread. @options is copied (its config referenced); @suite must stay
+ * valid until @callback has run (the built-ins always are). Allocations anywhere in the
+ * process count in B/op while the run is measured, the caller's main loop's too. */
+void           gz_bench_run_async    (const GzBenchSuite   *suite,
+                                      const GzBenchOptions *options,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data);
+GzBenchResult *gz_bench_run_finish   (GAsyncResult         *result,
+                                      GError              **error);
 
 G_END_DECLS

@@ -6,6 +6,9 @@
 
 G_BEGIN_DECLS
 
+/* The confidence level of every interval the benchmarks report, as benchstat's. */
+#define GZ_BENCH_CONFIDENCE 0.95
+
 /* Sorts @values ascending in place. */
 void     gz_bench_statistics_sort              (double       *values,
                                           gsize         n);

@@ -383,70 +383,25 @@ noop_run (gpointer state,
     __asm__ __volatile__ ("" ::: "memory");
 }
 
-/* --- test-spin (hidden): a fixed amount of arithmetic, scaled by GZ_BENCH_TEST_SLOWDOWN. It
- * exists so the tests can plant a known regression; nothing else reads that variable. */
-
-#define SPIN_UNITS 1000
-
-static gpointer
-test_spin_new (guint    worker,
-               guint    concurrency,
-               GError **error)
-{
-  const char *text = g_getenv (GZ_BENCH_TEST_SLOWDOWN_ENV);
-  double factor = text != NULL ? g_ascii_strtod (text, NULL) : 1.0;
-  guint64 *units = g_new (guint64, 1);
-
-  if (!(factor > 0.0 && factor < 1000.0))
-    {
-      g_set_error (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID,
-                   "%s=\"%s\" is not a factor between 0 and 1000", GZ_BENCH_TEST_SLOWDOWN_ENV,
-                   text);
-      g_free (units);
-      return NULL;
-    }
-  *units = (guint64) (SPIN_UNITS * factor + 0.5);
-  return units;
-}
-
-static NOINLINE void
-test_spin_run (gpointer state,
-               guint64  first,
-               guint64  n)
-{
-  guint64 units = *(guint64 *) state;
-  guint64 x = first;
-
-  for (guint64 i = 0; i < n; i++)
-    for (guint64 j = 0; j < units; j++)
-      {
-        x = x * G_GUINT64_CONSTANT (6364136223846793005) + G_GUINT64_CONSTANT (1442695040888963407);
-        __asm__ __volatile__ ("" : "+r" (x));
-      }
-  sink = x;
-}
-
 static const GzBenchSuite suites[] = {
   { "memory-allocation", "malloc 1 KiB, fill it with i % 256, free it",
-    NULL, memory_allocation_run, NULL, FALSE },
+    NULL, memory_allocation_run, NULL },
   { "goroutine-creation", "create a thread that signals it ran and join it (a C program's "
     "goroutine is a thread; alias thread-creation)",
-    NULL, thread_creation_run, NULL, FALSE },
+    NULL, thread_creation_run, NULL },
   { "task-spawn", "run a task on a GLib thread pool and wait for it",
-    task_spawn_new, task_spawn_run, task_spawn_free, FALSE },
+    task_spawn_new, task_spawn_run, task_spawn_free },
   { "channel-operations", "send a value through a bounded queue of capacity 1 and receive it "
     "(--concurrency N: N producer/consumer pairs)",
-    channel_new, channel_run, channel_free, FALSE },
+    channel_new, channel_run, channel_free },
   { "json-marshal", "serialize {\"name\",\"version\",\"items\":[1..5]} with json-glib",
-    json_state_new, json_marshal_run, json_state_free, FALSE },
+    json_state_new, json_marshal_run, json_state_free },
   { "json-unmarshal", "parse that document with json-glib into a C struct",
-    json_state_new, json_unmarshal_run, json_state_free, FALSE },
+    json_state_new, json_unmarshal_run, json_state_free },
   { "string-operations", "build \"test0test1…test99\" in a GString, then take it",
-    NULL, string_operations_run, NULL, FALSE },
+    NULL, string_operations_run, NULL },
   { "noop", "an empty operation: the harness's own cost per operation",
-    NULL, noop_run, NULL, FALSE },
-  { "test-spin", "a fixed arithmetic loop scaled by " GZ_BENCH_TEST_SLOWDOWN_ENV " (test hook)",
-    test_spin_new, test_spin_run, g_free, TRUE },
+    NULL, noop_run, NULL },
 };
 
 static const struct { const char *alias; const char *name; } aliases[] = {
@@ -457,15 +412,14 @@ const GzBenchSuite * const *
 gz_bench_suites_list (void)
 {
   static const GzBenchSuite *list[G_N_ELEMENTS (suites) + 1];
+  static gsize filled;
 
-  if (list[0] == NULL)
+  if (g_once_init_enter (&filled))
     {
-      guint n = 0;
-
       for (guint i = 0; i < G_N_ELEMENTS (suites); i++)
-        if (!suites[i].hidden)
-          list[n++] = &suites[i];
-      list[n] = NULL;
+        list[i] = &suites[i];
+      list[G_N_ELEMENTS (suites)] = NULL;
+      g_once_init_leave (&filled, 1);
     }
   return list;
 }
@@ -477,8 +431,6 @@ gz_bench_suites_names (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (suites); i++)
     {
-      if (suites[i].hidden)
-        continue;
       if (names->len > 0)
         g_string_append (names, ", ");
       g_string_append (names, suites[i].name);

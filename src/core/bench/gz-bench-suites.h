@@ -1,5 +1,6 @@
 /* gz-bench-suites.h: the built-in benchmarks. Each runs a batch of operations on a per-worker
- * state, so the harness can time one operation or many between two clock reads. */
+ * state, so the harness can time one operation or many between two clock reads. A caller may
+ * hand the harness a GzBenchSuite of its own in the same form. */
 #pragma once
 
 #include <glib.h>
@@ -27,20 +28,15 @@ struct _GzBenchSuite
   /* Operations @first .. @first+@n-1. */
   void      (*run)         (gpointer state, guint64 first, guint64 n);
   void      (*worker_free) (gpointer state);
-  gboolean    hidden;      /* a test hook: not listed, not in "all" */
 };
 
 /* Every listed suite, in display order (aliases not included). */
 const GzBenchSuite * const *gz_bench_suites_list  (void);
-/* By name or alias ("thread-creation" is "goroutine-creation"), hidden ones included. NULL and
+/* By name or alias ("thread-creation" is "goroutine-creation"). NULL and
  * GZ_BENCH_ERROR_UNKNOWN ("unknown benchmark: NAME; use one of: ...") otherwise. */
 const GzBenchSuite *gz_bench_suites_lookup        (const char *name,
                                                    GError    **error);
 /* "memory-allocation, goroutine-creation (thread-creation), ..." */
 char               *gz_bench_suites_names         (void);
-
-/* The test-spin suite's slowdown factor comes from GZ_BENCH_TEST_SLOWDOWN (default 1.0): a
- * test hook that plants a regression; no other suite reads it. */
-#define GZ_BENCH_TEST_SLOWDOWN_ENV "GZ_BENCH_TEST_SLOWDOWN"
 
 G_END_DECLS

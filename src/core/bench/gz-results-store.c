@@ -12,14 +12,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "gz-bench-format.h"
+#include "gz-results-codec.h"
 #include "gz-results-store.h"
 
-#define FILE_FORMAT  "gz-bench-results"
-#define FILE_VERSION 1
 #define SUFFIX       ".json"
-
-G_DEFINE_QUARK (gz-results-error-quark, gz_results_error)
 
 struct _GzResultsStore
 {
@@ -28,157 +24,6 @@ struct _GzResultsStore
 };
 
 G_DEFINE_FINAL_TYPE (GzResultsStore, gz_results_store, G_TYPE_OBJECT)
-
-/* --- context */
-
-static char *
-read_cpu_model (void)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents ("/proc/cpuinfo", &text, NULL, NULL))
-    return g_strdup ("unknown");
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "model name"))
-      {
-        const char *colon = strchr (lines[i], ':');
-
-        if (colon != NULL)
-          return g_strstrip (g_strdup (colon + 1));
-      }
-  return g_strdup ("unknown");
-}
-
-GzBenchContext *
-gz_bench_context_new_current (const char *command_line)
-{
-  GzBenchContext *context = g_new0 (GzBenchContext, 1);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  context->date = g_date_time_format_iso8601 (now);
-  context->host = g_strdup (g_get_host_name ());
-  context->cpu_model = read_cpu_model ();
-  context->cpu_count = g_get_num_processors ();
-  context->gz_version = g_strdup (GZ_VERSION);
-  context->build_type = g_strdup (GZ_BUILD_TYPE);
-  context->command_line = g_strdup (command_line != NULL ? command_line : "");
-  return context;
-}
-
-GzBenchContext *
-gz_bench_context_copy (const GzBenchContext *context)
-{
-  GzBenchContext *copy = g_new0 (GzBenchContext, 1);
-
-  copy->date = g_strdup (context->date);
-  copy->host = g_strdup (context->host);
-  copy->cpu_model = g_strdup (context->cpu_model);
-  copy->cpu_count = context->cpu_count;
-  copy->gz_version = g_strdup (context->gz_version);
-  copy->build_type = g_strdup (context->build_type);
-  copy->command_line = g_strdup (context->command_line);
-  return copy;
-}
-
-void
-gz_bench_context_free (GzBenchContext *context)
-{
-  if (context == NULL)
-    return;
-  g_free (context->date);
-  g_free (context->host);
-  g_free (context->cpu_model);
-  g_free (context->gz_version);
-  g_free (context->build_type);
-  g_free (context->command_line);
-  g_free (context);
-}
-
-GzBenchRun *
-gz_bench_run_new (GzBenchContext *context)
-{
-  GzBenchRun *run = g_new0 (GzBenchRun, 1);
-
-  run->context = context;
-  run->results = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_result_free);
-  return run;
-}
-
-void
-gz_bench_run_free (GzBenchRun *run)
-{
-  if (run == NULL)
-    return;
-  gz_bench_context_free (run->context);
-  g_ptr_array_unref (run->results);
-  g_free (run);
-}
-
-/* --- result sets */
-
-void
-gz_result_set_free (GzResultSet *set)
-{
-  if (set == NULL)
-    return;
-  g_free (set->label);
-  g_free (set->path);
-  g_ptr_array_unref (set->runs);
-  g_free (set);
-}
-
-GPtrArray *
-gz_result_set_benchmark_names (GzResultSet *set)
-{
-  GPtrArray *names = g_ptr_array_new ();
-
-  for (guint r = 0; r < set->runs->len; r++)
-    {
-      GzBenchRun *run = g_ptr_array_index (set->runs, r);
-
-      for (guint i = 0; i < run->results->len; i++)
-        {
-          GzBenchResult *result = g_ptr_array_index (run->results, i);
-
-          if (!g_ptr_array_find_with_equal_func (names, result->name, g_str_equal, NULL))
-            g_ptr_array_add (names, result->name);
-        }
-    }
-  return names;
-}
-
-GPtrArray *
-gz_result_set_samples (GzResultSet *set,
-                       const char  *name)
-{
-  GPtrArray *samples = g_ptr_array_new ();
-
-  for (guint r = 0; r < set->runs->len; r++)
-    {
-      GzBenchRun *run = g_ptr_array_index (set->runs, r);
-
-      for (guint i = 0; i < run->results->len; i++)
-        {
-          GzBenchResult *result = g_ptr_array_index (run->results, i);
-
-          if (g_str_equal (result->name, name))
-            g_ptr_array_add (samples, result);
-        }
-    }
-  return samples;
-}
-
-guint
-gz_result_set_n_samples (GzResultSet *set)
-{
-  guint n = 0;
-
-  for (guint r = 0; r < set->runs->len; r++)
-    n += ((GzBenchRun *) g_ptr_array_index (set->runs, r))->results->len;
-  return n;
-}
 
 /* --- the store */
 
@@ -311,75 +156,6 @@ lock_store (GzResultsStore *self,
 }
 
 static GzResultSet *
-set_from_json (JsonNode    *root,
-               const char  *path,
-               GError     **error)
-{
-  g_autoptr(GzResultSet) set = g_new0 (GzResultSet, 1);
-  JsonObject *object;
-  JsonArray *runs;
-
-  set->path = g_strdup (path);
-  set->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_run_free);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    goto corrupt;
-  object = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "format", ""),
-                 FILE_FORMAT) != 0
-      || !json_object_has_member (object, "label")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "runs")))
-    goto corrupt;
-  set->label = g_strdup (json_object_get_string_member_with_default (object, "label", ""));
-  runs = json_object_get_array_member (object, "runs");
-  for (guint r = 0; r < json_array_get_length (runs); r++)
-    {
-      JsonNode *run_node = json_array_get_element (runs, r);
-      JsonObject *run_object;
-      JsonNode *results;
-      GzBenchContext *context;
-      g_autoptr(GzBenchRun) run = NULL;
-      g_autoptr(GError) local_error = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (run_node))
-        goto corrupt;
-      run_object = json_node_get_object (run_node);
-      results = json_object_get_member (run_object, "results");
-      if (results == NULL || !JSON_NODE_HOLDS_ARRAY (results))
-        goto corrupt;
-      context = gz_bench_context_from_json (json_object_get_member (run_object, "context"),
-                                            &local_error);
-      if (context == NULL)
-        goto corrupt_with;
-      run = gz_bench_run_new (context);
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (results)); i++)
-        {
-          GzBenchResult *result =
-            gz_bench_result_from_json (json_array_get_element (json_node_get_array (results), i),
-                                       &local_error);
-
-          if (result == NULL)
-            goto corrupt_with;
-          g_ptr_array_add (run->results, result);
-        }
-      g_ptr_array_add (set->runs, g_steal_pointer (&run));
-      continue;
-
-    corrupt_with:
-      g_set_error (error, GZ_RESULTS_ERROR, GZ_RESULTS_ERROR_CORRUPT,
-                   "%s is not a gz results file (run %u: %s); move it away or delete it",
-                   path, r + 1, local_error->message);
-      return NULL;
-    }
-  return g_steal_pointer (&set);
-
-corrupt:
-  g_set_error (error, GZ_RESULTS_ERROR, GZ_RESULTS_ERROR_CORRUPT,
-               "%s is not a gz results file (expected an object with format \"%s\" and runs); "
-               "move it away or delete it", path, FILE_FORMAT);
-  return NULL;
-}
-
-static GzResultSet *
 load_path (const char  *path,
            GError     **error)
 {
@@ -401,51 +177,7 @@ load_path (const char  *path,
                      path, local_error->message);
       return NULL;
     }
-  return set_from_json (json_parser_get_root (parser), path, error);
-}
-
-static JsonNode *
-set_to_json (GzResultSet *set)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "format");
-  json_builder_add_string_value (builder, FILE_FORMAT);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, FILE_VERSION);
-  json_builder_set_member_name (builder, "label");
-  json_builder_add_string_value (builder, set->label);
-  json_builder_set_member_name (builder, "runs");
-  json_builder_begin_array (builder);
-  for (guint r = 0; r < set->runs->len; r++)
-    {
-      GzBenchRun *run = g_ptr_array_index (set->runs, r);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "context");
-      json_builder_add_value (builder, gz_bench_context_to_json (run->context));
-      json_builder_set_member_name (builder, "results");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < run->results->len; i++)
-        json_builder_add_value (builder,
-                                gz_bench_result_to_json (g_ptr_array_index (run->results, i)));
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
-static GzBenchRun *
-copy_run (GzBenchRun *run)
-{
-  GzBenchRun *copy = gz_bench_run_new (gz_bench_context_copy (run->context));
-
-  for (guint i = 0; i < run->results->len; i++)
-    g_ptr_array_add (copy->results, gz_bench_result_copy (g_ptr_array_index (run->results, i)));
-  return copy;
+  return gz_results_codec_set_from_json (json_parser_get_root (parser), path, error);
 }
 
 gboolean
@@ -456,8 +188,6 @@ gz_results_store_add (GzResultsStore *self,
 {
   g_autofree char *path = NULL;
   g_autoptr(GzResultSet) set = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *data = NULL;
   gsize length;
@@ -484,19 +214,13 @@ gz_results_store_add (GzResultsStore *self,
   if (set == NULL)
     {
       g_clear_error (&local_error);
-      set = g_new0 (GzResultSet, 1);
-      set->path = g_strdup (path);
-      set->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_run_free);
+      set = gz_result_set_new (label, path);
     }
   g_free (set->label);
   set->label = g_strdup (label);
-  g_ptr_array_add (set->runs, copy_run (run));
+  g_ptr_array_add (set->runs, gz_bench_run_copy (run));
 
-  root = set_to_json (set);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  data = json_generator_to_data (generator, &length);
+  data = gz_results_codec_set_to_text (set, &length);
   /* A temporary file beside it, fsync, rename: a crash leaves the old file or the new one. */
   ok = g_file_set_contents_full (path, data, (gssize) length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,

@@ -1,0 +1,79 @@
+/* gz-bench-result.c: one measured sample of a benchmark, its copies and its names. */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "gz-bench-result.h"
+
+static const char * const percentile_names[GZ_BENCH_N_PERCENTILES] = {
+  "min", "p50", "p90", "p95", "p99", "max",
+};
+static const double percentile_q[GZ_BENCH_N_PERCENTILES] = { 0.0, 0.5, 0.9, 0.95, 0.99, 1.0 };
+
+const char *
+gz_bench_percentile_name (GzBenchPercentile p)
+{
+  g_return_val_if_fail (p < GZ_BENCH_N_PERCENTILES, NULL);
+  return percentile_names[p];
+}
+
+double
+gz_bench_percentile_quantile (GzBenchPercentile p)
+{
+  g_return_val_if_fail (p < GZ_BENCH_N_PERCENTILES, NAN);
+  return percentile_q[p];
+}
+
+const char *
+gz_bench_timing_name (GzBenchTiming timing)
+{
+  return timing == GZ_BENCH_TIMING_PER_BATCH ? "per-batch" : "per-op";
+}
+
+GzBenchResult *
+gz_bench_result_new (void)
+{
+  GzBenchResult *result = g_new0 (GzBenchResult, 1);
+
+  result->batch_size = 1;
+  for (guint i = 0; i < GZ_BENCH_N_PERCENTILES; i++)
+    result->percentiles[i] = NAN;
+  result->alloc_bytes_per_op = result->allocs_per_op = NAN;
+  return result;
+}
+
+GzBenchResult *
+gz_bench_result_copy (const GzBenchResult *result)
+{
+  GzBenchResult *copy = g_memdup2 (result, sizeof *result);
+
+  copy->name = g_strdup (result->name);
+  copy->suite = g_strdup (result->suite);
+  copy->memory_profile = g_strdup (result->memory_profile);
+  copy->cpu_profile = g_strdup (result->cpu_profile);
+  copy->memory_note = g_strdup (result->memory_note);
+  return copy;
+}
+
+void
+gz_bench_result_free (GzBenchResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->name);
+  g_free (result->suite);
+  g_free (result->memory_profile);
+  g_free (result->cpu_profile);
+  g_free (result->memory_note);
+  g_free (result);
+}
+
+char *
+gz_bench_result_name (const char *suite,
+                      guint       concurrency)
+{
+  if (concurrency <= 1)
+    return g_strdup (suite);
+  return g_strdup_printf ("%s/concurrency=%u", suite, concurrency);
+}

@@ -1,0 +1,65 @@
+/* gz-bench-result.h: one measured sample of a benchmark: ns/op, ops/s, exact B/op and
+ * allocs/op, latency percentiles and how they were timed. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  GZ_BENCH_TIMING_PER_OP,    /* percentiles from timing each operation */
+  GZ_BENCH_TIMING_PER_BATCH, /* from timing batches of batch_size operations, divided */
+} GzBenchTiming;
+
+typedef enum
+{
+  GZ_BENCH_P_MIN,
+  GZ_BENCH_P_50,
+  GZ_BENCH_P_90,
+  GZ_BENCH_P_95,
+  GZ_BENCH_P_99,
+  GZ_BENCH_P_MAX,
+  GZ_BENCH_N_PERCENTILES,
+} GzBenchPercentile;
+
+/* "min", "p50", …, "max". */
+const char    *gz_bench_percentile_name     (GzBenchPercentile p);
+/* The quantile (0..1) each percentile stands for. */
+double         gz_bench_percentile_quantile (GzBenchPercentile p);
+/* "per-op" or "per-batch", as stored. */
+const char    *gz_bench_timing_name         (GzBenchTiming     timing);
+
+typedef struct
+{
+  char         *name;        /* suite, with "/concurrency=N" when N > 1 */
+  char         *suite;
+  guint         concurrency;
+  guint64       iterations;  /* operations measured */
+  gint64        wall_nanos;  /* the whole measured run */
+  double        ns_per_op;   /* (wall - timer cost) / iterations */
+  double        ops_per_sec;
+  gboolean      have_memory;
+  double        alloc_bytes_per_op;
+  double        allocs_per_op;
+  GzBenchTiming timing;
+  guint64       batch_size;  /* 1 for per-op timing */
+  guint64       n_timings;   /* timings behind the percentiles */
+  double        percentiles[GZ_BENCH_N_PERCENTILES]; /* nanoseconds per operation */
+  double        timer_cost_ns; /* subtracted from each timing and from the whole run */
+  char         *memory_profile; /* paths of the profiles written, or NULL */
+  char         *cpu_profile;
+  char         *memory_note;  /* why there are no memory figures, or NULL */
+} GzBenchResult;
+
+/* Memory figures and percentiles NaN, batch_size 1. */
+GzBenchResult *gz_bench_result_new          (void);
+GzBenchResult *gz_bench_result_copy         (const GzBenchResult *result);
+void           gz_bench_result_free         (GzBenchResult       *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzBenchResult, gz_bench_result_free)
+
+/* The benchmark id for @suite at @concurrency: "channel-operations/concurrency=4". */
+char          *gz_bench_result_name         (const char          *suite,
+                                             guint                concurrency);
+
+G_END_DECLS
