@@ -4,6 +4,10 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
@@ -77,8 +81,8 @@ test_app_window_state (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 700, 450);
   gz_window_set_visible_page (window, "statistics");
-  /* gtk_window_close() ignores windows that were never realized. */
-  gtk_widget_realize (GTK_WIDGET (window));
+  /* gtk_window_close() ignores windows that were never realized: show it. */
+  gtk_window_present (GTK_WINDOW (window));
   gtk_window_close (GTK_WINDOW (window));
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
 
@@ -110,21 +114,99 @@ collect_leaf_paths (JsonObject *object,
     }
 }
 
+/* Async results: the callback keeps the result; the test spins the main loop until it came,
+ * for at most 30 s. */
+static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static gboolean
+has_result (gconstpointer result)
+{
+  return *(GAsyncResult * const *) result != NULL;
+}
+
+static gboolean
+set_flag (gpointer flag)
+{
+  *(gboolean *) flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin_until (gboolean      (*done) (gconstpointer data),
+            gconstpointer   data,
+            const char     *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout = g_timeout_add_seconds (30, set_flag, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("waited 30 s for %s", what);
+  g_source_remove (timeout);
+}
+
+/* A "Name:   123 kB" line of /proc/self/status, in bytes. */
+static gint64
+proc_status_bytes (const char *name)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *prefix = g_strconcat ("\n", name, ":", NULL);
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, prefix);
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen (prefix), NULL, 10) * 1024;
+}
+
+/* "61.1 MiB" back to bytes. */
+static double
+shown_bytes (const char *text)
+{
+  static const char * const units[] = { "B", "KiB", "MiB", "GiB" };
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+
+  g_assert_true (end != text);
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++, value *= 1024)
+    if (end[0] == ' ' && g_str_equal (end + 1, units[i]))
+      return value;
+  g_error ("not a size: \"%s\"", text);
+}
+
 static void
 test_app_stats_page (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) stats = gz_process_stats_collect (&error);
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
   GtkWidget *page = g_object_ref_sink (gz_stats_page_new ());
+  const char *rss;
 
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (stats));
   collect_leaf_paths (json_node_get_object (stats), NULL, paths);
   g_assert_cmpuint (paths->len, >, 0);
 
+  /* Collected on a worker: nothing is filled in until the main loop delivers the result. */
+  gz_stats_page_refresh_async (GZ_STATS_PAGE (page), NULL, keep_result, &first);
   g_assert_null (gz_stats_page_get_value (GZ_STATS_PAGE (page), g_ptr_array_index (paths, 0)));
-  g_assert_true (gz_stats_page_refresh (GZ_STATS_PAGE (page)));
+  spin_until (has_result, &first, "the statistics page's refresh");
+  g_assert_true (gz_stats_page_refresh_finish (GZ_STATS_PAGE (page), first, &error));
+  g_assert_no_error (error);
   for (guint i = 0; i < paths->len; i++)
     {
       const char *text = gz_stats_page_get_value (GZ_STATS_PAGE (page), paths->pdata[i]);
@@ -133,12 +215,41 @@ test_app_stats_page (void)
       g_assert_nonnull (text);
       g_assert_cmpstr (text, !=, "");
     }
+  /* The values are this process's. */
+  g_assert_cmpstr (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"), ==, pid);
+  rss = gz_stats_page_get_value (GZ_STATS_PAGE (page), "memory.rss_bytes");
+  g_assert_cmpfloat (fabs (shown_bytes (rss) - proc_status_bytes ("VmRSS")), <=,
+                     shown_bytes (rss) * 0.005 + 4 * 1024 * 1024);
 
-  /* A second refresh updates the rows in place. */
-  g_assert_true (gz_stats_page_refresh (GZ_STATS_PAGE (page)));
-  g_assert_nonnull (gz_stats_page_get_value (GZ_STATS_PAGE (page), paths->pdata[0]));
+  /* A page disposed while its worker runs reports cancellation and touches nothing. */
+  gz_stats_page_refresh_async (GZ_STATS_PAGE (page), NULL, keep_result, &second);
+  g_object_run_dispose (G_OBJECT (page));
+  spin_until (has_result, &second, "the disposed page's refresh");
+  g_assert_false (gz_stats_page_refresh_finish (GZ_STATS_PAGE (page), second, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   g_object_unref (page);
+}
+
+static gboolean
+has_pid_row (gconstpointer page)
+{
+  return gz_stats_page_get_value ((GzStatsPage *) page, "pid") != NULL;
+}
+
+/* Shown in a window, the page fills itself in from its own timer, off the main thread. */
+static void
+test_app_stats_page_shown (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = gz_stats_page_new ();
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  spin_until (has_pid_row, page, "the shown statistics page to fill in");
+  g_assert_cmpstr (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"), ==, pid);
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static guint
@@ -153,17 +264,103 @@ count_entry_rows (GtkWidget *widget)
   return n;
 }
 
+static AdwEntryRow *
+find_entry_row (GtkWidget  *widget,
+                const char *key)
+{
+  if (ADW_IS_ENTRY_ROW (widget) &&
+      g_strcmp0 (g_object_get_data (G_OBJECT (widget), "gz-config-key"), key) == 0)
+    return ADW_ENTRY_ROW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwEntryRow *row = find_entry_row (child, key);
+
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+static gboolean
+is_loaded (gconstpointer preferences)
+{
+  return !gz_preferences_window_get_loading ((GzPreferencesWindow *) preferences);
+}
+
+static gboolean
+is_sensitive (gconstpointer widget)
+{
+  return gtk_widget_get_sensitive ((GtkWidget *) widget);
+}
+
 static void
 test_app_preferences (void)
 {
   GzPreferencesWindow *preferences;
   const char * const *keys = gz_config_list_keys ();
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "gz", NULL);
+  g_autofree char *path = g_build_filename (dir, "profile.ini", NULL);
+  g_autofree char *contents = NULL;
+  AdwEntryRow *port;
+  AdwEntryRow *keep;
 
-  /* main() points $XDG_CONFIG_HOME at an empty directory: every value is the default. */
+  /* main() points $XDG_CONFIG_HOME at an empty directory: one value from a file, the rest
+   * defaults. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "[profile]\nport = 7007\n", -1, NULL));
+
+  /* Read on a worker: no rows until the main loop delivered the configuration. */
   preferences = gz_preferences_window_new ();
+  g_assert_true (gz_preferences_window_get_loading (preferences));
+  g_assert_cmpuint (count_entry_rows (GTK_WIDGET (preferences)), ==, 0);
+  spin_until (is_loaded, preferences, "the preferences to load");
   g_assert_cmpuint (count_entry_rows (GTK_WIDGET (preferences)), ==,
                     g_strv_length ((char **) keys));
+
+  port = find_entry_row (GTK_WIDGET (preferences), "port");
+  g_assert_nonnull (port);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (port)), ==, "7007");
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (port)),
+                            "file "));
+  keep = find_entry_row (GTK_WIDGET (preferences), "keep");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (keep)), ==, "50");
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (keep)),
+                            "default"));
+
+  /* Applying a row writes the file on a worker; the row waits, then shows where it came from. */
+  gtk_editable_set_text (GTK_EDITABLE (keep), "9");
+  g_signal_emit_by_name (keep, "apply");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (keep)));
+  spin_until (is_sensitive, keep, "the preferences to save");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_test_message ("%s", contents);
+  g_assert_nonnull (strstr (contents, "port=7007"));
+  g_assert_nonnull (strstr (contents, "keep=9"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (keep)), ==, "9");
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (keep)),
+                            path));
+
+  /* A bad value is refused and the file left alone. */
+  gtk_editable_set_text (GTK_EDITABLE (port), "70000");
+  g_signal_emit_by_name (port, "apply");
+  spin_until (is_sensitive, port, "the refused save");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "port=7007"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (port)), ==, "7007");
+
   gtk_window_destroy (GTK_WINDOW (preferences));
+
+  /* Closed before the file was read: the load is cancelled and nothing is shown. */
+  preferences = gz_preferences_window_new ();
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static void
@@ -181,6 +378,7 @@ static const struct
   { "/app/window/pages", test_app_window_pages },
   { "/app/window/state", test_app_window_state },
   { "/app/stats-page/rows", test_app_stats_page },
+  { "/app/stats-page/shown", test_app_stats_page_shown },
   { "/app/preferences/rows", test_app_preferences },
 };
 

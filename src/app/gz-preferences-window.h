@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GzPreferencesWindow, gz_preferences_window, GZ, PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-GzPreferencesWindow *gz_preferences_window_new (void);
+/* The rows appear once the configuration has been read on a worker ("loading" turns FALSE). */
+GzPreferencesWindow *gz_preferences_window_new         (void);
+gboolean             gz_preferences_window_get_loading (GzPreferencesWindow *self);
 
 G_END_DECLS

@@ -1,5 +1,6 @@
-/* gz-stats-page.c: the Statistics page: one group per section of gz_process_stats_collect()'s JSON, one
- * row per value, updated in place every two seconds while the page is mapped. */
+/* gz-stats-page.c: the Statistics page: one group per section of gz_process_stats_collect()'s
+ * JSON, one row per value, collected on a worker and updated in place every two seconds while the
+ * page is mapped. */
 
 #include "config.h"
 
@@ -7,6 +8,7 @@
 
 #include "gz-process-stats.h"
 #include "gz-stats-page.h"
+#include "gz-units.h"
 
 #define REFRESH_INTERVAL_MS 2000
 
@@ -20,6 +22,8 @@ struct _GzStatsPage
   GHashTable *groups; /* section name -> AdwPreferencesGroup (borrowed) */
   GHashTable *values; /* JSON path -> GtkLabel (borrowed) */
   guint refresh_source;
+  GCancellable *cancellable; /* cancelled on dispose */
+  guint n_in_flight;         /* collections on a worker */
 };
 
 G_DEFINE_FINAL_TYPE (GzStatsPage, gz_stats_page, ADW_TYPE_BIN)
@@ -120,24 +124,6 @@ title_for_key (const char *key)
 }
 
 static char *
-format_duration (double seconds)
-{
-  double abs_seconds = ABS (seconds);
-
-  if (abs_seconds < 1e-6)
-    return g_strdup_printf (_("%.0f ns"), seconds * 1e9);
-  if (abs_seconds < 1e-3)
-    return g_strdup_printf (_("%.1f µs"), seconds * 1e6);
-  if (abs_seconds < 1)
-    return g_strdup_printf (_("%.1f ms"), seconds * 1e3);
-  if (abs_seconds < 60)
-    return g_strdup_printf (_("%.2f s"), seconds);
-  if (abs_seconds < 3600)
-    return g_strdup_printf (_("%d min %02d s"), (int) (seconds / 60), (int) seconds % 60);
-  return g_strdup_printf (_("%d h %02d min"), (int) (seconds / 3600), ((int) seconds / 60) % 60);
-}
-
-static char *
 format_value (const char *key,
               JsonNode   *node)
 {
@@ -160,20 +146,18 @@ format_value (const char *key,
   if (type == G_TYPE_STRING)
     return g_strdup (json_node_get_string (node));
 
-  if (type == G_TYPE_INT64 && unit == UNIT_BYTES && json_node_get_int (node) >= 0)
-    return g_format_size_full ((guint64) json_node_get_int (node), G_FORMAT_SIZE_IEC_UNITS);
-
   switch (unit)
     {
-    case UNIT_NANOSECONDS:
-      return format_duration (json_node_get_double (node) / 1e9);
-    case UNIT_MICROSECONDS:
-      return format_duration (json_node_get_double (node) / 1e6);
-    case UNIT_MILLISECONDS:
-      return format_duration (json_node_get_double (node) / 1e3);
-    case UNIT_SECONDS:
-      return format_duration (json_node_get_double (node));
     case UNIT_BYTES:
+      return gz_units_format_bytes (json_node_get_double (node));
+    case UNIT_NANOSECONDS:
+      return gz_units_format_nanoseconds (json_node_get_double (node));
+    case UNIT_MICROSECONDS:
+      return gz_units_format_nanoseconds (json_node_get_double (node) * 1e3);
+    case UNIT_MILLISECONDS:
+      return gz_units_format_nanoseconds (json_node_get_double (node) * 1e6);
+    case UNIT_SECONDS:
+      return gz_units_format_nanoseconds (json_node_get_double (node) * 1e9);
     case UNIT_NONE:
     default:
       break;
@@ -259,15 +243,12 @@ gz_stats_page_add_object (GzStatsPage *self,
     }
 }
 
-gboolean
-gz_stats_page_refresh (GzStatsPage *self)
+/* Shows @stats, or the error that kept them from being read. FALSE for the error. */
+static gboolean
+gz_stats_page_apply (GzStatsPage  *self,
+                     JsonNode     *stats,
+                     const GError *error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) stats = NULL;
-
-  g_return_val_if_fail (GZ_IS_STATS_PAGE (self), FALSE);
-
-  stats = gz_process_stats_collect (&error);
   if (stats == NULL || !JSON_NODE_HOLDS_OBJECT (stats))
     {
       g_autofree char *text = g_strdup_printf (_("Could not read the statistics: %s"),
@@ -283,6 +264,94 @@ gz_stats_page_refresh (GzStatsPage *self)
   return TRUE;
 }
 
+/* On the worker: reading /proc and the allocator is the slow part. */
+static void
+collect_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  JsonNode *stats;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  stats = gz_process_stats_collect (&error);
+  if (stats == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, stats, (GDestroyNotify) json_node_unref);
+}
+
+/* Back on the main thread: @user_data is the caller's task, whose source is the page. */
+static void
+collect_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GzStatsPage *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) stats = g_task_propagate_pointer (G_TASK (result), &error);
+
+  self->n_in_flight--;
+  /* Disposed meanwhile (the window closed): nothing left to fill in. */
+  if (self->values == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "the statistics page is gone");
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!gz_stats_page_apply (self, stats, error))
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                             "the statistics are not a JSON object");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+gz_stats_page_refresh_async (GzStatsPage         *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) worker = NULL;
+
+  g_return_if_fail (GZ_IS_STATS_PAGE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gz_stats_page_refresh_async);
+
+  /* The worker's task has no source object: if the worker dropped the last reference to it,
+   * the page would be released off the main thread. The caller's task keeps the page alive. */
+  worker = g_task_new (NULL, cancellable, collect_done, g_steal_pointer (&task));
+  g_task_set_source_tag (worker, collect_thread);
+  self->n_in_flight++;
+  g_task_run_in_thread (worker, collect_thread);
+}
+
+gboolean
+gz_stats_page_refresh_finish (GzStatsPage   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (GZ_IS_STATS_PAGE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 const char *
 gz_stats_page_get_value (GzStatsPage *self,
                          const char  *path)
@@ -295,10 +364,19 @@ gz_stats_page_get_value (GzStatsPage *self,
   return label != NULL ? gtk_label_get_text (label) : NULL;
 }
 
+/* One refresh at a time from the timer: on a busy machine a tick is skipped rather than
+ * piling collections up. */
+static void
+gz_stats_page_refresh_now (GzStatsPage *self)
+{
+  if (self->n_in_flight == 0)
+    gz_stats_page_refresh_async (self, self->cancellable, NULL, NULL);
+}
+
 static gboolean
 gz_stats_page_refresh_cb (gpointer user_data)
 {
-  gz_stats_page_refresh (GZ_STATS_PAGE (user_data));
+  gz_stats_page_refresh_now (GZ_STATS_PAGE (user_data));
   return G_SOURCE_CONTINUE;
 }
 
@@ -310,7 +388,7 @@ gz_stats_page_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (gz_stats_page_parent_class)->map (widget);
 
   /* Only collect while someone can see the numbers. */
-  gz_stats_page_refresh (self);
+  gz_stats_page_refresh_now (self);
   if (self->refresh_source == 0)
     self->refresh_source = g_timeout_add (REFRESH_INTERVAL_MS, gz_stats_page_refresh_cb, self);
 }
@@ -331,6 +409,8 @@ gz_stats_page_dispose (GObject *object)
   GzStatsPage *self = GZ_STATS_PAGE (object);
 
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), GZ_TYPE_STATS_PAGE);
   g_clear_pointer (&self->groups, g_hash_table_unref);
   g_clear_pointer (&self->values, g_hash_table_unref);
@@ -359,6 +439,7 @@ gz_stats_page_init (GzStatsPage *self)
 {
   self->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 }
