@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for tool in meson ninja go python3 pkg-config cc; do
+for tool in meson ninja go python3; do
   command -v "$tool" >/dev/null || {
     echo "run.sh: $tool is missing: run tools/install-deps.sh as root" >&2; exit 1; }
 done
@@ -35,39 +35,13 @@ if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" "$repo" -Dapp=false >"$out/meson-setup.log" \
     || { cat "$out/meson-setup.log" >&2; exit 1; }
 fi
-# The C benchmarks: meson's targets when the top meson.build has subdir('bench'); otherwise
-# the same link as gz-cli by hand: libgz-hooks whole, then libgz and its dependencies.
-# Only what the benchmarks need is built, so an unrelated broken target does not stop them.
+# The C benchmarks: meson's targets (bench/meson.build), linked like gz-cli against the core's
+# layer libraries and the hooks. Only what the benchmarks need is built, so an unrelated broken
+# target does not stop them.
 programs=(cpu malloc json write)
-if grep -q 'build bench/gz-bench-cpu:' "$build/build.ninja"; then
-  bindir="$build/bench"
-  targets=("${programs[@]/#/bench/gz-bench-}")
-else
-  bindir="$out/bin"
-  targets=(src/core/libgz.a src/core/libgz-hooks.a)
-fi
-ninja -C "$build" "${targets[@]}" >"$out/ninja.log" 2>&1 \
+bindir="$build/bench"
+ninja -C "$build" "${programs[@]/#/bench/gz-bench-}" >"$out/ninja.log" 2>&1 \
   || { tail -30 "$out/ninja.log" >&2; exit 1; }
-if [ "$bindir" = "$out/bin" ]; then
-  deps="glib-2.0 gio-2.0 gio-unix-2.0 gobject-2.0 json-glib-1.0 libsoup-3.0 libprotobuf-c libdw
-        libunwind zlib"
-  if grep -Eq '^#define GZ_HAVE_TCMALLOC( 1)?$' "$build/config.h"; then
-    deps="$deps libtcmalloc"
-  fi
-  # shellcheck disable=SC2086
-  cflags=$(pkg-config --cflags $deps)
-  # shellcheck disable=SC2086
-  libs=$(pkg-config --libs $deps)
-  for p in "${programs[@]}"; do
-    # shellcheck disable=SC2086
-    cc -std=gnu11 -O2 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Wall -Wextra \
-      -Wno-unused-parameter -DG_LOG_DOMAIN='"GzBench"' \
-      -I"$repo/src/core" -I"$build" -I"$build/src/core" $cflags \
-      -o "$bindir/gz-bench-$p" "$repo/bench/c/gz-bench-$p.c" "$repo/bench/c/gz-bench-common.c" \
-      -Wl,--whole-archive "$build/src/core/libgz-hooks.a" -Wl,--no-whole-archive \
-      "$build/src/core/libgz.a" $libs -ldl -lm -pthread
-  done
-fi
 
 # The Go peer: standard library only; caches inside bench/out so no HOME is needed.
 export GOCACHE="$out/go-cache" GOPATH="$out/go-path"
