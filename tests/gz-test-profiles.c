@@ -121,3 +121,38 @@ gz_test_pprof_top (const char *path)
 
   return out;
 }
+
+void
+gz_test_async_init (GzTestAsync *self)
+{
+  self->loop = g_main_loop_new (NULL, FALSE);
+  self->result = NULL;
+}
+
+void
+gz_test_async_done (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GzTestAsync *self = user_data;
+
+  g_assert_null (self->result);
+  self->result = g_object_ref (result);
+  g_main_loop_quit (self->loop);
+}
+
+GAsyncResult *
+gz_test_async_wait (GzTestAsync *self)
+{
+  if (self->result == NULL)
+    g_main_loop_run (self->loop);
+  g_assert_nonnull (self->result);
+  return self->result;
+}
+
+void
+gz_test_async_clear (GzTestAsync *self)
+{
+  g_clear_object (&self->result);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+}

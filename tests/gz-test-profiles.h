@@ -1,8 +1,9 @@
 /* gz-test-profiles.h: checks shared by the profile tests of the pthread-hook profilers: sums by
- * function and label, the round trip through a file, and `go tool pprof -top`. */
+ * function and label, the round trip through a file, `go tool pprof -top`, and waiting for an
+ * async call in a GMainLoop. */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "gz-profile.h"
 
@@ -22,5 +23,21 @@ GzProfile *gz_test_profile_round_trip (GzProfile  *profile,
                                        char      **path);
 /* The output of `go tool pprof -top @path`, or NULL when go is not installed. */
 char      *gz_test_pprof_top      (const char *path);
+
+/* One async call waited for in a GMainLoop: pass gz_test_async_done and the GzTestAsync as the
+ * callback and its data, then gz_test_async_wait. */
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} GzTestAsync;
+
+void          gz_test_async_init  (GzTestAsync  *self);
+void          gz_test_async_done  (GObject      *source,
+                                   GAsyncResult *result,
+                                   gpointer      user_data);
+/* Runs the loop until the callback has run; the result stays owned by @self. */
+GAsyncResult *gz_test_async_wait  (GzTestAsync  *self);
+void          gz_test_async_clear (GzTestAsync  *self);
 
 G_END_DECLS

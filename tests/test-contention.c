@@ -409,6 +409,50 @@ test_profiles (void)
   gz_contention_set_block_rate (GZ_BLOCK_DEFAULT_RATE_NS);
 }
 
+/* A block session stopped with stop_async, waited for in a GMainLoop: the same delta as a
+ * direct stop. A mutex snapshot taken with snapshot_async. */
+static void
+test_profiles_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzProfiler) block = NULL;
+  g_autoptr(GzProfiler) mutex = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GzProfile) snapshot = NULL;
+  GzTestAsync wait;
+  gint64 waited;
+
+  gz_contention_set_mutex_fraction (1);
+  gz_contention_set_block_rate (1);
+  block = gz_profiler_new (GZ_PROFILE_TYPE_BLOCK, NULL, &error);
+  g_assert_no_error (error);
+  mutex = gz_profiler_new (GZ_PROFILE_TYPE_MUTEX, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gz_profiler_start (block, &error));
+  g_assert_no_error (error);
+  waited = run_contention ();
+
+  gz_test_async_init (&wait);
+  gz_profiler_stop_async (block, NULL, gz_test_async_done, &wait);
+  profile = gz_profiler_stop_finish (block, gz_test_async_wait (&wait), &error);
+  g_assert_no_error (error);
+  check_contention_profile (profile, waited);
+  g_assert_cmpint (profile->duration_nanos, >, 0);
+  gz_test_async_clear (&wait);
+
+  gz_test_async_init (&wait);
+  gz_profiler_snapshot_async (mutex, NULL, gz_test_async_done, &wait);
+  snapshot = gz_profiler_snapshot_finish (mutex, gz_test_async_wait (&wait), &error);
+  g_assert_no_error (error);
+  /* Everything since the process started: this round and the earlier tests' at least. */
+  g_assert_cmpint (gz_test_profile_sum (snapshot, 0, "contended_waiter", NULL, NULL), >=,
+                   ROUNDS);
+  gz_test_async_clear (&wait);
+
+  gz_contention_set_mutex_fraction (GZ_MUTEX_DEFAULT_FRACTION);
+  gz_contention_set_block_rate (GZ_BLOCK_DEFAULT_RATE_NS);
+}
+
 #define PAIRS 5000000
 
 __attribute__((noinline, noipa)) static double
@@ -458,6 +502,7 @@ main (int   argc,
   g_test_add_func ("/core/contention/sampling-unbiased", test_sampling_unbiased);
   g_test_add_func ("/core/contention/core-lock", test_core_lock);
   g_test_add_func ("/core/contention/profiles", test_profiles);
+  g_test_add_func ("/core/contention/profiles-async", test_profiles_async);
   if (g_test_perf ())
     g_test_add_func ("/core/contention/uncontended-overhead", test_uncontended_overhead);
 

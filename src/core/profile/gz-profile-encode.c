@@ -1,4 +1,4 @@
-/* gz-profile-encode.c: the model to gzip-compressed profile.proto, and atomic writing. */
+/* gz-profile-encode.c: the model to gzip-compressed profile.proto. */
 
 #include "config.h"
 
@@ -268,38 +268,4 @@ gz_profile_encode (GzProfile *self,
   perftools__profiles__profile__pack (&pb, packed);
 
   return gzip_bytes (packed, size, error);
-}
-
-gboolean
-gz_profile_write_file (GzProfile  *self,
-                       const char *path,
-                       GError    **error)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gsize len;
-  const char *data;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  bytes = gz_profile_encode (self, &local_error);
-  if (bytes == NULL)
-    {
-      g_set_error (error, local_error->domain, local_error->code,
-                   "Profile not written to %s: %s", path, local_error->message);
-      return FALSE;
-    }
-
-  data = g_bytes_get_data (bytes, &len);
-  if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
-                                 &local_error))
-    {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
-                   "Could not write the profile to %s: %s (check that the directory exists "
-                   "and is writable, or choose another output directory)",
-                   path, local_error->message);
-      return FALSE;
-    }
-  return TRUE;
 }

@@ -2,7 +2,7 @@
  * decoder and validator that read and write it. */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -161,6 +161,17 @@ GBytes     *gz_profile_encode             (GzProfile    *self,
 gboolean    gz_profile_write_file         (GzProfile    *self,
                                            const char   *path,
                                            GError      **error);
+/* The same on a worker thread: encoding and writing leave the calling thread free. The task
+ * holds a reference to @self, which must not change until @callback runs. Cancelled before the
+ * worker begins: G_IO_ERROR_CANCELLED, nothing written (a write, once begun, completes). */
+void        gz_profile_write_file_async   (GzProfile          *self,
+                                           const char         *path,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data);
+gboolean    gz_profile_write_file_finish  (GzProfile          *self,
+                                           GAsyncResult       *result,
+                                           GError            **error);
 /* Decoding: gzip-compressed or raw profile.proto, as Go and gz write it. */
 GzProfile  *gz_profile_decode             (GBytes       *bytes,
                                            GError      **error);
