@@ -22,13 +22,13 @@ static gboolean
 on_signal (gpointer user_data)
 {
   StartRun *run = user_data;
-  g_autoptr(GzSessionSummary) summary = NULL;
 
-  /* A second Ctrl-C while the profile is being written changes nothing: it is saved anyway. */
+  /* A second Ctrl-C while the profile is being written changes nothing: it is saved anyway.
+   * The outcome comes with ::finished, which ends the loop. */
   if (run->signals_received++ > 0)
     return G_SOURCE_CONTINUE;
   gz_cli_progress_end ();
-  summary = gz_session_stop (run->session, NULL);
+  gz_session_stop_async (run->session, NULL, NULL, NULL);
   return G_SOURCE_CONTINUE;
 }
 

@@ -11,6 +11,25 @@
 /* The owner stops, symbolizes and writes the profile: that can take a while for a big one. */
 #define DEFAULT_TIMEOUT "60s"
 
+typedef struct
+{
+  GMainLoop        *loop;
+  GzSessionSummary *summary;
+  GError           *error;
+} StopRun;
+
+static void
+on_stopped (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  StopRun *run = user_data;
+
+  run->summary = gz_session_registry_stop_finish (GZ_SESSION_REGISTRY (object), result,
+                                                  &run->error);
+  g_main_loop_quit (run->loop);
+}
+
 int
 gz_cli_stop (int    argc,
              char **argv)
@@ -19,6 +38,8 @@ gz_cli_stop (int    argc,
   g_autoptr(GzSessionRegistry) registry = NULL;
   g_autoptr(GzSessionSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  StopRun run = { 0 };
   g_autofree char *id = NULL;
   g_autofree char *timeout_text = NULL;
   gint64 timeout = 0;
@@ -44,9 +65,15 @@ gz_cli_stop (int    argc,
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid timeout \"%s\"; use Go's syntax such as 60s",
                         timeout_text);
 
+  /* The wait is event-driven (the owner's answer, its exit, the timeout): a loop to run it. */
   registry = gz_session_registry_new (NULL);
-  summary = gz_session_registry_stop (registry, id,
-                                      (guint) MIN (timeout / 1000000, G_MAXUINT), &error);
+  loop = g_main_loop_new (NULL, FALSE);
+  run.loop = loop;
+  gz_session_registry_stop_async (registry, id, (guint) CLAMP (timeout / 1000000, 1, G_MAXUINT),
+                                  NULL, on_stopped, &run);
+  g_main_loop_run (loop);
+  summary = g_steal_pointer (&run.summary);
+  error = g_steal_pointer (&run.error);
   if (summary == NULL)
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
 

@@ -1,4 +1,5 @@
-/* gz-session-registry.c: sessions visible across processes through a per-user directory. */
+/* gz-session-registry.c: sessions visible across processes through a per-user directory: ids,
+ * session files, listing, lookup and owners that died. Stop requests: gz-session-registry-stop.c. */
 
 #include "config.h"
 
@@ -9,13 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gz-session-registry.h"
+#include "gz-session-registry-private.h"
 
 #define SESSION_GROUP "session"
-#define RESULT_GROUP  "result"
-#define SESSION_SUFFIX ".session"
-#define STOP_SUFFIX    ".stop"
-#define RESULT_SUFFIX  ".result"
 /* A session file this young that does not parse is still being written by its owner. */
 #define UNREADABLE_GRACE_USEC (5 * G_USEC_PER_SEC)
 /* Answers nobody collected, and stop requests for sessions that are gone, are removed after. */
@@ -30,29 +27,6 @@ struct _GzSessionRegistry
 G_DEFINE_FINAL_TYPE (GzSessionRegistry, gz_session_registry, G_TYPE_OBJECT)
 
 static const char * const target_kinds[] = { "self", "pid", "url", "command" };
-
-GzSessionInfo *
-gz_session_info_copy (const GzSessionInfo *info)
-{
-  GzSessionInfo *copy = g_new0 (GzSessionInfo, 1);
-
-  *copy = *info;
-  copy->id = g_strdup (info->id);
-  copy->target.spec = g_strdup (info->target.spec);
-  copy->output_path = g_strdup (info->output_path);
-  return copy;
-}
-
-void
-gz_session_info_free (GzSessionInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->id);
-  g_free (info->target.spec);
-  g_free (info->output_path);
-  g_free (info);
-}
 
 static void
 gz_session_registry_finalize (GObject *object)
@@ -104,19 +78,19 @@ gz_session_registry_get_dir (GzSessionRegistry *self)
   return self->dir;
 }
 
-static char *
-registry_path (GzSessionRegistry *self,
-               const char        *id,
-               const char        *suffix)
+char *
+gz_session_registry_path (GzSessionRegistry *self,
+                          const char        *id,
+                          const char        *suffix)
 {
   g_autofree char *name = g_strconcat (id, suffix, NULL);
 
   return g_build_filename (self->dir, name, NULL);
 }
 
-static gboolean
-ensure_dir (GzSessionRegistry *self,
-            GError           **error)
+gboolean
+gz_session_registry_ensure_dir (GzSessionRegistry *self,
+                                GError           **error)
 {
   if (g_mkdir_with_parents (self->dir, 0700) != 0)
     {
@@ -275,7 +249,7 @@ gz_session_registry_reserve (GzSessionRegistry *self,
   g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), FALSE);
   g_return_val_if_fail (output_dir != NULL, FALSE);
 
-  if (!ensure_dir (self, error))
+  if (!gz_session_registry_ensure_dir (self, error))
     return FALSE;
 
   info->owner_pid = getpid ();
@@ -288,8 +262,8 @@ gz_session_registry_reserve (GzSessionRegistry *self,
                                                       seconds, n);
       g_autofree char *prof_name = g_strconcat (id, ".prof", NULL);
       g_autofree char *output_path = g_build_filename (output_dir, prof_name, NULL);
-      g_autofree char *path = registry_path (self, id, SESSION_SUFFIX);
-      g_autofree char *result_path = registry_path (self, id, RESULT_SUFFIX);
+      g_autofree char *path = gz_session_registry_path (self, id, GZ_SESSION_SUFFIX);
+      g_autofree char *result_path = gz_session_registry_path (self, id, GZ_RESULT_SUFFIX);
       g_autoptr(GKeyFile) kf = NULL;
       g_autofree char *data = NULL;
       gsize len;
@@ -349,9 +323,9 @@ gz_session_registry_publish (GzSessionRegistry   *self,
   g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), FALSE);
   g_return_val_if_fail (info->id != NULL, FALSE);
 
-  if (!ensure_dir (self, error))
+  if (!gz_session_registry_ensure_dir (self, error))
     return FALSE;
-  path = registry_path (self, info->id, SESSION_SUFFIX);
+  path = gz_session_registry_path (self, info->id, GZ_SESSION_SUFFIX);
   kf = info_to_key_file (info);
   return g_key_file_save_to_file (kf, path, error);
 }
@@ -360,22 +334,15 @@ void
 gz_session_registry_unpublish (GzSessionRegistry *self,
                                const char        *id)
 {
-  g_autofree char *path = registry_path (self, id, SESSION_SUFFIX);
-  g_autofree char *stop_path = registry_path (self, id, STOP_SUFFIX);
+  g_autofree char *path = gz_session_registry_path (self, id, GZ_SESSION_SUFFIX);
+  g_autofree char *stop_path = gz_session_registry_path (self, id, GZ_STOP_SUFFIX);
 
   g_unlink (path);
   g_unlink (stop_path);
 }
 
-static void
-remove_stale (GzSessionRegistry *self,
-              const char        *id)
-{
-  gz_session_registry_unpublish (self, id);
-}
-
-static char *
-stale_message (const GzSessionInfo *info)
+char *
+gz_session_registry_stale_message (const GzSessionInfo *info)
 {
   return g_strdup_printf ("removed stale session %s: owner pid %d exited", info->id,
                           info->owner_pid);
@@ -431,28 +398,28 @@ gz_session_registry_list (GzSessionRegistry *self,
       g_autoptr(GzSessionInfo) info = NULL;
       g_autofree char *id = NULL;
 
-      if (g_str_has_suffix (name, STOP_SUFFIX) || g_str_has_suffix (name, RESULT_SUFFIX))
+      if (g_str_has_suffix (name, GZ_STOP_SUFFIX) || g_str_has_suffix (name, GZ_RESULT_SUFFIX))
         {
           g_autofree char *session_path = NULL;
 
           id = g_strndup (name, strrchr (name, '.') - name);
-          session_path = registry_path (self, id, SESSION_SUFFIX);
+          session_path = gz_session_registry_path (self, id, GZ_SESSION_SUFFIX);
           if (!g_file_test (session_path, G_FILE_TEST_EXISTS) &&
               file_age_usec (path) > LEFTOVER_AGE_USEC)
             g_unlink (path);
           continue;
         }
-      if (!g_str_has_suffix (name, SESSION_SUFFIX))
+      if (!g_str_has_suffix (name, GZ_SESSION_SUFFIX))
         continue;
 
-      id = g_strndup (name, strlen (name) - strlen (SESSION_SUFFIX));
+      id = g_strndup (name, strlen (name) - strlen (GZ_SESSION_SUFFIX));
       info = read_session_file (path, NULL);
       if (info == NULL)
         {
           if (g_file_test (path, G_FILE_TEST_EXISTS) &&
               file_age_usec (path) > UNREADABLE_GRACE_USEC)
             {
-              remove_stale (self, id);
+              gz_session_registry_unpublish (self, id);
               if (stale != NULL)
                 g_ptr_array_add (stale, g_strdup_printf ("removed unreadable session file %s",
                                                          path));
@@ -461,9 +428,9 @@ gz_session_registry_list (GzSessionRegistry *self,
         }
       if (!gz_session_registry_owner_alive (info))
         {
-          remove_stale (self, id);
+          gz_session_registry_unpublish (self, id);
           if (stale != NULL)
-            g_ptr_array_add (stale, stale_message (info));
+            g_ptr_array_add (stale, gz_session_registry_stale_message (info));
           continue;
         }
       if (info->start_time == 0)
@@ -493,7 +460,7 @@ gz_session_registry_lookup (GzSessionRegistry *self,
       return NULL;
     }
 
-  path = registry_path (self, id, SESSION_SUFFIX);
+  path = gz_session_registry_path (self, id, GZ_SESSION_SUFFIX);
   info = read_session_file (path, NULL);
   if (info == NULL)
     {
@@ -503,203 +470,12 @@ gz_session_registry_lookup (GzSessionRegistry *self,
     }
   if (!gz_session_registry_owner_alive (info))
     {
-      g_autofree char *message = stale_message (info);
+      g_autofree char *message = gz_session_registry_stale_message (info);
 
-      remove_stale (self, id);
+      gz_session_registry_unpublish (self, id);
       g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_NOT_FOUND,
                    "%s; its profile was not saved, start a new session", message);
       return NULL;
     }
   return g_steal_pointer (&info);
-}
-
-gboolean
-gz_session_registry_stop_requested (GzSessionRegistry *self,
-                                    const char        *id)
-{
-  g_autofree char *path = registry_path (self, id, STOP_SUFFIX);
-
-  return g_file_test (path, G_FILE_TEST_EXISTS);
-}
-
-gboolean
-gz_session_registry_write_result (GzSessionRegistry      *self,
-                                  const GzSessionSummary *summary,
-                                  GError                **error)
-{
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), FALSE);
-
-  g_key_file_set_string (kf, RESULT_GROUP, "id", summary->id);
-  g_key_file_set_string (kf, RESULT_GROUP, "path", summary->path);
-  g_key_file_set_int64 (kf, RESULT_GROUP, "size", summary->size);
-  g_key_file_set_int64 (kf, RESULT_GROUP, "samples", summary->n_samples);
-  g_key_file_set_int64 (kf, RESULT_GROUP, "duration", summary->duration_nanos);
-  g_key_file_set_string (kf, RESULT_GROUP, "sample-type",
-                         summary->sample_type != NULL ? summary->sample_type : "");
-  g_key_file_set_int64 (kf, RESULT_GROUP, "total", summary->total);
-  g_key_file_set_integer (kf, RESULT_GROUP, "top", summary->top != NULL ? summary->top->len : 0);
-  for (guint i = 0; summary->top != NULL && i < summary->top->len; i++)
-    {
-      const GzTopEntry *entry = &g_array_index (summary->top, GzTopEntry, i);
-      g_autofree char *name_key = g_strdup_printf ("top-%u-name", i);
-      g_autofree char *flat_key = g_strdup_printf ("top-%u-flat", i);
-      g_autofree char *cum_key = g_strdup_printf ("top-%u-cum", i);
-
-      g_key_file_set_string (kf, RESULT_GROUP, name_key, entry->name);
-      g_key_file_set_int64 (kf, RESULT_GROUP, flat_key, entry->flat);
-      g_key_file_set_int64 (kf, RESULT_GROUP, cum_key, entry->cum);
-    }
-
-  if (!ensure_dir (self, error))
-    return FALSE;
-  path = registry_path (self, summary->id, RESULT_SUFFIX);
-  return g_key_file_save_to_file (kf, path, error);
-}
-
-static void
-clear_top_entry (gpointer data)
-{
-  g_free (((GzTopEntry *) data)->name);
-}
-
-static GzSessionSummary *
-read_result (const char *path,
-             GError    **error)
-{
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autoptr(GzSessionSummary) summary = NULL;
-  int n_top;
-
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error))
-    return NULL;
-
-  summary = g_new0 (GzSessionSummary, 1);
-  summary->top = g_array_new (FALSE, TRUE, sizeof (GzTopEntry));
-  g_array_set_clear_func (summary->top, clear_top_entry);
-  summary->id = g_key_file_get_string (kf, RESULT_GROUP, "id", error);
-  if (summary->id == NULL)
-    return NULL;
-  summary->path = g_key_file_get_string (kf, RESULT_GROUP, "path", error);
-  if (summary->path == NULL)
-    return NULL;
-  summary->size = g_key_file_get_int64 (kf, RESULT_GROUP, "size", NULL);
-  summary->n_samples = g_key_file_get_int64 (kf, RESULT_GROUP, "samples", NULL);
-  summary->duration_nanos = g_key_file_get_int64 (kf, RESULT_GROUP, "duration", NULL);
-  summary->sample_type = g_key_file_get_string (kf, RESULT_GROUP, "sample-type", NULL);
-  summary->total = g_key_file_get_int64 (kf, RESULT_GROUP, "total", NULL);
-  n_top = g_key_file_get_integer (kf, RESULT_GROUP, "top", NULL);
-  for (int i = 0; i < n_top; i++)
-    {
-      g_autofree char *name_key = g_strdup_printf ("top-%d-name", i);
-      g_autofree char *flat_key = g_strdup_printf ("top-%d-flat", i);
-      g_autofree char *cum_key = g_strdup_printf ("top-%d-cum", i);
-      GzTopEntry entry;
-
-      entry.name = g_key_file_get_string (kf, RESULT_GROUP, name_key, NULL);
-      if (entry.name == NULL)
-        break;
-      entry.flat = g_key_file_get_int64 (kf, RESULT_GROUP, flat_key, NULL);
-      entry.cum = g_key_file_get_int64 (kf, RESULT_GROUP, cum_key, NULL);
-      g_array_append_val (summary->top, entry);
-    }
-  return g_steal_pointer (&summary);
-}
-
-/* The session ended on its own before it saw our request: summarize its file ourselves. */
-static GzSessionSummary *
-summary_from_file (const GzSessionInfo *info,
-                   GError             **error)
-{
-  g_autoptr(GzProfile) profile = NULL;
-  GStatBuf st;
-
-  if (g_stat (info->output_path, &st) != 0)
-    {
-      g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
-                   "session %s ended without writing %s; see the output of its owner (pid %d)",
-                   info->id, info->output_path, info->owner_pid);
-      return NULL;
-    }
-  profile = gz_profile_read_file (info->output_path, error);
-  if (profile == NULL)
-    return NULL;
-  return gz_session_summary_new_for_profile (info->id, info->output_path, profile, st.st_size);
-}
-
-GzSessionSummary *
-gz_session_registry_stop (GzSessionRegistry *self,
-                          const char        *id,
-                          guint              timeout_ms,
-                          GError           **error)
-{
-  g_autoptr(GzSessionInfo) info = NULL;
-  g_autofree char *session_path = NULL;
-  g_autofree char *stop_path = NULL;
-  g_autofree char *result_path = NULL;
-  g_autofree char *request = NULL;
-  gint64 deadline;
-  gint64 gone_since = 0;
-
-  g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), NULL);
-
-  info = gz_session_registry_lookup (self, id, error);
-  if (info == NULL)
-    return NULL;
-
-  session_path = registry_path (self, id, SESSION_SUFFIX);
-  stop_path = registry_path (self, id, STOP_SUFFIX);
-  result_path = registry_path (self, id, RESULT_SUFFIX);
-  request = g_strdup_printf ("[stop]\nrequested-by=%d\n", getpid ());
-  if (!g_file_set_contents (stop_path, request, -1, error))
-    return NULL;
-
-  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  for (;;)
-    {
-      gint64 now = g_get_monotonic_time ();
-
-      if (g_file_test (result_path, G_FILE_TEST_EXISTS))
-        {
-          GzSessionSummary *summary = read_result (result_path, error);
-
-          g_unlink (result_path);
-          g_unlink (stop_path);
-          return summary;
-        }
-
-      if (!g_file_test (session_path, G_FILE_TEST_EXISTS))
-        {
-          /* The owner unpublishes just after answering; give the answer a moment. */
-          if (gone_since == 0)
-            gone_since = now;
-          else if (now - gone_since > G_USEC_PER_SEC)
-            {
-              g_unlink (stop_path);
-              return summary_from_file (info, error);
-            }
-        }
-      else if (!gz_session_registry_owner_alive (info))
-        {
-          g_autofree char *message = stale_message (info);
-
-          remove_stale (self, id);
-          g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
-                       "%s before it saved the profile; start a new session", message);
-          return NULL;
-        }
-
-      if (now > deadline)
-        {
-          g_unlink (stop_path);
-          g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_TIMEOUT,
-                       "session %s (owner pid %d) did not answer within %u s; check that "
-                       "process or stop it with kill -INT %d", id, info->owner_pid,
-                       timeout_ms / 1000, info->owner_pid);
-          return NULL;
-        }
-      g_usleep (20 * 1000);
-    }
 }

@@ -3,28 +3,11 @@
  * the owner's answer. Owners that died are detected (pid + process start time) and cleaned up. */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
-#include "gz-session.h"
+#include "gz-session-types.h"
 
 G_BEGIN_DECLS
-
-/* What another process can know about a session. */
-typedef struct
-{
-  char          *id;
-  GzProfileType  type;
-  GzTarget       target;
-  int            owner_pid;
-  guint64        owner_start_ticks; /* /proc/PID/stat field 22, so a reused pid is told apart */
-  gint64         start_time;        /* unix nanoseconds; 0 while reserved, not yet started */
-  gint64         duration;          /* requested, nanoseconds; 0 = until stopped */
-  char          *output_path;
-} GzSessionInfo;
-
-GzSessionInfo *gz_session_info_copy (const GzSessionInfo *info);
-void           gz_session_info_free (GzSessionInfo       *info);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSessionInfo, gz_session_info_free)
 
 #define GZ_TYPE_SESSION_REGISTRY (gz_session_registry_get_type ())
 G_DECLARE_FINAL_TYPE (GzSessionRegistry, gz_session_registry, GZ, SESSION_REGISTRY, GObject)
@@ -72,13 +55,23 @@ gboolean        gz_session_registry_write_result   (GzSessionRegistry *self,
                                                     const GzSessionSummary *summary,
                                                     GError           **error);
 
-/* For another process: asks the owner of @id to stop and waits up to @timeout_ms for its
- * summary. Blocks the calling thread (it does not need a main loop). When the session ended
- * on its own meanwhile, the summary is read from its profile file. */
-GzSessionSummary *gz_session_registry_stop         (GzSessionRegistry *self,
-                                                    const char        *id,
-                                                    guint              timeout_ms,
-                                                    GError           **error);
+/* For another process: asks the owner of @id to stop, then waits up to @timeout_ms for its
+ * summary without blocking or polling: a file monitor on the registry directory sees the
+ * answer (or the session file going away), the owner's exit is watched through a pidfd, and a
+ * timeout source ends the wait, all on the thread-default main context of the call. When the
+ * session ended on its own meanwhile, its profile file is summarized on a worker thread.
+ * Cancelling withdraws the request (the owner may already be saving). Errors:
+ * GZ_SESSION_ERROR_NOT_FOUND (unknown or stale), _TIMEOUT, _FAILED (the owner died or left no
+ * profile), G_IO_ERROR_CANCELLED. */
+void              gz_session_registry_stop_async  (GzSessionRegistry   *self,
+                                                   const char          *id,
+                                                   guint                timeout_ms,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GzSessionSummary *gz_session_registry_stop_finish (GzSessionRegistry   *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
 
 /* Reads a process start time (clock ticks since boot) from /proc/PID/stat; 0 when gone. */
 guint64         gz_session_registry_process_start_ticks (int pid);

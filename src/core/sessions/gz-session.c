@@ -1,4 +1,5 @@
-/* gz-session.c: one profiling session of the hosting process, driven by main-loop sources. */
+/* gz-session.c: one profiling session of the hosting process, driven by main-loop sources; its
+ * profile is taken and written on a worker thread. */
 
 #include "config.h"
 
@@ -11,24 +12,26 @@
 #include "gz-session-registry.h"
 #include "gz-session.h"
 
+/* Only when the registry directory cannot be monitored. */
 #define STOP_POLL_MS 250
-#define TOP_ENTRIES  5
 
 struct _GzSession
 {
   GObject            parent_instance;
 
   GzConfig          *config;
-  GzProfiler        *profiler;
+  GzProfiler        *profiler;      /* only the worker touches it while stopping */
   GzSessionRegistry *registry;
   GzSessionInfo     *info;
   GzSessionState     state;
   gint64             start_monotonic;
-  gint64             elapsed;       /* once finished */
+  gint64             elapsed;       /* from the stop on */
   GzSessionSummary  *summary;
   GError            *error;
+  GPtrArray         *waiters;       /* GTask of gz_session_stop_async, while stopping */
 
-  /* On the thread-default main context of gz_session_start(). */
+  /* The thread-default main context of gz_session_start(): sources, ::finished, callbacks. */
+  GMainContext      *context;
   GSource           *duration_source;
   GSource           *poll_source;
   GSource           *idle_stop_source;
@@ -44,105 +47,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-G_DEFINE_QUARK (gz-session-error-quark, gz_session_error)
-
-static void
-clear_top_entry (gpointer data)
-{
-  g_free (((GzTopEntry *) data)->name);
-}
-
-/* The sample type a summary ranks by: the profile's default, else the type's natural one. */
-static int
-summary_sample_index (GzProfile *profile)
-{
-  static const char * const preferred[] = {
-    "cpu", "inuse_space", "delay", "goroutine", "threadcreate", "contentions", "samples",
-  };
-  int index;
-
-  if (profile->default_sample_type != NULL && *profile->default_sample_type != '\0')
-    {
-      index = gz_profile_find_sample_type (profile, profile->default_sample_type);
-      if (index >= 0)
-        return index;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (preferred); i++)
-    {
-      index = gz_profile_find_sample_type (profile, preferred[i]);
-      if (index >= 0)
-        return index;
-    }
-  return profile->sample_types->len > 0 ? (int) profile->sample_types->len - 1 : -1;
-}
-
-GzSessionSummary *
-gz_session_summary_new_for_profile (const char *id,
-                                    const char *path,
-                                    GzProfile  *profile,
-                                    gint64      size)
-{
-  GzSessionSummary *summary = g_new0 (GzSessionSummary, 1);
-  int index = summary_sample_index (profile);
-  int samples_index = gz_profile_find_sample_type (profile, "samples");
-
-  summary->id = g_strdup (id);
-  summary->path = g_strdup (path);
-  summary->size = size;
-  summary->duration_nanos = profile->duration_nanos;
-  if (samples_index >= 0)
-    summary->n_samples = gz_profile_total (profile, samples_index);
-  else
-    summary->n_samples = profile->samples->len;
-  if (index >= 0)
-    {
-      const GzValueType *vt = g_ptr_array_index (profile->sample_types, index);
-
-      summary->sample_type = g_strdup_printf ("%s/%s", vt->type, vt->unit);
-      summary->total = gz_profile_total (profile, index);
-      summary->top = gz_profile_top (profile, index, TOP_ENTRIES);
-    }
-  if (summary->top == NULL)
-    {
-      summary->top = g_array_new (FALSE, TRUE, sizeof (GzTopEntry));
-      g_array_set_clear_func (summary->top, clear_top_entry);
-    }
-  return summary;
-}
-
-GzSessionSummary *
-gz_session_summary_copy (const GzSessionSummary *summary)
-{
-  GzSessionSummary *copy = g_new0 (GzSessionSummary, 1);
-
-  *copy = *summary;
-  copy->id = g_strdup (summary->id);
-  copy->path = g_strdup (summary->path);
-  copy->sample_type = g_strdup (summary->sample_type);
-  copy->top = g_array_new (FALSE, TRUE, sizeof (GzTopEntry));
-  g_array_set_clear_func (copy->top, clear_top_entry);
-  for (guint i = 0; summary->top != NULL && i < summary->top->len; i++)
-    {
-      GzTopEntry entry = g_array_index (summary->top, GzTopEntry, i);
-
-      entry.name = g_strdup (entry.name);
-      g_array_append_val (copy->top, entry);
-    }
-  return copy;
-}
-
-void
-gz_session_summary_free (GzSessionSummary *summary)
-{
-  if (summary == NULL)
-    return;
-  g_free (summary->id);
-  g_free (summary->path);
-  g_free (summary->sample_type);
-  g_clear_pointer (&summary->top, g_array_unref);
-  g_free (summary);
-}
-
 static void
 clear_source (GSource **source)
 {
@@ -153,15 +57,15 @@ clear_source (GSource **source)
     }
 }
 
-/* g_timeout_add() and g_idle_add(), but on the thread-default context, so that a session
- * can live on a worker thread with its own main loop. */
+/* g_timeout_add() and g_idle_add(), but on the session's context, so that a session can live
+ * on a worker thread with its own main loop. */
 static GSource *
-attach_source (GSource     *source,
-               GSourceFunc  func,
-               gpointer     data)
+attach_source (GzSession   *self,
+               GSource     *source,
+               GSourceFunc  func)
 {
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
   return source;
 }
 
@@ -188,10 +92,8 @@ gz_session_dispose (GObject *object)
   /* Never leave a reservation or an active entry behind for a session that is gone. */
   if (self->registry != NULL && self->info != NULL && self->info->id != NULL)
     gz_session_registry_unpublish (self->registry, self->info->id);
-  if (self->profiler != NULL && gz_profiler_is_running (self->profiler))
-    {
-      g_autoptr(GzProfile) profile = gz_profiler_stop (self->profiler, NULL);
-    }
+  /* A profiler dropped while running stops sampling and throws its data away: no profile is
+   * built here, on whatever thread drops the last reference. */
   g_clear_object (&self->profiler);
   g_clear_object (&self->registry);
   g_clear_object (&self->config);
@@ -206,6 +108,8 @@ gz_session_finalize (GObject *object)
   g_clear_pointer (&self->info, gz_session_info_free);
   g_clear_pointer (&self->summary, gz_session_summary_free);
   g_clear_error (&self->error);
+  g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (gz_session_parent_class)->finalize (object);
 }
 
@@ -217,7 +121,7 @@ gz_session_class_init (GzSessionClass *klass)
   object_class->dispose = gz_session_dispose;
   object_class->finalize = gz_session_finalize;
 
-  /* The session ended: by its duration, a stop request or gz_session_stop(). */
+  /* The session ended: by its duration, a stop request or gz_session_stop_async(). */
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
@@ -226,6 +130,7 @@ static void
 gz_session_init (GzSession *self)
 {
   self->state = GZ_SESSION_STATE_READY;
+  self->waiters = g_ptr_array_new ();
 }
 
 /* Creating (and removing) a file is the only sure test: access() ignores read-only mounts
@@ -384,6 +289,7 @@ gz_session_get_elapsed (GzSession *self)
     {
     case GZ_SESSION_STATE_RUNNING:
       return (g_get_monotonic_time () - self->start_monotonic) * 1000;
+    case GZ_SESSION_STATE_STOPPING:
     case GZ_SESSION_STATE_FINISHED:
     case GZ_SESSION_STATE_FAILED:
       return self->elapsed;
@@ -407,15 +313,150 @@ gz_session_get_error (GzSession *self)
   return self->error;
 }
 
-/* Stops from a main-loop source; the outcome is in the state, summary and error. */
-static void
-gz_session_stop_from_source (GzSession *self)
-{
-  g_autoptr(GzSessionSummary) summary = NULL;
 
-  g_object_ref (self);
-  summary = gz_session_stop (self, NULL);
-  g_object_unref (self);
+/* What the worker needs to stop the profiler and write the profile; nothing of it is touched
+ * by the session's thread meanwhile. */
+typedef struct
+{
+  GzProfiler *profiler;
+  char       *id;
+  char       *path;
+  gint64      start_monotonic;
+} StopJob;
+
+static void
+stop_job_free (gpointer data)
+{
+  StopJob *job = data;
+
+  g_clear_object (&job->profiler);
+  g_free (job->id);
+  g_free (job->path);
+  g_free (job);
+}
+
+/* On a worker: stop, symbolize, encode, write atomically, summarize. */
+static void
+stop_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  StopJob *job = task_data;
+  g_autoptr(GzProfile) profile = NULL;
+  GError *error = NULL;
+  GStatBuf st;
+
+  profile = gz_profiler_stop (job->profiler, &error);
+  if (profile != NULL && g_cancellable_is_cancelled (cancellable))
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                   "the stop was cancelled; the profile was not written");
+      g_clear_pointer (&profile, gz_profile_unref);
+    }
+  if (profile != NULL && !gz_profile_write_file (profile, job->path, &error))
+    g_clear_pointer (&profile, gz_profile_unref);
+  if (profile == NULL)
+    {
+      g_prefix_error (&error, "session %s: ", job->id);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (profile->duration_nanos == 0)
+    profile->duration_nanos = (g_get_monotonic_time () - job->start_monotonic) * 1000;
+  g_task_return_pointer (task,
+                         gz_session_summary_new_for_profile (job->id, job->path, profile,
+                                                             g_stat (job->path, &st) == 0
+                                                             ? (gint64) st.st_size : 0),
+                         (GDestroyNotify) gz_session_summary_free);
+}
+
+/* Gives a gz_session_stop_async() caller the outcome of the finished session. */
+static void
+return_outcome (GzSession *self,
+                GTask     *task)
+{
+  if (self->state == GZ_SESSION_STATE_FINISHED)
+    g_task_return_pointer (task, gz_session_summary_copy (self->summary),
+                           (GDestroyNotify) gz_session_summary_free);
+  else
+    g_task_return_error (task, g_error_copy (self->error));
+}
+
+/* Back on the session's context: record the outcome, answer a stop request, unpublish, tell. */
+static void
+on_stop_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GzSession *self = GZ_SESSION (object);
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
+  GError *error = NULL;
+  gboolean requested;
+
+  self->waiters = g_ptr_array_new ();
+  self->summary = g_task_propagate_pointer (G_TASK (result), &error);
+  if (error != NULL)
+    {
+      self->state = GZ_SESSION_STATE_FAILED;
+      self->error = error;
+    }
+  else
+    self->state = GZ_SESSION_STATE_FINISHED;
+
+  /* Answer a stop request before unpublishing: the stopper waits for the answer. A request
+   * that comes later finds the session gone and reads the profile file itself. */
+  requested = gz_session_registry_stop_requested (self->registry, self->info->id);
+  if (requested && self->summary != NULL)
+    {
+      g_autoptr(GError) result_error = NULL;
+
+      if (!gz_session_registry_write_result (self->registry, self->summary, &result_error))
+        g_warning ("Could not answer the stop request of %s: %s", self->info->id,
+                   result_error->message);
+    }
+  gz_session_registry_unpublish (self->registry, self->info->id);
+
+  g_signal_emit (self, signals[FINISHED], 0);
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      g_autoptr(GTask) task = g_ptr_array_index (waiters, i);
+
+      return_outcome (self, task);
+    }
+}
+
+/* From RUNNING to STOPPING: the sources go, the worker takes the profiler. */
+static void
+gz_session_begin_stop (GzSession    *self,
+                       GCancellable *cancellable)
+{
+  g_autoptr(GTask) task = NULL;
+  StopJob *job;
+
+  g_assert (self->state == GZ_SESSION_STATE_RUNNING);
+
+  gz_session_disarm (self);
+  self->state = GZ_SESSION_STATE_STOPPING;
+  self->elapsed = (g_get_monotonic_time () - self->start_monotonic) * 1000;
+
+  job = g_new0 (StopJob, 1);
+  job->profiler = g_object_ref (self->profiler);
+  job->id = g_strdup (self->info->id);
+  job->path = g_strdup (self->info->output_path);
+  job->start_monotonic = self->start_monotonic;
+
+  /* The task completes on the context it was made on: make it on the session's. */
+  g_main_context_push_thread_default (self->context);
+  task = g_task_new (self, cancellable, on_stop_done, NULL);
+  g_main_context_pop_thread_default (self->context);
+  g_task_set_source_tag (task, gz_session_begin_stop);
+  /* A cancel that comes after the profile was written changes nothing. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, job, stop_job_free);
+  g_task_run_in_thread (task, stop_thread);
 }
 
 static gboolean
@@ -424,7 +465,7 @@ on_duration_elapsed (gpointer user_data)
   GzSession *self = user_data;
 
   g_clear_pointer (&self->duration_source, g_source_unref);
-  gz_session_stop_from_source (self);
+  gz_session_begin_stop (self, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -434,7 +475,7 @@ on_idle_stop (gpointer user_data)
   GzSession *self = user_data;
 
   g_clear_pointer (&self->idle_stop_source, g_source_unref);
-  gz_session_stop_from_source (self);
+  gz_session_begin_stop (self, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -444,7 +485,7 @@ check_stop_request (GzSession *self)
   if (self->state != GZ_SESSION_STATE_RUNNING || self->idle_stop_source != NULL)
     return;
   if (gz_session_registry_stop_requested (self->registry, self->info->id))
-    self->idle_stop_source = attach_source (g_idle_source_new (), on_idle_stop, self);
+    self->idle_stop_source = attach_source (self, g_idle_source_new (), on_idle_stop);
 }
 
 static gboolean
@@ -491,106 +532,87 @@ gz_session_start (GzSession *self,
 
   if (!gz_session_registry_publish (self->registry, self->info, error))
     {
+      /* Started a moment ago: this profile is next to empty, quick to build and drop. */
       g_autoptr(GzProfile) profile = gz_profiler_stop (self->profiler, NULL);
 
       self->state = GZ_SESSION_STATE_READY;
       return FALSE;
     }
 
+  self->context = g_main_context_ref_thread_default ();
   if (self->info->duration > 0)
     {
       /* Milliseconds, rounded up so a session never ends early. */
       interval_ms = (guint) MIN ((self->info->duration + 999999) / 1000000, G_MAXUINT);
-      self->duration_source = attach_source (g_timeout_source_new (interval_ms),
-                                             on_duration_elapsed, self);
+      self->duration_source = attach_source (self, g_timeout_source_new (interval_ms),
+                                             on_duration_elapsed);
     }
 
   dir = g_file_new_for_path (gz_session_registry_get_dir (self->registry));
   self->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_NONE, NULL, NULL);
   if (self->monitor != NULL)
     g_signal_connect (self->monitor, "changed", G_CALLBACK (on_registry_changed), self);
-  /* Monitors can miss events (NFS, inotify limits): poll as well. */
-  self->poll_source = attach_source (g_timeout_source_new (STOP_POLL_MS), on_poll, self);
+  else
+    self->poll_source = attach_source (self, g_timeout_source_new (STOP_POLL_MS), on_poll);
   /* A request may have come while we were reserved. */
   check_stop_request (self);
 
   return TRUE;
 }
 
-static void
-gz_session_finish (GzSession *self,
-                   GError    *error)
+void
+gz_session_stop_async (GzSession           *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
 {
-  gboolean requested = gz_session_registry_stop_requested (self->registry, self->info->id);
+  g_autoptr(GTask) task = NULL;
 
-  self->elapsed = (g_get_monotonic_time () - self->start_monotonic) * 1000;
-  if (error != NULL)
+  g_return_if_fail (GZ_IS_SESSION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gz_session_stop_async);
+  /* The outcome is the session's: a cancel that came too late must not hide a saved profile. */
+  g_task_set_check_cancellable (task, FALSE);
+  if (self->context != NULL && g_task_get_context (task) != self->context)
     {
-      self->state = GZ_SESSION_STATE_FAILED;
-      self->error = error;
+      g_critical ("gz_session_stop_async() called for %s outside the main context that "
+                  "started it", self->info->id);
+      g_task_return_new_error (task, GZ_SESSION_ERROR, GZ_SESSION_ERROR_STATE,
+                               "session %s belongs to another main context", self->info->id);
+      return;
     }
-  else
-    self->state = GZ_SESSION_STATE_FINISHED;
-
-  /* Answer a stop request before unpublishing: the stopper waits for the answer. */
-  if (requested && self->summary != NULL)
-    {
-      g_autoptr(GError) result_error = NULL;
-
-      if (!gz_session_registry_write_result (self->registry, self->summary, &result_error))
-        g_warning ("Could not answer the stop request of %s: %s", self->info->id,
-                   result_error->message);
-    }
-  gz_session_registry_unpublish (self->registry, self->info->id);
-
-  g_signal_emit (self, signals[FINISHED], 0);
-}
-
-GzSessionSummary *
-gz_session_stop (GzSession *self,
-                 GError   **error)
-{
-  g_autoptr(GzProfile) profile = NULL;
-  GError *local_error = NULL;
-  GStatBuf st;
-
-  g_return_val_if_fail (GZ_IS_SESSION (self), NULL);
 
   switch (self->state)
     {
-    case GZ_SESSION_STATE_FINISHED:
-      return gz_session_summary_copy (self->summary);
-    case GZ_SESSION_STATE_FAILED:
-      g_propagate_error (error, g_error_copy (self->error));
-      return NULL;
     case GZ_SESSION_STATE_READY:
-      g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_STATE,
-                   "session %s is not running; start it first", self->info->id);
-      return NULL;
+      g_task_return_new_error (task, GZ_SESSION_ERROR, GZ_SESSION_ERROR_STATE,
+                               "session %s is not running; start it first", self->info->id);
+      return;
+    case GZ_SESSION_STATE_FINISHED:
+    case GZ_SESSION_STATE_FAILED:
+      return_outcome (self, task);
+      return;
     case GZ_SESSION_STATE_RUNNING:
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      gz_session_begin_stop (self, cancellable);
+      break;
+    case GZ_SESSION_STATE_STOPPING:
     default:
       break;
     }
+  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+}
 
-  gz_session_disarm (self);
+GzSessionSummary *
+gz_session_stop_finish (GzSession     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (GZ_IS_SESSION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  profile = gz_profiler_stop (self->profiler, &local_error);
-  if (profile != NULL && !gz_profile_write_file (profile, self->info->output_path, &local_error))
-    g_clear_pointer (&profile, gz_profile_unref);
-  if (profile == NULL)
-    {
-      g_prefix_error (&local_error, "session %s: ", self->info->id);
-      gz_session_finish (self, g_error_copy (local_error));
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-
-  if (profile->duration_nanos == 0)
-    profile->duration_nanos = (g_get_monotonic_time () - self->start_monotonic) * 1000;
-  self->summary = gz_session_summary_new_for_profile (self->info->id, self->info->output_path,
-                                                      profile,
-                                                      g_stat (self->info->output_path, &st) == 0
-                                                      ? (gint64) st.st_size : 0);
-  gz_session_finish (self, NULL);
-  return gz_session_summary_copy (self->summary);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

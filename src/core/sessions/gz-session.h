@@ -1,74 +1,15 @@
 /* gz-session.h: one profiling session — id, type, target, output file, state — driven by GLib
- * main-loop sources (a g_timeout_add for its duration, a monitor for stop requests from other
- * processes). Visible to every gz process of the user through GzSessionRegistry. */
+ * main-loop sources (a timeout for its duration, a monitor for stop requests from other
+ * processes); its profile is taken and written on a worker thread. Visible to every gz process
+ * of the user through GzSessionRegistry. */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "gz-config.h"
-#include "gz-profile-top.h"
+#include "gz-session-types.h"
 
 G_BEGIN_DECLS
-
-#define GZ_SESSION_ERROR (gz_session_error_quark ())
-GQuark gz_session_error_quark (void);
-
-typedef enum
-{
-  GZ_SESSION_ERROR_NOT_FOUND,
-  GZ_SESSION_ERROR_STATE,   /* not running / already running */
-  GZ_SESSION_ERROR_OUTPUT,  /* output directory cannot be written */
-  GZ_SESSION_ERROR_TIMEOUT, /* the owner did not answer a stop request */
-  GZ_SESSION_ERROR_FAILED,
-} GzSessionError;
-
-typedef enum
-{
-  GZ_SESSION_STATE_READY,
-  GZ_SESSION_STATE_RUNNING,
-  GZ_SESSION_STATE_FINISHED,
-  GZ_SESSION_STATE_FAILED,
-} GzSessionState;
-
-/* What a session profiles. Only the hosting process for now; later a pid or a pprof URL. */
-typedef enum
-{
-  GZ_TARGET_SELF,
-  GZ_TARGET_PID,
-  GZ_TARGET_URL,
-  GZ_TARGET_COMMAND,
-} GzTargetKind;
-
-typedef struct
-{
-  GzTargetKind kind;
-  int          pid;  /* the profiled process, for SELF and PID */
-  char        *spec; /* URL or command line; NULL for SELF */
-} GzTarget;
-
-/* What stop reports: file, size, samples, the top functions. */
-typedef struct
-{
-  char   *id;
-  char   *path;
-  gint64  size;
-  gint64  n_samples;
-  gint64  duration_nanos;
-  char   *sample_type;   /* the type the top list is by, e.g. "cpu/nanoseconds" */
-  GArray *top;           /* GzTopEntry, at most 5 */
-  gint64  total;         /* sum of that sample type, for percentages */
-} GzSessionSummary;
-
-/* @n_samples: cpu counts SIGPROF samples (samples/count); the other types count sample
- * records (distinct stacks). Top 5 by the type's default sample type: cpu/nanoseconds,
- * inuse_space, delay, or count. */
-GzSessionSummary *gz_session_summary_new_for_profile (const char *id,
-                                                      const char *path,
-                                                      GzProfile  *profile,
-                                                      gint64      size);
-GzSessionSummary *gz_session_summary_copy   (const GzSessionSummary *summary);
-void              gz_session_summary_free   (GzSessionSummary *summary);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSessionSummary, gz_session_summary_free)
 
 #define GZ_TYPE_SESSION (gz_session_get_type ())
 G_DECLARE_FINAL_TYPE (GzSession, gz_session, GZ, SESSION, GObject)
@@ -94,15 +35,26 @@ gint64            gz_session_get_elapsed    (GzSession     *self);
  * the stop-request monitor on the thread-default main context. */
 gboolean          gz_session_start          (GzSession     *self,
                                              GError       **error);
-/* Stops, writes the profile atomically, unpublishes, emits ::finished. Idempotent once
- * finished (returns the same summary). */
-GzSessionSummary *gz_session_stop           (GzSession     *self,
-                                             GError       **error);
+/* Stops: on a worker thread the profiler stops, the profile is symbolized, encoded and written
+ * atomically; then, on the session's main context (the thread-default one of
+ * gz_session_start(), where this must be called), the session unpublishes, answers a stop
+ * request from another process and emits ::finished; then @callback runs. The duration timer
+ * and stop requests take the same path. While stopping, later calls wait for the same outcome;
+ * once finished they return the same summary. @cancellable: cancelled before the call, nothing
+ * happens (the session keeps running); cancelled while the profile is taken, it is not written
+ * and the session fails with G_IO_ERROR_CANCELLED. */
+void              gz_session_stop_async     (GzSession           *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GzSessionSummary *gz_session_stop_finish    (GzSession           *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
 /* The summary once finished, else NULL. */
 const GzSessionSummary *gz_session_get_summary (GzSession  *self);
 const GError     *gz_session_get_error      (GzSession     *self);
 
-/* Signals: ::finished () — the session ended (duration, stop request or gz_session_stop);
+/* Signals: ::finished () — the session ended (duration, stop request or gz_session_stop_async);
  * check gz_session_get_state() and get_summary()/get_error(). */
 
 G_END_DECLS
