@@ -303,7 +303,8 @@ test_profiles (void)
 static void
 test_formats (void)
 {
-  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_result_free);
+  g_autoptr(GPtrArray) results =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_result_free);
   g_autoptr(GzBenchContext) context = gz_bench_context_new_current ("gz-cli profile benchmark");
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -373,7 +374,8 @@ test_formats (void)
 static void
 test_formats_fixed (void)
 {
-  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_result_free);
+  g_autoptr(GPtrArray) results =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_result_free);
   g_autofree char *table = NULL;
   g_autofree char *markdown = NULL;
   g_autofree char *csv = NULL;

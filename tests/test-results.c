@@ -296,6 +296,12 @@ test_compare (Fixture      *f,
   g_assert_nonnull (strstr (table, "regression"));
   g_assert_nonnull (strstr (table, "geomean"));
   g_assert_nonnull (strstr (table, "only-base: only in base"));
+  /* Columns line up by characters; medians and intervals written with the shared units. */
+  g_assert_nonnull (strstr (table, "\na        102 ns ±2%                122 ns ±1%"
+                            "                +19.56% (p=0.000 n=10+10)         regression\n"));
+  g_assert_nonnull (strstr (table, "\ngeomean  102 ns                    122 ns"
+                            "                    +19.56%\n"));
+  g_assert_nonnull (strstr (table, "\n1 regression, 0 improvements (threshold 5%, alpha 0.05;"));
   json = gz_bench_compare_format (c1, GZ_BENCH_FORMAT_JSON);
   g_assert_nonnull (strstr (json, "\"verdict\" : \"regression\""));
 

@@ -184,83 +184,85 @@ add_side_json (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+static void
+append_comparison_json (GString           *out,
+                        GzBenchComparison *c)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  gz_results_codec_add_string (builder, "baseline", c->baseline);
+  gz_results_codec_add_string (builder, "current", c->current);
+  gz_results_codec_add_double (builder, "alpha", c->alpha);
+  gz_results_codec_add_double (builder, "threshold_percent", c->threshold);
+  json_builder_set_member_name (builder, "benchmarks");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < c->rows->len; i++)
+    {
+      GzBenchComparisonRow *row = g_ptr_array_index (c->rows, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, row->name);
+      for (guint m = 0; m < GZ_BENCH_N_METRICS; m++)
+        {
+          GzBenchDelta *d = &row->metrics[m];
+
+          if (!d->present)
+            continue;
+          json_builder_set_member_name (builder, gz_bench_metric_key (m));
+          json_builder_begin_object (builder);
+          add_side_json (builder, "baseline", d->base_median, d->base_lo, d->base_hi,
+                         d->n_base);
+          add_side_json (builder, "current", d->cur_median, d->cur_lo, d->cur_hi, d->n_cur);
+          gz_results_codec_add_double (builder, "change_percent", d->change);
+          gz_results_codec_add_double (builder, "p_value", d->p);
+          json_builder_set_member_name (builder, "verdict");
+          json_builder_add_string_value (builder, gz_bench_verdict_name (d->verdict));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "geomean");
+  json_builder_begin_object (builder);
+  for (guint m = 0; m < GZ_BENCH_N_METRICS; m++)
+    {
+      if (!isfinite (c->geomean_base[m]))
+        continue;
+      json_builder_set_member_name (builder, gz_bench_metric_key (m));
+      json_builder_begin_object (builder);
+      gz_results_codec_add_double (builder, "baseline", c->geomean_base[m]);
+      gz_results_codec_add_double (builder, "current", c->geomean_cur[m]);
+      gz_results_codec_add_double (builder, "change_percent",
+                                   100.0 * (c->geomean_cur[m] / c->geomean_base[m] - 1));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "regressions");
+  json_builder_add_int_value (builder, c->n_regressions);
+  json_builder_set_member_name (builder, "improvements");
+  json_builder_add_int_value (builder, c->n_improvements);
+  json_builder_set_member_name (builder, "notes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < c->notes->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (c->notes, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  text = gz_results_codec_builder_to_text (builder, NULL);
+  g_string_append_printf (out, "%s\n", text);
+}
+
 char *
 gz_bench_compare_format (GzBenchComparison *c,
                          GzBenchFormat      format)
 {
   GString *out = g_string_new (NULL);
 
-  if (format != GZ_BENCH_FORMAT_JSON)
-    {
-      append_comparison_table (out, c, format == GZ_BENCH_FORMAT_MARKDOWN);
-      return g_string_free (out, FALSE);
-    }
-
-  {
-    g_autoptr(JsonBuilder) builder = json_builder_new ();
-    g_autofree char *text = NULL;
-
-    json_builder_begin_object (builder);
-    gz_results_codec_add_string (builder, "baseline", c->baseline);
-    gz_results_codec_add_string (builder, "current", c->current);
-    gz_results_codec_add_double (builder, "alpha", c->alpha);
-    gz_results_codec_add_double (builder, "threshold_percent", c->threshold);
-    json_builder_set_member_name (builder, "benchmarks");
-    json_builder_begin_array (builder);
-    for (guint i = 0; i < c->rows->len; i++)
-      {
-        GzBenchComparisonRow *row = g_ptr_array_index (c->rows, i);
-
-        json_builder_begin_object (builder);
-        json_builder_set_member_name (builder, "name");
-        json_builder_add_string_value (builder, row->name);
-        for (guint m = 0; m < GZ_BENCH_N_METRICS; m++)
-          {
-            GzBenchDelta *d = &row->metrics[m];
-
-            if (!d->present)
-              continue;
-            json_builder_set_member_name (builder, gz_bench_metric_key (m));
-            json_builder_begin_object (builder);
-            add_side_json (builder, "baseline", d->base_median, d->base_lo, d->base_hi,
-                           d->n_base);
-            add_side_json (builder, "current", d->cur_median, d->cur_lo, d->cur_hi, d->n_cur);
-            gz_results_codec_add_double (builder, "change_percent", d->change);
-            gz_results_codec_add_double (builder, "p_value", d->p);
-            json_builder_set_member_name (builder, "verdict");
-            json_builder_add_string_value (builder, gz_bench_verdict_name (d->verdict));
-            json_builder_end_object (builder);
-          }
-        json_builder_end_object (builder);
-      }
-    json_builder_end_array (builder);
-    json_builder_set_member_name (builder, "geomean");
-    json_builder_begin_object (builder);
-    for (guint m = 0; m < GZ_BENCH_N_METRICS; m++)
-      {
-        if (!isfinite (c->geomean_base[m]))
-          continue;
-        json_builder_set_member_name (builder, gz_bench_metric_key (m));
-        json_builder_begin_object (builder);
-        gz_results_codec_add_double (builder, "baseline", c->geomean_base[m]);
-        gz_results_codec_add_double (builder, "current", c->geomean_cur[m]);
-        gz_results_codec_add_double (builder, "change_percent",
-                            100.0 * (c->geomean_cur[m] / c->geomean_base[m] - 1));
-        json_builder_end_object (builder);
-      }
-    json_builder_end_object (builder);
-    json_builder_set_member_name (builder, "regressions");
-    json_builder_add_int_value (builder, c->n_regressions);
-    json_builder_set_member_name (builder, "improvements");
-    json_builder_add_int_value (builder, c->n_improvements);
-    json_builder_set_member_name (builder, "notes");
-    json_builder_begin_array (builder);
-    for (guint i = 0; i < c->notes->len; i++)
-      json_builder_add_string_value (builder, g_ptr_array_index (c->notes, i));
-    json_builder_end_array (builder);
-    json_builder_end_object (builder);
-    text = gz_results_codec_builder_to_text (builder, NULL);
-    g_string_append_printf (out, "%s\n", text);
-  }
+  if (format == GZ_BENCH_FORMAT_JSON)
+    append_comparison_json (out, c);
+  else
+    append_comparison_table (out, c, format == GZ_BENCH_FORMAT_MARKDOWN);
   return g_string_free (out, FALSE);
 }

@@ -119,8 +119,10 @@ compare_metric (GzBenchDelta  *delta,
   delta->n_cur = ny;
   delta->base_median = gz_bench_statistics_median (x, nx);
   delta->cur_median = gz_bench_statistics_median (y, ny);
-  gz_bench_statistics_median_ci (x, nx, GZ_BENCH_CONFIDENCE, &delta->base_lo, &delta->base_hi, NULL);
-  gz_bench_statistics_median_ci (y, ny, GZ_BENCH_CONFIDENCE, &delta->cur_lo, &delta->cur_hi, NULL);
+  gz_bench_statistics_median_ci (x, nx, GZ_BENCH_CONFIDENCE, &delta->base_lo, &delta->base_hi,
+                                 NULL);
+  gz_bench_statistics_median_ci (y, ny, GZ_BENCH_CONFIDENCE, &delta->cur_lo, &delta->cur_hi,
+                                 NULL);
   if (delta->base_median != 0)
     delta->change = 100.0 * (delta->cur_median - delta->base_median) / delta->base_median;
   else
@@ -199,7 +201,7 @@ gz_bench_compare (GzResultSet *baseline,
         }
       fewest = MIN (fewest, MIN (row->metrics[0].n_base, row->metrics[0].n_cur));
       untestable |= gz_bench_statistics_mann_whitney_min_p (row->metrics[0].n_base,
-                                                      row->metrics[0].n_cur) > alpha;
+                                                            row->metrics[0].n_cur) > alpha;
       g_ptr_array_add (c->rows, row);
     }
   for (guint i = 0; i < cur_names->len; i++)

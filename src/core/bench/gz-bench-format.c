@@ -170,7 +170,8 @@ add_summary_json (JsonBuilder    *builder,
   json_builder_set_member_name (builder, "samples");
   json_builder_begin_array (builder);
   for (guint i = 0; i < s->samples->len; i++)
-    json_builder_add_value (builder, gz_results_codec_result_to_json (g_ptr_array_index (s->samples, i)));
+    json_builder_add_value (builder,
+                            gz_results_codec_result_to_json (g_ptr_array_index (s->samples, i)));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
@@ -326,8 +327,8 @@ append_csv (GString   *out,
           csv_double (out, r->have_memory ? r->allocs_per_op : NAN);
           for (guint p = 0; p < GZ_BENCH_N_PERCENTILES; p++)
             csv_double (out, r->percentiles[p]);
-          g_string_append_printf (out, ",%s,%" G_GUINT64_FORMAT "\n", gz_bench_timing_name (r->timing),
-                                  r->batch_size);
+          g_string_append_printf (out, ",%s,%" G_GUINT64_FORMAT "\n",
+                                  gz_bench_timing_name (r->timing), r->batch_size);
         }
     }
 }
