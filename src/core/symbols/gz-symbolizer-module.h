@@ -5,7 +5,7 @@
 
 #include <elfutils/libdwfl.h>
 
-#include "gz-symbolizer.h"
+#include "gz-symbol.h"
 
 G_BEGIN_DECLS
 
