@@ -75,6 +75,21 @@ flat_of (GzProfile  *profile,
   return entry != NULL ? entry->flat : 0;
 }
 
+static gint64
+cum_of (GzProfile  *profile,
+        const char *sample_type,
+        const char *function)
+{
+  int index = gz_profile_find_sample_type (profile, sample_type);
+  g_autoptr(GArray) top = NULL;
+  const GzTopEntry *entry;
+
+  g_assert_cmpint (index, >=, 0);
+  top = gz_profile_top (profile, (guint) index, 0);
+  entry = find_entry (top, function);
+  return entry != NULL ? entry->cum : 0;
+}
+
 static void
 assert_near (gint64 value,
              gint64 expected,
@@ -202,6 +217,10 @@ test_profile (void)
   /* Allocated and freed before start: neither allocated in the interval nor in use. */
   g_assert_cmpint (flat_of (profile, "alloc_space", "heap_test_before"), ==, 0);
   g_assert_cmpint (flat_of (profile, "inuse_space", "heap_test_before"), ==, 0);
+  /* Building the start profile (symbolizing: megabytes of debug information read) is gz's
+   * work, not the session's: none of it is sampled. */
+  g_assert_cmpint (cum_of (profile, "alloc_space", "gz_profiler_start"), ==, 0);
+  g_assert_cmpint (cum_of (profile, "alloc_space", "test_profile"), >=, HOG_BYTES * 3 / 4);
 
   /* Written, read back by our decoder and by go tool pprof. */
   dir = g_dir_make_tmp ("gz-heap-profiler-XXXXXX", &error);

@@ -243,12 +243,17 @@ gz_test_lookup_thread (gpointer data)
     {
       GzSymbol symbol;
       guint64 pc = (guint64) (guintptr) gz_test_lookup_thread + (i % 64);
+      const GPtrArray *mappings;
 
       g_assert_true (gz_symbolizer_lookup (symbolizer, pc, &symbol));
       g_assert_cmpstr (symbol.function, ==, "gz_test_lookup_thread");
       g_assert_true (gz_symbolizer_lookup (symbolizer, (guint64) (guintptr) g_strdup, &symbol));
       g_assert_cmpstr (symbol.function, ==, "g_strdup");
-      g_assert_nonnull (gz_symbolizer_get_mappings (symbolizer));
+      /* The mapping handed out holds the address; the current mappings are all there. */
+      g_assert_cmpuint ((guint64) (guintptr) g_strdup, >=, symbol.mapping->memory_start);
+      g_assert_cmpuint ((guint64) (guintptr) g_strdup, <, symbol.mapping->memory_limit);
+      mappings = gz_symbolizer_get_mappings (symbolizer);
+      g_assert_cmpuint (mappings->len, >, 1);
     }
   return NULL;
 }
