@@ -134,6 +134,7 @@ test_split (void)
   g_autofree char *path = NULL;
   g_autofree char *go = g_find_program_in_path ("go");
   gint64 start_cpu, cpu_nanos, hot, cold, total;
+  gint64 before_start, after_start;
   int index;
   double share;
 
@@ -143,7 +144,9 @@ test_split (void)
       return;
     }
 
+  before_start = g_get_real_time () * 1000;
   g_assert_true (gz_profiler_start (profiler, &error));
+  after_start = g_get_real_time () * 1000;
   g_assert_no_error (error);
   g_assert_true (gz_profiler_is_running (profiler));
   start_cpu = thread_cpu_nanos ();
@@ -163,7 +166,9 @@ test_split (void)
                    "cpu");
   g_assert_cmpint (profile->period, ==, NS_PER_S / 100);
   g_assert_cmpint (profile->duration_nanos, >=, cpu_nanos * 9 / 10);
-  g_assert_cmpint (profile->time_nanos, >, 0);
+  /* Stamped when it started. */
+  g_assert_cmpint (profile->time_nanos, >=, before_start);
+  g_assert_cmpint (profile->time_nanos, <=, after_start);
 
   /* Samples x period is the CPU time the process used (within 25%: the timer ticks coarsely,
    * and the process has other threads). */
@@ -222,6 +227,23 @@ test_split (void)
   g_rmdir (dir);
 }
 
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} AsyncWait;
+
+static void
+async_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
 static void
 test_one_at_a_time (void)
 {
@@ -277,7 +299,27 @@ test_one_at_a_time (void)
   g_clear_object (&second);
   g_assert_true (gz_profiler_start (first, &error));
   g_assert_no_error (error);
-  profile = gz_profiler_stop (first, &error);
+
+  /* Stopped on a worker thread (gperftools' profiler is process-wide: any thread may stop
+   * it), waited for in a GMainLoop; then another may start. */
+  cpu_hot_70 (50 * 1000 * 1000);
+  {
+    AsyncWait wait = { g_main_loop_new (NULL, FALSE), NULL };
+
+    gz_profiler_stop_async (first, NULL, async_done, &wait);
+    g_main_loop_run (wait.loop);
+    profile = gz_profiler_stop_finish (first, wait.result, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (gz_profile_total (profile, 0), >, 0);
+    g_assert_false (gz_profiler_is_running (first));
+    g_object_unref (wait.result);
+    g_main_loop_unref (wait.loop);
+  }
+  second = new_cpu_profiler ();
+  g_assert_true (gz_profiler_start (second, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&profile, gz_profile_unref);
+  profile = gz_profiler_stop (second, &error);
   g_assert_no_error (error);
 }
 
