@@ -311,6 +311,24 @@ test_publish_list_lookup (Fixture      *f,
   g_assert_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_NOT_FOUND);
 }
 
+/* The pid of a process that exited: a child we started and reaped. */
+static GPid
+spawn_exited_child (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "true", NULL };
+  GPid child;
+  int status;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &child, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_spawn_close_pid (child);
+  return child;
+}
+
 static void
 test_stale_owner (Fixture      *f,
                   gconstpointer data)
@@ -323,17 +341,7 @@ test_stale_owner (Fixture      *f,
   g_autoptr(GPtrArray) active = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *expected = NULL;
-  const char *argv[] = { "true", NULL };
-  GPid child;
-  int status;
-
-  /* An owner that exited: a child we started and reaped. */
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
-                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                &child, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
-  g_spawn_close_pid (child);
+  GPid child = spawn_exited_child ();
 
   g_assert_true (gz_session_registry_reserve (registry, dead, f->out_dir, &error));
   dead->owner_pid = child;
@@ -446,6 +454,23 @@ wait_for (Outcome *outcome,
   if (expired)
     g_error ("no outcome within %u ms", limit_ms);
   return wakeups;
+}
+
+/* Asks the owner of @id to stop through @registry and waits for the outcome on the
+ * thread-default main context; returns how long that took, in nanoseconds. */
+static gint64
+registry_stop_and_wait (GzSessionRegistry *registry,
+                        const char        *id,
+                        guint              timeout_ms,
+                        GCancellable      *cancellable,
+                        Outcome           *outcome)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  gz_session_registry_stop_async (registry, id, timeout_ms, cancellable, on_registry_stopped,
+                                  outcome);
+  wait_for (outcome, timeout_ms + 10000);
+  return (g_get_monotonic_time () - start) * 1000;
 }
 
 /* A started session of this process in @registry, as its owner would publish it. */
@@ -570,13 +595,10 @@ test_stop_timeout (Fixture      *f,
   g_autoptr(GzSessionInfo) still = NULL;
   g_autoptr(GError) error = NULL;
   Outcome outcome = { 0 };
-  gint64 start, elapsed;
+  gint64 elapsed;
 
   /* The owner (this process, alive) never answers. */
-  start = g_get_monotonic_time ();
-  gz_session_registry_stop_async (registry, info->id, 300, NULL, on_registry_stopped, &outcome);
-  wait_for (&outcome, 10000);
-  elapsed = (g_get_monotonic_time () - start) * 1000;
+  elapsed = registry_stop_and_wait (registry, info->id, 300, NULL, &outcome);
 
   g_assert_null (outcome.summary);
   g_assert_error (outcome.error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_TIMEOUT);
@@ -601,24 +623,12 @@ test_stop_stale_owner (Fixture      *f,
   g_autoptr(GzSessionRegistry) registry = gz_session_registry_new (f->session_dir);
   g_autoptr(GzSessionInfo) info = publish_started (registry, GZ_PROFILE_TYPE_MUTEX, f->out_dir);
   g_autoptr(GError) error = NULL;
-  const char *argv[] = { "true", NULL };
   Outcome outcome = { 0 };
-  GPid child;
-  int status;
 
-  /* An owner that exited: a child we started and reaped. */
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
-                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                &child, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
-  g_spawn_close_pid (child);
-  info->owner_pid = child;
+  info->owner_pid = spawn_exited_child ();
   g_assert_true (gz_session_registry_publish (registry, info, &error));
 
-  gz_session_registry_stop_async (registry, info->id, 10000, NULL, on_registry_stopped,
-                                  &outcome);
-  wait_for (&outcome, 10000);
+  registry_stop_and_wait (registry, info->id, 10000, NULL, &outcome);
   g_assert_error (outcome.error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (outcome.error->message, "removed stale session"));
   /* Removed, and no request was left behind. */
@@ -642,7 +652,7 @@ test_stop_owner_dies (Fixture      *f,
   g_autoptr(GSubprocess) owner = NULL;
   g_autoptr(GError) error = NULL;
   Outcome outcome = { 0 };
-  gint64 start, elapsed;
+  gint64 elapsed;
 
   /* The owner is another process that dies while we wait for it. */
   owner = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sleep", "60", NULL);
@@ -652,12 +662,8 @@ test_stop_owner_dies (Fixture      *f,
   g_assert_cmpuint (info->owner_start_ticks, >, 0);
   g_assert_true (gz_session_registry_publish (registry, info, &error));
 
-  start = g_get_monotonic_time ();
-  gz_session_registry_stop_async (registry, info->id, 20000, NULL, on_registry_stopped,
-                                  &outcome);
   g_timeout_add (200, kill_owner, owner);
-  wait_for (&outcome, 15000);
-  elapsed = (g_get_monotonic_time () - start) * 1000;
+  elapsed = registry_stop_and_wait (registry, info->id, 20000, NULL, &outcome);
 
   g_assert_error (outcome.error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED);
   g_assert_nonnull (strstr (outcome.error->message, "removed stale session"));
@@ -689,10 +695,8 @@ test_stop_cancel (Fixture      *f,
 
   /* Cancelled before: no request at all. */
   g_cancellable_cancel (cancelled);
-  gz_session_registry_stop_async (registry, info->id, 10000, cancelled, on_registry_stopped,
-                                  &outcome);
+  registry_stop_and_wait (registry, info->id, 10000, cancelled, &outcome);
   g_assert_false (gz_session_registry_stop_requested (registry, info->id));
-  wait_for (&outcome, 10000);
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   outcome_clear (&outcome);
 
@@ -747,10 +751,8 @@ test_stop_ended_alone (Fixture      *f,
   Outcome outcome = { 0 };
   GStatBuf st;
 
-  gz_session_registry_stop_async (registry, info->id, 10000, NULL, on_registry_stopped,
-                                  &outcome);
   g_timeout_add (100, end_alone, &end);
-  wait_for (&outcome, 15000);
+  registry_stop_and_wait (registry, info->id, 10000, NULL, &outcome);
 
   /* Summarized from its file. */
   g_assert_no_error (outcome.error);
