@@ -16,43 +16,45 @@ G_DECLARE_FINAL_TYPE (GzSession, gz_session, GZ, SESSION, GObject)
 
 /* @duration_nanos: 0 runs until stopped (not allowed for cpu: the config's duration applies).
  * @output_dir: NULL for the config's. The id is reserved in the registry here. */
-GzSession        *gz_session_new            (GzConfig      *config,
-                                             GzProfileType  type,
-                                             gint64         duration_nanos,
-                                             const char    *output_dir,
-                                             GError       **error);
-const char       *gz_session_get_id         (GzSession     *self);
-GzProfileType     gz_session_get_profile_type (GzSession   *self);
-const GzTarget   *gz_session_get_target     (GzSession     *self);
-const char       *gz_session_get_output_path (GzSession    *self);
-GzSessionState    gz_session_get_state      (GzSession     *self);
-gint64            gz_session_get_duration   (GzSession     *self); /* requested; 0 = until stop */
-gint64            gz_session_get_start_time (GzSession     *self); /* unix nanoseconds */
-/* Elapsed so far (running) or in all (finished), in nanoseconds. */
-gint64            gz_session_get_elapsed    (GzSession     *self);
+GzSession              *gz_session_new              (GzConfig            *config,
+                                                     GzProfileType        type,
+                                                     gint64               duration_nanos,
+                                                     const char          *output_dir,
+                                                     GError             **error);
+const char             *gz_session_get_id           (GzSession           *self);
+GzProfileType           gz_session_get_profile_type (GzSession           *self);
+const GzTarget         *gz_session_get_target       (GzSession           *self);
+const char             *gz_session_get_output_path  (GzSession           *self);
+GzSessionState          gz_session_get_state        (GzSession           *self);
+/* Requested; 0 = until stopped. */
+gint64                  gz_session_get_duration     (GzSession           *self);
+/* Unix nanoseconds. */
+gint64                  gz_session_get_start_time   (GzSession           *self);
+/* Elapsed so far (running) or until the stop (stopping, finished), in nanoseconds. */
+gint64                  gz_session_get_elapsed      (GzSession           *self);
 
 /* Starts profiling, publishes the session in the registry, and arms the duration timer and
- * the stop-request monitor on the thread-default main context. */
-gboolean          gz_session_start          (GzSession     *self,
-                                             GError       **error);
-/* Stops: on a worker thread the profiler stops, the profile is symbolized, encoded and written
- * atomically; then, on the session's main context (the thread-default one of
- * gz_session_start(), where this must be called), the session unpublishes, answers a stop
- * request from another process and emits ::finished; then @callback runs. The duration timer
- * and stop requests take the same path. While stopping, later calls wait for the same outcome;
- * once finished they return the same summary. @cancellable: cancelled before the call, nothing
- * happens (the session keeps running); cancelled while the profile is taken, it is not written
- * and the session fails with G_IO_ERROR_CANCELLED. */
-void              gz_session_stop_async     (GzSession           *self,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
-GzSessionSummary *gz_session_stop_finish    (GzSession           *self,
-                                             GAsyncResult        *result,
-                                             GError             **error);
+ * the stop-request monitor on the thread-default main context: the session's context. */
+gboolean                gz_session_start            (GzSession           *self,
+                                                     GError             **error);
+/* Stops: on a worker thread the profiler stops and the profile is symbolized, encoded and
+ * written atomically; then, on the session's context (call this there), the session answers a
+ * stop request from another process, unpublishes and emits ::finished; then @callback runs.
+ * The duration timer and stop requests take the same path. While stopping, later calls wait
+ * for the same outcome; once finished they return the same summary. @cancellable: cancelled
+ * before the call, nothing happens (the session runs on); cancelled before the profile is
+ * written, it is not, and the session fails with G_IO_ERROR_CANCELLED; a cancel after the
+ * write changes nothing. */
+void                    gz_session_stop_async       (GzSession           *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GzSessionSummary       *gz_session_stop_finish      (GzSession           *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 /* The summary once finished, else NULL. */
-const GzSessionSummary *gz_session_get_summary (GzSession  *self);
-const GError     *gz_session_get_error      (GzSession     *self);
+const GzSessionSummary *gz_session_get_summary      (GzSession           *self);
+const GError           *gz_session_get_error        (GzSession           *self);
 
 /* Signals: ::finished () — the session ended (duration, stop request or gz_session_stop_async);
  * check gz_session_get_state() and get_summary()/get_error(). */
