@@ -121,8 +121,10 @@ test_noop (void)
 }
 
 /* A suite of known cost: the harness's ns/op and median latency agree with the test timing
- * the same operations itself, and a 20% longer operation measures 20% longer. The best of
- * five runs each, interleaved, so that other programs on this machine fall on all alike. */
+ * the same operations itself (within a quarter: enough to catch a wrong divisor or a lost
+ * clock correction, not so tight that a busy sibling hyperthread fails it), and a 20% longer
+ * operation measures 20% longer. The best of seven runs each, interleaved, so that other
+ * programs on this machine fall on all alike. */
 static void
 test_known_cost (void)
 {
@@ -130,7 +132,7 @@ test_known_cost (void)
   double direct = G_MAXDOUBLE, measured = G_MAXDOUBLE, slower = G_MAXDOUBLE;
   double p50 = G_MAXDOUBLE;
 
-  for (guint round = 0; round < 5; round++)
+  for (guint round = 0; round < 7; round++)
     {
       GzBenchOptions options;
       g_autoptr(GzBenchResult) one = NULL;
@@ -141,10 +143,10 @@ test_known_cost (void)
       options.iterations = n;
       options.memory = FALSE;
       one = run_checked (gz_test_spin_suite (1.0), &options);
-      more = run_checked (gz_test_spin_suite (1.2), &options);
       start = clock_ns ();
       gz_test_spin_run (1.0, n);
       direct = MIN (direct, (double) (clock_ns () - start) / (double) n);
+      more = run_checked (gz_test_spin_suite (1.2), &options);
       measured = MIN (measured, one->ns_per_op);
       slower = MIN (slower, more->ns_per_op);
       p50 = MIN (p50, one->percentiles[GZ_BENCH_P_50]);
@@ -154,10 +156,10 @@ test_known_cost (void)
   g_test_message ("spin: %.1f ns/op timed by the test, %.1f ns/op (p50 %.1f) by the harness; "
                   "x1.2: %.1f ns/op (%+.1f%%)", direct, measured, p50, slower,
                   100 * (slower / measured - 1));
-  g_assert_cmpfloat (measured / direct, >, 0.85);
-  g_assert_cmpfloat (measured / direct, <, 1.15);
-  g_assert_cmpfloat (p50 / direct, >, 0.85);
-  g_assert_cmpfloat (p50 / direct, <, 1.15);
+  g_assert_cmpfloat (measured / direct, >, 0.75);
+  g_assert_cmpfloat (measured / direct, <, 1.33);
+  g_assert_cmpfloat (p50 / direct, >, 0.75);
+  g_assert_cmpfloat (p50 / direct, <, 1.33);
   g_assert_cmpfloat (slower / measured, >, 1.10);
   g_assert_cmpfloat (slower / measured, <, 1.30);
 }
@@ -521,6 +523,27 @@ test_async (void)
   g_assert_cmpfloat (a.last_estimate, >, a.result->ns_per_op * 0.8);
   g_assert_cmpfloat (a.last_estimate, <, a.result->ns_per_op * 1.25);
   gz_bench_result_free (a.result);
+
+  /* Delivering the progress allocates nothing while the run is measured: the counts stay
+   * exact with this thread's main loop turning. */
+  if (gz_heap_sampler_is_available ())
+    {
+      AsyncRun m = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      options.duration_nanos = 400 * 1000 * 1000;
+      options.memory = TRUE;
+      options.progress_data = &m;
+      async_run (&m, gz_bench_suites_lookup ("memory-allocation", &error), &options);
+      g_assert_no_error (m.error);
+      g_assert_cmpuint (m.n_progress, >=, 2);
+      g_test_message ("memory-allocation, async: %" G_GUINT64_FORMAT " ops, %.6f allocs/op, "
+                      "%.3f B/op", m.result->iterations, m.result->allocs_per_op,
+                      m.result->alloc_bytes_per_op);
+      g_assert_cmpfloat (m.result->allocs_per_op, ==, 1.0);
+      g_assert_cmpfloat (m.result->alloc_bytes_per_op, ==, 1024.0);
+      gz_bench_result_free (m.result);
+    }
 }
 
 /* Cancelled after two progress reports of a 30-second run: it ends within a second with

@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <glib-unix.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +159,50 @@ parse_count (const char *what,
   return TRUE;
 }
 
+/* One measurement on the harness's worker thread while this thread turns the main loop, so that
+ * Ctrl-C or SIGTERM cancels it cleanly: the workers stop, no profile is written. Nothing here
+ * allocates while the run is measured (progress comes through the harness's own source). */
+typedef struct
+{
+  GzBenchResult *result;
+  GError        *error;
+  gboolean       done;
+} Measurement;
+
+static void
+on_measured (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Measurement *m = data;
+
+  m->result = gz_bench_run_finish (result, &m->error);
+  m->done = TRUE;
+}
+
+static gboolean
+on_interrupt (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static GzBenchResult *
+measure (const GzBenchSuite   *suite,
+         const GzBenchOptions *options,
+         GCancellable         *cancellable,
+         GError              **error)
+{
+  Measurement m = { 0 };
+
+  gz_bench_run_async (suite, options, cancellable, on_measured, &m);
+  while (!m.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (m.result == NULL)
+    g_propagate_error (error, m.error);
+  return m.result;
+}
+
 /* The configuration keys this command takes as flags. */
 static const char * const command_keys[] = { "output-dir", "results-dir", "cpu-hz", "memory-rate", NULL };
 
@@ -171,6 +217,7 @@ gz_cli_benchmark (int    argc,
   g_autoptr(GzBenchRun) run = NULL;
   g_autoptr(GPtrArray) suites = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *command_line = quote_command_line (argc, argv);
   g_autofree char *name = NULL;
   g_autofree char *iterations_text = NULL;
@@ -190,6 +237,7 @@ gz_cli_benchmark (int    argc,
   GzBenchOptions options;
   Progress progress = { 0 };
   int status = GZ_CLI_EXIT_OK;
+  guint sigint_source, sigterm_source;
   GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "The benchmark to run, or all (see --list)",
@@ -300,23 +348,33 @@ gz_cli_benchmark (int    argc,
   progress.steps = suites->len * (guint) count;
 
   run = gz_bench_run_new (gz_bench_context_new_current (command_line));
-  for (guint i = 0; i < suites->len; i++)
+  sigint_source = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
+  sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+  for (guint i = 0; i < suites->len && status == GZ_CLI_EXIT_OK; i++)
     {
       const GzBenchSuite *suite = g_ptr_array_index (suites, i);
 
       progress.name = suite->name;
-      for (guint64 rep = 0; rep < count; rep++)
+      for (guint64 rep = 0; rep < count && status == GZ_CLI_EXIT_OK; rep++)
         {
           GzBenchResult *result;
 
           /* One profile of each kind per benchmark, of its first repetition. */
           options.memory_profile = memory_profiling && rep == 0;
           options.cpu_profile = cpu_profiling && rep == 0;
-          result = gz_bench_run (suite, &options, NULL, &error);
+          result = measure (suite, &options, cancellable, &error);
           progress_clear (&progress);
           progress.step++;
           if (result == NULL)
-            return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+            {
+              if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "interrupted in %s; nothing was "
+                                      "stored (a shorter --duration or a smaller --count "
+                                      "finishes sooner)", suite->name);
+              else
+                status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+              break;
+            }
           if (format != GZ_BENCH_FORMAT_TABLE)
             {
               if (result->memory_profile != NULL)
@@ -331,6 +389,11 @@ gz_cli_benchmark (int    argc,
           g_ptr_array_add (run->results, result);
         }
     }
+
+  g_source_remove (sigint_source);
+  g_source_remove (sigterm_source);
+  if (status != GZ_CLI_EXIT_OK)
+    return status;
 
   if (!gz_results_store_add (store, label, run, &error))
     status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "the results were not stored: %s",
