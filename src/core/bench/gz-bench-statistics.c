@@ -1,4 +1,4 @@
-/* gz-bench-statistics.c: quantiles, the median's confidence interval, Mann–Whitney U, geomeans. */
+/* gz-bench-statistics.c: quantiles, the median's confidence interval, Mann–Whitney U, geomean. */
 
 #include "config.h"
 
@@ -20,7 +20,7 @@ compare_doubles (const void *a,
 
 void
 gz_bench_statistics_sort (double *values,
-                    gsize   n)
+                          gsize   n)
 {
   if (n > 1)
     qsort (values, n, sizeof (double), compare_doubles);
@@ -38,8 +38,8 @@ sorted_copy (const double *values,
 
 double
 gz_bench_statistics_quantile_sorted (const double *sorted,
-                               gsize         n,
-                               double        q)
+                                     gsize         n,
+                                     double        q)
 {
   double h;
   gsize lo;
@@ -56,7 +56,7 @@ gz_bench_statistics_quantile_sorted (const double *sorted,
 
 double
 gz_bench_statistics_median (const double *values,
-                      gsize         n)
+                            gsize         n)
 {
   g_autofree double *sorted = NULL;
 
@@ -77,11 +77,11 @@ binomial_half_pmf (gsize n,
 
 gboolean
 gz_bench_statistics_median_ci (const double *values,
-                         gsize         n,
-                         double        confidence,
-                         double       *lo,
-                         double       *hi,
-                         double       *coverage)
+                               gsize         n,
+                               double        confidence,
+                               double       *lo,
+                               double       *hi,
+                               double       *coverage)
 {
   g_autofree double *sorted = NULL;
   double below = 0.0; /* P(B < k) */
@@ -160,10 +160,10 @@ log_choose (gsize n,
 
 void
 gz_bench_statistics_mann_whitney (const double  *x,
-                            gsize          nx,
-                            const double  *y,
-                            gsize          ny,
-                            GzMannWhitney *result)
+                                  gsize          nx,
+                                  const double  *y,
+                                  gsize          ny,
+                                  GzMannWhitney *result)
 {
   g_autofree double *all = NULL;
   g_autofree double *sorted = NULL;
@@ -229,7 +229,7 @@ gz_bench_statistics_mann_whitney (const double  *x,
 
 double
 gz_bench_statistics_mann_whitney_min_p (gsize nx,
-                                  gsize ny)
+                                        gsize ny)
 {
   if (nx == 0 || ny == 0)
     return 1.0;
@@ -247,7 +247,7 @@ gz_bench_statistics_mann_whitney_min_samples (double alpha)
 
 double
 gz_bench_statistics_geomean (const double *values,
-                       gsize         n)
+                             gsize         n)
 {
   double sum = 0.0;
   gsize used = 0;
