@@ -12,7 +12,7 @@
 #include "gz-session-registry.h"
 #include "gz-session.h"
 
-/* Only when the registry directory cannot be monitored. */
+/* How often the owner looks for a stop request its monitor may have missed. */
 #define STOP_POLL_MS 250
 
 struct _GzSession
@@ -552,8 +552,8 @@ gz_session_start (GzSession *self,
   self->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_NONE, NULL, NULL);
   if (self->monitor != NULL)
     g_signal_connect (self->monitor, "changed", G_CALLBACK (on_registry_changed), self);
-  else
-    self->poll_source = attach_source (self, g_timeout_source_new (STOP_POLL_MS), on_poll);
+  /* Monitors can miss events (NFS, inotify limits): look now and then as well. */
+  self->poll_source = attach_source (self, g_timeout_source_new (STOP_POLL_MS), on_poll);
   /* A request may have come while we were reserved. */
   check_stop_request (self);
 
