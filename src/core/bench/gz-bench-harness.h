@@ -20,20 +20,20 @@ typedef void (*GzBenchProgressFunc) (double   fraction,
 
 typedef struct
 {
-  guint64     iterations;     /* operations in all, split over the workers (duration 0) */
-  gint64      duration_nanos; /* > 0: run until then, whatever the concurrency */
-  guint       concurrency;    /* worker threads, >= 1 */
-  guint64     warmup;         /* unmeasured operations per worker */
-  gboolean    memory;         /* bytes/op and allocs/op from the exact allocation counters */
-  gboolean    memory_profile; /* and a memory profile of the measured run */
-  gboolean    cpu_profile;    /* a CPU profile of the measured run */
-  GzConfig   *config;         /* for the profilers and output-dir; may be NULL */
-  const char *output_dir;     /* NULL: config's output-dir */
+  guint64             iterations;     /* operations in all, split over the workers (duration 0) */
+  gint64              duration_nanos; /* > 0: run until then, whatever the concurrency */
+  guint               concurrency;    /* worker threads, >= 1 */
+  guint64             warmup;         /* unmeasured operations per worker */
+  gboolean            memory;         /* B/op and allocs/op from the exact allocation counters */
+  gboolean            memory_profile; /* and a memory profile of the measured run */
+  gboolean            cpu_profile;    /* a CPU profile of the measured run */
+  GzConfig           *config;         /* for the profilers and output-dir; may be NULL */
+  const char         *output_dir;     /* NULL: config's output-dir */
   /* About every 100 ms of the measured run. gz_bench_run calls it on its own thread, and then
    * it must not allocate: the allocation counters are process-wide. gz_bench_run_async calls
    * it on the caller's thread-default main context, never after the callback. */
   GzBenchProgressFunc progress;
-  gpointer    progress_data;
+  gpointer            progress_data;
 } GzBenchOptions;
 
 void           gz_bench_options_init (GzBenchOptions       *options);
