@@ -13,9 +13,9 @@
 #include <time.h>
 
 #include "gz-bench-harness.h"
+#include "gz-bench-statistics.h"
 #include "gz-heap-sampler.h"
 #include "gz-profiler-factory.h"
-#include "gz-bench-statistics.h"
 
 /* Operations faster than this are timed in batches; a batch aims at BATCH_TARGET_NS. */
 #define PER_OP_THRESHOLD_NS 1000.0
