@@ -8,8 +8,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gz-profile.h"
+#include "gz-session-registry.h"
 #include "gz-test-cli.h"
 
 /* An open-ended type this build can take: memory needs the allocation wrappers (no ASan).
@@ -426,6 +428,43 @@ test_stale (Fixture      *f,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* An owner that never answers (this test process, which publishes a session and then does
+ * nothing): stop gives up after --timeout with one line, and withdraws its request. */
+static void
+test_stop_timeout (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autoptr(GzSessionRegistry) registry = gz_session_registry_new (f->session_dir);
+  g_autoptr(GzSessionInfo) info = g_new0 (GzSessionInfo, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 start, elapsed;
+  int status;
+
+  info->type = GZ_PROFILE_TYPE_MUTEX;
+  info->target.kind = GZ_TARGET_SELF;
+  info->target.pid = getpid ();
+  g_assert_true (gz_session_registry_reserve (registry, info, f->out_dir, &error));
+  info->start_time = g_get_real_time () * 1000;
+  g_assert_true (gz_session_registry_publish (registry, info, &error));
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  status = run_cli (f, &out, &err, "profile", "stop", "--session", info->id, "--timeout",
+                    "300ms", NULL);
+  elapsed = g_get_monotonic_time () - start;
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  assert_one_line_error (err, "did not answer within 300ms");
+  g_assert_nonnull (strstr (err, info->id));
+  g_assert_cmpint (elapsed, >=, 300 * 1000);
+  g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
+  g_assert_false (gz_session_registry_stop_requested (registry, info->id));
+  gz_session_registry_unpublish (registry, info->id);
+  g_assert_cmpuint (count_files (f->session_dir), ==, 0);
+}
+
 static void
 test_bad_input (Fixture      *f,
                 gconstpointer data)
@@ -609,6 +648,7 @@ main (int    argc,
   ADD ("/cli/cross-process/memory", test_cross_process, "memory");
   ADD ("/cli/cross-process/goroutine", test_cross_process, "goroutine");
   ADD ("/cli/list/stale", test_stale, NULL);
+  ADD ("/cli/stop/timeout", test_stop_timeout, NULL);
   ADD ("/cli/bad-input", test_bad_input, NULL);
   ADD ("/cli/stats", test_stats, NULL);
   ADD ("/cli/config/precedence", test_config_precedence, NULL);
