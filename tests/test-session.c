@@ -330,6 +330,42 @@ spawn_exited_child (void)
 }
 
 static void
+on_listed (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* The active sessions of @registry, listed on a worker when @async; @stale gets the messages. */
+static GPtrArray *
+list_sessions (GzSessionRegistry  *registry,
+               gboolean            async,
+               GPtrArray         **stale)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *sessions;
+
+  if (async)
+    {
+      gz_session_registry_list_async (registry, NULL, on_listed, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      sessions = gz_session_registry_list_finish (registry, result, stale, &error);
+    }
+  else
+    {
+      *stale = g_ptr_array_new_with_free_func (g_free);
+      sessions = gz_session_registry_list (registry, *stale, &error);
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (sessions);
+  g_assert_nonnull (*stale);
+  return sessions;
+}
+
+static void
 test_stale_owner (Fixture      *f,
                   gconstpointer data)
 {
@@ -337,10 +373,11 @@ test_stale_owner (Fixture      *f,
   g_autoptr(GzSessionInfo) dead = new_info (GZ_PROFILE_TYPE_GOROUTINE);
   g_autoptr(GzSessionInfo) reused = new_info (GZ_PROFILE_TYPE_BLOCK);
   g_autoptr(GzSessionInfo) alive = new_info (GZ_PROFILE_TYPE_MUTEX);
-  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) stale = NULL;
   g_autoptr(GPtrArray) active = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *expected = NULL;
+  gboolean async = GPOINTER_TO_INT (data);
   GPid child = spawn_exited_child ();
 
   g_assert_true (gz_session_registry_reserve (registry, dead, f->out_dir, &error));
@@ -364,8 +401,7 @@ test_stale_owner (Fixture      *f,
   g_assert_false (gz_session_registry_owner_alive (reused));
   g_assert_true (gz_session_registry_owner_alive (alive));
 
-  active = gz_session_registry_list (registry, stale, &error);
-  g_assert_no_error (error);
+  active = list_sessions (registry, async, &stale);
   g_assert_cmpuint (active->len, ==, 1);
   g_assert_cmpstr (((GzSessionInfo *) active->pdata[0])->id, ==, alive->id);
   g_assert_cmpuint (stale->len, ==, 2);
@@ -374,9 +410,9 @@ test_stale_owner (Fixture      *f,
   g_assert_true (g_str_equal (stale->pdata[0], expected) || g_str_equal (stale->pdata[1], expected));
 
   /* Removed, so reported once only. */
-  g_ptr_array_set_size (stale, 0);
+  g_clear_pointer (&stale, g_ptr_array_unref);
   g_clear_pointer (&active, g_ptr_array_unref);
-  active = gz_session_registry_list (registry, stale, &error);
+  active = list_sessions (registry, async, &stale);
   g_assert_cmpuint (active->len, ==, 1);
   g_assert_cmpuint (stale->len, ==, 0);
   gz_session_registry_unpublish (registry, alive->id);
@@ -1097,24 +1133,25 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func, data) \
+  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   g_test_add_func ("/core/session-registry/proc-start-ticks", test_proc_start_ticks);
-  ADD ("/core/session-registry/reserve-distinct", test_reserve_distinct);
-  ADD ("/core/session-registry/publish-list-lookup", test_publish_list_lookup);
-  ADD ("/core/session-registry/stale-owner", test_stale_owner);
-  ADD ("/core/session-registry/stop-answered", test_stop_answered);
-  ADD ("/core/session-registry/stop-timeout", test_stop_timeout);
-  ADD ("/core/session-registry/stop-stale-owner", test_stop_stale_owner);
-  ADD ("/core/session-registry/stop-owner-dies", test_stop_owner_dies);
-  ADD ("/core/session-registry/stop-cancel", test_stop_cancel);
-  ADD ("/core/session-registry/stop-ended-alone", test_stop_ended_alone);
-  ADD ("/core/session/output-unwritable", test_output_unwritable);
-  ADD ("/core/session/cpu-default-duration", test_cpu_default_duration);
-  ADD ("/core/session/duration-timer", test_duration_timer);
-  ADD ("/core/session/stop-off-main-thread", test_stop_off_main_thread);
-  ADD ("/core/session/stop-cancel", test_stop_cancel_session);
-  ADD ("/core/session/stop-request", test_stop_request);
+  ADD ("/core/session-registry/reserve-distinct", test_reserve_distinct, NULL);
+  ADD ("/core/session-registry/publish-list-lookup", test_publish_list_lookup, NULL);
+  ADD ("/core/session-registry/stale-owner", test_stale_owner, GINT_TO_POINTER (FALSE));
+  ADD ("/core/session-registry/stale-owner-async", test_stale_owner, GINT_TO_POINTER (TRUE));
+  ADD ("/core/session-registry/stop-answered", test_stop_answered, NULL);
+  ADD ("/core/session-registry/stop-timeout", test_stop_timeout, NULL);
+  ADD ("/core/session-registry/stop-stale-owner", test_stop_stale_owner, NULL);
+  ADD ("/core/session-registry/stop-owner-dies", test_stop_owner_dies, NULL);
+  ADD ("/core/session-registry/stop-cancel", test_stop_cancel, NULL);
+  ADD ("/core/session-registry/stop-ended-alone", test_stop_ended_alone, NULL);
+  ADD ("/core/session/output-unwritable", test_output_unwritable, NULL);
+  ADD ("/core/session/cpu-default-duration", test_cpu_default_duration, NULL);
+  ADD ("/core/session/duration-timer", test_duration_timer, NULL);
+  ADD ("/core/session/stop-off-main-thread", test_stop_off_main_thread, NULL);
+  ADD ("/core/session/stop-cancel", test_stop_cancel_session, NULL);
+  ADD ("/core/session/stop-request", test_stop_request, NULL);
 #undef ADD
 
   status = g_test_run ();

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -440,6 +441,80 @@ gz_session_registry_list (GzSessionRegistry *self,
 
   g_ptr_array_sort (sessions, compare_start_time);
   return g_steal_pointer (&sessions);
+}
+
+/* What a listing on a worker gives back. */
+typedef struct
+{
+  GPtrArray *sessions;
+  GPtrArray *stale;
+} Listing;
+
+static void
+listing_free (gpointer data)
+{
+  Listing *listing = data;
+
+  g_clear_pointer (&listing->sessions, g_ptr_array_unref);
+  g_clear_pointer (&listing->stale, g_ptr_array_unref);
+  g_free (listing);
+}
+
+static void
+list_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Listing *listing = g_new0 (Listing, 1);
+  GError *error = NULL;
+
+  listing->stale = g_ptr_array_new_with_free_func (g_free);
+  listing->sessions = gz_session_registry_list (source_object, listing->stale, &error);
+  if (listing->sessions == NULL)
+    {
+      listing_free (listing);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, listing, listing_free);
+}
+
+void
+gz_session_registry_list_async (GzSessionRegistry   *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GZ_IS_SESSION_REGISTRY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gz_session_registry_list_async);
+  g_task_run_in_thread (task, list_thread);
+}
+
+GPtrArray *
+gz_session_registry_list_finish (GzSessionRegistry  *self,
+                                 GAsyncResult       *result,
+                                 GPtrArray         **stale,
+                                 GError            **error)
+{
+  Listing *listing;
+  GPtrArray *sessions;
+
+  g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  listing = g_task_propagate_pointer (G_TASK (result), error);
+  if (listing == NULL)
+    return NULL;
+  sessions = g_steal_pointer (&listing->sessions);
+  if (stale != NULL)
+    *stale = g_steal_pointer (&listing->stale);
+  listing_free (listing);
+  return sessions;
 }
 
 GzSessionInfo *

@@ -40,6 +40,16 @@ void               gz_session_registry_unpublish           (GzSessionRegistry   
 GPtrArray         *gz_session_registry_list                (GzSessionRegistry      *self,
                                                             GPtrArray              *stale,
                                                             GError                **error);
+/* The same on a worker thread (it reads the directory and /proc); @stale (may be NULL) gets
+ * the removal messages, free with g_ptr_array_unref. */
+void               gz_session_registry_list_async          (GzSessionRegistry      *self,
+                                                            GCancellable           *cancellable,
+                                                            GAsyncReadyCallback     callback,
+                                                            gpointer                user_data);
+GPtrArray         *gz_session_registry_list_finish         (GzSessionRegistry      *self,
+                                                            GAsyncResult           *result,
+                                                            GPtrArray             **stale,
+                                                            GError                **error);
 /* One session, whatever its state; GZ_SESSION_ERROR_NOT_FOUND when unknown or stale (a stale
  * one is removed and the message says so). */
 GzSessionInfo     *gz_session_registry_lookup              (GzSessionRegistry      *self,
