@@ -96,7 +96,8 @@ ensure_loaded (int      hz,
   profiler_start = (int (*) (const char *, const struct ProfilerOptions *))
     dlsym (handle, "ProfilerStartWithOptions");
   profiler_stop = (void (*) (void)) dlsym (handle, "ProfilerStop");
-  profiler_get_state = (void (*) (struct ProfilerState *)) dlsym (handle, "ProfilerGetCurrentState");
+  profiler_get_state = (void (*) (struct ProfilerState *))
+    dlsym (handle, "ProfilerGetCurrentState");
   if (profiler_start == NULL || profiler_stop == NULL || profiler_get_state == NULL)
     {
       g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
