@@ -156,3 +156,35 @@ gz_test_async_clear (GzTestAsync *self)
   g_clear_object (&self->result);
   g_clear_pointer (&self->loop, g_main_loop_unref);
 }
+
+GzProfile *
+gz_test_profiler_stop_async (GzProfiler    *profiler,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  GzTestAsync wait;
+  GzProfile *profile;
+
+  gz_test_async_init (&wait);
+  gz_profiler_stop_async (profiler, cancellable, gz_test_async_done, &wait);
+  g_assert_null (wait.result);
+  profile = gz_profiler_stop_finish (profiler, gz_test_async_wait (&wait), error);
+  gz_test_async_clear (&wait);
+  return profile;
+}
+
+GzProfile *
+gz_test_profiler_snapshot_async (GzProfiler    *profiler,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  GzTestAsync wait;
+  GzProfile *profile;
+
+  gz_test_async_init (&wait);
+  gz_profiler_snapshot_async (profiler, cancellable, gz_test_async_done, &wait);
+  g_assert_null (wait.result);
+  profile = gz_profiler_snapshot_finish (profiler, gz_test_async_wait (&wait), error);
+  gz_test_async_clear (&wait);
+  return profile;
+}

@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "gz-profile.h"
+#include "gz-profiler.h"
 
 G_BEGIN_DECLS
 
@@ -39,5 +40,14 @@ void          gz_test_async_done  (GObject      *source,
 /* Runs the loop until the callback has run; the result stays owned by @self. */
 GAsyncResult *gz_test_async_wait  (GzTestAsync  *self);
 void          gz_test_async_clear (GzTestAsync  *self);
+
+/* gz_profiler_stop_async and gz_profiler_snapshot_async, waited for in a GMainLoop; checks that
+ * nothing was delivered before the call returned. */
+GzProfile    *gz_test_profiler_stop_async     (GzProfiler    *profiler,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+GzProfile    *gz_test_profiler_snapshot_async (GzProfiler    *profiler,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
 
 G_END_DECLS

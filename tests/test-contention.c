@@ -349,6 +349,17 @@ check_contention_profile (GzProfile *profile,
   g_assert_cmpint (gz_test_profile_sum (profile, 0, "contended_holder", NULL, NULL), ==, 0);
 }
 
+static GzProfiler *
+new_profiler (GzProfileType type)
+{
+  g_autoptr(GError) error = NULL;
+  GzProfiler *profiler = gz_profiler_new (type, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (profiler);
+  return profiler;
+}
+
 /* The block and mutex profiles of a session, read back by our decoder and by pprof. */
 static void
 test_profiles (void)
@@ -361,10 +372,8 @@ test_profiles (void)
 
   gz_contention_set_mutex_fraction (1);
   gz_contention_set_block_rate (1);
-  block = gz_profiler_new (GZ_PROFILE_TYPE_BLOCK, NULL, &error);
-  g_assert_no_error (error);
-  mutex = gz_profiler_new (GZ_PROFILE_TYPE_MUTEX, NULL, &error);
-  g_assert_no_error (error);
+  block = new_profiler (GZ_PROFILE_TYPE_BLOCK);
+  mutex = new_profiler (GZ_PROFILE_TYPE_MUTEX);
   profilers[0] = block;
   profilers[1] = mutex;
 
@@ -419,35 +428,26 @@ test_profiles_async (void)
   g_autoptr(GzProfiler) mutex = NULL;
   g_autoptr(GzProfile) profile = NULL;
   g_autoptr(GzProfile) snapshot = NULL;
-  GzTestAsync wait;
   gint64 waited;
 
   gz_contention_set_mutex_fraction (1);
   gz_contention_set_block_rate (1);
-  block = gz_profiler_new (GZ_PROFILE_TYPE_BLOCK, NULL, &error);
-  g_assert_no_error (error);
-  mutex = gz_profiler_new (GZ_PROFILE_TYPE_MUTEX, NULL, &error);
-  g_assert_no_error (error);
+  block = new_profiler (GZ_PROFILE_TYPE_BLOCK);
+  mutex = new_profiler (GZ_PROFILE_TYPE_MUTEX);
   g_assert_true (gz_profiler_start (block, &error));
   g_assert_no_error (error);
   waited = run_contention ();
 
-  gz_test_async_init (&wait);
-  gz_profiler_stop_async (block, NULL, gz_test_async_done, &wait);
-  profile = gz_profiler_stop_finish (block, gz_test_async_wait (&wait), &error);
+  profile = gz_test_profiler_stop_async (block, NULL, &error);
   g_assert_no_error (error);
   check_contention_profile (profile, waited);
   g_assert_cmpint (profile->duration_nanos, >, 0);
-  gz_test_async_clear (&wait);
 
-  gz_test_async_init (&wait);
-  gz_profiler_snapshot_async (mutex, NULL, gz_test_async_done, &wait);
-  snapshot = gz_profiler_snapshot_finish (mutex, gz_test_async_wait (&wait), &error);
+  snapshot = gz_test_profiler_snapshot_async (mutex, NULL, &error);
   g_assert_no_error (error);
-  /* Everything since the process started: this round and the earlier tests' at least. */
+  /* Everything since the process started: this round at least. */
   g_assert_cmpint (gz_test_profile_sum (snapshot, 0, "contended_waiter", NULL, NULL), >=,
                    ROUNDS);
-  gz_test_async_clear (&wait);
 
   gz_contention_set_mutex_fraction (GZ_MUTEX_DEFAULT_FRACTION);
   gz_contention_set_block_rate (GZ_BLOCK_DEFAULT_RATE_NS);

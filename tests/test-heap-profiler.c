@@ -60,34 +60,26 @@ find_entry (GArray     *top,
   return NULL;
 }
 
-static gint64
-flat_of (GzProfile  *profile,
-         const char *sample_type,
-         const char *function)
+/* @function's flat and cumulative totals of @sample_type (0 when it is not in the profile). */
+static GzTopEntry
+totals_of (GzProfile  *profile,
+           const char *sample_type,
+           const char *function)
 {
   int index = gz_profile_find_sample_type (profile, sample_type);
   g_autoptr(GArray) top = NULL;
   const GzTopEntry *entry;
+  GzTopEntry totals = { NULL, 0, 0 };
 
   g_assert_cmpint (index, >=, 0);
   top = gz_profile_top (profile, (guint) index, 0);
   entry = find_entry (top, function);
-  return entry != NULL ? entry->flat : 0;
-}
-
-static gint64
-cum_of (GzProfile  *profile,
-        const char *sample_type,
-        const char *function)
-{
-  int index = gz_profile_find_sample_type (profile, sample_type);
-  g_autoptr(GArray) top = NULL;
-  const GzTopEntry *entry;
-
-  g_assert_cmpint (index, >=, 0);
-  top = gz_profile_top (profile, (guint) index, 0);
-  entry = find_entry (top, function);
-  return entry != NULL ? entry->cum : 0;
+  if (entry != NULL)
+    {
+      totals.flat = entry->flat;
+      totals.cum = entry->cum;
+    }
+  return totals;
 }
 
 static void
@@ -212,15 +204,16 @@ test_profile (void)
   g_assert_cmpuint (top->len, >, 0);
   g_assert_cmpstr (g_array_index (top, GzTopEntry, 0).name, ==, "heap_test_hog");
   assert_near (g_array_index (top, GzTopEntry, 0).flat, HOG_BYTES, 0.25);
-  assert_near (flat_of (profile, "alloc_space", "heap_test_hog"), HOG_BYTES, 0.25);
-  assert_near (flat_of (profile, "inuse_objects", "heap_test_hog"), N_PIECES, 0.25);
+  assert_near (totals_of (profile, "alloc_space", "heap_test_hog").flat, HOG_BYTES, 0.25);
+  assert_near (totals_of (profile, "inuse_objects", "heap_test_hog").flat, N_PIECES, 0.25);
   /* Allocated and freed before start: neither allocated in the interval nor in use. */
-  g_assert_cmpint (flat_of (profile, "alloc_space", "heap_test_before"), ==, 0);
-  g_assert_cmpint (flat_of (profile, "inuse_space", "heap_test_before"), ==, 0);
+  g_assert_cmpint (totals_of (profile, "alloc_space", "heap_test_before").flat, ==, 0);
+  g_assert_cmpint (totals_of (profile, "inuse_space", "heap_test_before").flat, ==, 0);
   /* Building the start profile (symbolizing: megabytes of debug information read) is gz's
    * work, not the session's: none of it is sampled. */
-  g_assert_cmpint (cum_of (profile, "alloc_space", "gz_profiler_start"), ==, 0);
-  g_assert_cmpint (cum_of (profile, "alloc_space", "test_profile"), >=, HOG_BYTES * 3 / 4);
+  g_assert_cmpint (totals_of (profile, "alloc_space", "gz_profiler_start").cum, ==, 0);
+  g_assert_cmpint (totals_of (profile, "alloc_space", "test_profile").cum, >=,
+                   HOG_BYTES * 3 / 4);
 
   /* Written, read back by our decoder and by go tool pprof. */
   dir = g_dir_make_tmp ("gz-heap-profiler-XXXXXX", &error);
@@ -230,7 +223,7 @@ test_profile (void)
   g_assert_no_error (error);
   decoded = gz_profile_read_file (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (flat_of (decoded, "inuse_space", "heap_test_hog"), ==,
+  g_assert_cmpint (totals_of (decoded, "inuse_space", "heap_test_hog").flat, ==,
                    g_array_index (top, GzTopEntry, 0).flat);
 
   go_top = go_top_function (path, dir);
@@ -246,9 +239,9 @@ test_profile (void)
   snapshot = gz_profiler_snapshot (profiler, &error);
   g_assert_no_error (error);
   g_assert_cmpint (snapshot->duration_nanos, ==, 0);
-  g_assert_cmpint (flat_of (snapshot, "inuse_space", "heap_test_hog"), ==, 0);
-  assert_near (flat_of (snapshot, "alloc_space", "heap_test_hog"), HOG_BYTES, 0.25);
-  g_assert_cmpint (flat_of (snapshot, "alloc_space", "heap_test_before"), >, 0);
+  g_assert_cmpint (totals_of (snapshot, "inuse_space", "heap_test_hog").flat, ==, 0);
+  assert_near (totals_of (snapshot, "alloc_space", "heap_test_hog").flat, HOG_BYTES, 0.25);
+  g_assert_cmpint (totals_of (snapshot, "alloc_space", "heap_test_before").flat, >, 0);
 
   {
     g_autofree char *tmp = g_build_filename (dir, "pprof", NULL);

@@ -222,13 +222,10 @@ test_stop_async_cancelled (void)
   g_assert_no_error (error);
 
   g_cancellable_cancel (cancellable);
-  gz_test_async_init (&wait);
-  gz_profiler_stop_async (profiler, cancellable, gz_test_async_done, &wait);
-  profile = gz_profiler_stop_finish (profiler, gz_test_async_wait (&wait), &error);
+  profile = gz_test_profiler_stop_async (profiler, cancellable, &error);
   g_assert_null (profile);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  gz_test_async_clear (&wait);
   g_assert_true (gz_profiler_is_running (profiler));
   g_assert_false (gated->entered);
 
@@ -252,19 +249,15 @@ test_snapshot_async_unsupported (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GzProfiler) cpu = gz_profiler_new (GZ_PROFILE_TYPE_CPU, NULL, &error);
   g_autoptr(GzProfile) profile = NULL;
-  GzTestAsync wait;
 
   if (cpu == NULL)
     {
       g_test_skip ("gperftools' CPU profiler cannot be loaded here");
       return;
     }
-  gz_test_async_init (&wait);
-  gz_profiler_snapshot_async (cpu, NULL, gz_test_async_done, &wait);
-  profile = gz_profiler_snapshot_finish (cpu, gz_test_async_wait (&wait), &error);
+  profile = gz_test_profiler_snapshot_async (cpu, NULL, &error);
   g_assert_null (profile);
   g_assert_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED);
-  gz_test_async_clear (&wait);
 }
 
 int

@@ -377,7 +377,7 @@ test_goroutine_profile (void)
 }
 
 /* The same through the async calls, waited for in a GMainLoop: a snapshot, a stop cancelled
- * before its worker began (the profiler keeps running), then the stop. */
+ * before its worker began (the profiler keeps running), the stop, and a stop too many. */
 static void
 test_goroutine_profile_async (void)
 {
@@ -385,9 +385,7 @@ test_goroutine_profile_async (void)
   g_autoptr(GzProfiler) profiler = NULL;
   g_autoptr(GzProfile) snapshot = NULL;
   g_autoptr(GzProfile) profile = NULL;
-  g_autoptr(GzProfile) none = NULL;
   g_autoptr(GCancellable) cancelled = g_cancellable_new ();
-  GzTestAsync wait;
   Park park;
 
   profiler = gz_profiler_new (GZ_PROFILE_TYPE_GOROUTINE, NULL, &error);
@@ -396,43 +394,27 @@ test_goroutine_profile_async (void)
   g_assert_no_error (error);
   park_start (&park);
 
-  gz_test_async_init (&wait);
-  gz_profiler_snapshot_async (profiler, NULL, gz_test_async_done, &wait);
-  /* Delivered by the main loop, never before the call returns. */
-  g_assert_null (wait.result);
-  snapshot = gz_profiler_snapshot_finish (profiler, gz_test_async_wait (&wait), &error);
+  snapshot = gz_test_profiler_snapshot_async (profiler, NULL, &error);
   g_assert_no_error (error);
   check_goroutine_profile (snapshot);
   g_assert_cmpint (snapshot->duration_nanos, ==, 0);
-  gz_test_async_clear (&wait);
 
   g_cancellable_cancel (cancelled);
-  gz_test_async_init (&wait);
-  gz_profiler_stop_async (profiler, cancelled, gz_test_async_done, &wait);
-  none = gz_profiler_stop_finish (profiler, gz_test_async_wait (&wait), &error);
+  g_assert_null (gz_test_profiler_stop_async (profiler, cancelled, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_null (none);
   g_assert_true (gz_profiler_is_running (profiler));
   g_clear_error (&error);
-  gz_test_async_clear (&wait);
 
-  gz_test_async_init (&wait);
-  gz_profiler_stop_async (profiler, NULL, gz_test_async_done, &wait);
-  profile = gz_profiler_stop_finish (profiler, gz_test_async_wait (&wait), &error);
+  profile = gz_test_profiler_stop_async (profiler, NULL, &error);
   g_assert_no_error (error);
   g_assert_false (gz_profiler_is_running (profiler));
   check_goroutine_profile (profile);
   g_assert_cmpint (profile->duration_nanos, >, 0);
-  gz_test_async_clear (&wait);
   park_stop (&park);
 
-  /* Stopping a stopped profiler fails through the async path as it does directly. */
-  gz_test_async_init (&wait);
-  gz_profiler_stop_async (profiler, NULL, gz_test_async_done, &wait);
-  none = gz_profiler_stop_finish (profiler, gz_test_async_wait (&wait), &error);
+  /* Stopping a stopped profiler fails through the worker as it does directly. */
+  g_assert_null (gz_test_profiler_stop_async (profiler, NULL, &error));
   g_assert_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED);
-  g_assert_null (none);
-  gz_test_async_clear (&wait);
 }
 
 static void
