@@ -1,5 +1,5 @@
 /* gz-profile.h: the one profile model (pprof's profile.proto in GLib terms), and the encoder,
- * decoder and validator that read and write it. */
+ * the atomic writer (also async), the decoder and the validator that read and write it. */
 #pragma once
 
 #include <gio/gio.h>
