@@ -552,8 +552,8 @@ test_limits (void)
                     GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS);
 }
 
-/* Connections end with their response and are forgotten: a server that has seen more than
- * max_connections clients over its life still serves new ones. */
+/* Connections closed by their clients are forgotten, idle ones included: a server that has
+ * seen more than max_connections clients over its life still serves new ones. */
 static void
 test_connections_released (void)
 {
@@ -568,12 +568,218 @@ test_connections_released (void)
       gint64 started = g_get_monotonic_time ();
 
       g_assert_cmpuint (response->status, ==, 200);
-      g_assert_cmpstr (header (response, "Connection"), ==, "close");
+      g_assert_null (header (response, "Connection")); /* kept alive */
       soup_session_abort (client);
       while (gz_pprof_server_get_n_connections (server) > 0 &&
              g_get_monotonic_time () - started < 10 * G_USEC_PER_SEC)
         g_main_context_iteration (NULL, FALSE);
       g_assert_cmpuint (gz_pprof_server_get_n_connections (server), ==, 0);
+    }
+}
+
+
+/* Raw clients: a connection of our own, read without blocking the server (same thread). */
+
+static void
+on_async_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+pump (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static GSocketConnection *
+raw_connect (GzPprofServer *server)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnectable) address =
+    g_network_address_new ("127.0.0.1", (guint16) gz_pprof_server_get_port (server));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+
+  g_socket_client_set_proxy_resolver (client, resolver);
+  g_socket_client_connect_async (client, address, NULL, on_async_done, &result);
+  connection = g_socket_client_connect_finish (client, pump (&result), &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+static void
+raw_send (GSocketConnection *connection,
+          const char        *text)
+{
+  g_autoptr(GError) error = NULL;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  g_assert_true (g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Reads one response (headers and a Content-Length body); "" when the server closed the
+ * connection first. Fails after @timeout_ms. */
+static char *
+raw_receive (GSocketConnection *connection,
+             guint              timeout_ms)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GString *text = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *end = strstr (text->str, "\r\n\r\n");
+      const char *length = strstr (text->str, "Content-Length: ");
+      char buffer[4096];
+      gssize n;
+
+      if (end != NULL && length != NULL &&
+          (gsize) (end + 4 - text->str) + g_ascii_strtoull (length + 16, NULL, 10) <= text->len)
+        break;
+      g_input_stream_read_async (in, buffer, sizeof buffer, G_PRIORITY_DEFAULT, cancellable,
+                                 on_async_done, &result);
+      while (result == NULL && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE);
+      if (result == NULL)
+        {
+          g_cancellable_cancel (cancellable);
+          pump (&result);
+        }
+      n = g_input_stream_read_finish (in, result, &error);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_error ("no response within %u ms; so far: %s", timeout_ms, text->str);
+      if (n <= 0)
+        break; /* closed by the server (or reset) */
+      g_string_append_len (text, buffer, n);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+wait_for_connections (GzPprofServer *server,
+                      guint          n,
+                      guint          timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (gz_pprof_server_get_n_connections (server) != n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (gz_pprof_server_get_n_connections (server), ==, n);
+}
+
+#define GET_CMDLINE "GET /debug/pprof/cmdline HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+/* HTTP/1.1 keep-alive: the second request of a client is served on the same connection, and
+ * a client that closes its idle connection is noticed (libsoup 3.2 alone would keep such a
+ * connection, and its descriptor, open for ever). */
+static void
+test_keep_alive (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(GSocketConnection) connection = raw_connect (server);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  raw_send (connection, GET_CMDLINE);
+  first = raw_receive (connection, 5000);
+  g_assert_true (g_str_has_prefix (first, "HTTP/1.1 200 OK\r\n"));
+  g_assert_null (strstr (first, "Connection: close"));
+  raw_send (connection, GET_CMDLINE);
+  second = raw_receive (connection, 5000);
+  g_assert_true (g_str_has_prefix (second, "HTTP/1.1 200 OK\r\n"));
+  g_assert_cmpuint (gz_pprof_server_get_n_connections (server), ==, 1);
+
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  wait_for_connections (server, 0, 5000);
+}
+
+/* Go's IdleTimeout: an idle connection is closed after it. */
+static void
+test_idle_timeout (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *response = NULL;
+  g_autofree char *after = NULL;
+  gint64 started;
+
+  gz_pprof_server_set_idle_timeout (server, 300);
+  connection = raw_connect (server);
+  raw_send (connection, GET_CMDLINE);
+  response = raw_receive (connection, 5000);
+  g_assert_true (g_str_has_prefix (response, "HTTP/1.1 200 OK\r\n"));
+  started = g_get_monotonic_time ();
+  after = raw_receive (connection, 5000); /* nothing is sent: the server closes */
+  g_assert_cmpstr (after, ==, "");
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 250000);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 3000000);
+  wait_for_connections (server, 0, 2000);
+}
+
+/* 300 clients that each send half a request line and then nothing (more than the 256
+ * connections allowed) do not lock others out: a normal request is served within a second,
+ * and again once the read-header deadline has closed them (Go's ReadHeaderTimeout). */
+static void
+test_slow_clients (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(GPtrArray) slow = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_slow = 300;
+  gint64 started;
+
+  gz_pprof_server_set_read_header_timeout (server, 2000);
+  for (guint i = 0; i < n_slow; i++)
+    {
+      GSocketConnection *connection = raw_connect (server);
+
+      raw_send (connection, "GET /debug/pp");
+      g_ptr_array_add (slow, connection);
+    }
+  /* Let the server accept them all. */
+  started = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - started < 100000)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (gz_pprof_server_get_n_connections (server), ==,
+                    GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GSocketConnection) connection = raw_connect (server);
+      g_autofree char *response = NULL;
+
+      started = g_get_monotonic_time ();
+      raw_send (connection, GET_CMDLINE);
+      response = raw_receive (connection, 1000);
+      g_test_message ("round %u: served in %" G_GINT64_FORMAT " ms", round,
+                      (g_get_monotonic_time () - started) / 1000);
+      g_assert_true (g_str_has_prefix (response, "HTTP/1.1 200 OK\r\n"));
+      g_assert_cmpint (g_get_monotonic_time () - started, <, 1000000);
+
+      if (round == 0)
+        {
+          /* Past the deadline, the slow clients are gone: each reads the end. */
+          started = g_get_monotonic_time ();
+          while (g_get_monotonic_time () - started < 2500000)
+            g_main_context_iteration (NULL, FALSE);
+          for (guint i = 0; i < slow->len; i += 37)
+            {
+              g_autofree char *end = raw_receive (g_ptr_array_index (slow, i), 1000);
+
+              g_assert_cmpstr (end, ==, "");
+            }
+          g_assert_cmpuint (gz_pprof_server_get_n_connections (server), <=, 1);
+        }
     }
 }
 
@@ -751,6 +957,9 @@ main (int    argc,
   g_test_add_func ("/pprof-server/token", test_token);
   g_test_add_func ("/pprof-server/limits", test_limits);
   g_test_add_func ("/pprof-server/connections-released", test_connections_released);
+  g_test_add_func ("/pprof-server/keep-alive", test_keep_alive);
+  g_test_add_func ("/pprof-server/idle-timeout", test_idle_timeout);
+  g_test_add_func ("/pprof-server/slow-clients", test_slow_clients);
   g_test_add_func ("/pprof-server/port-in-use", test_port_in_use);
   g_test_add_func ("/pprof-server/shutdown", test_shutdown);
   g_test_add_func ("/auto-profiler/retention", test_auto_profiler);

@@ -32,10 +32,15 @@ typedef enum
   GZ_PPROF_SERVER_ERROR_FAILED,
 } GzPprofServerError;
 
-/* Limits: requests being handled at once (beyond: 503), open connections (beyond: closed at
- * once), request body bytes (beyond: 413), and the longest `seconds` a request may ask. */
-#define GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT   64
-#define GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS 256
+/* Limits: requests being handled at once (beyond: 503), open connections (beyond: the oldest
+ * idle one, else the one sending its headers the longest, is closed for the new one), request
+ * body bytes (beyond: 413), and the longest `seconds` a request may ask. Deadlines, as Go's
+ * http.Server ReadHeaderTimeout and IdleTimeout: for a request's headers to arrive, and for the
+ * next request on a kept-alive connection. */
+#define GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT          64
+#define GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS        256
+#define GZ_PPROF_SERVER_DEFAULT_READ_HEADER_TIMEOUT_MS 10000
+#define GZ_PPROF_SERVER_DEFAULT_IDLE_TIMEOUT_MS        90000
 #define GZ_PPROF_SERVER_MAX_BODY                (64 * 1024)
 #define GZ_PPROF_SERVER_MAX_SECONDS             3600
 
@@ -60,12 +65,17 @@ char          *gz_pprof_server_get_url        (GzPprofServer  *self);
 /* Whether @address (an IP literal) is a loopback address; FALSE for anything else. */
 gboolean       gz_pprof_server_address_is_loopback (const char *address);
 
-void           gz_pprof_server_set_max_in_flight   (GzPprofServer *self,
-                                                    guint          max_in_flight);
-void           gz_pprof_server_set_max_connections (GzPprofServer *self,
-                                                    guint          max_connections);
-guint          gz_pprof_server_get_n_in_flight     (GzPprofServer *self);
-guint          gz_pprof_server_get_n_connections   (GzPprofServer *self);
+void           gz_pprof_server_set_max_in_flight       (GzPprofServer *self,
+                                                        guint          max_in_flight);
+void           gz_pprof_server_set_max_connections     (GzPprofServer *self,
+                                                        guint          max_connections);
+void           gz_pprof_server_set_read_header_timeout (GzPprofServer *self,
+                                                        guint          msec);
+void           gz_pprof_server_set_idle_timeout        (GzPprofServer *self,
+                                                        guint          msec);
+guint          gz_pprof_server_get_n_in_flight         (GzPprofServer *self);
+/* Open connections: with a request in flight, sending one, or idle between two. */
+guint          gz_pprof_server_get_n_connections       (GzPprofServer *self);
 
 /* Graceful shutdown: stops accepting, ends the requests in flight early (a CPU or delta profile
  * is cut short and sent with what it has), waits for their responses to be written (at most

@@ -205,13 +205,14 @@ char *
 gz_pprof_text_thread_dump (GError **error)
 {
   g_autoptr(GPtrArray) stacks = NULL;
-  g_autoptr(GzSymbolizer) symbolizer = NULL;
+  GzSymbolizer *symbolizer;
   GString *out;
 
   stacks = gz_stack_capture_all_threads (THREAD_TIMEOUT_MS, error);
   if (stacks == NULL)
     return NULL;
-  symbolizer = gz_symbolizer_new (0, error);
+  /* The process' one symbolizer: what it read for earlier profiles is not read again. */
+  symbolizer = gz_symbolizer_get_default (error);
   if (symbolizer == NULL)
     return NULL;
 

@@ -1,0 +1,16 @@
+/* gz-pprof-handlers.h: one short handler per endpoint of net/http/pprof, and /debug/stats. */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "gz-pprof-server.h"
+
+G_BEGIN_DECLS
+
+/* Answers @msg for @path (a GET, HEAD or a POST to /debug/pprof/symbol), at once or later. */
+void gz_pprof_handlers_serve (GzPprofServer     *server,
+                              SoupServerMessage *msg,
+                              const char        *path,
+                              GHashTable        *query);
+
+G_END_DECLS

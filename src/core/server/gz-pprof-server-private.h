@@ -1,0 +1,18 @@
+/* gz-pprof-server-private.h: what the server's own files (handlers, requests) use of it. */
+#pragma once
+
+#include "gz-pprof-request.h"
+#include "gz-pprof-server.h"
+
+G_BEGIN_DECLS
+
+GzConfig *gz_pprof_server_get_config     (GzPprofServer  *self);
+/* /proc/self/cmdline as Go serves it: the arguments joined by NULs. */
+GBytes   *gz_pprof_server_get_cmdline    (GzPprofServer  *self);
+/* Requests paused for work are counted, so that a shutdown waits for them. */
+void      gz_pprof_server_add_pending    (GzPprofServer  *self,
+                                          GzPprofRequest *request);
+void      gz_pprof_server_remove_pending (GzPprofServer  *self,
+                                          GzPprofRequest *request);
+
+G_END_DECLS
