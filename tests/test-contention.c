@@ -285,52 +285,6 @@ test_sampling_unbiased (void)
   gz_contention_set_mutex_fraction (GZ_MUTEX_DEFAULT_FRACTION);
 }
 
-static GzLock core_lock = GZ_LOCK_INIT;
-static int core_lock_held;
-
-static gpointer
-core_lock_holder (gpointer data)
-{
-  gz_lock_lock (&core_lock);
-  g_atomic_int_set (&core_lock_held, 1);
-  g_usleep (HOLD_MS * G_TIME_SPAN_MILLISECOND);
-  gz_lock_unlock (&core_lock);
-  return NULL;
-}
-
-__attribute__((noinline, noipa)) static void
-core_lock_waiter (void)
-{
-  gz_lock_lock (&core_lock);
-  gz_lock_unlock (&core_lock);
-}
-
-/* The core's own locks go through the same hook. */
-static void
-test_core_lock (void)
-{
-  g_autoptr(GArray) mutex = NULL;
-  GThread *holder;
-  gint64 contentions;
-  gint64 delay;
-
-  gz_contention_set_mutex_fraction (1);
-  holder = g_thread_new ("gz-core-holder", core_lock_holder, NULL);
-  while (!g_atomic_int_get (&core_lock_held))
-    g_usleep (100);
-  core_lock_waiter ();
-  g_thread_join (holder);
-
-  /* gz_lock_lock may be a tail call to pthread_mutex_lock: the waiter is the leaf or next. */
-  mutex = gz_contention_snapshot_mutex ();
-  sum_records (mutex, core_lock_waiter, 0, &contentions, &delay);
-  if (contentions == 0)
-    sum_records (mutex, core_lock_waiter, 1, &contentions, &delay);
-  g_assert_cmpint (contentions, ==, 1);
-  g_assert_cmpint (delay, >=, HOLD_MS / 2 * G_GINT64_CONSTANT (1000000));
-  gz_contention_set_mutex_fraction (GZ_MUTEX_DEFAULT_FRACTION);
-}
-
 static void
 check_contention_profile (GzProfile *profile,
                           gint64     waited)
@@ -500,7 +454,6 @@ main (int   argc,
   g_test_add_func ("/core/contention/mutex-contended", test_mutex_contended);
   g_test_add_func ("/core/contention/block-cond-and-join", test_block_cond_and_join);
   g_test_add_func ("/core/contention/sampling-unbiased", test_sampling_unbiased);
-  g_test_add_func ("/core/contention/core-lock", test_core_lock);
   g_test_add_func ("/core/contention/profiles", test_profiles);
   g_test_add_func ("/core/contention/profiles-async", test_profiles_async);
   if (g_test_perf ())

@@ -1,4 +1,4 @@
-/* gz-contention.c: the block and mutex recorders fed by the pthread hooks and GzLock. */
+/* gz-contention.c: the block and mutex recorders fed by the pthread hooks. */
 #include "config.h"
 
 #include <time.h>
@@ -154,28 +154,4 @@ GArray *
 gz_contention_snapshot_mutex (void)
 {
   return gz_stack_table_snapshot (mutex_table ());
-}
-
-void
-gz_lock_init (GzLock *lock)
-{
-  pthread_mutex_init (&lock->mutex, NULL);
-}
-
-void
-gz_lock_clear (GzLock *lock)
-{
-  pthread_mutex_destroy (&lock->mutex);
-}
-
-void
-gz_lock_lock (GzLock *lock)
-{
-  pthread_mutex_lock (&lock->mutex);
-}
-
-void
-gz_lock_unlock (GzLock *lock)
-{
-  pthread_mutex_unlock (&lock->mutex);
 }

@@ -1,6 +1,6 @@
 /* gz-contention.h: block and mutex profiling. The pthread wrappers (gz-pthread-hooks.c, linked
  * into each executable) time waits for contended pthread mutexes, condition variables and joins,
- * and report them here; the core's own locks (GzLock) report here too. */
+ * and report them here. */
 #pragma once
 
 #include <glib.h>
@@ -41,19 +41,5 @@ GArray  *gz_contention_snapshot_mutex  (void);
 
 /* Set by gz-pthread-hooks.c once the real pthread functions are resolved. */
 void     gz_contention_set_hooked      (gboolean hooked);
-
-/* The core's own locks: a pthread mutex taken through the (interposed) pthread_mutex_lock, so
- * contention on them shows in the mutex and block profiles like any library's. */
-typedef struct
-{
-  pthread_mutex_t mutex;
-} GzLock;
-
-#define GZ_LOCK_INIT { PTHREAD_MUTEX_INITIALIZER }
-
-void     gz_lock_init                  (GzLock *lock);
-void     gz_lock_clear                 (GzLock *lock);
-void     gz_lock_lock                  (GzLock *lock);
-void     gz_lock_unlock                (GzLock *lock);
 
 G_END_DECLS
