@@ -1,0 +1,23 @@
+/* gz-agent-paths.h: where the agent (libgz-agent.so) lives and where it listens, for the agent
+ * itself and for gz-cli; and whether a program can take the agent at all. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* $GZ_AGENT_DIR, else $XDG_RUNTIME_DIR/gz/agents, else <user cache dir>/gz/agents. Not created
+ * here: the agent creates it (0700). Free with g_free. */
+char          *gz_agent_dir              (void);
+/* gz_agent_dir()/<pid>.sock. Free with g_free. */
+char          *gz_agent_socket_path      (int            pid);
+/* $GZ_AGENT_LIBRARY; else <dir of /proc/self/exe>/../agent/libgz-agent.so when it exists (the
+ * build tree); else the installed GZ_AGENT_PATH. An error when the chosen file does not exist. */
+char          *gz_agent_library_path     (GError       **error);
+/* Whether LD_PRELOAD can put the agent into @executable_path: a dynamically linked ELF (it has a
+ * PT_INTERP) that is neither setuid nor setgid. The error says why not (G_IO_ERROR_NOT_SUPPORTED,
+ * or the error opening or reading the file). */
+gboolean       gz_agent_can_preload      (const char    *executable_path,
+                                          GError       **error);
+
+G_END_DECLS
