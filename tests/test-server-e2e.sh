@@ -1,12 +1,15 @@
 #!/bin/sh
 # test-server-e2e.sh: `gz-cli profile server` against real clients — go tool pprof (each
-# profile type, with a workload in the server process), curl (status, headers, bad
-# parameters, token, concurrent CPU profiles), wrk (a bounded load test while a CPU profile
-# runs) — plus port in use, graceful shutdown mid CPU profile and auto-profile retention.
-# Usage: test-server-e2e.sh PATH/TO/gz-cli. Exit 77 (skip) without curl.
+# profile type, with a workload preloaded into the server process), curl (status, headers,
+# bad parameters, token, concurrent CPU profiles, keep-alive), wrk (a bounded load test while
+# a CPU profile runs) — plus port in use, graceful shutdown mid CPU profile and auto-profile
+# retention.
+# Usage: test-server-e2e.sh PATH/TO/gz-cli PATH/TO/gz-test-server-workload.so. Exit 77 (skip)
+# without curl.
 set -u
 
 GZ_CLI=$1
+WORKLOAD=$2
 command -v curl >/dev/null || { echo "SKIP: curl is missing (tools/install-deps.sh)"; exit 77; }
 HAVE_GO=0; command -v go >/dev/null && HAVE_GO=1
 HAVE_WRK=0; command -v wrk >/dev/null && HAVE_WRK=1
@@ -22,7 +25,8 @@ NO_MEMORY_TEXT="Memory profiles need the allocation wrappers"
 SLOW=1
 if ldd "$GZ_CLI" 2>/dev/null | grep -q libasan; then
   SLOW=3
-  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
+  # The workload library is preloaded ahead of ASan's runtime (it is not instrumented).
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16:verify_asan_link_order=0"
 fi
 echo "build: memory profiles $([ $HAVE_MEMORY = 1 ] && echo yes || echo no), time scale x$SLOW"
 
@@ -44,11 +48,11 @@ free_port () {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_server NAME [ARGS...]: sets PORT and PID; the TEST HOOK runs workloads inside it.
+# start_server NAME [ARGS...]: sets PORT and PID; the preloaded library runs the workloads.
 start_server () {
   name=$1; shift
   PORT=$(free_port)
-  GZ_PROFILE_TEST_WORKLOAD=all "$GZ_CLI" profile server --port "$PORT" "$@" \
+  LD_PRELOAD="$WORKLOAD" "$GZ_CLI" profile server --port "$PORT" "$@" \
     >"$WORK/$name.out" 2>"$WORK/$name.err" &
   PID=$!
   PIDS="$PIDS $PID"
@@ -149,6 +153,13 @@ curl -s -o "$WORK/delta" -D "$WORK/headers" "$URL/block?seconds=1"
 grep -q 'filename="block-delta"' "$WORK/headers" && ok "block?seconds=1 is a delta" \
   || fail "block?seconds=1: $(cat "$WORK/headers")"
 
+# --- keep-alive: curl's second URL is served on the first one's connection
+curl -s -v -o /dev/null -o /dev/null "$URL/cmdline" "$URL/cmdline" 2>"$WORK/keepalive" \
+  && grep -q "Re-using existing connection" "$WORK/keepalive" \
+  && [ "$(grep -c "< HTTP/1.1 200" "$WORK/keepalive")" = 2 ] \
+  && ok "keep-alive: two requests on one connection" \
+  || fail "keep-alive: $(grep -E '^[<*]' "$WORK/keepalive" | head -20)"
+
 # --- go tool pprof for every type, the workload's functions in each
 pprof_top "$URL/profile?seconds=2" gz_test_workload_burn_cpu
 if [ $HAVE_MEMORY = 1 ]; then
@@ -161,7 +172,7 @@ fi
 pprof_top "$URL/goroutine" gz_test_workload_contend
 pprof_top "$URL/block" gz_test_workload_contend
 pprof_top "$URL/mutex" gz_test_workload_contend
-pprof_top "$URL/threadcreate" start_test_workload
+pprof_top "$URL/threadcreate" gz_test_workload_start
 pprof_top "$URL/mutex?seconds=1" gz_test_workload_contend
 
 # --- a second CPU profile at once is refused, as Go refuses it

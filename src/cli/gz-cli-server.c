@@ -4,10 +4,8 @@
 #include "config.h"
 
 #include <glib-unix.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "gz-auto-profiler.h"
 #include "gz-cli.h"
@@ -24,85 +22,6 @@ typedef struct
   GzAutoProfiler *auto_profiler;
   gboolean        stopping;
 } ServerRun;
-
-/* ---- TEST HOOK ------------------------------------------------------------------------------
- * GZ_PROFILE_TEST_WORKLOAD=cpu,memory,mutex (or "all") starts workloads inside the server
- * process so that end-to-end tests can check that profiles taken over HTTP show known
- * functions. Not for users; undocumented in --help on purpose. The functions are exported and
- * never inlined so that every symbolizer names them. */
-void gz_test_workload_burn_cpu    (void);
-void gz_test_workload_hold_memory (void);
-void gz_test_workload_contend     (void);
-
-static pthread_mutex_t workload_lock = PTHREAD_MUTEX_INITIALIZER;
-static void * volatile workload_memory[64];
-
-__attribute__((noinline, noipa)) void
-gz_test_workload_burn_cpu (void)
-{
-  volatile double x = 1.0;
-
-  for (;;)
-    for (guint i = 0; i < 1000000; i++)
-      x = x * 1.0000001 + 0.0000001;
-}
-
-__attribute__((noinline, noipa)) void
-gz_test_workload_hold_memory (void)
-{
-  /* 16 MiB in 256 KiB blocks, held for the life of the process. */
-  for (guint i = 0; i < G_N_ELEMENTS (workload_memory); i++)
-    {
-      workload_memory[i] = g_malloc (256 * 1024);
-      memset (workload_memory[i], (int) i, 256 * 1024);
-    }
-}
-
-__attribute__((noinline, noipa)) void
-gz_test_workload_contend (void)
-{
-  for (;;)
-    {
-      pthread_mutex_lock (&workload_lock);
-      g_usleep (2000);
-      pthread_mutex_unlock (&workload_lock);
-      g_usleep (100);
-    }
-}
-
-static gpointer
-burn_thread (gpointer data)
-{
-  gz_test_workload_burn_cpu ();
-  return NULL;
-}
-
-static gpointer
-contend_thread (gpointer data)
-{
-  gz_test_workload_contend ();
-  return NULL;
-}
-
-static void
-start_test_workload (const char *spec)
-{
-  g_auto(GStrv) names = g_strsplit (spec, ",", -1);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      gboolean all = g_str_equal (names[i], "all");
-
-      if (all || g_str_equal (names[i], "cpu"))
-        g_thread_unref (g_thread_new ("gz-test-burn", burn_thread, NULL));
-      if (all || g_str_equal (names[i], "memory"))
-        gz_test_workload_hold_memory ();
-      if (all || g_str_equal (names[i], "mutex"))
-        for (guint j = 0; j < 2; j++)
-          g_thread_unref (g_thread_new ("gz-test-contend", contend_thread, NULL));
-    }
-}
-/* ---- end of TEST HOOK ---------------------------------------------------------------------- */
 
 static void
 on_shutdown_done (GObject      *source_object,
@@ -153,7 +72,10 @@ expand_bare_auto_profile (int    argc,
 }
 
 /* The configuration keys this command takes as flags. */
-static const char * const command_keys[] = { "port", "bind", "auto-profile", "auto-profile-interval", "auto-profile-duration", "keep", "token-file", "output-dir", "cpu-hz", "memory-rate", "block-rate", "mutex-fraction", NULL };
+static const char * const command_keys[] = {
+  "port", "bind", "auto-profile", "auto-profile-interval", "auto-profile-duration", "keep",
+  "token-file", "output-dir", "cpu-hz", "memory-rate", "block-rate", "mutex-fraction", NULL
+};
 
 int
 gz_cli_server (int    argc,
@@ -168,7 +90,7 @@ gz_cli_server (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   const char *bind;
-  const char *workload;
+  const char *token_file;
   int status = GZ_CLI_EXIT_OK;
   guint sigint_source, sigterm_source;
   ServerRun run = { 0 };
@@ -191,11 +113,21 @@ gz_cli_server (int    argc,
   if (config == NULL)
     return status;
 
+  /* What is still missing off loopback: without a token, anyone who can reach the port reads
+   * the profiles; with one, the token and the profiles still travel in clear text (no TLS). */
   bind = gz_config_get_string (config, "bind");
-  if (!gz_pprof_server_address_is_loopback (bind))
-    fprintf (stderr, "gz-cli: warning: listening on %s, not loopback: whoever can reach it can "
-             "read this process' memory contents (heap profiles), stacks and command line; "
-             "use --token-file, or the default --bind 127.0.0.1\n", bind);
+  token_file = gz_config_get_string (config, "token-file");
+  if (gz_pprof_server_address_is_loopback (bind))
+    ;
+  else if (token_file == NULL || token_file[0] == '\0')
+    fprintf (stderr, "gz-cli: warning: listening on %s, not loopback, without a token: whoever "
+             "can reach it can read this process' memory contents (heap profiles), stacks and "
+             "command line; add --token-file, or keep the default --bind 127.0.0.1\n", bind);
+  else
+    fprintf (stderr, "gz-cli: warning: listening on %s, not loopback: the bearer token and the "
+             "profiles travel in clear text (this server has no TLS), so anyone who can watch "
+             "the network can read them and reuse the token; reach it through an SSH tunnel or "
+             "a TLS proxy, or keep the default --bind 127.0.0.1\n", bind);
 
   server = gz_pprof_server_new (config);
   if (!gz_pprof_server_listen (server, &error))
@@ -210,10 +142,6 @@ gz_cli_server (int    argc,
       if (auto_profiler == NULL)
         return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
     }
-
-  workload = g_getenv ("GZ_PROFILE_TEST_WORKLOAD");
-  if (workload != NULL && workload[0] != '\0')
-    start_test_workload (workload);
 
   url = gz_pprof_server_get_url (server);
   printf ("Serving pprof at %s\n", url);
