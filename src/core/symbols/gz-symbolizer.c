@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gz-symbolizer.h"
+#include "gz-symbolizer-debuginfod.h"
 #include "gz-symbolizer-module.h"
 
 G_DEFINE_QUARK (gz-symbolizer-error-quark, gz_symbolizer_error)
@@ -63,9 +64,10 @@ struct _GzSymbolizer
 
 static char *debuginfo_path = NULL;
 
+/* Debug files: libdwfl's standard search, with its debuginfod lookups bounded. */
 static const Dwfl_Callbacks proc_callbacks = {
   .find_elf = dwfl_linux_proc_find_elf,
-  .find_debuginfo = dwfl_standard_find_debuginfo,
+  .find_debuginfo = gz_symbolizer_debuginfod_find_debuginfo,
   .debuginfo_path = &debuginfo_path,
 };
 
@@ -442,6 +444,7 @@ gz_symbolizer_new (pid_t    pid,
                    "Cannot start libdw: %s", dwfl_errmsg (-1));
       return NULL;
     }
+  gz_symbolizer_debuginfod_setup (self->dwfl);
   if (!update (self, error))
     return NULL;
   return g_steal_pointer (&self);

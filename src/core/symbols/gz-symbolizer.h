@@ -19,6 +19,15 @@ typedef enum
 
 typedef struct _GzSymbolizer GzSymbolizer;
 
+/* Debug files that are not on this machine come from debuginfod when DEBUGINFOD_URLS is set,
+ * through elfutils' client and its cache ($DEBUGINFOD_CACHE_PATH): one lookup per build ID in
+ * the process, and at most GZ_SYMBOLIZER_DEBUGINFOD_BUDGET_USEC on the network, over all
+ * lookups of the process, in any GZ_SYMBOLIZER_DEBUGINFOD_WINDOW_USEC. A server that does not
+ * answer within what is left is not asked again in that window. Answers from the cache cost
+ * nothing; failures are one debug line. */
+#define GZ_SYMBOLIZER_DEBUGINFOD_BUDGET_USEC (2 * G_USEC_PER_SEC)
+#define GZ_SYMBOLIZER_DEBUGINFOD_WINDOW_USEC (60 * G_USEC_PER_SEC)
+
 /* A symbolizer is thread-safe: calls are serialized by its own lock (libdw's Dwfl is not
  * thread-safe). Its results (strings, mappings, inlined frames, the mappings array) stay valid
  * until gz_symbolizer_free(), across refreshes: a refresh publishes new mappings and keeps the

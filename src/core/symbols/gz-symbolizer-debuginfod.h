@@ -1,0 +1,27 @@
+/* gz-symbolizer-debuginfod.h: the symbolizer's search for a module's debug file — libdwfl's own
+ * (local files, then debuginfod when DEBUGINFOD_URLS is set) with debuginfod's network time
+ * bounded for the whole process. Private to the symbolizer: only gz-symbolizer*.c include this. */
+#pragma once
+
+#include <elfutils/libdwfl.h>
+
+#include "gz-symbolizer.h"
+
+G_BEGIN_DECLS
+
+/* Bounds @dwfl's debuginfod client (libdwfl's own, made here). Call once, after dwfl_begin. */
+void gz_symbolizer_debuginfod_setup          (Dwfl         *dwfl);
+/* The find_debuginfo callback of the symbolizer's Dwfl (see Dwfl_Callbacks): libdwfl's
+ * dwfl_standard_find_debuginfo, with at most one debuginfod lookup per build ID in the process,
+ * none once the network budget is spent, and each cut at the budget's end. Called by libdw
+ * under the symbolizer's lock; takes a process-wide lock of its own (never the other way). */
+int  gz_symbolizer_debuginfod_find_debuginfo (Dwfl_Module  *module,
+                                              void        **userdata,
+                                              const char   *modname,
+                                              Dwarf_Addr    base,
+                                              const char   *file_name,
+                                              const char   *debuglink_file,
+                                              GElf_Word     debuglink_crc,
+                                              char        **debuginfo_file_name);
+
+G_END_DECLS
