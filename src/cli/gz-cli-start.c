@@ -1,10 +1,12 @@
-/* gz-cli-start.c: `gz-cli profile start`: profile this process in the foreground. */
+/* gz-cli-start.c: `gz-cli profile start`: a session in the foreground, of this process, of a
+ * process with the agent (--pid), of a pprof URL (--url), or of a command it launches. */
 
 #include "config.h"
 
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "gz-cli.h"
 #include "gz-duration.h"
@@ -13,10 +15,22 @@
 
 typedef struct
 {
-  GMainLoop *loop;
-  GzSession *session;
-  guint      signals_received;
+  GMainLoop   *loop;
+  GzSession   *session;
+  GSubprocess *child;            /* -- COMMAND, or NULL */
+  int          child_exited;
+  gboolean     session_done;
+  int          pending_signal;   /* SIGTERM for the child once the profile is saved */
+  int          session_status;   /* of a launched program's session, once finished */
+  guint        signals_received;
 } StartRun;
+
+static void
+maybe_quit (StartRun *run)
+{
+  if (run->session_done && (run->child == NULL || run->child_exited))
+    g_main_loop_quit (run->loop);
+}
 
 static gboolean
 on_signal (gpointer user_data)
@@ -28,7 +42,16 @@ on_signal (gpointer user_data)
   if (run->signals_received++ > 0)
     return G_SOURCE_CONTINUE;
   gz_cli_progress_end ();
-  gz_session_stop_async (run->session, NULL, NULL, NULL);
+  if (run->session == NULL || run->session_done)
+    {
+      if (run->child != NULL && !run->child_exited)
+        g_subprocess_send_signal (run->child, SIGTERM);
+      return G_SOURCE_CONTINUE;
+    }
+  /* A launched program is told to go only once its profile is saved. */
+  run->pending_signal = SIGTERM;
+  if (gz_session_get_state (run->session) == GZ_SESSION_STATE_RUNNING)
+    gz_session_stop_async (run->session, NULL, NULL, NULL);
   return G_SOURCE_CONTINUE;
 }
 
@@ -42,17 +65,116 @@ on_progress (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Prints the outcome; returns the status of the session. */
+static int
+report (GzSession *session)
+{
+  const GzSessionSummary *summary = gz_session_get_summary (session);
+
+  if (gz_session_get_state (session) != GZ_SESSION_STATE_FINISHED)
+    {
+      const GError *session_error = gz_session_get_error (session);
+
+      return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s",
+                          session_error != NULL ? session_error->message
+                                                : "the session ended without a profile; "
+                                                  "run it again");
+    }
+  if (summary->target_exited)
+    {
+      g_autofree char *target = gz_cli_format_target (gz_session_get_target (session));
+
+      printf ("The target (%s) exited during the session: this is what it collected up to "
+              "its exit.\n", target);
+    }
+  gz_cli_print_summary (summary);
+  fflush (stdout);
+  return GZ_CLI_EXIT_OK;
+}
+
 static void
 on_finished (GzSession *session,
              gpointer   user_data)
 {
   StartRun *run = user_data;
 
-  g_main_loop_quit (run->loop);
+  gz_cli_progress_end ();
+  run->session_done = TRUE;
+  /* A launched program may run on: say now what was saved. */
+  if (run->child != NULL)
+    run->session_status = report (session);
+  if (run->pending_signal != 0 && run->child != NULL && !run->child_exited)
+    g_subprocess_send_signal (run->child, run->pending_signal);
+  maybe_quit (run);
+}
+
+static void
+on_child_exited (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  StartRun *run = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  run->child_exited = TRUE;
+  /* The session covers the program's life: take what its agent flushed at exit. */
+  if (run->session != NULL && gz_session_get_state (run->session) == GZ_SESSION_STATE_RUNNING)
+    gz_session_stop_async (run->session, NULL, NULL, NULL);
+  maybe_quit (run);
 }
 
 /* The configuration keys this command takes as flags. */
-static const char * const command_keys[] = { "output-dir", "duration", "cpu-hz", "memory-rate", "block-rate", "mutex-fraction", NULL };
+static const char * const command_keys[] = {
+  "output-dir", "duration", "cpu-hz", "memory-rate", "block-rate", "mutex-fraction",
+  "token-file", NULL
+};
+
+/* The session of @type on the target the options name; @child is the launched command. */
+static GzSession *
+new_session (GzConfig      *config,
+             GzProfileType  type,
+             gint64         duration,
+             int            pid,
+             const char    *url,
+             GSubprocess   *child,
+             char         **command,
+             GError       **error)
+{
+  g_autoptr(GzTargetClient) client = NULL;
+  g_autofree char *spec = NULL;
+  GzTarget target = { GZ_TARGET_SELF, 0, NULL };
+  const char *token_file = gz_config_get_string (config, "token-file");
+
+  if (pid == 0 && url == NULL && child == NULL)
+    return gz_session_new (config, type, type == GZ_PROFILE_TYPE_CPU ? 0 : duration, NULL,
+                           error);
+
+  if (child != NULL)
+    {
+      pid = atoi (g_subprocess_get_identifier (child));
+      target.kind = GZ_TARGET_COMMAND;
+      spec = gz_cli_command_line (command);
+    }
+  else if (url != NULL)
+    {
+      target.kind = GZ_TARGET_URL;
+      spec = g_strdup (url);
+    }
+  else
+    target.kind = GZ_TARGET_PID;
+  target.pid = url != NULL ? 0 : pid;
+  target.spec = spec;
+
+  client = gz_cli_target_client (pid, url, token_file != NULL && *token_file != '\0'
+                                             ? token_file : NULL, error);
+  if (client == NULL)
+    return NULL;
+  /* A cpu session of a command covers its life unless --duration is shorter; one of a pid or
+   * a URL takes the configured duration. */
+  if (type == GZ_PROFILE_TYPE_CPU && child == NULL)
+    duration = 0;
+  return gz_session_new_for_target (config, type, duration, NULL, &target, client, error);
+}
 
 int
 gz_cli_start (int    argc,
@@ -64,28 +186,40 @@ gz_cli_start (int    argc,
   g_autoptr(GzSession) session = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_auto(GStrv) command = NULL;
   g_autofree char *type_name = NULL;
   g_autofree char *target = NULL;
   g_autofree char *duration_text = NULL;
+  g_autofree char *url = NULL;
   const char *duration_flag;
   GzProfileType type;
   gint64 duration = 0;
+  int pid = 0;
   int status = GZ_CLI_EXIT_OK;
-  guint sigint_source, sigterm_source, progress_source;
+  guint sigint_source, sigterm_source, progress_source = 0;
   StartRun run = { 0 };
   GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "type", 't', 0, G_OPTION_ARG_STRING, &type_name,
       "What to profile: cpu, memory, goroutine (threads), block, mutex, threadcreate", "TYPE" },
+    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, "Profile process PID, which runs the gz agent",
+      "PID" },
+    { "url", 'u', 0, G_OPTION_ARG_STRING, &url,
+      "Profile a pprof HTTP endpoint (Go net/http/pprof, gz server)", "URL" },
     { NULL }
   };
 
-  context = g_option_context_new ("- profile this process");
+  command = gz_cli_split_command (&argc, argv);
+  context = g_option_context_new ("[-- COMMAND [ARG…]] - profile a program");
   g_option_context_set_summary (context,
-                                "Profiles the gz-cli process itself in the foreground and writes "
-                                "DIR/ID.prof.\nA cpu session runs for --duration (default 30s); "
-                                "the other types run until\n`gz-cli profile stop --session ID`, "
-                                "Ctrl-C, or --duration when given.");
+                                "Profiles in the foreground and writes DIR/ID.prof: this gz-cli "
+                                "process, a process with the\ngz agent (--pid), a pprof endpoint "
+                                "(--url), or COMMAND, run with the agent until it ends\n(its "
+                                "status is gz-cli's). A cpu session runs for --duration (default "
+                                "30s; a COMMAND's\nwhole life); the other types run until "
+                                "`gz-cli profile stop --session ID`, Ctrl-C,\n--duration when "
+                                "given, or the COMMAND's end.");
   /* One group, so that --help shows --duration and --output-dir beside --type. */
   group = gz_cli_config_flags_group (flags, command_keys);
   g_option_group_add_entries (group, entries);
@@ -99,6 +233,10 @@ gz_cli_start (int    argc,
   if (!gz_profile_type_from_string (type_name, &type))
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown profile type \"%s\"; use one of: %s",
                         type_name, gz_profile_type_names ());
+  if ((pid != 0) + (url != NULL) + (command != NULL) > 1)
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "give one target: --pid, --url or -- COMMAND");
+  if (pid < 0)
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid pid %d; give a positive process id", pid);
 
   duration_flag = gz_cli_config_flags_lookup (flags, "duration");
   if (duration_flag != NULL)
@@ -118,58 +256,82 @@ gz_cli_start (int    argc,
   if (config == NULL)
     return status;
 
-  /* cpu takes its duration from the configuration (where the flag went); the others run until
-   * stopped unless --duration was given. */
-  session = gz_session_new (config, type, type == GZ_PROFILE_TYPE_CPU ? 0 : duration, NULL,
-                            &error);
-  if (session == NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
-
-  target = gz_cli_format_target (gz_session_get_target (session));
-  if (gz_session_get_duration (session) > 0)
-    {
-      g_autofree char *bound = gz_duration_format (gz_session_get_duration (session));
-
-      duration_text = g_strconcat ("for ", bound, NULL);
-    }
-  printf ("Session: %s\n", gz_session_get_id (session));
-  printf ("Output: %s\n", gz_session_get_output_path (session));
-  printf ("Profiling %s of %s %s; stop with Ctrl-C or: gz-cli profile stop --session %s\n",
-          gz_profile_type_to_string (type), target,
-          duration_text != NULL ? duration_text : "until stopped",
-          gz_session_get_id (session));
-  fflush (stdout);
-
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
-  run.session = session;
-  g_signal_connect (session, "finished", G_CALLBACK (on_finished), &run);
   sigint_source = g_unix_signal_add (SIGINT, on_signal, &run);
   sigterm_source = g_unix_signal_add (SIGTERM, on_signal, &run);
 
-  if (!gz_session_start (session, &error))
+  if (command != NULL)
     {
-      g_source_remove (sigint_source);
-      g_source_remove (sigterm_source);
-      return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+      child = gz_cli_launch_with_agent (command, &error);
+      if (child == NULL)
+        {
+          g_source_remove (sigint_source);
+          g_source_remove (sigterm_source);
+          return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+        }
+      run.child = child;
+      g_subprocess_wait_async (child, NULL, on_child_exited, &run);
+      if (!gz_cli_wait_for_agent (child, &run.child_exited, &error))
+        status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
     }
 
-  progress_source = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress, &run);
-  g_main_loop_run (loop);
-  g_source_remove (progress_source);
+  if (status == GZ_CLI_EXIT_OK)
+    {
+      session = new_session (config, type, duration, pid, url, child, command, &error);
+      if (session == NULL)
+        status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+    }
+  if (session != NULL)
+    {
+      target = gz_cli_format_target (gz_session_get_target (session));
+      if (gz_session_get_duration (session) > 0)
+        {
+          g_autofree char *bound = gz_duration_format (gz_session_get_duration (session));
+
+          duration_text = g_strconcat ("for ", bound, NULL);
+        }
+      printf ("Session: %s\n", gz_session_get_id (session));
+      printf ("Output: %s\n", gz_session_get_output_path (session));
+      printf ("Profiling %s of %s %s; stop with Ctrl-C or: gz-cli profile stop --session %s\n",
+              gz_profile_type_to_string (type), target,
+              duration_text != NULL ? duration_text
+                                    : child != NULL ? "until it exits" : "until stopped",
+              gz_session_get_id (session));
+      fflush (stdout);
+
+      run.session = session;
+      g_signal_connect (session, "finished", G_CALLBACK (on_finished), &run);
+      if (!gz_session_start (session, &error))
+        {
+          status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+          run.session = NULL;
+        }
+    }
+
+  if (run.session == NULL)
+    run.session_done = TRUE;
+  /* A launched program's output shares the terminal: no progress bar over it. */
+  if (run.session != NULL && child == NULL)
+    progress_source = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress, &run);
+  if (!run.session_done || (child != NULL && !run.child_exited))
+    g_main_loop_run (loop);
+  if (progress_source != 0)
+    g_source_remove (progress_source);
   g_source_remove (sigint_source);
   g_source_remove (sigterm_source);
   gz_cli_progress_end ();
 
-  if (gz_session_get_state (session) != GZ_SESSION_STATE_FINISHED)
+  if (child != NULL)
     {
-      const GError *session_error = gz_session_get_error (session);
+      int child_status = gz_cli_exit_status_of (child);
 
-      return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s",
-                          session_error != NULL ? session_error->message
-                                                : "the session ended without a profile; "
-                                                  "run it again");
+      if (run.session != NULL && status == GZ_CLI_EXIT_OK)
+        status = run.session_status;
+      /* The program's status passes through; a failed session is never a success. */
+      return child_status != 0 || status == GZ_CLI_EXIT_OK ? child_status : status;
     }
-  gz_cli_print_summary (gz_session_get_summary (session));
-  return GZ_CLI_EXIT_OK;
+  if (status != GZ_CLI_EXIT_OK)
+    return status;
+  return report (session);
 }

@@ -1,4 +1,5 @@
-/* gz-cli-stats.c: `gz-cli profile stats`: runtime statistics of this process. */
+/* gz-cli-stats.c: `gz-cli profile stats`: runtime statistics of this process, of a process with
+ * the agent (--pid) or of a gz server or agent on TCP (--url). */
 
 #include "config.h"
 
@@ -13,6 +14,7 @@ typedef struct
   GzProcessStatsFormat format;
   int           status;
   gboolean      watch;
+  GzTargetClient *client;  /* another program's, or NULL for this one */
 } StatsRun;
 
 static gboolean
@@ -22,7 +24,10 @@ stats_once (StatsRun *run)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  stats = gz_process_stats_collect (&error);
+  if (run->client != NULL)
+    stats = gz_target_client_fetch_stats (run->client, NULL, &error);
+  else
+    stats = gz_process_stats_collect (&error);
   if (stats == NULL)
     {
       run->status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
@@ -53,17 +58,28 @@ gz_cli_stats (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autofree char *format = NULL;
   g_autofree char *watch = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *token_file = NULL;
+  g_autoptr(GzTargetClient) client = NULL;
+  g_autoptr(GError) error = NULL;
   gint64 interval = 0;
+  int pid = 0;
   StatsRun run = { 0 };
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "table (default), json or yaml",
       "FORMAT" },
     { "watch", 'w', 0, G_OPTION_ARG_STRING, &watch, "Print again every INTERVAL until Ctrl-C",
       "INTERVAL" },
+    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, "Statistics of process PID, which runs the gz agent",
+      "PID" },
+    { "url", 'u', 0, G_OPTION_ARG_STRING, &url,
+      "Statistics of a gz server or agent at URL (its /debug/stats)", "URL" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      "Bearer token for a protected gz server", "FILE" },
     { NULL }
   };
 
-  context = g_option_context_new ("- runtime statistics of this process");
+  context = g_option_context_new ("- runtime statistics of this process, --pid or --url");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!gz_cli_parse (context, "stats", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;
@@ -78,6 +94,17 @@ gz_cli_stats (int    argc,
         return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --watch interval \"%s\"; use a positive "
                             "duration such as 1s or 500ms", watch);
     }
+  if (pid != 0 && url != NULL)
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "give one target: --pid or --url");
+  if (pid < 0)
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid pid %d; give a positive process id", pid);
+  if (pid != 0 || url != NULL)
+    {
+      client = gz_cli_target_client (pid, url, token_file, &error);
+      if (client == NULL)
+        return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+    }
+  run.client = client;
   run.watch = watch != NULL;
   run.status = GZ_CLI_EXIT_OK;
 

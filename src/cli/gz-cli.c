@@ -16,10 +16,11 @@ typedef struct
 } Command;
 
 static const Command profile_commands[] = {
-  { "start",  gz_cli_start,  "Profile this process until a duration, a stop or Ctrl-C" },
+  { "start",  gz_cli_start,  "Profile a program (this one, --pid, --url or -- COMMAND)" },
+  { "run",    gz_cli_run,    "Run a program with the gz agent, no session; prints its pid" },
   { "stop",   gz_cli_stop,   "Stop a session of another process and print its summary" },
   { "list",   gz_cli_list,   "List the active sessions of every gz process of this user" },
-  { "stats",  gz_cli_stats,  "Print runtime statistics of this process" },
+  { "stats",  gz_cli_stats,  "Print runtime statistics of this process, --pid or --url" },
   { "config", gz_cli_config, "Print each option's effective value and where it came from" },
   { "server", gz_cli_server, "Serve this process' pprof endpoints over HTTP (go tool pprof URL)" },
   { "benchmark", gz_cli_benchmark, "Run built-in benchmarks and store the results" },
@@ -53,7 +54,7 @@ run_profile (int    argc,
 
   if (argc < 2)
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "profile needs a command; use one of: start, stop, "
-                        "list, stats, config, server (see gz-cli profile --help)");
+                        "run, list, stats, config, server (see gz-cli profile --help)");
 
   name = argv[1];
   if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
@@ -66,7 +67,7 @@ run_profile (int    argc,
       return profile_commands[i].run (argc - 1, argv + 1);
 
   return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown command \"%s\"; use one of: start, stop, "
-                      "list, stats, config, server (see gz-cli profile --help)", name);
+                      "run, list, stats, config, server (see gz-cli profile --help)", name);
 }
 
 int

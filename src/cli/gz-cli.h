@@ -6,6 +6,7 @@
 
 #include "gz-config.h"
 #include "gz-session.h"
+#include "gz-target-client.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,32 @@ gboolean     gz_cli_watch            (guint         interval_ms,
 void         gz_cli_progress_update  (GzSession    *session);
 void         gz_cli_progress_end     (void);
 
+/* Other programs (gz-cli-target.c). A client for @url (with @token_file, may be NULL) when
+ * @url is not NULL, else for the agent of @pid; a pid without the agent gets the line saying how
+ * to start one. */
+GzTargetClient *gz_cli_target_client     (int           pid,
+                                          const char   *url,
+                                          const char   *token_file,
+                                          GError      **error);
+/* Splits @argv at "--" (gz-cli-run.c): the options stay, the command after it is returned
+ * (NULL when there is none). */
+char          **gz_cli_split_command     (int          *argc,
+                                          char        **argv);
+/* @command quoted for display, one line. */
+char           *gz_cli_command_line      (char        **command);
+/* Runs @command (NULL-terminated, argv[0] found in $PATH) with the agent preloaded, stdin,
+ * stdout and stderr shared; refuses before anything runs a command that does not exist, is not
+ * executable, or cannot take the agent (static, setuid). */
+GSubprocess    *gz_cli_launch_with_agent (char        **command,
+                                          GError      **error);
+/* The program's exit status, or 128 + the signal that ended it. */
+int             gz_cli_exit_status_of    (GSubprocess  *subprocess);
+/* Runs the thread-default main context until the agent of @subprocess opens its socket, or
+ * *@exited becomes TRUE (set by the caller's wait callback), or a timeout. */
+gboolean        gz_cli_wait_for_agent    (GSubprocess  *subprocess,
+                                          const int    *exited,
+                                          GError      **error);
+
 /* The subcommands: argv[0] is the subcommand name. */
 int          gz_cli_start            (int           argc,
                                       char        **argv);
@@ -67,6 +94,8 @@ int          gz_cli_stop             (int           argc,
 int          gz_cli_list             (int           argc,
                                       char        **argv);
 int          gz_cli_stats            (int           argc,
+                                      char        **argv);
+int          gz_cli_run              (int           argc,
                                       char        **argv);
 int          gz_cli_config           (int           argc,
                                       char        **argv);

@@ -29,7 +29,8 @@ typedef enum
   GZ_SESSION_STATE_FAILED,
 } GzSessionState;
 
-/* What a session profiles. Only the hosting process for now; later a pid or a pprof URL. */
+/* What a session profiles: the hosting process, a process with the agent, a pprof URL, or a
+ * command launched with the agent. */
 typedef enum
 {
   GZ_TARGET_SELF,
@@ -41,7 +42,7 @@ typedef enum
 typedef struct
 {
   GzTargetKind kind;
-  int          pid;  /* the profiled process, for SELF and PID */
+  int          pid;  /* the profiled process, for SELF, PID and COMMAND; 0 for URL */
   char        *spec; /* URL or command line; NULL for SELF */
 } GzTarget;
 
@@ -73,6 +74,7 @@ typedef struct
   char   *sample_type;   /* the type the top list is by, e.g. "cpu/nanoseconds" */
   GArray *top;           /* GzTopEntry, at most 5 */
   gint64  total;         /* sum of that sample type, for percentages */
+  gboolean target_exited; /* the profiled program ended first: this is what it collected */
 } GzSessionSummary;
 
 /* An empty summary of @id and @path, with an empty top list that frees its names. */

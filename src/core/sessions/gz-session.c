@@ -1,5 +1,5 @@
-/* gz-session.c: one profiling session of the hosting process, driven by main-loop sources; its
- * profile is taken and written on a worker thread. */
+/* gz-session.c: one profiling session, of the hosting process or of another program, driven by
+ * main-loop sources; its profile is taken and written on a worker thread. */
 
 #include "config.h"
 
@@ -11,6 +11,7 @@
 #include "gz-profiler-factory.h"
 #include "gz-session-registry.h"
 #include "gz-session.h"
+#include "gz-target-capture.h"
 
 /* How often the owner looks for a stop request its monitor may have missed. */
 #define STOP_POLL_MS 250
@@ -21,6 +22,7 @@ struct _GzSession
 
   GzConfig          *config;
   GzProfiler        *profiler;      /* only the worker touches it while stopping */
+  GzTargetCapture   *capture;       /* instead of the profiler, for another program */
   GzSessionRegistry *registry;
   GzSessionInfo     *info;
   GzSessionState     state;
@@ -95,6 +97,7 @@ gz_session_dispose (GObject *object)
   /* A profiler dropped while running stops sampling and throws its data away: no profile is
    * built here, on whatever thread drops the last reference. */
   g_clear_object (&self->profiler);
+  g_clear_object (&self->capture);
   g_clear_object (&self->registry);
   g_clear_object (&self->config);
   G_OBJECT_CLASS (gz_session_parent_class)->dispose (object);
@@ -167,18 +170,19 @@ check_output_dir (const char *dir,
   return TRUE;
 }
 
-GzSession *
-gz_session_new (GzConfig      *config,
-                GzProfileType  type,
-                gint64         duration_nanos,
-                const char    *output_dir,
-                GError       **error)
+static GzSession *
+session_new (GzConfig       *config,
+             GzProfileType   type,
+             gint64          duration_nanos,
+             const char     *output_dir,
+             const GzTarget *target,
+             GzTargetClient *client,
+             GError        **error)
 {
   g_autoptr(GzSession) self = NULL;
   g_autoptr(GzConfig) own_config = NULL;
-
-  g_return_val_if_fail (config == NULL || GZ_IS_CONFIG (config), NULL);
-  g_return_val_if_fail (type < GZ_PROFILE_TYPE_N, NULL);
+  g_autofree char *absolute_dir = NULL;
+  gboolean whole_life = target->kind == GZ_TARGET_COMMAND;
 
   if (config == NULL)
     {
@@ -194,9 +198,9 @@ gz_session_new (GzConfig      *config,
                    "negative session duration; give a positive duration such as 30s");
       return NULL;
     }
-  if (duration_nanos == 0 && type == GZ_PROFILE_TYPE_CPU)
+  if (duration_nanos == 0 && type == GZ_PROFILE_TYPE_CPU && !whole_life)
     duration_nanos = gz_config_get_duration (config, "duration");
-  if (duration_nanos <= 0 && type == GZ_PROFILE_TYPE_CPU)
+  if (duration_nanos <= 0 && type == GZ_PROFILE_TYPE_CPU && !whole_life)
     {
       g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
                    "a cpu session needs a positive duration; set one such as 30s");
@@ -209,26 +213,68 @@ gz_session_new (GzConfig      *config,
     output_dir = "tmp/profiles";
   if (!check_output_dir (output_dir, error))
     return NULL;
+  /* Another program (the agent flushing at exit) may write there from its own directory. */
+  if (target->kind != GZ_TARGET_SELF)
+    output_dir = absolute_dir = g_canonicalize_filename (output_dir, NULL);
 
   self = g_object_new (GZ_TYPE_SESSION, NULL);
   self->config = g_object_ref (config);
-  self->profiler = gz_profiler_new (type, config, error);
-  if (self->profiler == NULL)
-    return NULL;
+  if (target->kind == GZ_TARGET_SELF)
+    {
+      self->profiler = gz_profiler_new (type, config, error);
+      if (self->profiler == NULL)
+        return NULL;
+    }
 
   self->registry = gz_session_registry_new (NULL);
   self->info = g_new0 (GzSessionInfo, 1);
   self->info->type = type;
-  self->info->target.kind = GZ_TARGET_SELF;
-  self->info->target.pid = getpid ();
+  self->info->target.kind = target->kind;
+  self->info->target.pid = target->kind == GZ_TARGET_SELF ? getpid () : target->pid;
+  self->info->target.spec = g_strdup (target->spec);
   self->info->duration = duration_nanos;
   if (!gz_session_registry_reserve (self->registry, self->info, output_dir, error))
     {
       g_clear_pointer (&self->info->id, g_free);
       return NULL;
     }
+  if (client != NULL)
+    self->capture = gz_target_capture_new (client, target->kind, type, duration_nanos,
+                                           self->info->output_path);
 
   return g_steal_pointer (&self);
+}
+
+GzSession *
+gz_session_new (GzConfig      *config,
+                GzProfileType  type,
+                gint64         duration_nanos,
+                const char    *output_dir,
+                GError       **error)
+{
+  GzTarget self_target = { GZ_TARGET_SELF, 0, NULL };
+
+  g_return_val_if_fail (config == NULL || GZ_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (type < GZ_PROFILE_TYPE_N, NULL);
+
+  return session_new (config, type, duration_nanos, output_dir, &self_target, NULL, error);
+}
+
+GzSession *
+gz_session_new_for_target (GzConfig       *config,
+                           GzProfileType   type,
+                           gint64          duration_nanos,
+                           const char     *output_dir,
+                           const GzTarget *target,
+                           GzTargetClient *client,
+                           GError        **error)
+{
+  g_return_val_if_fail (config == NULL || GZ_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (type < GZ_PROFILE_TYPE_N, NULL);
+  g_return_val_if_fail (target != NULL && target->kind != GZ_TARGET_SELF, NULL);
+  g_return_val_if_fail (GZ_IS_TARGET_CLIENT (client), NULL);
+
+  return session_new (config, type, duration_nanos, output_dir, target, client, error);
 }
 
 const char *
@@ -318,8 +364,9 @@ gz_session_get_error (GzSession *self)
  * by the session's thread meanwhile. */
 typedef struct
 {
-  GzProfiler *profiler;
-  char       *id;
+  GzProfiler      *profiler;
+  GzTargetCapture *capture;  /* instead of the profiler, for another program */
+  char            *id;
   char       *path;
   gint64      start_monotonic;
 } StopJob;
@@ -330,6 +377,7 @@ stop_job_free (gpointer data)
   StopJob *job = data;
 
   g_clear_object (&job->profiler);
+  g_clear_object (&job->capture);
   g_free (job->id);
   g_free (job->path);
   g_free (job);
@@ -344,10 +392,15 @@ stop_thread (GTask        *task,
 {
   StopJob *job = task_data;
   g_autoptr(GzProfile) profile = NULL;
+  GzSessionSummary *summary;
   GError *error = NULL;
+  gboolean target_exited = FALSE;
   GStatBuf st;
 
-  profile = gz_profiler_stop (job->profiler, &error);
+  if (job->capture != NULL)
+    profile = gz_target_capture_stop (job->capture, cancellable, &target_exited, &error);
+  else
+    profile = gz_profiler_stop (job->profiler, &error);
   if (profile != NULL && g_cancellable_is_cancelled (cancellable))
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -365,11 +418,11 @@ stop_thread (GTask        *task,
 
   if (profile->duration_nanos == 0)
     profile->duration_nanos = (g_get_monotonic_time () - job->start_monotonic) * 1000;
-  g_task_return_pointer (task,
-                         gz_session_summary_new_for_profile (job->id, job->path, profile,
-                                                             g_stat (job->path, &st) == 0
-                                                             ? (gint64) st.st_size : 0),
-                         (GDestroyNotify) gz_session_summary_free);
+  summary = gz_session_summary_new_for_profile (job->id, job->path, profile,
+                                                g_stat (job->path, &st) == 0
+                                                ? (gint64) st.st_size : 0);
+  summary->target_exited = target_exited;
+  g_task_return_pointer (task, summary, (GDestroyNotify) gz_session_summary_free);
 }
 
 /* Gives a gz_session_stop_async() caller the outcome of the finished session. */
@@ -443,7 +496,8 @@ gz_session_begin_stop (GzSession    *self,
   self->elapsed = (g_get_monotonic_time () - self->start_monotonic) * 1000;
 
   job = g_new0 (StopJob, 1);
-  job->profiler = g_object_ref (self->profiler);
+  job->profiler = self->profiler != NULL ? g_object_ref (self->profiler) : NULL;
+  job->capture = self->capture != NULL ? g_object_ref (self->capture) : NULL;
   job->id = g_strdup (self->info->id);
   job->path = g_strdup (self->info->output_path);
   job->start_monotonic = self->start_monotonic;
@@ -491,7 +545,13 @@ check_stop_request (GzSession *self)
 static gboolean
 on_poll (gpointer user_data)
 {
-  check_stop_request (user_data);
+  GzSession *self = user_data;
+
+  check_stop_request (self);
+  /* The program went away: take what its agent flushed. */
+  if (self->state == GZ_SESSION_STATE_RUNNING && self->idle_stop_source == NULL &&
+      self->capture != NULL && !gz_target_capture_target_alive (self->capture))
+    self->idle_stop_source = attach_source (self, g_idle_source_new (), on_idle_stop);
   return G_SOURCE_CONTINUE;
 }
 
@@ -523,7 +583,8 @@ gz_session_start (GzSession *self,
       return FALSE;
     }
 
-  if (!gz_profiler_start (self->profiler, error))
+  if (self->capture != NULL ? !gz_target_capture_start (self->capture, error)
+                            : !gz_profiler_start (self->profiler, error))
     return FALSE;
 
   self->start_monotonic = g_get_monotonic_time ();
@@ -533,7 +594,9 @@ gz_session_start (GzSession *self,
   if (!gz_session_registry_publish (self->registry, self->info, error))
     {
       /* Started a moment ago: this profile is next to empty, quick to build and drop. */
-      g_autoptr(GzProfile) profile = gz_profiler_stop (self->profiler, NULL);
+      g_autoptr(GzProfile) profile = self->capture != NULL
+                                       ? gz_target_capture_stop (self->capture, NULL, NULL, NULL)
+                                       : gz_profiler_stop (self->profiler, NULL);
 
       self->state = GZ_SESSION_STATE_READY;
       return FALSE;

@@ -8,6 +8,7 @@
 
 #include "gz-config.h"
 #include "gz-session-types.h"
+#include "gz-target-client.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,17 @@ GzSession              *gz_session_new              (GzConfig            *config
                                                      GzProfileType        type,
                                                      gint64               duration_nanos,
                                                      const char          *output_dir,
+                                                     GError             **error);
+/* A session on another program: @target names it (PID, URL or COMMAND; copied) and @client
+ * reaches it (an agent's socket for PID and COMMAND, the URL otherwise). The profile comes
+ * through the client; everything else is as for gz_session_new(). A COMMAND's session may run
+ * for the program's life: @duration_nanos 0 is allowed for cpu there. */
+GzSession              *gz_session_new_for_target   (GzConfig            *config,
+                                                     GzProfileType        type,
+                                                     gint64               duration_nanos,
+                                                     const char          *output_dir,
+                                                     const GzTarget      *target,
+                                                     GzTargetClient      *client,
                                                      GError             **error);
 const char             *gz_session_get_id           (GzSession           *self);
 GzProfileType           gz_session_get_profile_type (GzSession           *self);
