@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <elfutils/debuginfod.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -13,6 +14,9 @@
 #include <unistd.h>
 
 #include "gz-symbolizer-debuginfod.h"
+
+/* What libdwfl 0.188 loads for its client. */
+#define DEBUGINFOD_SONAME "libdebuginfod.so.1"
 
 /* One search in progress, as the client's progress callback sees it. The callback runs on the
  * thread that searches, inside dwfl_standard_find_debuginfo. */
@@ -77,13 +81,34 @@ progress (debuginfod_client *client,
   return 0;
 }
 
-void
-gz_symbolizer_debuginfod_setup (Dwfl *dwfl)
+gboolean
+gz_symbolizer_debuginfod_bound (Dwfl *dwfl)
 {
-  debuginfod_client *client = dwfl_get_debuginfod_client (dwfl);
+  static __typeof__ (debuginfod_set_progressfn) *set_progressfn;
+  const char *urls = g_getenv ("DEBUGINFOD_URLS");
+  debuginfod_client *client;
 
-  if (client != NULL)
-    debuginfod_set_progressfn (client, progress);
+  if (urls == NULL || urls[0] == '\0')
+    return FALSE;
+  /* libdwfl loads libdebuginfod for its client; its functions are taken from there, so that
+   * programs that never need it do not load it (and libcurl) at start. */
+  client = dwfl_get_debuginfod_client (dwfl);
+  if (client == NULL)
+    return TRUE; /* no libdebuginfod: no network */
+  if (set_progressfn == NULL)
+    {
+      void *library = dlopen (DEBUGINFOD_SONAME, RTLD_LAZY | RTLD_NOLOAD);
+
+      if (library != NULL)
+        set_progressfn = dlsym (library, "debuginfod_set_progressfn");
+      if (set_progressfn == NULL)
+        {
+          g_debug ("debuginfod: cannot find %s: %s", DEBUGINFOD_SONAME, dlerror ());
+          return FALSE;
+        }
+    }
+  set_progressfn (client, progress);
+  return TRUE;
 }
 
 static char *

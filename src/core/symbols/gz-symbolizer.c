@@ -60,6 +60,7 @@ struct _GzSymbolizer
   guint64       dl_subs;
   char         *maps_text;    /* the executable lines of the maps at the last refresh */
   gint64        maps_checked; /* monotonic time of the last read of the maps */
+  gboolean      debuginfod_bounded; /* dwfl's debuginfod client, if any, cannot stall */
 };
 
 static char *debuginfo_path = NULL;
@@ -444,7 +445,6 @@ gz_symbolizer_new (pid_t    pid,
                    "Cannot start libdw: %s", dwfl_errmsg (-1));
       return NULL;
     }
-  gz_symbolizer_debuginfod_setup (self->dwfl);
   if (!update (self, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -544,6 +544,9 @@ resolve (GzSymbolizer *self,
   state = g_hash_table_lookup (self->modules, module);
   if (state == NULL)
     {
+      /* Reading a module may look for its debug file: debuginfod is bounded first. */
+      if (!self->debuginfod_bounded)
+        self->debuginfod_bounded = gz_symbolizer_debuginfod_bound (self->dwfl);
       state = gz_symbolizer_module_new (module, self->strings);
       g_hash_table_insert (self->modules, module, state);
     }
