@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -784,6 +785,67 @@ test_slow_clients (void)
 }
 
 static void
+handle_extra (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "extra", 5);
+}
+
+/* A Unix socket (the agent's), and an endpoint added by the program hosting the server, behind
+ * the same checks as the others (here: the token). */
+static void
+test_unix_and_handler (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-unix-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "agent.sock", NULL);
+  g_autofree char *token = g_build_filename (dir, "token", NULL);
+  g_autoptr(GzConfig) config = gz_config_new (NULL, NULL);
+  g_autoptr(GzPprofServer) server = NULL;
+  g_autoptr(GzPprofServer) second = gz_pprof_server_new (NULL);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *extra = NULL;
+  g_autofree char *url = NULL;
+
+  g_assert_true (g_file_set_contents (token, "t0ken\n", -1, NULL));
+  g_assert_true (gz_config_set_flag (config, "token-file", token, NULL));
+  server = gz_pprof_server_new (config);
+  gz_pprof_server_add_handler (server, "/debug/extra", handle_extra, NULL, NULL);
+  g_assert_true (gz_pprof_server_listen_unix (server, path, &error));
+  g_assert_no_error (error);
+  url = gz_pprof_server_get_url (server);
+  g_assert_true (g_str_has_prefix (url, "unix:"));
+  g_assert_false (gz_pprof_server_listen_unix (second, path, &error));
+  g_assert_error (error, GZ_PPROF_SERVER_ERROR, GZ_PPROF_SERVER_ERROR_ADDRESS_IN_USE);
+
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL, on_async_done,
+                                 &result);
+  connection = g_socket_client_connect_finish (client, pump (&result), NULL);
+  g_assert_nonnull (connection);
+  raw_send (connection, "GET /debug/extra HTTP/1.1\r\nHost: x\r\n\r\n");
+  refused = raw_receive (connection, 5000);
+  if (!g_str_has_prefix (refused, "HTTP/1.1 401 "))
+    g_error ("not refused: [%s]", refused);
+  raw_send (connection, "GET /debug/extra HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0ken\r\n\r\n");
+  extra = raw_receive (connection, 5000);
+  g_assert_true (g_str_has_prefix (extra, "HTTP/1.1 200 OK\r\n"));
+  g_assert_true (g_str_has_suffix (extra, "\r\n\r\nextra"));
+
+  g_clear_object (&server);
+  g_unlink (path);
+  g_unlink (token);
+  g_rmdir (dir);
+}
+
+static void
 test_port_in_use (void)
 {
   g_autoptr(GzPprofServer) first = new_server (NULL);
@@ -960,6 +1022,7 @@ main (int    argc,
   g_test_add_func ("/pprof-server/keep-alive", test_keep_alive);
   g_test_add_func ("/pprof-server/idle-timeout", test_idle_timeout);
   g_test_add_func ("/pprof-server/slow-clients", test_slow_clients);
+  g_test_add_func ("/pprof-server/unix-and-handler", test_unix_and_handler);
   g_test_add_func ("/pprof-server/port-in-use", test_port_in_use);
   g_test_add_func ("/pprof-server/shutdown", test_shutdown);
   g_test_add_func ("/auto-profiler/retention", test_auto_profiler);

@@ -65,6 +65,13 @@ static const ProfileInfo profiles[] = {
     "Not available: execution traces belong to the Go runtime; a C process has none" },
 };
 
+/* One snapshot or symbol lookup of this server at a time. Capturing every thread's stack
+ * (goroutine) signals each thread and unwinds it with libunwind in the signal handler, which
+ * calls dl_iterate_phdr: a thread interrupted inside dl_iterate_phdr (the symbolizer calls it
+ * on each lookup) deadlocks the process. Serialized, the server's own threads are never there
+ * when it captures. On two cores the throughput is the same: the symbolizer is locked anyway. */
+static GMutex profile_lock;
+
 static GzProfile *
 take_snapshot (GzPprofServer *server,
                GzProfileType  type,
@@ -72,6 +79,7 @@ take_snapshot (GzPprofServer *server,
                GError       **error)
 {
   g_autoptr(GzProfiler) profiler = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
   GzProfile *profile;
 
   profiler = gz_profiler_new (type, gz_pprof_server_get_config (server), error);
@@ -104,6 +112,7 @@ static void
 work_goroutine_dump (GzPprofRequest *request)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
   char *text = gz_pprof_text_thread_dump (&error);
 
   if (text == NULL)
@@ -206,7 +215,10 @@ static void
 work_cpu_stop (GzPprofRequest *request)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
   g_autoptr(GzProfile) profile = gz_profiler_stop (request->profiler, &error);
+
+  g_clear_pointer (&locker, g_mutex_locker_free);
 
   gz_pprof_request_set_profile (request, profile, "profile", error);
 }
@@ -334,6 +346,7 @@ static void
 work_symbol (GzPprofRequest *request)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
   GzSymbolizer *symbolizer = gz_symbolizer_get_default (&error);
   gsize length = g_bytes_get_size (request->body);
   g_autofree char *text = g_strndup (length > 0 ? g_bytes_get_data (request->body, NULL) : "",

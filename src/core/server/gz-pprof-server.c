@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <gio/gunixsocketaddress.h>
 #include <libsoup/soup.h>
 
 #include "gz-pprof-connections.h"
@@ -23,6 +24,7 @@ struct _GzPprofServer
   GzPprofConnections *connections;
   gboolean            listening;
   char               *address;       /* as listened on */
+  gboolean            is_unix;       /* address is a Unix socket's path */
   guint               port;
   char               *token;         /* NULL: no authorization needed */
   GBytes             *cmdline;       /* NUL-separated, as Go's */
@@ -401,6 +403,67 @@ gz_pprof_server_listen_on (GzPprofServer  *self,
   return TRUE;
 }
 
+gboolean
+gz_pprof_server_listen_unix (GzPprofServer  *self,
+                             const char     *path,
+                             GError        **error)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (GZ_IS_PPROF_SERVER (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (!self->listening, FALSE);
+
+  if (!load_token (self, error))
+    return FALSE;
+  address = g_unix_socket_address_new (path);
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         &local_error);
+  if (socket != NULL)
+    g_socket_set_listen_backlog (socket, SOMAXCONN);
+  if (socket == NULL || !g_socket_bind (socket, address, FALSE, &local_error) ||
+      !g_socket_listen (socket, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        g_set_error (error, GZ_PPROF_SERVER_ERROR, GZ_PPROF_SERVER_ERROR_ADDRESS_IN_USE,
+                     "the socket %s already exists; remove it if no program listens there",
+                     path);
+      else
+        g_set_error (error, GZ_PPROF_SERVER_ERROR, GZ_PPROF_SERVER_ERROR_FAILED,
+                     "cannot listen on the socket %s: %s", path, local_error->message);
+      return FALSE;
+    }
+  if (!gz_pprof_connections_listen (self->connections, socket, &local_error))
+    {
+      g_set_error (error, GZ_PPROF_SERVER_ERROR, GZ_PPROF_SERVER_ERROR_FAILED,
+                   "cannot serve on the socket %s: %s", path, local_error->message);
+      return FALSE;
+    }
+  g_free (self->address);
+  self->address = g_strdup (path);
+  self->is_unix = TRUE;
+  self->port = 0;
+  self->listening = TRUE;
+  return TRUE;
+}
+
+void
+gz_pprof_server_add_handler (GzPprofServer      *self,
+                             const char         *path,
+                             SoupServerCallback  callback,
+                             gpointer            user_data,
+                             GDestroyNotify      destroy)
+{
+  g_return_if_fail (GZ_IS_PPROF_SERVER (self));
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  /* libsoup runs the early handler of the most specific path only: ours goes there too. */
+  soup_server_add_early_handler (self->soup, path, handle_early, self, NULL);
+  soup_server_add_handler (self->soup, path, callback, user_data, destroy);
+}
+
 guint
 gz_pprof_server_get_port (GzPprofServer *self)
 {
@@ -414,6 +477,8 @@ gz_pprof_server_get_url (GzPprofServer *self)
 {
   g_return_val_if_fail (GZ_IS_PPROF_SERVER (self), NULL);
 
+  if (self->is_unix)
+    return g_strdup_printf ("unix:%s", self->address);
   if (self->address != NULL && strchr (self->address, ':') != NULL)
     return g_strdup_printf ("http://[%s]:%u/debug/pprof/", self->address, self->port);
   return g_strdup_printf ("http://%s:%u/debug/pprof/",

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "gz-config.h"
 
@@ -59,7 +60,21 @@ gboolean       gz_pprof_server_listen_on      (GzPprofServer  *self,
                                                const char     *address,
                                                guint           port,
                                                GError        **error);
-/* The port listened on (after listen), and "http://ADDRESS:PORT/debug/pprof/". */
+/* Listens on a Unix socket at @path (which must not exist), for clients on this machine that
+ * can open it (the agent's socket). */
+gboolean       gz_pprof_server_listen_unix    (GzPprofServer  *self,
+                                               const char     *path,
+                                               GError        **error);
+/* Serves @path and the paths under it with @callback, as soup_server_add_handler: endpoints of
+ * the program that hosts the server. The checks every request passes first (shutdown,
+ * authorization, limits) apply to them too. */
+void           gz_pprof_server_add_handler    (GzPprofServer      *self,
+                                               const char         *path,
+                                               SoupServerCallback  callback,
+                                               gpointer            user_data,
+                                               GDestroyNotify      destroy);
+/* The port listened on (after listen), and "http://ADDRESS:PORT/debug/pprof/" ("unix:PATH"
+ * for a Unix socket). */
 guint          gz_pprof_server_get_port       (GzPprofServer  *self);
 char          *gz_pprof_server_get_url        (GzPprofServer  *self);
 /* Whether @address (an IP literal) is a loopback address; FALSE for anything else. */
