@@ -51,7 +51,7 @@ main (int   argc,
   void *library;
   guint64 hidden;
   int first = 0, last = 0;
-  gint64 start;
+  gint64 start, lookup_start;
 
   /* The symbolizer's debug lines go where the test reads them, apart from the results. */
   g_log_writer_default_set_use_stderr (TRUE);
@@ -78,7 +78,9 @@ main (int   argc,
       fprintf (stderr, "%s\n", error->message);
       return 1;
     }
+  lookup_start = g_get_monotonic_time ();
   found = gz_symbolizer_lookup (symbolizer, hidden, &symbol);
+  printf ("hidden-ms %.1f\n", (g_get_monotonic_time () - lookup_start) / 1000.);
   print_symbol ("hidden", &symbol, found);
   printf ("hidden-build-id %s\n", symbol.mapping != NULL && symbol.mapping->build_id != NULL
                                   ? symbol.mapping->build_id : "-");

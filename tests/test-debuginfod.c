@@ -142,12 +142,12 @@ run_helper (Fixture    *f,
         g_hash_table_insert (f->result, g_strndup (lines[i], space - lines[i]),
                              g_strdup (space + 1));
     }
-  g_test_message ("DEBUGINFOD_URLS=%s: static function %s at %s:%s, libc %s; %s ms",
-                  urls != NULL ? urls : "(unset)", (char *) g_hash_table_lookup (f->result,
-                                                                                 "hidden-function"),
+  g_test_message ("DEBUGINFOD_URLS=%s: static function %s at %s:%s in %s ms; all %s ms",
+                  urls != NULL ? urls : "(unset)",
+                  (char *) g_hash_table_lookup (f->result, "hidden-function"),
                   (char *) g_hash_table_lookup (f->result, "hidden-file"),
                   (char *) g_hash_table_lookup (f->result, "hidden-line"),
-                  (char *) g_hash_table_lookup (f->result, "libc-function"),
+                  (char *) g_hash_table_lookup (f->result, "hidden-ms"),
                   (char *) g_hash_table_lookup (f->result, "elapsed-ms"));
 }
 

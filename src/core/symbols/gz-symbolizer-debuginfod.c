@@ -81,10 +81,28 @@ progress (debuginfod_client *client,
   return 0;
 }
 
+/* debuginfod_set_progressfn from the libdebuginfod that libdwfl loaded, or NULL. */
+static __typeof__ (debuginfod_set_progressfn) *
+find_set_progressfn (void)
+{
+  static gsize found; /* the function, or 1 when there is none */
+
+  if (g_once_init_enter (&found))
+    {
+      void *library = dlopen (DEBUGINFOD_SONAME, RTLD_LAZY | RTLD_NOLOAD);
+      void *function = library != NULL ? dlsym (library, "debuginfod_set_progressfn") : NULL;
+
+      if (function == NULL)
+        g_debug ("debuginfod: no debuginfod_set_progressfn in %s", DEBUGINFOD_SONAME);
+      g_once_init_leave (&found, function != NULL ? (gsize) function : 1);
+    }
+  return found != 1 ? (__typeof__ (debuginfod_set_progressfn) *) found : NULL;
+}
+
 gboolean
 gz_symbolizer_debuginfod_bound (Dwfl *dwfl)
 {
-  static __typeof__ (debuginfod_set_progressfn) *set_progressfn;
+  __typeof__ (debuginfod_set_progressfn) *set_progressfn;
   const char *urls = g_getenv ("DEBUGINFOD_URLS");
   debuginfod_client *client;
 
@@ -95,18 +113,9 @@ gz_symbolizer_debuginfod_bound (Dwfl *dwfl)
   client = dwfl_get_debuginfod_client (dwfl);
   if (client == NULL)
     return TRUE; /* no libdebuginfod: no network */
+  set_progressfn = find_set_progressfn ();
   if (set_progressfn == NULL)
-    {
-      void *library = dlopen (DEBUGINFOD_SONAME, RTLD_LAZY | RTLD_NOLOAD);
-
-      if (library != NULL)
-        set_progressfn = dlsym (library, "debuginfod_set_progressfn");
-      if (set_progressfn == NULL)
-        {
-          g_debug ("debuginfod: cannot find %s: %s", DEBUGINFOD_SONAME, dlerror ());
-          return FALSE;
-        }
-    }
+    return FALSE;
   set_progressfn (client, progress);
   return TRUE;
 }
