@@ -16,7 +16,7 @@
 #include "gz-symbolizer.h"
 
 /* The budget, and what a loaded machine (or a sanitizer) may add to it. */
-#define BOUND_MS (GZ_SYMBOLIZER_DEBUGINFOD_BUDGET_USEC / 1000 + 1500)
+#define BOUND_MS (GZ_SYMBOLIZER_DEBUGINFOD_BUDGET_USEC / 1000 + 1800)
 
 typedef struct
 {
@@ -108,6 +108,7 @@ run_helper (Fixture    *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) debug_lines = NULL;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
@@ -142,6 +143,10 @@ run_helper (Fixture    *f,
         g_hash_table_insert (f->result, g_strndup (lines[i], space - lines[i]),
                              g_strdup (space + 1));
     }
+  debug_lines = g_strsplit (f->errors, "\n", -1);
+  for (guint i = 0; debug_lines[i] != NULL; i++)
+    if (strstr (debug_lines[i], "debuginfod:") != NULL)
+      g_test_message ("helper: %s", strstr (debug_lines[i], "debuginfod:"));
   g_test_message ("DEBUGINFOD_URLS=%s: static function %s at %s:%s in %s ms; all %s ms",
                   urls != NULL ? urls : "(unset)",
                   (char *) g_hash_table_lookup (f->result, "hidden-function"),
