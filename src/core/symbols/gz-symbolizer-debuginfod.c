@@ -61,8 +61,8 @@ gate_get (void)
   return gate;
 }
 
-/* Called by libdebuginfod between network waits (the first call comes before any wait):
- * non-zero cuts the query. A query outside a bounded search is cut at once. */
+/* Called by libdebuginfod once a query has started, then after each network wait (a second at
+ * most): non-zero cuts the query. A query outside a bounded search is cut at once. */
 static int
 progress (debuginfod_client *client,
           long               done,
