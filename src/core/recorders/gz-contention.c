@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "gz-contention.h"
+#include "gz-recorders-fork.h"
 #include "gz-stack-table.h"
 
 static gint64 block_rate = GZ_BLOCK_DEFAULT_RATE_NS;
@@ -113,11 +114,16 @@ gz_contention_record (GzBlockKind kind,
              (fraction == 1 || random_u64 () % (guint64) fraction == 0);
   if (!to_block && !to_mutex)
     return;
+  if (!gz_recorders_fork_enter ())
+    return;
 
   /* This function's frame, then the caller's @skip frames. */
   n_pcs = gz_stack_capture (pcs, G_N_ELEMENTS (pcs), 1 + skip);
   if (n_pcs == 0)
-    return;
+    {
+      gz_recorders_fork_leave ();
+      return;
+    }
 
   if (to_block)
     {
@@ -142,6 +148,7 @@ gz_contention_record (GzBlockKind kind,
 
       gz_stack_table_add (mutex_table (), pcs, n_pcs, values);
     }
+  gz_recorders_fork_leave ();
 }
 
 GArray *

@@ -16,6 +16,7 @@
 
 #include "gz-heap-sampler.h"
 #include "gz-heap-sampler-private.h"
+#include "gz-recorders-fork.h"
 #include "gz-stack.h"
 
 /* Everything that runs between the caller's call to malloc and the stack capture lives in this
@@ -150,7 +151,7 @@ sample_slow (void  *ptr,
 
   t->countdown = draw_countdown (t);
 
-  if (ptr != NULL)
+  if (ptr != NULL && gz_recorders_fork_enter ())
     {
       n = gz_stack_capture (frames, G_N_ELEMENTS (frames), 0);
       for (first = 0; first < n; first++)
@@ -161,6 +162,7 @@ sample_slow (void  *ptr,
             break;
         }
       gz_heap_sampler_record_alloc (ptr, size, frames + first, MIN (n - first, GZ_STACK_MAX_DEPTH));
+      gz_recorders_fork_leave ();
     }
 
   t->busy = 0;
@@ -341,7 +343,6 @@ getenv (const char *name)
 __attribute__ ((constructor)) static void
 hooks_init (void)
 {
+  /* The sampler's locks across fork (): gz-recorders-fork.c. */
   setenv ("G_SLICE", "always-malloc", 0);
-  pthread_atfork (gz_heap_sampler_fork_prepare, gz_heap_sampler_fork_parent,
-                  gz_heap_sampler_fork_child);
 }

@@ -1,6 +1,7 @@
 /* gz-threadcreate.c: the threadcreate recorder, fed by the pthread_create wrapper. */
 #include "config.h"
 
+#include "gz-recorders-fork.h"
 #include "gz-stack-table.h"
 #include "gz-threadcreate.h"
 
@@ -36,10 +37,13 @@ gz_threadcreate_record (guint skip)
   const double one = 1;
   guint n_pcs;
 
+  if (!gz_recorders_fork_enter ())
+    return;
   /* This function's frame, then the caller's @skip frames. */
   n_pcs = gz_stack_capture (pcs, G_N_ELEMENTS (pcs), 1 + skip);
 
   gz_stack_table_add (creators (), pcs, n_pcs, &one);
+  gz_recorders_fork_leave ();
 }
 
 GArray *
