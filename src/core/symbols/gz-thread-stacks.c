@@ -18,7 +18,15 @@
 
 #include "gz-stack.h"
 
-#define STACKS_SIGNAL (SIGRTMIN + 6)
+/* SIGRTMIN+6 unless the agent chose another one its host leaves alone. */
+static int stacks_signal;
+#define STACKS_SIGNAL (stacks_signal != 0 ? stacks_signal : SIGRTMIN + 6)
+
+void
+gz_stack_set_capture_signal (int signo)
+{
+  stacks_signal = signo;
+}
 /* How long to wait for a handler that has started writing its reply. */
 #define WRITING_GRACE_MS 1000
 
@@ -131,8 +139,8 @@ install_handler (GError **error)
   if (saved_errno != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot install the handler for signal SIGRTMIN+6 that captures thread "
-                   "stacks: %s", g_strerror (saved_errno));
+                   "Cannot install the handler for signal %d that captures thread "
+                   "stacks: %s", STACKS_SIGNAL, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -317,6 +325,20 @@ gz_stack_capture_all_threads (guint    timeout_ms,
 
   if (!install_handler (error))
     return NULL;
+  {
+    struct sigaction current;
+
+    /* A program that took the signal since (one hosting the agent): signalling its threads
+     * would run its handler, not ours. */
+    if (sigaction (STACKS_SIGNAL, NULL, &current) != 0 ||
+        current.sa_sigaction != stacks_signal_handler)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     "the program has its own handler for signal %d, which captures thread "
+                     "stacks: no goroutine profile in this process", STACKS_SIGNAL);
+        return NULL;
+      }
+  }
 
   dir = g_dir_open ("/proc/self/task", 0, error);
   if (dir == NULL)
