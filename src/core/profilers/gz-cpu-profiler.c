@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -184,6 +185,27 @@ parse_legacy (GzProfileBuilder *builder,
   return TRUE;
 }
 
+/* A program hosting the agent may sample itself with SIGPROF: gperftools would take the signal
+ * from it. Free: the default action, ignored, or gperftools' own handler. */
+static gboolean
+sigprof_is_free (GError **error)
+{
+  struct sigaction current;
+  Dl_info info = { 0 };
+
+  if (sigaction (SIGPROF, NULL, &current) != 0 || current.sa_handler == SIG_DFL ||
+      current.sa_handler == SIG_IGN)
+    return TRUE;
+  if (dladdr ((void *) current.sa_handler, &info) != 0 && info.dli_fname != NULL &&
+      strstr (info.dli_fname, "libprofiler") != NULL)
+    return TRUE;
+  g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
+               "the program handles SIGPROF itself (%s): a CPU profile would take that signal "
+               "from it, so there is none in this process",
+               info.dli_sname != NULL ? info.dli_sname : "its own handler");
+  return FALSE;
+}
+
 static gboolean
 gz_cpu_profiler_start (GzProfiler *profiler,
                        GError    **error)
@@ -195,7 +217,7 @@ gz_cpu_profiler_start (GzProfiler *profiler,
   struct ProfilerState state;
   int fd;
 
-  if (!ensure_loaded (self->requested_hz, error))
+  if (!sigprof_is_free (error) || !ensure_loaded (self->requested_hz, error))
     return FALSE;
 
   memset (&state, 0, sizeof state);
