@@ -1,10 +1,17 @@
-/* gz-cli-list.c: `gz-cli profile list`: the active sessions of every gz process of this user. */
+/* gz-cli-list.c: `gz-cli profile list`: the active sessions of every gz process of this user;
+ * with --targets, the processes that run the gz agent. */
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "gz-agent-paths.h"
 #include "gz-cli.h"
 #include "gz-session-registry.h"
 
@@ -13,6 +20,7 @@ typedef struct
   GzSessionRegistry *registry;
   gboolean           json;
   gboolean           watch;
+  gboolean           targets;
   int                status;
 } ListRun;
 
@@ -142,6 +150,172 @@ print_json (GPtrArray *sessions,
   printf ("%s\n", text);
 }
 
+typedef struct
+{
+  int   pid;
+  char *command;
+  char *socket;
+} AgentTarget;
+
+static void
+agent_target_free (gpointer data)
+{
+  AgentTarget *target = data;
+
+  g_free (target->command);
+  g_free (target->socket);
+  g_free (target);
+}
+
+static int
+compare_targets (gconstpointer a,
+                 gconstpointer b)
+{
+  const AgentTarget *x = *(const AgentTarget * const *) a;
+  const AgentTarget *y = *(const AgentTarget * const *) b;
+
+  return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* /proc/PID/cmdline with spaces for the NULs; NULL when the process is gone. */
+static char *
+read_command (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return NULL;
+  while (length > 0 && contents[length - 1] == '\0')
+    length--;
+  for (gsize i = 0; i < length; i++)
+    if (contents[i] == '\0')
+      contents[i] = ' ';
+  contents[length] = '\0';
+  return g_steal_pointer (&contents);
+}
+
+/* The sockets in the agents' directory whose process lives; the others are removed, with one
+ * message each in @stale. */
+static GPtrArray *
+list_agent_targets (GPtrArray *stale)
+{
+  GPtrArray *targets = g_ptr_array_new_with_free_func (agent_target_free);
+  g_autofree char *dir_path = gz_agent_dir ();
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *socket = NULL;
+      char *end = NULL;
+      long pid;
+      AgentTarget *target;
+
+      if (!g_str_has_suffix (name, ".sock"))
+        continue;
+      pid = strtol (name, &end, 10);
+      if (pid <= 0 || pid > G_MAXINT || end == NULL || !g_str_equal (end, ".sock"))
+        continue;
+      socket = g_build_filename (dir_path, name, NULL);
+      if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+        {
+          if (g_unlink (socket) == 0)
+            g_ptr_array_add (stale, g_strdup_printf ("removed %s: process %ld is gone", socket,
+                                                     pid));
+          continue;
+        }
+      target = g_new0 (AgentTarget, 1);
+      target->pid = (int) pid;
+      target->command = read_command (target->pid);
+      if (target->command == NULL)
+        target->command = g_strdup ("?");
+      target->socket = g_steal_pointer (&socket);
+      g_ptr_array_add (targets, target);
+    }
+  g_ptr_array_sort (targets, compare_targets);
+  return targets;
+}
+
+static void
+print_targets (GPtrArray *targets,
+               gboolean   json)
+{
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < targets->len; i++)
+        {
+          const AgentTarget *target = g_ptr_array_index (targets, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "pid");
+          json_builder_add_int_value (builder, target->pid);
+          json_builder_set_member_name (builder, "command");
+          json_builder_add_string_value (builder, target->command);
+          json_builder_set_member_name (builder, "socket");
+          json_builder_add_string_value (builder, target->socket);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      json_generator_set_root (generator, root);
+      json_generator_set_pretty (generator, TRUE);
+      text = json_generator_to_data (generator, NULL);
+      printf ("%s\n", text);
+      return;
+    }
+
+  if (targets->len == 0)
+    {
+      printf ("No processes run the gz agent.\n");
+      return;
+    }
+  {
+    int widths[2] = { (int) strlen ("PID"), (int) strlen ("COMMAND") };
+
+    for (guint i = 0; i < targets->len; i++)
+      {
+        const AgentTarget *target = g_ptr_array_index (targets, i);
+        g_autofree char *pid = g_strdup_printf ("%d", target->pid);
+
+        widths[0] = MAX (widths[0], (int) strlen (pid));
+        widths[1] = MAX (widths[1], MIN ((int) g_utf8_strlen (target->command, -1), 60));
+      }
+    printf ("%-*s  %-*s  %s\n", widths[0], "PID", widths[1], "COMMAND", "SOCKET");
+    for (guint i = 0; i < targets->len; i++)
+      {
+        const AgentTarget *target = g_ptr_array_index (targets, i);
+
+        printf ("%-*d  %-*s  %s\n", widths[0], target->pid, widths[1], target->command,
+                target->socket);
+      }
+  }
+}
+
+static gboolean
+list_targets_once (ListRun *run)
+{
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) targets = list_agent_targets (stale);
+
+  if (run->watch && gz_cli_is_tty ())
+    printf ("\033[H\033[2J");
+  for (guint i = 0; i < stale->len; i++)
+    fprintf (stderr, "gz-cli: %s\n", (const char *) g_ptr_array_index (stale, i));
+  print_targets (targets, run->json);
+  if (run->watch && !gz_cli_is_tty ())
+    printf ("\n");
+  fflush (stdout);
+  return TRUE;
+}
+
 static gboolean
 list_once (ListRun *run)
 {
@@ -175,7 +349,9 @@ list_once (ListRun *run)
 static gboolean
 list_once_cb (gpointer data)
 {
-  return list_once (data);
+  ListRun *run = data;
+
+  return run->targets ? list_targets_once (run) : list_once (run);
 }
 
 int
@@ -186,10 +362,13 @@ gz_cli_list (int    argc,
   g_autoptr(GzSessionRegistry) registry = NULL;
   g_autofree char *format = NULL;
   gboolean watch = FALSE;
+  gboolean targets = FALSE;
   ListRun run = { 0 };
   const GOptionEntry entries[] = {
     { "watch", 'w', 0, G_OPTION_ARG_NONE, &watch, "Refresh every second until Ctrl-C", NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "table (default) or json", "FORMAT" },
+    { "targets", 0, 0, G_OPTION_ARG_NONE, &targets,
+      "List the processes that run the gz agent (pid, command, socket) instead", NULL },
     { NULL }
   };
 
@@ -206,11 +385,12 @@ gz_cli_list (int    argc,
   run.registry = registry;
   run.json = format != NULL && g_str_equal (format, "json");
   run.watch = watch;
+  run.targets = targets;
   run.status = GZ_CLI_EXIT_OK;
 
   if (!watch)
     {
-      list_once (&run);
+      list_once_cb (&run);
       return run.status;
     }
   gz_cli_watch (1000, list_once_cb, &run);

@@ -80,7 +80,9 @@ report (GzSession *session)
                                                 : "the session ended without a profile; "
                                                   "run it again");
     }
-  if (summary->target_exited)
+  /* A launched program's end is the session's planned end, unless --duration was shorter. */
+  if (summary->target_exited && (gz_session_get_target (session)->kind != GZ_TARGET_COMMAND ||
+                                 gz_session_get_duration (session) > 0))
     {
       g_autofree char *target = gz_cli_format_target (gz_session_get_target (session));
 
@@ -234,7 +236,7 @@ gz_cli_start (int    argc,
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown profile type \"%s\"; use one of: %s",
                         type_name, gz_profile_type_names ());
   if ((pid != 0) + (url != NULL) + (command != NULL) > 1)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "give one target: --pid, --url or -- COMMAND");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "more than one target; give one of --pid, --url or -- COMMAND");
   if (pid < 0)
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid pid %d; give a positive process id", pid);
 

@@ -95,7 +95,7 @@ gz_cli_stats (int    argc,
                             "duration such as 1s or 500ms", watch);
     }
   if (pid != 0 && url != NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "give one target: --pid or --url");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "more than one target; give one of --pid or --url");
   if (pid < 0)
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid pid %d; give a positive process id", pid);
   if (pid != 0 || url != NULL)

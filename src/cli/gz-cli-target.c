@@ -116,9 +116,8 @@ gz_cli_launch_with_agent (char   **command,
   /* Refused before anything runs: a static binary would run without the agent. */
   if (!gz_agent_can_preload (program, &local_error))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "cannot put the gz agent into \"%s\": %s; profile a dynamically linked, "
-                   "non-setuid build of it", program, local_error->message);
+      /* Its message names the program, the reason and the fix. */
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
   library = gz_agent_library_path (&local_error);
