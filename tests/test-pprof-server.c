@@ -845,6 +845,42 @@ test_unix_and_handler (void)
   g_rmdir (dir);
 }
 
+static gpointer
+sleep_thread (gpointer data)
+{
+  g_usleep (GPOINTER_TO_UINT (data) * 1000);
+  return NULL;
+}
+
+/* Requests that queue for the same snapshot share it, but a request never gets a snapshot
+ * begun before it arrived: a thread started between two requests is counted by the second. */
+static void
+test_shared_answers (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(Response) before = get (server, "/debug/pprof/goroutine?debug=2");
+  g_autofree char *before_text = body_text (before);
+  g_autoptr(GThread) sleeper = g_thread_new ("test-sleeper", sleep_thread,
+                                             GUINT_TO_POINTER (3000));
+  g_autoptr(Response) after = get (server, "/debug/pprof/goroutine?debug=2");
+  g_autofree char *after_text = body_text (after);
+  Response *many[8];
+
+  g_assert_null (strstr (before_text, "\"test-sleeper\""));
+  g_assert_nonnull (strstr (after_text, "\"test-sleeper\""));
+
+  for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+    many[i] = request (server, "GET", "/debug/pprof/goroutine", NULL, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+    {
+      g_autoptr(GzProfile) profile = assert_profile (wait (many[i]), "goroutine");
+
+      g_assert_cmpint (gz_profile_total (profile, 0), >=, 1);
+      response_free (many[i]);
+    }
+  g_thread_join (g_steal_pointer (&sleeper));
+}
+
 static void
 test_port_in_use (void)
 {
@@ -1023,6 +1059,7 @@ main (int    argc,
   g_test_add_func ("/pprof-server/idle-timeout", test_idle_timeout);
   g_test_add_func ("/pprof-server/slow-clients", test_slow_clients);
   g_test_add_func ("/pprof-server/unix-and-handler", test_unix_and_handler);
+  g_test_add_func ("/pprof-server/shared-answers", test_shared_answers);
   g_test_add_func ("/pprof-server/port-in-use", test_port_in_use);
   g_test_add_func ("/pprof-server/shutdown", test_shutdown);
   g_test_add_func ("/auto-profiler/retention", test_auto_profiler);

@@ -1,11 +1,15 @@
 /* gz-process-stats.c: runtime statistics of this process as JSON, and as a table, JSON or YAML text. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "gz-heap-sampler.h"
 #include "gz-process-stats.h"
@@ -99,57 +103,94 @@ status_kb (const char *status,
   return g_ascii_strtoll (line + strlen (prefix), NULL, 10) * 1024;
 }
 
-/* Seconds since this process started: boot-relative start time from /proc/self/stat (field 22,
- * in clock ticks) against /proc/uptime. -1 when unknown. */
+/* When this process started, in seconds of CLOCK_BOOTTIME (the clock of /proc/uptime): field
+ * 22 of /proc/self/stat, in clock ticks. It does not change: read once. -1 when unknown. */
+static double
+process_start_time (void)
+{
+  static double start = -1;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      g_autofree char *stat = NULL;
+      long ticks = sysconf (_SC_CLK_TCK);
+      const char *after_comm;
+
+      /* The command name may hold spaces and parentheses: fields resume after the last ')'. */
+      if (g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL) && ticks > 0 &&
+          (after_comm = strrchr (stat, ')')) != NULL)
+        {
+          g_auto(GStrv) fields = g_strsplit (after_comm + 2, " ", -1);
+
+          /* fields[0] is field 3 (state), so field 22 (starttime) is fields[19]. */
+          if (g_strv_length (fields) >= 20)
+            start = (double) g_ascii_strtoull (fields[19], NULL, 10) / (double) ticks;
+        }
+      g_once_init_leave (&once, 1);
+    }
+  return start;
+}
+
+/* Seconds since this process started; -1 when unknown. */
 static double
 process_uptime (void)
 {
-  g_autofree char *stat = NULL;
-  g_autofree char *uptime = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *after_comm;
-  double now;
-  long ticks = sysconf (_SC_CLK_TCK);
+  double start = process_start_time ();
+  struct timespec now;
 
-  if (!g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL) ||
-      !g_file_get_contents ("/proc/uptime", &uptime, NULL, NULL) || ticks <= 0)
+  if (start < 0 || clock_gettime (CLOCK_BOOTTIME, &now) != 0)
     return -1;
-
-  /* The command name may hold spaces and parentheses: fields resume after the last ')'. */
-  after_comm = strrchr (stat, ')');
-  if (after_comm == NULL)
-    return -1;
-  fields = g_strsplit (after_comm + 2, " ", -1);
-  /* fields[0] is field 3 (state), so field 22 (starttime) is fields[19]. */
-  if (g_strv_length (fields) < 20)
-    return -1;
-  now = g_ascii_strtod (uptime, NULL);
-  return MAX (0.0, now - (double) g_ascii_strtoull (fields[19], NULL, 10) / (double) ticks);
+  return MAX (0.0, (double) now.tv_sec + now.tv_nsec / 1e9 - start);
 }
 
-/* Entries of a /proc directory; -1 when it cannot be read. */
+/* Open descriptors. Linux 6.2 and later give their number as the size of /proc/self/fd, which
+ * costs one stat instead of listing the directory. -1 when unknown. */
 static gint64
-count_entries (const char *path,
-               gboolean    minus_own_fd)
+count_fds (void)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GDir) dir = NULL;
+  struct stat info;
   gint64 n = 0;
 
+  if (stat ("/proc/self/fd", &info) == 0 && info.st_size > 0)
+    return info.st_size;
+  dir = g_dir_open ("/proc/self/fd", 0, NULL);
   if (dir == NULL)
     return -1;
   while (g_dir_read_name (dir) != NULL)
     n++;
   /* Listing /proc/self/fd opens a descriptor of its own, which is listed too. */
-  return minus_own_fd ? n - 1 : n;
+  return n - 1;
+}
+
+/* /proc/self/status into @buffer, NUL-terminated; NULL when it cannot be read. One read
+ * serves the memory figures and the thread count; no allocation, no stat (a server may
+ * answer thousands of requests a second with it). */
+static const char *
+read_status (char  *buffer,
+             gsize  size)
+{
+  int fd = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  gsize length = 0;
+  gssize n;
+
+  if (fd < 0)
+    return NULL;
+  while (length < size - 1 &&
+         ((n = read (fd, buffer + length, size - 1 - length)) > 0 || (n < 0 && errno == EINTR)))
+    length += MAX (n, 0);
+  close (fd);
+  buffer[length] = '\0';
+  return length > 0 ? buffer : NULL;
 }
 
 static void
-add_memory (JsonBuilder *builder)
+add_memory (JsonBuilder *builder,
+            const char  *status)
 {
-  g_autofree char *status = NULL;
   gint64 rss, peak;
 
-  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
   rss = status_kb (status, "VmRSS");
   peak = status_kb (status, "VmHWM");
 
@@ -238,8 +279,12 @@ gz_process_stats_collect (GError **error)
   struct rusage usage = { 0 };
   gboolean have_usage = getrusage (RUSAGE_SELF, &usage) == 0;
   double uptime = process_uptime ();
-  gint64 threads = count_entries ("/proc/self/task", FALSE);
-  gint64 fds = count_entries ("/proc/self/fd", TRUE);
+  char buffer[8192];
+  const char *status = read_status (buffer, sizeof buffer);
+  const char *threads_line = status != NULL ? strstr (status, "\nThreads:") : NULL;
+  gint64 threads = threads_line != NULL
+    ? g_ascii_strtoll (threads_line + strlen ("\nThreads:"), NULL, 10) : -1;
+  gint64 fds = count_fds ();
 
   json_builder_begin_object (builder);
 
@@ -248,7 +293,7 @@ gz_process_stats_collect (GError **error)
   add_double_or_null (builder, "uptime_seconds", uptime >= 0, uptime);
   add_int_or_null (builder, "pid", TRUE, getpid ());
 
-  add_memory (builder);
+  add_memory (builder, status);
   add_allocations (builder);
 
   add_int_or_null (builder, "threads", threads >= 0, threads);

@@ -69,8 +69,64 @@ static const ProfileInfo profiles[] = {
  * (goroutine) signals each thread and unwinds it with libunwind in the signal handler, which
  * calls dl_iterate_phdr: a thread interrupted inside dl_iterate_phdr (the symbolizer calls it
  * on each lookup) deadlocks the process. Serialized, the server's own threads are never there
- * when it captures. On two cores the throughput is the same: the symbolizer is locked anyway. */
+ * when it captures. Requests that queue here share answers (see work_snapshot). */
 static GMutex profile_lock;
+
+/* The last answer for one endpoint and debug level, and when its snapshot began. */
+typedef struct
+{
+  GBytes     *body;
+  const char *content_type;
+  gint64      taken_at; /* monotonic */
+} SharedAnswer;
+
+static void
+shared_answer_free (gpointer data)
+{
+  SharedAnswer *answer = data;
+
+  g_bytes_unref (answer->body);
+  g_free (answer);
+}
+
+GHashTable *
+gz_pprof_handlers_new_shared (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, shared_answer_free);
+}
+
+/* An answer whose snapshot began after @request arrived shows the process at a moment of the
+ * request's life, as one taken for it alone would: requests that waited for the same snapshot
+ * share it (under profile_lock). */
+static gboolean
+answer_from_shared (GzPprofRequest *request,
+                    const char     *key)
+{
+  SharedAnswer *answer = g_hash_table_lookup (gz_pprof_server_get_shared (request->server), key);
+
+  if (answer == NULL || answer->taken_at < request->received)
+    return FALSE;
+  gz_pprof_request_set_body (request, answer->content_type, g_bytes_ref (answer->body));
+  if (g_str_equal (answer->content_type, "application/octet-stream"))
+    request->filename = g_strdup (request->name);
+  return TRUE;
+}
+
+static void
+keep_shared (GzPprofRequest *request,
+             const char     *key,
+             gint64          taken_at)
+{
+  SharedAnswer *answer;
+
+  if (request->status != SOUP_STATUS_OK || request->content_type == NULL)
+    return;
+  answer = g_new0 (SharedAnswer, 1);
+  answer->body = g_bytes_ref (request->response);
+  answer->content_type = request->content_type;
+  answer->taken_at = taken_at;
+  g_hash_table_replace (gz_pprof_server_get_shared (request->server), g_strdup (key), answer);
+}
 
 static GzProfile *
 take_snapshot (GzPprofServer *server,
@@ -79,8 +135,9 @@ take_snapshot (GzPprofServer *server,
                GError       **error)
 {
   g_autoptr(GzProfiler) profiler = NULL;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
   GzProfile *profile;
+
+  /* The caller holds profile_lock. */
 
   profiler = gz_profiler_new (type, gz_pprof_server_get_config (server), error);
   if (profiler == NULL)
@@ -99,11 +156,17 @@ take_snapshot (GzPprofServer *server,
 static void
 work_snapshot (GzPprofRequest *request)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
+  g_autofree char *key = g_strdup_printf ("%s?debug=%d", request->name, request->debug);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GzProfile) profile = take_snapshot (request->server, request->type, request->name,
-                                                &error);
+  g_autoptr(GzProfile) profile = NULL;
+  gint64 taken_at = g_get_monotonic_time ();
 
+  if (answer_from_shared (request, key))
+    return;
+  profile = take_snapshot (request->server, request->type, request->name, &error);
   gz_pprof_request_set_profile (request, profile, request->name, error);
+  keep_shared (request, key, taken_at);
 }
 
 /* ... goroutine?debug=2: every thread's stack ... */
@@ -113,7 +176,12 @@ work_goroutine_dump (GzPprofRequest *request)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
-  char *text = gz_pprof_text_thread_dump (&error);
+  gint64 taken_at = g_get_monotonic_time ();
+  char *text;
+
+  if (answer_from_shared (request, "goroutine?debug=2"))
+    return;
+  text = gz_pprof_text_thread_dump (&error);
 
   if (text == NULL)
     {
@@ -125,6 +193,7 @@ work_goroutine_dump (GzPprofRequest *request)
     }
   gz_pprof_request_set_body (request, "text/plain; charset=utf-8",
                              g_bytes_new_take (text, strlen (text)));
+  keep_shared (request, "goroutine?debug=2", taken_at);
 }
 
 /* ... or ?seconds=N: the difference of two snapshots N seconds apart, as Go's
@@ -133,10 +202,13 @@ work_goroutine_dump (GzPprofRequest *request)
 static void
 work_delta_end (GzPprofRequest *request)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
   g_autoptr(GError) error = NULL;
   g_autoptr(GzProfile) profile = take_snapshot (request->server, request->type, request->name,
                                                 &error);
   g_autofree char *filename = g_strconcat (request->name, "-delta", NULL);
+
+  g_clear_pointer (&locker, g_mutex_locker_free);
 
   if (profile != NULL)
     gz_profile_subtract (profile, request->start, NULL);
@@ -156,6 +228,7 @@ on_delta_elapsed (gpointer user_data)
 static void
 work_delta_start (GzPprofRequest *request)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
   g_autoptr(GError) error = NULL;
 
   request->start = take_snapshot (request->server, request->type, request->name, &error);
@@ -295,6 +368,7 @@ work_index (GzPprofRequest *request)
         continue;
       if (is_profile)
         {
+          g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
           g_autoptr(GzProfile) profile = take_snapshot (request->server, info->type, info->name,
                                                         NULL);
 
@@ -405,12 +479,15 @@ handle_trace (GzPprofServer     *server,
                         "/debug/pprof/goroutine?debug=2 for every thread's stack");
 }
 
-/* /debug/stats: gz_process_stats_collect () as JSON. */
+/* /debug/stats: gz_process_stats_collect () as JSON. It reads no more than a stat, one /proc
+ * file and getrusage: answered at once, on the main loop, with no thread to wake. */
 static void
-work_stats (GzPprofRequest *request)
+handle_stats (GzPprofServer     *server,
+              SoupServerMessage *msg)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) stats = gz_process_stats_collect (&error);
+  g_autoptr(GBytes) body = NULL;
   char *text;
 
   if (stats == NULL)
@@ -418,11 +495,11 @@ work_stats (GzPprofRequest *request)
       g_autofree char *problem = g_strdup_printf ("Could not collect statistics: %s",
                                                   error->message);
 
-      gz_pprof_request_set_error (request, SOUP_STATUS_INTERNAL_SERVER_ERROR, problem);
-      return;
+      return gz_pprof_serve_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, problem);
     }
   text = gz_process_stats_format (stats, GZ_PROCESS_STATS_FORMAT_JSON);
-  gz_pprof_request_set_body (request, "application/json", g_bytes_new_take (text, strlen (text)));
+  body = g_bytes_new_take (text, strlen (text));
+  gz_pprof_serve_bytes (msg, SOUP_STATUS_OK, "application/json", NULL, body);
 }
 
 void
@@ -434,7 +511,7 @@ gz_pprof_handlers_serve (GzPprofServer     *server,
   const char *name;
 
   if (g_str_equal (path, "/debug/stats"))
-    return gz_pprof_request_run (gz_pprof_request_new (server, msg), work_stats, NULL);
+    return handle_stats (server, msg);
   if (g_str_equal (path, "/debug/pprof"))
     return soup_server_message_set_redirect (msg, SOUP_STATUS_MOVED_PERMANENTLY, "/debug/pprof/");
   if (!g_str_has_prefix (path, "/debug/pprof/"))

@@ -13,4 +13,7 @@ void gz_pprof_handlers_serve (GzPprofServer     *server,
                               const char        *path,
                               GHashTable        *query);
 
+/* The table of answers a server's requests may share (see gz-pprof-handlers.c). */
+GHashTable *gz_pprof_handlers_new_shared (void);
+
 G_END_DECLS

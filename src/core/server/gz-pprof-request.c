@@ -123,6 +123,7 @@ gz_pprof_request_new (GzPprofServer     *server,
 
   request->server = g_object_ref (server);
   request->msg = g_object_ref (msg);
+  request->received = g_get_monotonic_time ();
   soup_server_message_pause (msg);
   gz_pprof_server_add_pending (server, request);
   return request;

@@ -24,6 +24,7 @@ struct _GzPprofRequest
   GzProfiler        *profiler;    /* cpu: running */
   GzProfile         *start;       /* delta: the first snapshot */
   GBytes            *body;        /* symbol: the addresses */
+  gint64             received;    /* monotonic */
 
   /* Private to gz-pprof-request.c. */
   GzPprofRequestStep work;        /* in a worker thread */

@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 GzConfig *gz_pprof_server_get_config     (GzPprofServer  *self);
 /* /proc/self/cmdline as Go serves it: the arguments joined by NULs. */
 GBytes   *gz_pprof_server_get_cmdline    (GzPprofServer  *self);
+/* Answers the handlers' requests may share; only under their lock. */
+GHashTable *gz_pprof_server_get_shared   (GzPprofServer  *self);
 /* Requests paused for work are counted, so that a shutdown waits for them. */
 void      gz_pprof_server_add_pending    (GzPprofServer  *self,
                                           GzPprofRequest *request);

@@ -32,6 +32,7 @@ struct _GzPprofServer
   guint               max_in_flight;
   GHashTable         *in_flight;     /* SoupServerMessage * past the early handler */
   GHashTable         *pending;       /* GzPprofRequest * paused for a thread or a timer */
+  GHashTable         *shared;        /* the handlers' answers that requests may share */
 
   gboolean            shutting_down;
   GTask              *shutdown_task;
@@ -51,6 +52,12 @@ GzConfig *
 gz_pprof_server_get_config (GzPprofServer *self)
 {
   return self->config;
+}
+
+GHashTable *
+gz_pprof_server_get_shared (GzPprofServer *self)
+{
+  return self->shared;
 }
 
 GBytes *
@@ -253,6 +260,7 @@ gz_pprof_server_finalize (GObject *object)
   g_clear_pointer (&self->cmdline, g_bytes_unref);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->shared, g_hash_table_unref);
 
   G_OBJECT_CLASS (gz_pprof_server_parent_class)->finalize (object);
 }
@@ -275,6 +283,7 @@ gz_pprof_server_init (GzPprofServer *self)
   self->max_in_flight = GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT;
   self->in_flight = g_hash_table_new (NULL, NULL);
   self->pending = g_hash_table_new (NULL, NULL);
+  self->shared = gz_pprof_handlers_new_shared ();
 
   /* /proc/self/cmdline ends each argument with a NUL; Go joins them with one. */
   if (g_file_get_contents ("/proc/self/cmdline", &cmdline, &length, NULL) && length > 0 &&
