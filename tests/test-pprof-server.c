@@ -881,6 +881,50 @@ test_shared_answers (void)
   g_thread_join (g_steal_pointer (&sleeper));
 }
 
+/* A request line or headers too long get Go's 414 and 431 (libsoup alone would close the
+ * connection without a word at 64 KiB); the requests' framing is followed across a POST body
+ * on a kept-alive connection, whose next request is served. */
+static void
+test_too_long (void)
+{
+  g_autoptr(GzPprofServer) server = new_server (NULL);
+  g_autoptr(GSocketConnection) uri = raw_connect (server);
+  g_autoptr(GSocketConnection) headers = raw_connect (server);
+  g_autoptr(GSocketConnection) framed = raw_connect (server);
+  g_autofree char *long_path = g_strnfill (9000, 'a');
+  g_autofree char *long_line = g_strdup_printf ("GET /%s HTTP/1.1\r\nHost: x\r\n\r\n", long_path);
+  g_autoptr(GString) many = g_string_new ("GET /debug/pprof/cmdline HTTP/1.1\r\nHost: x\r\n");
+  g_autofree char *filler = g_strnfill (1000, 'f');
+  g_autofree char *uri_response = NULL;
+  g_autofree char *headers_response = NULL;
+  g_autofree char *post = NULL;
+  g_autofree char *after = NULL;
+  const char *body = "0x1+0x2";
+  g_autofree char *post_request =
+    g_strdup_printf ("POST /debug/pprof/symbol HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n"
+                     "\r\n%s", strlen (body), body);
+
+  raw_send (uri, long_line);
+  uri_response = raw_receive (uri, 5000);
+  g_assert_true (g_str_has_prefix (uri_response, "HTTP/1.1 414 URI Too Long\r\n"));
+  g_assert_nonnull (strstr (uri_response, "X-Go-Pprof: 1"));
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (many, "X-Filler-%u: %s\r\n", i, filler);
+  g_string_append (many, "\r\n");
+  raw_send (headers, many->str);
+  headers_response = raw_receive (headers, 5000);
+  g_assert_true (g_str_has_prefix (headers_response,
+                                   "HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+
+  raw_send (framed, post_request);
+  post = raw_receive (framed, 5000);
+  g_assert_true (g_str_has_prefix (post, "HTTP/1.1 200 OK\r\n"));
+  raw_send (framed, GET_CMDLINE);
+  after = raw_receive (framed, 5000);
+  g_assert_true (g_str_has_prefix (after, "HTTP/1.1 200 OK\r\n"));
+}
+
 static void
 test_port_in_use (void)
 {
@@ -1060,6 +1104,7 @@ main (int    argc,
   g_test_add_func ("/pprof-server/slow-clients", test_slow_clients);
   g_test_add_func ("/pprof-server/unix-and-handler", test_unix_and_handler);
   g_test_add_func ("/pprof-server/shared-answers", test_shared_answers);
+  g_test_add_func ("/pprof-server/too-long", test_too_long);
   g_test_add_func ("/pprof-server/port-in-use", test_port_in_use);
   g_test_add_func ("/pprof-server/shutdown", test_shutdown);
   g_test_add_func ("/auto-profiler/retention", test_auto_profiler);

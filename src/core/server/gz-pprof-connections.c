@@ -11,6 +11,7 @@
 
 #include "gz-pprof-connections.h"
 #include "gz-pprof-server.h"
+#include "gz-pprof-stream.h"
 
 typedef enum
 {
@@ -351,6 +352,7 @@ on_incoming (GSocketService    *service,
   GzPprofConnections *self = user_data;
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GzPprofStream) stream = NULL;
   g_autoptr(GError) error = NULL;
   Connection *c;
 
@@ -366,6 +368,7 @@ on_incoming (GSocketService    *service,
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
                        TRUE, NULL);
 
+  stream = gz_pprof_stream_new (connection);
   c = g_new0 (Connection, 1);
   c->owner = self;
   c->connection = g_object_ref (connection);
@@ -375,7 +378,7 @@ on_incoming (GSocketService    *service,
   g_hash_table_insert (self->by_remote, c->remote, c);
   ensure_sweep (self);
   /* libsoup announces the first request (request-started) from inside this call. */
-  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (stream), local, remote, &error))
     {
       g_debug ("cannot serve a connection: %s", error->message);
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
