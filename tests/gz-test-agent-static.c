@@ -1,0 +1,9 @@
+/* gz-test-agent-static.c: a statically linked program, which gz_agent_can_preload refuses. */
+#include <stdio.h>
+
+int
+main (void)
+{
+  puts ("static");
+  return 0;
+}
