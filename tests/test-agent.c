@@ -405,6 +405,34 @@ test_tcp (Fixture       *f,
     g_test_skip ("go is not installed: `go tool pprof` not tried (apt-get install golang-go)");
 }
 
+/* Where the agent cannot run as asked, it says so in one "gz-agent:" line and the program runs
+ * as without it: a TCP address beyond this machine without a token, a malformed one. */
+static void
+test_refused (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *cases[] = { "GZ_AGENT_LISTEN=0.0.0.0:1", "GZ_AGENT_LISTEN=nonsense" };
+  const char *argv[] = { target_program (), "serve", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *env[] = { cases[i], NULL };
+      g_autoptr(GSubprocess) process = spawn_target (f, TRUE, argv, env);
+      g_autofree char *first = read_line (process);
+      g_autofree char *socket_path = socket_of (f, process);
+      g_autofree char *rest = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpstr (first, ==, "ready");
+      g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+      finish_target (process, &rest, &err);
+      g_assert_cmpstr (rest, ==, "bye\n");
+      g_assert_true (g_str_has_prefix (err, "gz-agent: not profiling "));
+      g_assert_nonnull (strstr (err, "GZ_AGENT_LISTEN"));
+      g_assert_cmpstr (strchr (err, '\n'), ==, "\n");
+    }
+}
+
 /* The forking program, 50 times: each forks 20 children while two threads allocate and contend
  * under sampling of every allocation and every block; each child allocates, locks, creates a
  * thread and exits. None hangs, none fails, and no child serves (or leaves) a socket. */
@@ -588,6 +616,7 @@ main (int    argc,
   g_test_add ("/agent/sessions", Fixture, NULL, fixture_set_up, test_sessions,
               fixture_tear_down);
   g_test_add ("/agent/tcp", Fixture, NULL, fixture_set_up, test_tcp, fixture_tear_down);
+  g_test_add ("/agent/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/agent/fork", Fixture, NULL, fixture_set_up, test_fork, fixture_tear_down);
   g_test_add ("/agent/exec", Fixture, NULL, fixture_set_up, test_exec, fixture_tear_down);
   g_test_add ("/agent/sigprof", Fixture, NULL, fixture_set_up, test_sigprof, fixture_tear_down);

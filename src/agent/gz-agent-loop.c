@@ -132,6 +132,16 @@ listen_all (GzAgentLoop  *self,
 
       if (!parse_listen (tcp, &address, &port, error))
         return FALSE;
+      /* Heap and stacks name the program's functions, cmdline its arguments: beyond this
+       * machine only behind a token, as gz-cli profile server. */
+      if (!gz_pprof_server_address_is_loopback (address) &&
+          g_strcmp0 (gz_config_get_string (self->config, "token-file"), "") == 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                       "GZ_AGENT_LISTEN=%s is not a loopback address: set a token file "
+                       "(GZ_PROFILE_TOKEN_FILE) to serve beyond this machine", tcp);
+          return FALSE;
+        }
       self->tcp_server = gz_pprof_server_new (self->config);
       if (!gz_pprof_server_listen_on (self->tcp_server, address, port, error))
         {
