@@ -36,6 +36,7 @@ struct _GzAgentLoop
   GCond            cond;
   LoopState        state;   /* under lock */
   GError          *error;   /* under lock: why it failed */
+  gboolean         unheard; /* under lock: the constructor no longer waits for the outcome */
 };
 
 /* The agents' directory: ours, 0700, so that nobody else reaches the socket even for the
@@ -159,7 +160,9 @@ set_state (GzAgentLoop *self,
 {
   g_mutex_lock (&self->lock);
   self->state = state;
-  if (error != NULL && self->error == NULL)
+  if (error != NULL && self->unheard)
+    gz_agent_say ("not profiling %d: %s", (int) getpid (), error->message);
+  else if (error != NULL && self->error == NULL)
     self->error = g_error_copy (error);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
@@ -289,7 +292,9 @@ gz_agent_loop_start (GzConfig  *config,
       g_mutex_unlock (&self->lock);
       return NULL;
     }
-  /* Still starting after the timeout: it will listen soon; the program goes on meanwhile. */
+  /* Still starting after the timeout: it will listen soon (or say why not); the program goes
+   * on meanwhile. */
+  self->unheard = TRUE;
   g_mutex_unlock (&self->lock);
   return self;
 }
