@@ -1,5 +1,5 @@
 /* gz-test-target-truth.c: a plain C program (no gz inside) with a known truth per profile type,
- * for `gz-cli profile start -- COMMAND`: `cpu S` splits S seconds of CPU between spin_a and
+ * for `gz-cli profile start -- COMMAND`: `cpu N` splits N turns of CPU between spin_a and
  * spin_b and prints each one's own thread CPU time; `memory` keeps a known number of bytes
  * from keep_bytes; `mutex`, `block` and `threadcreate` contend a mutex in contend_mutex, block
  * threads on a condition in wait_on_condition, and create threads in create_threads. Every mode
@@ -39,16 +39,16 @@ spin_for (int64_t cpu_ns)
   while (clock_ns (CLOCK_THREAD_CPUTIME_ID) - start < cpu_ns);
 }
 
-/* Each returns the thread CPU time it took, measured at its own entry and exit. Turns of about 70
- * and 30 ms, many sampling periods long, so that the samples split as the time does (stratified,
- * not a coin toss per sample); a period of 101.8 ms, no multiple of a 4 or 10 ms sampling
- * period, so that the samples' phase walks through the turn instead of sticking to one spot. */
+/* Each returns the thread CPU time it took, measured at its own entry and exit. Turns of about
+ * 357 and 153 ms of CPU, each many sampling periods long: samples come at regular steps of the
+ * process' CPU time (give or take a tick), so a turn's count is off by a boundary sample at
+ * most, not by a coin toss per sample. Long turns keep those boundary errors small. */
 NOINLINE static int64_t
 spin_a (void)
 {
   int64_t start = clock_ns (CLOCK_THREAD_CPUTIME_ID);
 
-  spin_for (71300000);
+  spin_for (356500000);
   return clock_ns (CLOCK_THREAD_CPUTIME_ID) - start;
 }
 
@@ -57,20 +57,17 @@ spin_b (void)
 {
   int64_t start = clock_ns (CLOCK_THREAD_CPUTIME_ID);
 
-  spin_for (30500000);
+  spin_for (152500000);
   sink ^= 1;
   return clock_ns (CLOCK_THREAD_CPUTIME_ID) - start;
 }
 
 static int
-run_cpu (double seconds)
+run_cpu (int turns)
 {
-  int64_t end = clock_ns (CLOCK_MONOTONIC) + (int64_t) (seconds * 1e9);
   int64_t a = 0, b = 0;
 
-  fprintf (stderr, "work-start %lld\n", (long long) clock_ns (CLOCK_REALTIME));
-
-  while (clock_ns (CLOCK_MONOTONIC) < end)
+  for (int i = 0; i < turns; i++)
     {
       a += spin_a ();
       b += spin_b ();
@@ -206,7 +203,7 @@ main (int    argc,
   if (strcmp (mode, "cpu") == 0)
     {
       usleep (CPU_EXTRA_DELAY_US);
-      return run_cpu (seconds);
+      return run_cpu ((int) seconds);
     }
   if (strcmp (mode, "memory") == 0)
     return run_memory (seconds);
@@ -218,7 +215,8 @@ main (int    argc,
     return run_threadcreate (seconds);
   if (strcmp (mode, "exit") == 0)
     return (int) seconds;
-  fprintf (stderr, "usage: %s cpu|memory|mutex|block|threadcreate|exit [SECONDS|STATUS]\n",
+  fprintf (stderr, "usage: %s cpu TURNS | memory|mutex|block|threadcreate SECONDS | exit "
+           "STATUS\n",
            argv[0]);
   return 2;
 }

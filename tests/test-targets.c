@@ -224,6 +224,47 @@ go_service_stop (GoService *service)
   g_clear_pointer (&service->url, g_free);
 }
 
+/* A URL's session is a session like any other: listed with its target, stopped from another
+ * gz-cli. */
+static void
+stop_url_session (Fixture    *f,
+                  const char *url)
+{
+  g_autoptr(GSubprocess) owner = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *stopped = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *rest = NULL;
+
+  owner = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "start", "--type",
+                             "memory", "--url", url, "--output-dir", f->cli.out_dir, NULL);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (owner));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Session: "));
+  id = g_strdup (line + strlen ("Session: "));
+  /* Listed once started (the file appears at reservation; the list shows started ones). */
+  for (int i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&list, g_free);
+      g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &list, NULL, "list", NULL), ==, 0);
+      if (strstr (list, id) != NULL)
+        break;
+      g_usleep (50000);
+    }
+  g_assert_nonnull (strstr (list, id));
+  g_assert_nonnull (strstr (list, url));
+  g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &stopped, NULL, "stop", "--session", id,
+                                        NULL), ==, 0);
+  g_assert_nonnull (strstr (stopped, "main.keepMemory"));
+  g_assert_true (g_subprocess_wait_check (owner, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_url_go (Fixture      *f,
              gconstpointer data)
@@ -257,6 +298,7 @@ test_url_go (Fixture      *f,
 
   goroutine = start_ok (f, NULL, NULL, "--type", "goroutine", "--duration", "100ms", "--url",
                         service.url, NULL);
+  stop_url_session (f, service.url);
   g_assert_cmpint (gz_profile_total (goroutine, 0), >=, 5);
 
   /* A Go service has no /debug/stats: one line says so. */
@@ -504,28 +546,50 @@ program_value (const char *out,
   return g_ascii_strtoll (at + strlen (prefix), NULL, 10);
 }
 
+/* One run of the CPU truth program: the program's own split and the profile's, and how much of
+ * the program's CPU time the profile holds. */
 static void
-test_command_cpu (Fixture      *f,
-                  gconstpointer data)
+run_cpu_truth (Fixture *f,
+               double  *truth,
+               double  *measured,
+               double  *coverage)
 {
   const char *env[] = { "GZ_PROFILE_CPU_HZ=250", NULL };
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
   gint64 a, b;
-  double truth, measured;
+
+  profile = start_ok (f, env, &out, "--type", "cpu", "--", truth_program (), "cpu", "4", NULL);
+  /* The program's own exit: its agent flushed the profile, no "exited" notice for that. */
+  g_assert_null (strstr (out, "exited during the session"));
+  a = program_value (out, "spin_a");
+  b = program_value (out, "spin_b");
+  *truth = 100.0 * (double) a / (double) (a + b);
+  *measured = 100.0 * share_of (profile, "cpu", "spin_a") /
+              (share_of (profile, "cpu", "spin_a") + share_of (profile, "cpu", "spin_b"));
+  *coverage = (double) gz_profile_total (profile, (guint) gz_profile_find_sample_type (profile,
+                                                                                     "cpu")) /
+              (double) (a + b);
+  g_test_message ("spin_a: %.2f %% by its own clock, %.2f %% in the profile, which holds "
+                  "%.0f %% of the program's CPU time", *truth, *measured, 100 * *coverage);
+}
+
+static void
+test_command_cpu (Fixture      *f,
+                  gconstpointer data)
+{
+  double truth, measured, coverage;
 
   if (!have_agent ())
     return;
-  profile = start_ok (f, env, &out, "--type", "cpu", "--", truth_program (), "cpu", "4", NULL);
-  a = program_value (out, "spin_a");
-  b = program_value (out, "spin_b");
-  truth = 100.0 * (double) a / (double) (a + b);
-  measured = 100.0 * share_of (profile, "cpu", "spin_a") /
-             (share_of (profile, "cpu", "spin_a") + share_of (profile, "cpu", "spin_b"));
-  g_test_message ("spin_a: %.2f %% by its own clock, %.2f %% in the profile", truth, measured);
+  run_cpu_truth (f, &truth, &measured, &coverage);
+  /* SIGPROF is not queued: on an overloaded machine expirations merge and samples go missing
+   * (or a VM's stolen time adds some). A run that lost or gained more than a tenth of the
+   * program's CPU time says nothing about the split: it is run once more. */
+  if (fabs (coverage - 1.0) > 0.1)
+    run_cpu_truth (f, &truth, &measured, &coverage);
+  g_assert_cmpfloat (fabs (coverage - 1.0), <=, 0.1);
   g_assert_cmpfloat (fabs (measured - truth), <=, 1.5);
-  /* The program's own exit: its agent flushed the profile, no "exited" notice for that. */
-  g_assert_null (strstr (out, "exited during the session"));
 }
 
 static void
