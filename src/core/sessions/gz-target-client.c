@@ -318,6 +318,9 @@ request (GzTargetClient *self,
                         : status == SOUP_STATUS_NOT_FOUND
                           ? "check the URL: it should lead to the pprof endpoints, e.g. "
                             "http://HOST:PORT/debug/pprof"
+                        : status == SOUP_STATUS_CONFLICT
+                          ? "a session of that type already runs there; stop it first "
+                            "(gz-cli profile list shows the sessions)"
                           : "check the target's own log";
 
       g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_HTTP,
