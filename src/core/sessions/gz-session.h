@@ -46,7 +46,10 @@ gint64                  gz_session_get_start_time   (GzSession           *self);
 gint64                  gz_session_get_elapsed      (GzSession           *self);
 
 /* Starts profiling, publishes the session in the registry, and arms the duration timer and
- * the stop-request monitor on the thread-default main context: the session's context. */
+ * the stop-request monitor on the thread-default main context: the session's context. For
+ * another program this makes one request (the agent's session start, or a URL's first
+ * snapshot or a check that it answers), bounded by a timeout; the session also stops by
+ * itself when a pid's or command's process goes away. */
 gboolean                gz_session_start            (GzSession           *self,
                                                      GError             **error);
 /* Stops: on a worker thread the profiler stops and the profile is symbolized, encoded and
