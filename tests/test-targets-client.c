@@ -18,6 +18,7 @@ typedef struct
   char       *root;
   char       *out_dir;
   SoupServer *server;
+  GSocketService *service;  /* accepts for the server: SoupServer's own listener leaks */
   char       *url;          /* http://127.0.0.1:PORT */
   char       *socket_path;  /* root/agent.sock */
   GBytes     *snapshot;     /* a goroutine profile of this process, encoded */
@@ -122,41 +123,57 @@ encode_times (GzProfile *profile,
   return bytes;
 }
 
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+
+  if (local != NULL && remote != NULL)
+    soup_server_accept_iostream (f->server, G_IO_STREAM (connection), local, remote, NULL);
+  return TRUE;
+}
+
 static gpointer
 server_thread (gpointer data)
 {
   Fixture *f = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) address = NULL;
-  GSList *uris;
+  guint16 port;
 
   g_main_context_push_thread_default (f->context);
   f->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (f->server, NULL, handler, f, NULL);
-  g_assert_true (soup_server_listen_local (f->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  f->service = g_socket_service_new ();
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (f->service), NULL, &error);
   g_assert_no_error (error);
-  uris = soup_server_get_uris (f->server);
-  f->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
-                         &error);
-  g_assert_no_error (error);
+  f->url = g_strdup_printf ("http://127.0.0.1:%u", port);
   address = g_unix_socket_address_new (f->socket_path);
-  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (f->service), address,
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                                                NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (g_socket_listen (socket, &error));
-  g_assert_true (soup_server_listen_socket (f->server, socket, 0, &error));
-  g_assert_no_error (error);
+  g_signal_connect (f->service, "incoming", G_CALLBACK (on_incoming), f);
+  g_socket_service_start (f->service);
 
   g_mutex_lock (&f->lock);
   f->listening = TRUE;
   g_cond_signal (&f->ready);
   g_mutex_unlock (&f->lock);
   g_main_loop_run (f->loop);
+  g_socket_service_stop (f->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (f->service));
+  g_clear_object (&f->service);
   soup_server_disconnect (f->server);
   g_clear_object (&f->server);
+  /* Let the closed connections finish on this context, or they are never freed. */
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
   g_main_context_pop_thread_default (f->context);
   return NULL;
 }
@@ -229,6 +246,8 @@ static void
 fixture_tear_down (Fixture      *f,
                    gconstpointer data)
 {
+  /* Give the server a moment to see the client's connections close. */
+  g_usleep (100000);
   g_main_context_invoke (f->context, quit_loop, f->loop);
   g_thread_join (f->thread);
   g_main_loop_unref (f->loop);
