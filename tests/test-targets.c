@@ -687,6 +687,67 @@ test_command_status (Fixture      *f,
   g_assert_cmpuint (count_profiles (f->cli.out_dir), ==, 1);
 }
 
+/* SIGTERM to gz-cli: the profile is saved first, then the program is told to go; gz-cli exits
+ * with the program's status (killed by SIGTERM: 143). Listed meanwhile with its command. */
+static void
+test_command_sigterm (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr(GSubprocess) owner = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *rest = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  char *line;
+
+  if (!have_agent ())
+    return;
+  owner = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "start", "--type",
+                             "mutex", "--output-dir", f->cli.out_dir, "--", truth_program (),
+                             "mutex", "30", NULL);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (owner));
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
+    {
+      gboolean last = g_str_has_prefix (line, "Profiling ");
+
+      if (g_str_has_prefix (line, "Session: "))
+        id = g_strdup (line + strlen ("Session: "));
+      if (g_str_has_prefix (line, "Output: "))
+        path = g_strdup (line + strlen ("Output: "));
+      g_free (line);
+      if (last)
+        break;
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+  g_assert_nonnull (path);
+  for (int i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&list, g_free);
+      g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &list, NULL, "list", NULL), ==, 0);
+      if (strstr (list, id) != NULL)
+        break;
+      g_usleep (50000);
+    }
+  g_assert_nonnull (strstr (list, id));
+  g_assert_nonnull (strstr (list, "mutex 30"));
+  g_usleep (G_USEC_PER_SEC);
+
+  g_subprocess_send_signal (owner, SIGTERM);
+  rest = g_data_input_stream_read_upto (lines, "", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (owner, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (owner));
+  g_assert_cmpint (g_subprocess_get_exit_status (owner), ==, 128 + SIGTERM);
+  g_assert_nonnull (strstr (rest, "Saved profile"));
+  profile = gz_profile_read_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (share_of (profile, "delay", "contend_mutex"), >=, 0.5);
+}
+
 /* -- `profile run`, then --pid from another terminal ------------------------------------ */
 
 static GSubprocess *
@@ -822,6 +883,7 @@ main (int    argc,
       add (path, &thread_cases[i], test_command_threads);
     }
   add ("/targets/command/status", NULL, test_command_status);
+  add ("/targets/command/sigterm", NULL, test_command_sigterm);
   add ("/targets/pid/run", NULL, test_pid_run);
   add ("/targets/pid/exits", NULL, test_pid_exits);
   return g_test_run ();
