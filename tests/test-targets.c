@@ -577,12 +577,13 @@ run_cpu_truth (Fixture *f,
                double  *measured,
                double  *coverage)
 {
-  const char *env[] = { "GZ_PROFILE_CPU_HZ=250", NULL };
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
   gint64 a, b;
 
-  profile = start_ok (f, env, &out, "--type", "cpu", "--", truth_program (), "cpu", "4", NULL);
+  /* The flag reaches the launched program's agent (through its environment). */
+  profile = start_ok (f, NULL, &out, "--type", "cpu", "--cpu-hz", "250", "--",
+                      truth_program (), "cpu", "4", NULL);
   /* The program's own exit: its agent flushed the profile, no "exited" notice for that. */
   g_assert_null (strstr (out, "exited during the session"));
   a = program_value (out, "spin_a");
@@ -619,7 +620,6 @@ static void
 test_command_memory (Fixture      *f,
                      gconstpointer data)
 {
-  const char *env[] = { "GZ_PROFILE_MEMORY_RATE=16384", NULL };
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
   gint64 kept, estimate;
@@ -628,8 +628,8 @@ test_command_memory (Fixture      *f,
   if (!have_agent ())
     return;
   /* Stopped by --duration while the program still runs: the stop request, not the flush. */
-  profile = start_ok (f, env, &out, "--type", "memory", "--duration", "1500ms", "--",
-                      truth_program (), "memory", "3", NULL);
+  profile = start_ok (f, NULL, &out, "--type", "memory", "--duration", "1500ms",
+                      "--memory-rate", "16384", "--", truth_program (), "memory", "3", NULL);
   kept = program_value (out, "kept");
   index = gz_profile_find_sample_type (profile, "inuse_space");
   g_assert_cmpint (index, >=, 0);

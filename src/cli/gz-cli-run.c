@@ -86,7 +86,7 @@ gz_cli_run (int    argc,
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "profile run needs a command after --; e.g. "
                         "gz-cli profile run -- ./server --port 8080");
 
-  child = gz_cli_launch_with_agent (command, &error);
+  child = gz_cli_launch_with_agent (command, NULL, &error);
   if (child == NULL)
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
   fprintf (stderr, "pid %s runs with the gz agent; profile it with: gz-cli profile start --pid "

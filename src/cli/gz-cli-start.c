@@ -131,6 +131,32 @@ static const char * const command_keys[] = {
   "token-file", NULL
 };
 
+/* The profilers' settings: the agent of a launched program reads them from its environment
+ * (a flag given to gz-cli wins over the same variable inherited); a running process keeps its
+ * own. */
+static const char * const agent_keys[] = {
+  "cpu-hz", "memory-rate", "block-rate", "mutex-fraction", NULL
+};
+
+/* "GZ_PROFILE_X=VALUE" for each of agent_keys given as a flag. */
+static GStrv
+agent_env (GzCliConfigFlags *flags)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; agent_keys[i] != NULL; i++)
+    {
+      const char *value = gz_cli_config_flags_lookup (flags, agent_keys[i]);
+      g_autofree char *name = gz_config_env_name (agent_keys[i]);
+
+      g_autofree char *pair = value != NULL ? g_strconcat (name, "=", value, NULL) : NULL;
+
+      if (pair != NULL)
+        g_strv_builder_add (builder, pair);
+    }
+  return g_strv_builder_end (builder);
+}
+
 /* The session of @type on the target the options name; @child is the launched command. */
 static GzSession *
 new_session (GzConfig      *config,
@@ -239,6 +265,11 @@ gz_cli_start (int    argc,
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "more than one target; give one of --pid, --url or -- COMMAND");
   if (pid < 0)
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid pid %d; give a positive process id", pid);
+  for (guint i = 0; (pid != 0 || url != NULL) && agent_keys[i] != NULL; i++)
+    if (gz_cli_config_flags_lookup (flags, agent_keys[i]) != NULL)
+      return gz_cli_fail (GZ_CLI_EXIT_USAGE, "--%s cannot change a running %s; give it where "
+                          "that program starts (its GZ_PROFILE_* variables or profile.ini)",
+                          agent_keys[i], pid != 0 ? "process" : "service");
 
   duration_flag = gz_cli_config_flags_lookup (flags, "duration");
   if (duration_flag != NULL)
@@ -265,7 +296,9 @@ gz_cli_start (int    argc,
 
   if (command != NULL)
     {
-      child = gz_cli_launch_with_agent (command, &error);
+      g_auto(GStrv) env = agent_env (flags);
+
+      child = gz_cli_launch_with_agent (command, (const char * const *) env, &error);
       if (child == NULL)
         {
           g_source_remove (sigint_source);

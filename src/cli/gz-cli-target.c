@@ -98,8 +98,9 @@ resolve_program (const char  *name,
 }
 
 GSubprocess *
-gz_cli_launch_with_agent (char   **command,
-                          GError **error)
+gz_cli_launch_with_agent (char              **command,
+                          const char * const *env,
+                          GError            **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -133,6 +134,13 @@ gz_cli_launch_with_agent (char   **command,
               ? g_strconcat (library, ":", old_preload, NULL) : g_strdup (library);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", preload, TRUE);
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
+
+      if (pair[0] != NULL && pair[1] != NULL)
+        g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
   argv = g_new0 (char *, n + 1);
   argv[0] = program;
   for (guint i = 1; i < n; i++)

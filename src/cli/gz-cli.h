@@ -74,10 +74,12 @@ char          **gz_cli_split_command     (int          *argc,
 /* @command quoted for display, one line. */
 char           *gz_cli_command_line      (char        **command);
 /* Runs @command (NULL-terminated, argv[0] found in $PATH) with the agent preloaded, stdin,
- * stdout and stderr shared; refuses before anything runs a command that does not exist, is not
- * executable, or cannot take the agent (static, setuid). */
-GSubprocess    *gz_cli_launch_with_agent (char        **command,
-                                          GError      **error);
+ * stdout and stderr shared, and @env ("NAME=VALUE", NULL-terminated, may be NULL) added;
+ * refuses before anything runs a command that does not exist, is not executable, or cannot
+ * take the agent (static, setuid). */
+GSubprocess    *gz_cli_launch_with_agent (char              **command,
+                                          const char * const *env,
+                                          GError            **error);
 /* The program's exit status, or 128 + the signal that ended it. */
 int             gz_cli_exit_status_of    (GSubprocess  *subprocess);
 /* Runs the thread-default main context until the agent of @subprocess opens its socket, or
