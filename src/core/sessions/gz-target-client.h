@@ -55,15 +55,15 @@ GzProfile      *gz_target_client_fetch_profile      (GzTargetClient      *self,
                                                      int                  seconds,
                                                      GCancellable        *cancellable,
                                                      GError             **error);
-void            gz_target_client_fetch_profile_async (GzTargetClient     *self,
-                                                      const char         *name,
-                                                      int                 seconds,
-                                                      GCancellable       *cancellable,
-                                                      GAsyncReadyCallback callback,
-                                                      gpointer            user_data);
-GzProfile      *gz_target_client_fetch_profile_finish (GzTargetClient    *self,
-                                                       GAsyncResult      *result,
-                                                       GError           **error);
+void            gz_target_client_fetch_profile_async  (GzTargetClient      *self,
+                                                       const char          *name,
+                                                       int                  seconds,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+GzProfile      *gz_target_client_fetch_profile_finish (GzTargetClient      *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
 
 /* GET /debug/stats: a JSON object (the schema of gz_process_stats_collect). */
 JsonNode       *gz_target_client_fetch_stats        (GzTargetClient      *self,
