@@ -8,7 +8,7 @@ packages=(
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
   libgoogle-perftools-dev libprotobuf-c-dev protobuf-c-compiler
   libdw-dev libelf-dev libdebuginfod-dev debuginfod libunwind-dev zlib1g-dev
-  golang-go curl wrk
+  golang-go curl wrk hyperfine
   xvfb xauth dbus dbus-x11 desktop-file-utils appstream imagemagick
   x11-utils librsvg2-common fonts-dejavu-core python3
 )

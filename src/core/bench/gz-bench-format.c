@@ -289,6 +289,9 @@ append_gobench (GString              *out,
         g_string_append_printf (out, "\t%8" G_GINT64_FORMAT " B/op\t%8" G_GINT64_FORMAT
                                 " allocs/op", (gint64) r->alloc_bytes_per_op,
                                 (gint64) r->allocs_per_op);
+      if (r->command != NULL)
+        g_string_append_printf (out, "\t%.0f user-ns/op\t%.0f sys-ns/op\t%.0f peak-RSS-B",
+                                r->user_nanos, r->system_nanos, r->max_rss_bytes);
       g_string_append (out, "\n");
     }
 }
@@ -305,12 +308,33 @@ csv_double (GString *out,
     g_string_append (out, ",");
 }
 
+/* @value quoted as RFC 4180 wants when it holds a comma, a quote or a line break (a command
+ * line may). */
+static char *
+csv_string (const char *value)
+{
+  GString *out;
+
+  if (strpbrk (value, ",\"\r\n") == NULL)
+    return g_strdup (value);
+  out = g_string_new ("\"");
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
+}
+
 static void
 append_csv (GString   *out,
             GPtrArray *summaries)
 {
   g_string_append (out, "name,sample,concurrency,iterations,wall_ns,ns_per_op,ops_per_sec,"
-                   "alloc_bytes_per_op,allocs_per_op,min,p50,p90,p95,p99,max,timing,batch_size\n");
+                   "alloc_bytes_per_op,allocs_per_op,min,p50,p90,p95,p99,max,timing,batch_size,"
+                   "user_ns,system_ns,max_rss_bytes,exit_status\n");
   for (guint j = 0; j < summaries->len; j++)
     {
       GzBenchSummary *s = g_ptr_array_index (summaries, j);
@@ -319,16 +343,26 @@ append_csv (GString   *out,
         {
           GzBenchResult *r = g_ptr_array_index (s->samples, i);
 
+          g_autofree char *name = csv_string (r->name);
+
           g_string_append_printf (out, "%s,%u,%u,%" G_GUINT64_FORMAT ",%" G_GINT64_FORMAT,
-                                  r->name, i + 1, r->concurrency, r->iterations, r->wall_nanos);
+                                  name, i + 1, r->concurrency, r->iterations, r->wall_nanos);
           csv_double (out, r->ns_per_op);
           csv_double (out, r->ops_per_sec);
           csv_double (out, r->have_memory ? r->alloc_bytes_per_op : NAN);
           csv_double (out, r->have_memory ? r->allocs_per_op : NAN);
           for (guint p = 0; p < GZ_BENCH_N_PERCENTILES; p++)
             csv_double (out, r->percentiles[p]);
-          g_string_append_printf (out, ",%s,%" G_GUINT64_FORMAT "\n",
+          g_string_append_printf (out, ",%s,%" G_GUINT64_FORMAT,
                                   gz_bench_timing_name (r->timing), r->batch_size);
+          /* A command's run (gz-command-bench); empty for the built-ins. */
+          csv_double (out, r->user_nanos);
+          csv_double (out, r->system_nanos);
+          csv_double (out, r->max_rss_bytes);
+          if (r->command != NULL)
+            g_string_append_printf (out, ",%d\n", r->exit_status);
+          else
+            g_string_append (out, ",\n");
         }
     }
 }

@@ -40,6 +40,8 @@ gz_bench_result_new (void)
   for (guint i = 0; i < GZ_BENCH_N_PERCENTILES; i++)
     result->percentiles[i] = NAN;
   result->alloc_bytes_per_op = result->allocs_per_op = NAN;
+  result->user_nanos = result->system_nanos = result->max_rss_bytes = NAN;
+  result->spawn_cost_ns = NAN;
   return result;
 }
 
@@ -53,6 +55,7 @@ gz_bench_result_copy (const GzBenchResult *result)
   copy->memory_profile = g_strdup (result->memory_profile);
   copy->cpu_profile = g_strdup (result->cpu_profile);
   copy->memory_note = g_strdup (result->memory_note);
+  copy->command = g_strdup (result->command);
   return copy;
 }
 
@@ -66,6 +69,7 @@ gz_bench_result_free (GzBenchResult *result)
   g_free (result->memory_profile);
   g_free (result->cpu_profile);
   g_free (result->memory_note);
+  g_free (result->command);
   g_free (result);
 }
 

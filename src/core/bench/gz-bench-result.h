@@ -50,9 +50,16 @@ typedef struct
   char         *memory_profile; /* paths of the profiles written, or NULL */
   char         *cpu_profile;
   char         *memory_note;  /* why there are no memory figures, or NULL */
+  /* One measured run of a command (gz-command-bench): iterations 1, ns_per_op its wall time. */
+  char         *command;      /* the command line as given; NULL for the built-ins */
+  int           exit_status;  /* its exit status, or 128 + the signal that ended it */
+  double        user_nanos;   /* CPU time in user mode, from wait4's rusage; NaN otherwise */
+  double        system_nanos; /* CPU time in the kernel */
+  double        max_rss_bytes; /* peak resident set size */
+  double        spawn_cost_ns; /* an empty command's time then (not subtracted); NaN otherwise */
 } GzBenchResult;
 
-/* Memory figures and percentiles NaN, batch_size 1. */
+/* Memory figures, percentiles and the command figures NaN, batch_size 1. */
 GzBenchResult *gz_bench_result_new          (void);
 GzBenchResult *gz_bench_result_copy         (const GzBenchResult *result);
 void           gz_bench_result_free         (GzBenchResult       *result);

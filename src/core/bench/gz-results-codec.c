@@ -115,6 +115,16 @@ gz_results_codec_result_to_json (const GzBenchResult *result)
   gz_results_codec_add_string (builder, "memory_profile", result->memory_profile);
   gz_results_codec_add_string (builder, "cpu_profile", result->cpu_profile);
   gz_results_codec_add_string (builder, "memory_note", result->memory_note);
+  if (result->command != NULL)
+    {
+      gz_results_codec_add_string (builder, "command", result->command);
+      json_builder_set_member_name (builder, "exit_status");
+      json_builder_add_int_value (builder, result->exit_status);
+      gz_results_codec_add_double (builder, "user_ns", result->user_nanos);
+      gz_results_codec_add_double (builder, "system_ns", result->system_nanos);
+      gz_results_codec_add_double (builder, "max_rss_bytes", result->max_rss_bytes);
+      gz_results_codec_add_double (builder, "spawn_cost_ns", result->spawn_cost_ns);
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -157,6 +167,12 @@ gz_results_codec_result_from_json (JsonNode *node,
   result->memory_profile = member_string (object, "memory_profile");
   result->cpu_profile = member_string (object, "cpu_profile");
   result->memory_note = member_string (object, "memory_note");
+  result->command = member_string (object, "command");
+  result->exit_status = (int) json_object_get_int_member_with_default (object, "exit_status", 0);
+  result->user_nanos = member_double (object, "user_ns");
+  result->system_nanos = member_double (object, "system_ns");
+  result->max_rss_bytes = member_double (object, "max_rss_bytes");
+  result->spawn_cost_ns = member_double (object, "spawn_cost_ns");
   return g_steal_pointer (&result);
 
 invalid:

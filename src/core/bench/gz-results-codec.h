@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 
 /* One sample: name, suite, concurrency, iterations, wall_ns, ns_per_op, ops_per_sec,
  * alloc_bytes_per_op, allocs_per_op, percentiles{min,p50,p90,p95,p99,max}, timing, batch_size,
- * timings, timer_cost_ns, memory_profile, cpu_profile, memory_note. */
+ * timings, timer_cost_ns, memory_profile, cpu_profile, memory_note; for a command's run also
+ * command, exit_status, user_ns, system_ns, max_rss_bytes, spawn_cost_ns. */
 JsonNode       *gz_results_codec_result_to_json   (const GzBenchResult  *result);
 /* GZ_RESULTS_ERROR_CORRUPT without a name or ns_per_op; missing optional members default. */
 GzBenchResult  *gz_results_codec_result_from_json (JsonNode             *node,

@@ -1,0 +1,726 @@
+/* gz-command-bench.c: runs commands as benchmarks: spawn, wait4's rusage per run, warmup,
+ * prepare and cleanup, the spawn cost, progress and cancellation, on a worker for _async. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gz-bench-statistics.h"
+#include "gz-command-bench.h"
+
+extern char **environ;
+
+/* The unmeasured runs of the empty command before its measured ones. */
+#define SPAWN_COST_WARMUP 3
+
+gboolean
+gz_command_shell_from_string (const char     *name,
+                              GzCommandShell *shell)
+{
+  if (g_strcmp0 (name, "sh") == 0)
+    *shell = GZ_COMMAND_SHELL_SH;
+  else if (g_strcmp0 (name, "none") == 0)
+    *shell = GZ_COMMAND_SHELL_NONE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* --- commands */
+
+/* Words sh runs itself: nothing to find in $PATH for them. */
+static const char * const shell_words[] = {
+  "!", "{", "}", "[", "[[", ".", ":", "alias", "bg", "break", "case", "cd", "command",
+  "continue", "echo", "eval", "exec", "exit", "export", "false", "fg", "for", "getopts", "hash",
+  "if", "jobs", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift",
+  "test", "times", "trap", "true", "type", "ulimit", "umask", "unalias", "unset", "until",
+  "wait", "while", NULL
+};
+
+static gboolean
+check_program (const char *program,
+               const char *command_line,
+               GError    **error)
+{
+  g_autofree char *found = NULL;
+
+  if (strchr (program, '/') != NULL)
+    {
+      if (g_file_test (program, G_FILE_TEST_IS_REGULAR)
+          && g_file_test (program, G_FILE_TEST_IS_EXECUTABLE))
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "cannot run “%s”: %s is %s", command_line, program,
+                   g_file_test (program, G_FILE_TEST_EXISTS) ? "not an executable file"
+                                                             : "not there");
+      return FALSE;
+    }
+  found = g_find_program_in_path (program);
+  if (found != NULL)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               "cannot run “%s”: no program %s in $PATH", command_line, program);
+  return FALSE;
+}
+
+/* Whether sh would take @word as a program to look up: no quoting, expansion or operator in
+ * it, not an assignment, not a builtin or keyword. */
+static gboolean
+shell_runs_program (const char *word)
+{
+  if (strpbrk (word, "$`\\\"'*?[]{}()<>|&;=~#") != NULL)
+    return FALSE;
+  return !g_strv_contains (shell_words, word);
+}
+
+GzCommand *
+gz_command_new (const char     *command_line,
+                const char     *name,
+                GzCommandShell  shell,
+                GError        **error)
+{
+  g_autoptr(GzCommand) command = g_new0 (GzCommand, 1);
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *stripped = g_strstrip (g_strdup (command_line != NULL ? command_line : ""));
+
+  if (stripped[0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "an empty command");
+      return NULL;
+    }
+  if (!g_shell_parse_argv (command_line, NULL, &words, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "cannot split “%s” into words: %s", command_line, local_error->message);
+      return NULL;
+    }
+  if (shell == GZ_COMMAND_SHELL_NONE || shell_runs_program (words[0]))
+    if (!check_program (words[0], command_line, error))
+      return NULL;
+
+  command->command_line = g_strdup (command_line);
+  command->name = g_strdup (name != NULL && name[0] != '\0' ? name : command_line);
+  if (shell == GZ_COMMAND_SHELL_NONE)
+    command->argv = g_steal_pointer (&words);
+  else
+    {
+      command->argv = g_new0 (char *, 4);
+      command->argv[0] = g_strdup ("/bin/sh");
+      command->argv[1] = g_strdup ("-c");
+      command->argv[2] = g_strdup (command_line);
+    }
+  return g_steal_pointer (&command);
+}
+
+void
+gz_command_free (GzCommand *command)
+{
+  if (command == NULL)
+    return;
+  g_free (command->name);
+  g_free (command->command_line);
+  g_strfreev (command->argv);
+  g_free (command);
+}
+
+void
+gz_command_bench_options_init (GzCommandBenchOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->shell = GZ_COMMAND_SHELL_SH;
+  options->count = 10;
+}
+
+void
+gz_command_bench_report_free (GzCommandBenchReport *report)
+{
+  if (report == NULL)
+    return;
+  g_ptr_array_unref (report->results);
+  g_free (report);
+}
+
+/* --- one run */
+
+/* What a cancellation must reach: the process group of the run in progress. */
+typedef struct
+{
+  GMutex   lock;
+  pid_t    pid;        /* the running command (its own process group), or 0 */
+  gboolean cancelled;
+} Runner;
+
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      data)
+{
+  Runner *runner = data;
+
+  g_mutex_lock (&runner->lock);
+  runner->cancelled = TRUE;
+  if (runner->pid > 0)
+    kill (-runner->pid, SIGKILL);
+  g_mutex_unlock (&runner->lock);
+}
+
+typedef struct
+{
+  gint64         wall_nanos;
+  struct rusage  usage;
+  int            exit_status; /* or 128 + signal */
+  int            signal;      /* the signal that ended it, or 0 */
+} RunFigures;
+
+static gint64
+now_nanos (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* Runs @argv once in a process group of its own (so that a cancellation kills all of it and a
+ * terminal's Ctrl-C reaches only us), stdio on /dev/null, signals at their defaults and none
+ * blocked (a GLib worker blocks them all). FALSE with an error when it could not start;
+ * cancelled when the runner was (then the figures mean nothing). */
+static gboolean
+run_once (Runner       *runner,
+          char        **argv,
+          RunFigures   *figures,
+          gboolean     *cancelled,
+          GError      **error)
+{
+  static const int defaulted[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, SIGCHLD, SIGPROF,
+                                   SIGALRM, SIGUSR1, SIGUSR2 };
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t none, defaults;
+  siginfo_t info;
+  gint64 start;
+  pid_t pid;
+  int status, err;
+
+  *cancelled = FALSE;
+  sigemptyset (&none);
+  sigemptyset (&defaults);
+  for (guint i = 0; i < G_N_ELEMENTS (defaulted); i++)
+    sigaddset (&defaults, defaulted[i]);
+  posix_spawn_file_actions_init (&actions);
+  for (int fd = 0; fd <= 2; fd++)
+    posix_spawn_file_actions_addopen (&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY,
+                                      0);
+  posix_spawnattr_init (&attr);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
+                                   | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup (&attr, 0);
+  posix_spawnattr_setsigmask (&attr, &none);
+  posix_spawnattr_setsigdefault (&attr, &defaults);
+
+  g_mutex_lock (&runner->lock);
+  if (runner->cancelled)
+    {
+      g_mutex_unlock (&runner->lock);
+      posix_spawn_file_actions_destroy (&actions);
+      posix_spawnattr_destroy (&attr);
+      *cancelled = TRUE;
+      return TRUE;
+    }
+  start = now_nanos ();
+  err = posix_spawnp (&pid, argv[0], &actions, &attr, argv, environ);
+  if (err == 0)
+    runner->pid = pid;
+  g_mutex_unlock (&runner->lock);
+  posix_spawn_file_actions_destroy (&actions);
+  posix_spawnattr_destroy (&attr);
+  if (err != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err), "cannot run %s: %s", argv[0],
+                   g_strerror (err));
+      return FALSE;
+    }
+
+  /* Waited for without reaping first, so that a cancellation never signals a reused pid. */
+  while (waitid (P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+    ;
+  figures->wall_nanos = now_nanos () - start;
+  g_mutex_lock (&runner->lock);
+  runner->pid = 0;
+  *cancelled = runner->cancelled;
+  g_mutex_unlock (&runner->lock);
+  while (wait4 (pid, &status, 0, &figures->usage) < 0 && errno == EINTR)
+    ;
+  figures->signal = WIFSIGNALED (status) ? WTERMSIG (status) : 0;
+  figures->exit_status = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + figures->signal;
+  return TRUE;
+}
+
+static double
+timeval_nanos (const struct timeval *tv)
+{
+  return tv->tv_sec * 1e9 + tv->tv_usec * 1e3;
+}
+
+static char *
+describe_status (const RunFigures *figures)
+{
+  if (figures->signal != 0)
+    return g_strdup_printf ("was killed by signal %d (%s)", figures->signal,
+                            g_strsignal (figures->signal));
+  return g_strdup_printf ("exited with status %d", figures->exit_status);
+}
+
+/* --- the spawn cost */
+
+static double
+spawn_cost (Runner        *runner,
+            GzCommandShell shell,
+            guint          runs)
+{
+  char *sh_argv[] = { "/bin/sh", "-c", "", NULL };
+  char *none_argv[] = { "true", NULL };
+  char **argv = shell == GZ_COMMAND_SHELL_SH ? sh_argv : none_argv;
+  g_autofree double *walls = g_new (double, MAX (runs, 1));
+  guint n = 0;
+
+  for (guint i = 0; i < SPAWN_COST_WARMUP + runs; i++)
+    {
+      RunFigures figures;
+      gboolean cancelled;
+
+      if (!run_once (runner, argv, &figures, &cancelled, NULL) || cancelled)
+        break;
+      if (figures.exit_status != 0)
+        return NAN;
+      if (i >= SPAWN_COST_WARMUP)
+        walls[n++] = (double) figures.wall_nanos;
+    }
+  return gz_bench_statistics_median (walls, n);
+}
+
+double
+gz_command_bench_spawn_cost (GzCommandShell shell,
+                             guint          runs)
+{
+  Runner runner = { 0 };
+  double cost;
+
+  g_mutex_init (&runner.lock);
+  cost = spawn_cost (&runner, shell, runs);
+  g_mutex_clear (&runner.lock);
+  return cost;
+}
+
+/* --- the benchmark */
+
+/* The runs of the empty command behind the spawn cost. */
+#define SPAWN_COST_RUNS 30
+
+typedef struct
+{
+  GPtrArray                   *commands;
+  const GzCommandBenchOptions *options;
+  GzCommand                   *prepare;
+  GzCommand                   *cleanup;
+  Runner                       runner;
+  GzCommandBenchReport        *report;
+} Bench;
+
+/* Prepare, cleanup: they must succeed. FALSE with @error, or cancelled. */
+static gboolean
+run_helper (Bench      *bench,
+            GzCommand  *helper,
+            const char *what,
+            GzCommand  *command,
+            gboolean   *cancelled,
+            GError    **error)
+{
+  RunFigures figures;
+  g_autofree char *status = NULL;
+
+  *cancelled = FALSE;
+  if (helper == NULL)
+    return TRUE;
+  if (!run_once (&bench->runner, helper->argv, &figures, cancelled, error))
+    return FALSE;
+  if (*cancelled || (figures.exit_status == 0 && figures.signal == 0))
+    return TRUE;
+  status = describe_status (&figures);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the %s command “%s” %s (before %s)",
+               what, helper->command_line, status, command->name);
+  return FALSE;
+}
+
+static GzBenchResult *
+result_of (GzCommand        *command,
+           const RunFigures *figures,
+           double            spawn_cost_ns)
+{
+  GzBenchResult *result = gz_bench_result_new ();
+
+  result->name = g_strdup (command->name);
+  result->suite = g_strdup ("command");
+  result->command = g_strdup (command->command_line);
+  result->concurrency = 1;
+  result->iterations = 1;
+  result->wall_nanos = figures->wall_nanos;
+  result->ns_per_op = (double) figures->wall_nanos;
+  result->ops_per_sec = figures->wall_nanos > 0 ? 1e9 / (double) figures->wall_nanos : NAN;
+  result->timing = GZ_BENCH_TIMING_PER_OP;
+  result->n_timings = 1;
+  result->timer_cost_ns = NAN;
+  result->exit_status = figures->exit_status;
+  result->user_nanos = timeval_nanos (&figures->usage.ru_utime);
+  result->system_nanos = timeval_nanos (&figures->usage.ru_stime);
+  result->max_rss_bytes = figures->usage.ru_maxrss * 1024.0;
+  result->spawn_cost_ns = spawn_cost_ns;
+  result->memory_note = g_strdup ("a command: peak RSS from wait4, no allocation counts");
+  return result;
+}
+
+static void
+tell (Bench *bench,
+      guint  index,
+      guint  runs,
+      double fraction,
+      double sum_ns)
+{
+  const GzCommandBenchOptions *o = bench->options;
+
+  if (o->progress != NULL)
+    o->progress (index, runs, CLAMP (fraction, 0.0, 1.0), runs > 0 ? sum_ns / runs : NAN,
+                 o->progress_data);
+}
+
+/* One command: warmup, measured runs, cleanup. FALSE with @error; a cancellation sets the
+ * report's interrupted and returns TRUE. */
+static gboolean
+bench_command (Bench     *bench,
+               guint      index,
+               GError   **error)
+{
+  const GzCommandBenchOptions *o = bench->options;
+  GzCommand *command = g_ptr_array_index (bench->commands, index);
+  guint n_commands = bench->commands->len;
+  gboolean cancelled = FALSE, ok = TRUE;
+  gint64 start = 0;
+  double sum = 0;
+  guint runs = 0;
+  g_autoptr(GError) cleanup_error = NULL;
+
+  tell (bench, index, 0, (double) index / n_commands, 0);
+  for (guint64 w = 0; ok && !cancelled && w < o->warmup; w++)
+    {
+      RunFigures figures;
+
+      ok = run_helper (bench, bench->prepare, "prepare", command, &cancelled, error);
+      if (!ok || cancelled)
+        break;
+      ok = run_once (&bench->runner, command->argv, &figures, &cancelled, error);
+      if (ok && !cancelled && figures.exit_status != 0 && !o->ignore_failure)
+        {
+          g_autofree char *status = describe_status (&figures);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "“%s” %s in warmup run %"
+                       G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT, command->command_line,
+                       status, w + 1, o->warmup);
+          ok = FALSE;
+        }
+    }
+
+  start = now_nanos ();
+  while (ok && !cancelled)
+    {
+      RunFigures figures;
+      gint64 elapsed = now_nanos () - start;
+      double fraction;
+
+      if (o->duration_nanos > 0 ? (runs > 0 && elapsed >= o->duration_nanos)
+                                : runs >= o->count)
+        break;
+      ok = run_helper (bench, bench->prepare, "prepare", command, &cancelled, error);
+      if (!ok || cancelled)
+        break;
+      ok = run_once (&bench->runner, command->argv, &figures, &cancelled, error);
+      if (!ok || cancelled)
+        break;
+      if (figures.exit_status != 0 && !o->ignore_failure)
+        {
+          g_autofree char *status = describe_status (&figures);
+          g_autofree char *of = o->duration_nanos > 0
+            ? g_strdup ("") : g_strdup_printf (" of %" G_GUINT64_FORMAT, o->count);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "“%s” %s in measured run %u%s",
+                       command->command_line, status, runs + 1, of);
+          ok = FALSE;
+          break;
+        }
+      g_ptr_array_add (bench->report->results,
+                       result_of (command, &figures, bench->report->spawn_cost_ns));
+      runs++;
+      sum += (double) figures.wall_nanos;
+      elapsed = now_nanos () - start;
+      fraction = o->duration_nanos > 0
+        ? (index + MIN (1.0, (double) elapsed / (double) o->duration_nanos)) / n_commands
+        : (double) (index * o->count + runs) / (double) (n_commands * o->count);
+      tell (bench, index, runs, fraction, sum);
+    }
+
+  if (cancelled)
+    bench->report->interrupted = TRUE;
+
+  /* Cleanup runs whatever happened to the runs, even after a cancellation. */
+  if (bench->cleanup != NULL)
+    {
+      RunFigures figures;
+      gboolean was_cancelled;
+      Runner cleanup_runner = { 0 };
+
+      g_mutex_init (&cleanup_runner.lock);
+      if (run_once (&cleanup_runner, bench->cleanup->argv, &figures, &was_cancelled,
+                    &cleanup_error) && (figures.exit_status != 0 || figures.signal != 0) && ok)
+        {
+          g_autofree char *status = describe_status (&figures);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the cleanup command “%s” %s "
+                       "(after %s)", bench->cleanup->command_line, status, command->name);
+          ok = FALSE;
+        }
+      else if (cleanup_error != NULL && ok)
+        {
+          g_propagate_error (error, g_steal_pointer (&cleanup_error));
+          ok = FALSE;
+        }
+      g_mutex_clear (&cleanup_runner.lock);
+    }
+  return ok;
+}
+
+static GzCommandBenchReport *
+bench_run (GPtrArray                   *commands,
+           const GzCommandBenchOptions *options,
+           GCancellable                *cancellable,
+           GError                     **error)
+{
+  Bench bench = { 0 };
+  gulong handler = 0;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (commands != NULL && commands->len > 0, NULL);
+  g_return_val_if_fail (options->duration_nanos >= 0, NULL);
+  g_return_val_if_fail (options->duration_nanos > 0 || options->count > 0, NULL);
+
+  bench.commands = commands;
+  bench.options = options;
+  /* Everything is checked before anything runs. */
+  if (options->prepare != NULL)
+    {
+      bench.prepare = gz_command_new (options->prepare, NULL, options->shell, error);
+      if (bench.prepare == NULL)
+        return NULL;
+    }
+  if (options->cleanup != NULL)
+    {
+      bench.cleanup = gz_command_new (options->cleanup, NULL, options->shell, error);
+      if (bench.cleanup == NULL)
+        {
+          gz_command_free (bench.prepare);
+          return NULL;
+        }
+    }
+
+  g_mutex_init (&bench.runner.lock);
+  bench.report = g_new0 (GzCommandBenchReport, 1);
+  bench.report->results = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_result_free);
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), &bench.runner, NULL);
+
+  bench.report->spawn_cost_ns = spawn_cost (&bench.runner, options->shell, SPAWN_COST_RUNS);
+  for (guint i = 0; ok && i < commands->len && !bench.report->interrupted; i++)
+    ok = bench_command (&bench, i, error);
+
+  if (cancellable != NULL)
+    g_cancellable_disconnect (cancellable, handler);
+  g_mutex_clear (&bench.runner.lock);
+  gz_command_free (bench.prepare);
+  gz_command_free (bench.cleanup);
+  if (!ok)
+    g_clear_pointer (&bench.report, gz_command_bench_report_free);
+  return bench.report;
+}
+
+GzCommandBenchReport *
+gz_command_bench_run (GPtrArray                   *commands,
+                      const GzCommandBenchOptions *options,
+                      GCancellable                *cancellable,
+                      GError                     **error)
+{
+  return bench_run (commands, options, cancellable, error);
+}
+
+/* --- on a worker thread */
+
+/* Carries the latest progress from the worker to the caller's main context. */
+typedef struct
+{
+  GSource               source;
+  GMutex                lock;
+  guint                 command;
+  guint                 run;
+  double                fraction;
+  double                mean_ns;
+  GzCommandProgressFunc func;
+  gpointer              data;
+} ProgressSource;
+
+static gboolean
+progress_source_dispatch (GSource    *source,
+                          GSourceFunc callback,
+                          gpointer    user_data)
+{
+  ProgressSource *self = (ProgressSource *) source;
+  guint command, run;
+  double fraction, mean_ns;
+
+  g_source_set_ready_time (source, -1);
+  g_mutex_lock (&self->lock);
+  command = self->command;
+  run = self->run;
+  fraction = self->fraction;
+  mean_ns = self->mean_ns;
+  g_mutex_unlock (&self->lock);
+  self->func (command, run, fraction, mean_ns, self->data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+progress_source_finalize (GSource *source)
+{
+  g_mutex_clear (&((ProgressSource *) source)->lock);
+}
+
+static GSourceFuncs progress_source_funcs = {
+  .dispatch = progress_source_dispatch,
+  .finalize = progress_source_finalize,
+};
+
+static void
+progress_source_post (guint    command,
+                      guint    run,
+                      double   fraction,
+                      double   mean_ns,
+                      gpointer data)
+{
+  ProgressSource *self = data;
+
+  g_mutex_lock (&self->lock);
+  self->command = command;
+  self->run = run;
+  self->fraction = fraction;
+  self->mean_ns = mean_ns;
+  g_mutex_unlock (&self->lock);
+  g_source_set_ready_time (&self->source, 0);
+}
+
+typedef struct
+{
+  GPtrArray             *commands;
+  GzCommandBenchOptions  options; /* its strings our copies */
+  char                  *prepare;
+  char                  *cleanup;
+  GSource               *progress;
+} RunTask;
+
+static void
+run_task_free (gpointer data)
+{
+  RunTask *task = data;
+
+  if (task->progress != NULL)
+    {
+      g_source_destroy (task->progress);
+      g_source_unref (task->progress);
+    }
+  g_ptr_array_unref (task->commands);
+  g_free (task->prepare);
+  g_free (task->cleanup);
+  g_free (task);
+}
+
+static void
+run_in_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RunTask *run = task_data;
+  GError *error = NULL;
+  GzCommandBenchReport *report = bench_run (run->commands, &run->options, cancellable, &error);
+
+  /* No progress after the callback: the source goes before the result is returned. */
+  if (run->progress != NULL)
+    g_source_destroy (run->progress);
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) gz_command_bench_report_free);
+}
+
+void
+gz_command_bench_run_async (GPtrArray                   *commands,
+                            const GzCommandBenchOptions *options,
+                            GCancellable                *cancellable,
+                            GAsyncReadyCallback          callback,
+                            gpointer                     user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RunTask *run = g_new0 (RunTask, 1);
+
+  run->commands = g_ptr_array_ref (commands);
+  run->options = *options;
+  run->prepare = g_strdup (options->prepare);
+  run->cleanup = g_strdup (options->cleanup);
+  run->options.prepare = run->prepare;
+  run->options.cleanup = run->cleanup;
+  if (options->progress != NULL)
+    {
+      ProgressSource *source =
+        (ProgressSource *) g_source_new (&progress_source_funcs, sizeof (ProgressSource));
+
+      g_mutex_init (&source->lock);
+      source->func = options->progress;
+      source->data = options->progress_data;
+      g_source_set_static_name (&source->source, "gz-command-bench-progress");
+      g_source_attach (&source->source, g_main_context_get_thread_default ());
+      run->progress = &source->source;
+      run->options.progress = progress_source_post;
+      run->options.progress_data = source;
+    }
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gz_command_bench_run_async);
+  g_task_set_name (task, "gz_command_bench_run_async");
+  g_task_set_task_data (task, run, run_task_free);
+  g_task_run_in_thread (task, run_in_thread);
+}
+
+GzCommandBenchReport *
+gz_command_bench_run_finish (GAsyncResult *result,
+                             GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gz_command_bench_run_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,104 @@
+/* gz-command-bench.h: benchmarks of any command: each run spawned and waited for with wait4
+ * (wall, user and system time, peak RSS, exit status), warmup, prepare and cleanup commands,
+ * the spawn cost; on the calling thread or on a worker (_async), with progress and
+ * cancellation that keeps what was measured. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gz-bench-result.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  GZ_COMMAND_SHELL_SH,   /* run as `sh -c COMMAND` (the default, as hyperfine's) */
+  GZ_COMMAND_SHELL_NONE, /* split into words as a shell would, executed directly */
+} GzCommandShell;
+
+/* "sh" or "none". */
+gboolean        gz_command_shell_from_string   (const char           *name,
+                                                GzCommandShell       *shell);
+
+/* One command to measure. */
+typedef struct
+{
+  char  *name;         /* the benchmark's name: the given one, or the command line */
+  char  *command_line; /* as given */
+  char **argv;         /* what is executed */
+} GzCommand;
+
+/* Checks that @command_line can run before anything runs: an empty line, words a shell cannot
+ * split, or a program that is not found or not executable fail with G_IO_ERROR_NOT_FOUND (or
+ * G_IO_ERROR_INVALID_ARGUMENT), naming it. With GZ_COMMAND_SHELL_SH the first word is checked
+ * when it is a plain word (a shell builtin or keyword is fine). @name may be NULL. */
+GzCommand      *gz_command_new                 (const char           *command_line,
+                                                const char           *name,
+                                                GzCommandShell        shell,
+                                                GError              **error);
+void            gz_command_free                (GzCommand            *command);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzCommand, gz_command_free)
+
+/* After each run, and when a command starts (@run 0). @command: index into the commands;
+ * @run: measured runs done of it (0 during warmup); @fraction: 0..1 of all the measured runs
+ * (by count, or by time with a duration); @mean_ns: the mean wall time of the command so far
+ * (NaN before its first measured run). */
+typedef void (*GzCommandProgressFunc) (guint    command,
+                                       guint    run,
+                                       double   fraction,
+                                       double   mean_ns,
+                                       gpointer user_data);
+
+typedef struct
+{
+  GzCommandShell        shell;
+  guint64               warmup;         /* unmeasured runs of each command first */
+  guint64               count;          /* measured runs of each command (duration 0), >= 1 */
+  gint64                duration_nanos; /* > 0: measured runs of each until then (at least 1) */
+  const char           *prepare;        /* a command run before every run (warmup too), or NULL */
+  const char           *cleanup;        /* run after all the runs of each command, or NULL */
+  gboolean              ignore_failure; /* measure runs that exit non-zero instead of failing */
+  /* gz_command_bench_run calls it on its own thread; _async on the caller's thread-default
+   * main context, never after the callback. */
+  GzCommandProgressFunc progress;
+  gpointer              progress_data;
+} GzCommandBenchOptions;
+
+void            gz_command_bench_options_init  (GzCommandBenchOptions *options);
+
+/* The median wall time of an empty command (`sh -c ''`, or `true` without a shell) over
+ * @runs runs after a few unmeasured ones, in nanoseconds; NaN when it cannot run. */
+double          gz_command_bench_spawn_cost    (GzCommandShell        shell,
+                                                guint                 runs);
+
+typedef struct
+{
+  GPtrArray *results;       /* GzBenchResult, one per measured run, commands in order */
+  double     spawn_cost_ns; /* also in each result */
+  gboolean   interrupted;   /* cancelled: @results hold the runs done before (the cut-short
+                             * run is dropped) */
+} GzCommandBenchReport;
+
+void            gz_command_bench_report_free   (GzCommandBenchReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzCommandBenchReport, gz_command_bench_report_free)
+
+/* Measures the spawn cost, then each of @commands (GzCommand) in turn: prepare + warmup runs,
+ * then the measured runs (each with prepare first), then cleanup. Every command's stdin, stdout
+ * and stderr are /dev/null. A run that exits non-zero (or dies of a signal) fails with
+ * G_IO_ERROR_FAILED naming the command, the run and the status, unless @ignore_failure; a
+ * prepare or cleanup that fails always does. Cancelling @cancellable kills the running command
+ * and returns the report with interrupted set (not an error). */
+GzCommandBenchReport *gz_command_bench_run        (GPtrArray                   *commands,
+                                                   const GzCommandBenchOptions *options,
+                                                   GCancellable                *cancellable,
+                                                   GError                     **error);
+/* The same on a worker thread. @commands is referenced; @options is copied (its strings too). */
+void                  gz_command_bench_run_async  (GPtrArray                   *commands,
+                                                   const GzCommandBenchOptions *options,
+                                                   GCancellable                *cancellable,
+                                                   GAsyncReadyCallback          callback,
+                                                   gpointer                     user_data);
+GzCommandBenchReport *gz_command_bench_run_finish (GAsyncResult                *result,
+                                                   GError                     **error);
+
+G_END_DECLS
