@@ -1,5 +1,5 @@
 /* gz-cli-benchmark.c: `gz-cli profile benchmark`: run built-in benchmarks, store the samples
- * under a label, print them in one of the formats. */
+ * under a label, print them in one of the formats (--command: gz-cli-benchmark-commands.c). */
 
 #include "config.h"
 
@@ -265,6 +265,10 @@ gz_cli_benchmark (int    argc,
       "table (default), json, gobench, csv or markdown", "FORMAT" },
     { NULL }
   };
+
+  /* Any command instead of the built-ins: gz-cli-benchmark-commands.c. */
+  if (gz_cli_benchmark_has_command (argc, argv))
+    return gz_cli_benchmark_commands (argc, argv, command_line);
 
   context = g_option_context_new ("- run built-in benchmarks and store the results");
   g_option_context_set_summary (context,

@@ -106,6 +106,13 @@ int          gz_cli_server           (int           argc,
 /* Benchmarks, stored results and their comparison (gz-cli-benchmark.c, -results.c, -compare.c). */
 int          gz_cli_benchmark        (int           argc,
                                       char        **argv);
+/* `benchmark --command CMD …` (gz-cli-benchmark-commands.c): whether @argv asks for it, and
+ * the command; @command_line as typed, for the stored context. */
+gboolean     gz_cli_benchmark_has_command (int          argc,
+                                           char       **argv);
+int          gz_cli_benchmark_commands    (int          argc,
+                                           char       **argv,
+                                           const char  *command_line);
 int          gz_cli_results          (int           argc,
                                       char        **argv);
 int          gz_cli_compare          (int           argc,

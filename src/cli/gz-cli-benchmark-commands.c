@@ -1,0 +1,526 @@
+/* gz-cli-benchmark-commands.c: `gz-cli profile benchmark --command CMD …`: any commands
+ * measured run by run (as hyperfine does), stored under a label like the built-ins, printed in
+ * one of the formats; and one extra run of each under the agent for its profiles. */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gz-agent-paths.h"
+#include "gz-cli.h"
+#include "gz-command-bench.h"
+#include "gz-command-format.h"
+#include "gz-duration.h"
+#include "gz-results-store.h"
+#include "gz-units.h"
+
+/* How long a profiled run may take in all before it is given up. */
+#define PROFILED_RUN_TIMEOUT_S 600
+
+static gboolean
+progress_wanted (void)
+{
+  return isatty (STDERR_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+}
+
+/* The progress bar on stderr, redrawn after each run (on this thread's main context). */
+typedef struct
+{
+  GPtrArray *commands;
+  gboolean   drawn;
+} Progress;
+
+static void
+on_progress (guint    command,
+             guint    run,
+             double   fraction,
+             double   mean_ns,
+             gpointer data)
+{
+  Progress *progress = data;
+  GzCommand *c = g_ptr_array_index (progress->commands, command);
+  int filled = (int) (fraction * 30);
+  char bar[31];
+
+  for (int i = 0; i < 30; i++)
+    bar[i] = i < filled ? '#' : '-';
+  bar[30] = '\0';
+  fprintf (stderr, "\r\033[K[%s] %3d%%  %.40s", bar, (int) (fraction * 100), c->name);
+  if (run == 0)
+    fputs ("  (warmup)", stderr);
+  else
+    {
+      g_autofree char *mean = gz_units_format_nanoseconds (mean_ns);
+
+      fprintf (stderr, "  run %u  ~%s", run, mean);
+    }
+  fflush (stderr);
+  progress->drawn = TRUE;
+}
+
+static void
+progress_clear (Progress *progress)
+{
+  if (progress->drawn)
+    {
+      fputs ("\r\033[K", stderr);
+      fflush (stderr);
+      progress->drawn = FALSE;
+    }
+}
+
+typedef struct
+{
+  GzCommandBenchReport *report;
+  GError               *error;
+  gboolean              done;
+} Measurement;
+
+static void
+on_measured (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Measurement *m = data;
+
+  m->report = gz_command_bench_run_finish (result, &m->error);
+  m->done = TRUE;
+}
+
+static gboolean
+on_interrupt (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --- one extra run under the agent */
+
+typedef struct
+{
+  int      exited;
+  gboolean timed_out;
+} ProfiledRun;
+
+static void
+on_profiled_exited (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  ProfiledRun *run = data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  run->exited = TRUE;
+}
+
+static gboolean
+on_profiled_timeout (gpointer data)
+{
+  ((ProfiledRun *) data)->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @command once with the agent preloaded (stdio on /dev/null, no shell: the words of its
+ * command line), starts a session of @type in it as soon as its agent listens, and lets the
+ * agent write the profile to a file in @output_dir when the program exits. Returns the path. */
+static char *
+profiled_run (GzCommand     *command,
+              GzProfileType  type,
+              const char    *output_dir,
+              GError       **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GzTargetClient) client = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autofree char *program = NULL;
+  g_autofree char *library = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *base = NULL;
+  ProfiledRun run = { 0 };
+  guint timeout;
+
+  if (!g_shell_parse_argv (command->command_line, NULL, &words, error))
+    return NULL;
+  program = strchr (words[0], '/') != NULL ? g_strdup (words[0])
+                                           : g_find_program_in_path (words[0]);
+  if (program == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no program %s to profile (a "
+                   "profiled run executes the command's words without a shell)", words[0]);
+      return NULL;
+    }
+  if (!gz_agent_can_preload (program, error))
+    return NULL;
+  library = gz_agent_library_path (error);
+  if (library == NULL)
+    return NULL;
+  if (g_mkdir_with_parents (output_dir, 0755) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", output_dir);
+      return NULL;
+    }
+  base = g_path_get_basename (words[0]);
+  g_strcanon (base, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_.", '_');
+  file = g_strdup_printf ("command-%s-%s-%" G_GINT64_FORMAT ".prof",
+                          gz_profile_type_to_string (type), base,
+                          g_get_real_time () / G_USEC_PER_SEC);
+  path = g_canonicalize_filename (file, output_dir);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT
+                                        | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", library, TRUE);
+  g_free (words[0]);
+  words[0] = g_strdup (program);
+  child = g_subprocess_launcher_spawnv (launcher, (const char * const *) words, error);
+  if (child == NULL)
+    return NULL;
+  g_subprocess_wait_async (child, NULL, on_profiled_exited, &run);
+  if (!gz_cli_wait_for_agent (child, &run.exited, error))
+    return NULL;
+  client = gz_cli_target_client (atoi (g_subprocess_get_identifier (child)), NULL, NULL, error);
+  if (client == NULL)
+    return NULL;
+  session = gz_target_client_session_start (client, type, path, NULL, &local_error);
+  if (session == NULL)
+    {
+      if (run.exited)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s exited before its profile could "
+                     "start; profile a longer run of it", command->name);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      if (!run.exited)
+        g_subprocess_force_exit (child);
+      return NULL;
+    }
+
+  /* The agent writes the profile at the program's exit. */
+  timeout = g_timeout_add_seconds (PROFILED_RUN_TIMEOUT_S, on_profiled_timeout, &run);
+  while (!run.exited && !run.timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!run.timed_out)
+    g_source_remove (timeout);
+  else
+    {
+      g_subprocess_force_exit (child);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the profiled run of %s took over "
+                   "%d s; it was ended", command->name, PROFILED_RUN_TIMEOUT_S);
+      return NULL;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the agent in %s wrote no profile at "
+                   "its exit (exit status %d)", command->name, gz_cli_exit_status_of (child));
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/* The profiles asked for, one extra run each, on the first run's result of each command. */
+static gboolean
+profile_commands (GPtrArray  *commands,
+                  GPtrArray  *results,
+                  gboolean    cpu,
+                  gboolean    memory,
+                  GzConfig   *config,
+                  GError    **error)
+{
+  const char *output_dir = gz_config_get_string (config, "output-dir");
+
+  for (guint i = 0; i < commands->len; i++)
+    {
+      GzCommand *command = g_ptr_array_index (commands, i);
+      GzBenchResult *first = NULL;
+
+      for (guint j = 0; j < results->len && first == NULL; j++)
+        if (g_str_equal (((GzBenchResult *) g_ptr_array_index (results, j))->name, command->name))
+          first = g_ptr_array_index (results, j);
+      for (guint k = 0; k < 2; k++)
+        {
+          GzProfileType type = k == 0 ? GZ_PROFILE_TYPE_CPU : GZ_PROFILE_TYPE_MEMORY;
+          g_autoptr(GError) local_error = NULL;
+          char *path;
+
+          if (!(k == 0 ? cpu : memory) || first == NULL)
+            continue;
+          path = profiled_run (command, type, output_dir, &local_error);
+          if (path == NULL)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the %s profile of %s: %s",
+                           gz_profile_type_to_string (type), command->name,
+                           local_error->message);
+              return FALSE;
+            }
+          if (type == GZ_PROFILE_TYPE_CPU)
+            first->cpu_profile = path;
+          else
+            first->memory_profile = path;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_whole (const char *what,
+             const char *text,
+             guint64     min,
+             guint64    *out,
+             int        *status)
+{
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, min, 1000000000, out, NULL))
+    {
+      *status = gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --%s \"%s\"; give a whole number of at "
+                             "least %" G_GUINT64_FORMAT, what, text, min);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The configuration keys this mode takes as flags. */
+static const char * const command_keys[] = { "output-dir", "results-dir", NULL };
+
+gboolean
+gz_cli_benchmark_has_command (int    argc,
+                              char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--command") || g_str_has_prefix (argv[i], "--command="))
+      return TRUE;
+  return FALSE;
+}
+
+int
+gz_cli_benchmark_commands (int          argc,
+                           char       **argv,
+                           const char  *command_line)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GzCliConfigFlags) config_flags = gz_cli_config_flags_new ();
+  g_autoptr(GzConfig) config = NULL;
+  g_autoptr(GzResultsStore) store = NULL;
+  g_autoptr(GzBenchRun) run = NULL;
+  g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_command_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GzCommandBenchReport) report = NULL;
+  g_auto(GStrv) command_texts = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autofree char *warmup_text = NULL;
+  g_autofree char *count_text = NULL;
+  g_autofree char *duration_text = NULL;
+  g_autofree char *prepare = NULL;
+  g_autofree char *cleanup = NULL;
+  g_autofree char *shell_name = NULL;
+  g_autofree char *format_name = NULL;
+  g_autofree char *save = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *text = NULL;
+  gboolean ignore_failure = FALSE, cpu_profiling = FALSE, memory_profiling = FALSE;
+  guint64 warmup = 0, count = 10;
+  gint64 duration = 0;
+  GzCommandShell shell = GZ_COMMAND_SHELL_SH;
+  GzBenchFormat format = GZ_BENCH_FORMAT_TABLE;
+  GzCommandBenchOptions options;
+  Progress progress = { 0 };
+  Measurement m = { 0 };
+  int status = GZ_CLI_EXIT_OK;
+  guint n_names, sigint_source, sigterm_source;
+  GOptionGroup *group;
+  const GOptionEntry entries[] = {
+    { "command", 0, 0, G_OPTION_ARG_STRING_ARRAY, &command_texts,
+      "A command to measure (repeat for several); run by sh unless --shell none", "CMD" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &names,
+      "The benchmark's name for each --command, in order (default: its command line)",
+      "NAME" },
+    { "warmup", 'w', 0, G_OPTION_ARG_STRING, &warmup_text,
+      "Unmeasured runs of each command first (default 0)", "N" },
+    { "count", 0, 0, G_OPTION_ARG_STRING, &count_text,
+      "Measured runs of each command, each a sample (default 10)", "N" },
+    { "duration", 'd', 0, G_OPTION_ARG_STRING, &duration_text,
+      "Measure each command for this long (e.g. 5s) instead of --count", "DURATION" },
+    { "prepare", 0, 0, G_OPTION_ARG_STRING, &prepare,
+      "A command run before every run (unmeasured)", "CMD" },
+    { "cleanup", 0, 0, G_OPTION_ARG_STRING, &cleanup,
+      "A command run after all the runs of each command", "CMD" },
+    { "shell", 0, 0, G_OPTION_ARG_STRING, &shell_name,
+      "sh (default): run each command with sh -c; none: split it into words and run it",
+      "SHELL" },
+    { "ignore-failure", 'i', 0, G_OPTION_ARG_NONE, &ignore_failure,
+      "Measure runs that exit non-zero instead of stopping", NULL },
+    { "cpu-profiling", 0, 0, G_OPTION_ARG_NONE, &cpu_profiling,
+      "One extra run of each command under the gz agent writes a CPU profile", NULL },
+    { "memory-profiling", 0, 0, G_OPTION_ARG_NONE, &memory_profiling,
+      "One extra run of each under the agent writes a memory profile", NULL },
+    { "save", 's', 0, G_OPTION_ARG_STRING, &save,
+      "Store the runs under LABEL (default: a generated label); a label adds up runs", "LABEL" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
+      "table (default), json, gobench, csv or markdown", "FORMAT" },
+    { NULL }
+  };
+
+  context = g_option_context_new ("--command CMD [--command CMD…] - measure commands");
+  g_option_context_set_summary (context,
+                                "Runs each command --warmup times unmeasured, then --count times "
+                                "(or for --duration)\nmeasured: wall, user and system time, peak "
+                                "RSS and exit status of every run, from wait4.\nEach run is a "
+                                "sample: compare two labels with `gz-cli profile compare`. The "
+                                "time of an\nempty command (the spawn cost) is reported, not "
+                                "subtracted. Output of the commands goes\nto /dev/null.");
+  group = gz_cli_config_flags_group (config_flags, command_keys);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
+  if (!gz_cli_parse (context, "benchmark", &argc, &argv))
+    return GZ_CLI_EXIT_USAGE;
+
+  if (command_texts == NULL || command_texts[0] == NULL)
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "benchmark needs --command CMD");
+  n_names = names != NULL ? g_strv_length (names) : 0;
+  if (n_names > 0 && n_names != g_strv_length (command_texts))
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "%u --name for %u --command; give one name per "
+                        "command, or none", n_names, g_strv_length (command_texts));
+  if (count_text != NULL && duration_text != NULL)
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "--count and --duration both given; use one");
+  if (!parse_whole ("warmup", warmup_text, 0, &warmup, &status)
+      || !parse_whole ("count", count_text, 1, &count, &status))
+    return status;
+  if (duration_text != NULL && (duration_text[0] == '-'
+                                || !gz_duration_parse (duration_text, &duration, NULL)
+                                || duration <= 0))
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --duration \"%s\"; give a positive duration "
+                        "in Go's syntax such as 300ms or 5s", duration_text);
+  if (shell_name != NULL && !gz_command_shell_from_string (shell_name, &shell))
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown --shell \"%s\"; use sh or none", shell_name);
+  if (format_name != NULL && !gz_bench_format_from_string (format_name, &format))
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown format \"%s\"; use one of: %s", format_name,
+                        gz_bench_format_names ());
+  if (save != NULL && !gz_results_store_check_label (save, &error))
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s", error->message);
+
+  /* Every command is checked before anything runs. */
+  for (guint i = 0; command_texts[i] != NULL; i++)
+    {
+      GzCommand *command = gz_command_new (command_texts[i], n_names > 0 ? names[i] : NULL,
+                                           shell, &error);
+
+      if (command == NULL)
+        return gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s; nothing was run", error->message);
+      for (guint j = 0; j < commands->len; j++)
+        if (g_str_equal (((GzCommand *) g_ptr_array_index (commands, j))->name, command->name))
+          {
+            g_autofree char *name = g_strdup (command->name);
+
+            gz_command_free (command);
+            return gz_cli_fail (GZ_CLI_EXIT_USAGE, "two commands named \"%s\"; give each its "
+                                "own --name", name);
+          }
+      g_ptr_array_add (commands, command);
+    }
+  for (guint k = 0; k < 2; k++)
+    {
+      const char *helper = k == 0 ? prepare : cleanup;
+      g_autoptr(GzCommand) checked = NULL;
+
+      if (helper == NULL)
+        continue;
+      checked = gz_command_new (helper, NULL, shell, &error);
+      if (checked == NULL)
+        return gz_cli_fail (GZ_CLI_EXIT_USAGE, "--%s: %s; nothing was run",
+                            k == 0 ? "prepare" : "cleanup", error->message);
+    }
+
+  config = gz_cli_load_config (config_flags, &status);
+  if (config == NULL)
+    return status;
+  store = gz_results_store_new_for_config (config);
+  label = save != NULL ? g_strdup (save) : gz_results_store_new_label (store);
+
+  gz_command_bench_options_init (&options);
+  options.shell = shell;
+  options.warmup = warmup;
+  options.count = count;
+  options.duration_nanos = duration;
+  options.prepare = prepare;
+  options.cleanup = cleanup;
+  options.ignore_failure = ignore_failure;
+  progress.commands = commands;
+  if (progress_wanted ())
+    {
+      options.progress = on_progress;
+      options.progress_data = &progress;
+    }
+
+  sigint_source = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
+  sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+  gz_command_bench_run_async (commands, &options, cancellable, on_measured, &m);
+  while (!m.done)
+    g_main_context_iteration (NULL, TRUE);
+  progress_clear (&progress);
+  report = m.report;
+  if (report == NULL)
+    {
+      g_source_remove (sigint_source);
+      g_source_remove (sigterm_source);
+      error = m.error;
+      if (g_str_has_suffix (error->message, ")") || strstr (error->message, "run ") == NULL)
+        return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; nothing was stored", error->message);
+      return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; nothing was stored (--ignore-failure "
+                          "measures it anyway)", error->message);
+    }
+  if (!report->interrupted && (cpu_profiling || memory_profiling)
+      && !profile_commands (commands, report->results, cpu_profiling, memory_profiling, config,
+                            &error))
+    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; the measured runs are stored",
+                          error->message);
+  g_clear_error (&error);
+  g_source_remove (sigint_source);
+  g_source_remove (sigterm_source);
+
+  if (report->results->len == 0)
+    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "interrupted before any run was measured; nothing "
+                        "was stored");
+
+  run = gz_bench_run_new (gz_bench_context_new_current (command_line));
+  for (guint i = 0; i < report->results->len; i++)
+    g_ptr_array_add (run->results, gz_bench_result_copy (g_ptr_array_index (report->results, i)));
+  if (!gz_results_store_add (store, label, run, &error))
+    {
+      status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "the results were not stored: %s",
+                            error->message);
+      g_clear_pointer (&label, g_free);
+    }
+
+  text = gz_command_format_results (run->results, run->context, label, report->interrupted,
+                                    format);
+  fputs (text, stdout);
+  fflush (stdout);
+  if (format != GZ_BENCH_FORMAT_TABLE)
+    {
+      g_autofree char *summary = gz_command_format_summary (run->results);
+
+      fputs (summary, stderr);
+      if (isfinite (report->spawn_cost_ns))
+        {
+          g_autofree char *cost = gz_units_format_nanoseconds (report->spawn_cost_ns);
+
+          fprintf (stderr, "spawn cost (an empty command): %s, included in every time\n", cost);
+        }
+      if (label != NULL)
+        fprintf (stderr, "saved as %s in %s\n", label, gz_results_store_get_dir (store));
+    }
+  if (report->interrupted)
+    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "interrupted: %u measured run%s kept%s",
+                          report->results->len, report->results->len == 1 ? "" : "s",
+                          label != NULL ? " and stored" : "");
+  return status;
+}
