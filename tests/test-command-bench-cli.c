@@ -1,0 +1,395 @@
+/* test-command-bench-cli.c: `gz-cli profile benchmark --command` end to end: against hyperfine
+ * on the same commands (the means agree within the noise of both), stored labels compared
+ * (the same command is `~`, a planted 20 % slower one a regression that fails the gate), and
+ * bad input refused before anything runs. gz-cli from $GZ_CLI, the fixed-work program from
+ * $GZ_TEST_FIXED_WORK. */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+#include "gz-bench-statistics.h"
+#include "gz-test-cli.h"
+
+typedef struct
+{
+  GzTestCli cli;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  gz_test_cli_set_up (&f->cli, "gz-test-command-bench-XXXXXX", "profile");
+  gz_test_cli_setenv (&f->cli, "XDG_DATA_HOME", f->cli.data_home);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gz_test_cli_tear_down (&f->cli);
+}
+
+static const char *
+fixed_work (void)
+{
+  const char *path = g_getenv ("GZ_TEST_FIXED_WORK");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+/* Mean and standard deviation of @values, in the unit given. */
+typedef struct
+{
+  double mean;
+  double stddev;
+  guint  n;
+} Times;
+
+static Times
+times_of (const double *values,
+          guint         n)
+{
+  Times t = { 0, 0, n };
+
+  for (guint i = 0; i < n; i++)
+    t.mean += values[i] / n;
+  for (guint i = 0; i < n; i++)
+    t.stddev += (values[i] - t.mean) * (values[i] - t.mean);
+  t.stddev = n > 1 ? sqrt (t.stddev / (n - 1)) : 0;
+  return t;
+}
+
+/* gz's JSON: the samples' ns_per_op of the first benchmark, in seconds. */
+static Times
+gz_times (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *samples;
+  g_autofree double *values = NULL;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  samples = json_object_get_array_member (
+    json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                    "benchmarks"), 0), "samples");
+  values = g_new (double, json_array_get_length (samples));
+  for (guint i = 0; i < json_array_get_length (samples); i++)
+    values[i] = json_object_get_double_member (json_array_get_object_element (samples, i),
+                                               "ns_per_op") / 1e9;
+  return times_of (values, json_array_get_length (samples));
+}
+
+/* hyperfine's --export-json: results[0].times, in seconds. */
+static Times
+hyperfine_times (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *times;
+  g_autofree double *values = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  times = json_object_get_array_member (
+    json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                    "results"), 0), "times");
+  values = g_new (double, json_array_get_length (times));
+  for (guint i = 0; i < json_array_get_length (times); i++)
+    values[i] = json_array_get_double_element (times, i);
+  return times_of (values, json_array_get_length (times));
+}
+
+static Times
+run_gz (Fixture    *f,
+        const char *command)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = gz_test_cli_run_env (&f->cli, NULL, &out, &err, "benchmark", "--command", command,
+                                    "--shell", "none", "--warmup", "2", "--count", "10",
+                                    "--format", "json", NULL);
+
+  g_assert_cmpint (status, ==, 0);
+  return gz_times (out);
+}
+
+static Times
+run_hyperfine (Fixture    *f,
+               const char *hyperfine,
+               const char *command)
+{
+  g_autofree char *json = g_build_filename (f->cli.root, "hyperfine.json", NULL);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  const char *argv[] = { hyperfine, "--shell=none", "--warmup", "2", "--runs", "10", "--style",
+                         "none", "--export-json", json, command, NULL };
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL
+                | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return hyperfine_times (json);
+}
+
+/* gz and hyperfine on the same command, alternating twice: the means agree within the noise of
+ * both (four standard errors of the difference, and at least 2 % of the mean for what differs
+ * between two machines' worth of scheduling on a shared 2-CPU box). */
+static void
+compare_with_hyperfine (Fixture    *f,
+                        const char *command)
+{
+  g_autofree char *hyperfine = g_find_program_in_path ("hyperfine");
+  Times gz[2], hf[2];
+
+  if (hyperfine == NULL)
+    {
+      g_test_skip ("hyperfine is not installed (tools/install-deps.sh installs it)");
+      return;
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      gz[i] = run_gz (f, command);
+      hf[i] = run_hyperfine (f, hyperfine, command);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      double se = sqrt (gz[i].stddev * gz[i].stddev / gz[i].n
+                        + hf[i].stddev * hf[i].stddev / hf[i].n);
+      double allowed = MAX (4 * se, 0.02 * hf[i].mean);
+
+      g_test_message ("%s: gz %.3f ± %.3f ms, hyperfine %.3f ± %.3f ms (allowed %.3f ms)",
+                      command, gz[i].mean * 1e3, gz[i].stddev * 1e3, hf[i].mean * 1e3,
+                      hf[i].stddev * 1e3, allowed * 1e3);
+      g_assert_cmpfloat (fabs (gz[i].mean - hf[i].mean), <=, allowed);
+    }
+}
+
+static void
+test_hyperfine_fixed_work (Fixture       *f,
+                           gconstpointer  data)
+{
+  /* About 100 ms of arithmetic. */
+  g_autofree char *command = g_strdup_printf ("%s 60", fixed_work ());
+
+  compare_with_hyperfine (f, command);
+}
+
+static void
+test_hyperfine_sleep (Fixture       *f,
+                      gconstpointer  data)
+{
+  compare_with_hyperfine (f, "sleep 0.05");
+}
+
+/* gz's JSON: the samples' ns_per_op of the first benchmark, appended to @values. */
+static void
+gz_values (const char *json,
+           GArray     *values)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *samples;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  samples = json_object_get_array_member (
+    json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                    "benchmarks"), 0), "samples");
+  for (guint i = 0; i < json_array_get_length (samples); i++)
+    {
+      double v = json_object_get_double_member (json_array_get_object_element (samples, i),
+                                                "ns_per_op");
+
+      g_array_append_val (values, v);
+    }
+}
+
+/* Adds @count runs of the fixed-work program with @work to @label, named "work"; their times
+ * go to @values. */
+static void
+save_work (Fixture    *f,
+           const char *label,
+           double      work,
+           guint       count,
+           GArray     *values)
+{
+  g_autofree char *command = g_strdup_printf ("%s %.1f", fixed_work (), work);
+  g_autofree char *count_text = g_strdup_printf ("%u", count);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = gz_test_cli_run_env (&f->cli, NULL, &out, &err, "benchmark", "--command", command,
+                                    "--name", "work", "--shell", "none", "--warmup", "1",
+                                    "--count", count_text, "--save", label, "--format", "json",
+                                    NULL);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (err, label));
+  gz_values (out, values);
+}
+
+static double
+median_ms (GArray *values)
+{
+  return gz_bench_statistics_median ((double *) values->data, values->len) / 1e6;
+}
+
+/* Two labels of the same command compare as `~`; a planted 20 % slower one is a regression
+ * and --fail-on-regression exits 3, both at a 10 % threshold. The three labels are measured
+ * in turns (a label adds up runs), so that a slow spell of the machine hits all of them; the
+ * gate is skipped, saying so, when even then the machine's noise hides the planted change or
+ * makes the same command differ by half the threshold. */
+static void
+test_compare_gate (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GArray) base = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) same = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) slow = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  double b, s, w;
+  int status;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      save_work (f, "base", 50, 4, base);
+      save_work (f, "slow", 60, 4, slow);
+      save_work (f, "same", 50, 4, same);
+    }
+  b = median_ms (base);
+  s = median_ms (same);
+  w = median_ms (slow);
+  g_test_message ("medians: work 50 %.2f ms, again %.2f ms; work 60 %.2f ms", b, s, w);
+  if (fabs (s - b) / b > 0.05 || w / b - 1 < 0.13)
+    {
+      g_autofree char *why = g_strdup_printf ("the machine is too noisy for this gate: the same "
+                                              "command's medians %.1f and %.1f ms, the 20 %% "
+                                              "slower one's %.1f ms", b, s, w);
+
+      g_test_skip (why);
+      return;
+    }
+
+  status = gz_test_cli_run_env (&f->cli, NULL, &out, &err, "compare", "--baseline", "base",
+                                "--current", "same", "--threshold", "10",
+                                "--fail-on-regression", NULL);
+  g_test_message ("%s", out);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "0 regressions"));
+  g_assert_true (g_regex_match_simple ("^work .* ~\\s*$", out, G_REGEX_MULTILINE, 0));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = gz_test_cli_run_env (&f->cli, NULL, &out, &err, "compare", "--baseline", "base",
+                                "--current", "slow", "--threshold", "10",
+                                "--fail-on-regression", NULL);
+  g_test_message ("%s", out);
+  g_assert_cmpint (status, ==, 3);
+  g_assert_nonnull (strstr (out, "1 regression"));
+}
+
+/* Bad input fails with one line before anything runs or is stored. */
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  struct
+  {
+    const char *args[8];
+    int         status;
+    const char *message;
+  } cases[] = {
+    { { "--command", "gz-no-such-program 1", NULL }, 2, "no program gz-no-such-program" },
+    { { "--command", "false", "--count", "3", NULL }, 1,
+      "“false” exited with status 1 in measured run 1 of 3" },
+    { { "--command", "true", "--count", "0", NULL }, 2, "invalid --count \"0\"" },
+    { { "--command", "true", "--duration", "-1s", NULL }, 2, "invalid --duration \"-1s\"" },
+    { { "--command", "true", "--duration", "0", NULL }, 2, "invalid --duration \"0\"" },
+    { { "--command", "true", "--count", "3", "--duration", "1s", NULL }, 2, "use one" },
+    { { "--command", "true", "--shell", "bash", NULL }, 2, "unknown --shell" },
+    { { "--command", "true", "--prepare", "gz-no-such-program", NULL }, 2, "--prepare" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autoptr(GSubprocess) child = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *results = NULL;
+
+      g_ptr_array_add (args, (gpointer) "benchmark");
+      for (guint j = 0; cases[i].args[j] != NULL; j++)
+        g_ptr_array_add (args, (gpointer) cases[i].args[j]);
+      child = gz_test_cli_spawnv (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                  | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL, args);
+      g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s", err);
+      g_assert_cmpint (g_subprocess_get_exit_status (child), ==, cases[i].status);
+      g_assert_nonnull (strstr (err, cases[i].message));
+      g_assert_cmpstr (out, ==, "");
+    }
+  /* Nothing was stored. */
+  if (g_file_test (f->cli.results_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) dir = g_dir_open (f->cli.results_dir, 0, NULL);
+
+      g_assert_nonnull (dir);
+      g_assert_null (g_dir_read_name (dir));
+    }
+}
+
+/* Ctrl-C (SIGINT to gz-cli) stops the runs, keeps and stores what was measured, and says so. */
+static void
+test_interrupt (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  child = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                             | G_SUBPROCESS_FLAGS_STDERR_PIPE, "benchmark", "--command",
+                             "sleep 0.1", "--count", "100", "--save", "cut", NULL);
+  g_usleep (1500 * 1000);
+  g_subprocess_send_signal (child, SIGINT);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 1);
+  g_assert_nonnull (strstr (out, "Interrupted"));
+  g_assert_nonnull (strstr (err, "interrupted"));
+  g_assert_nonnull (strstr (err, "kept and stored"));
+  g_assert_nonnull (strstr (out, "Saved as cut"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add ("/command-bench-cli/bad-input", Fixture, NULL, fixture_set_up, test_bad_input,
+              fixture_tear_down);
+  g_test_add ("/command-bench-cli/interrupt", Fixture, NULL, fixture_set_up, test_interrupt,
+              fixture_tear_down);
+  g_test_add ("/command-bench-cli/hyperfine/fixed-work", Fixture, NULL, fixture_set_up,
+              test_hyperfine_fixed_work, fixture_tear_down);
+  g_test_add ("/command-bench-cli/hyperfine/sleep", Fixture, NULL, fixture_set_up,
+              test_hyperfine_sleep, fixture_tear_down);
+  g_test_add ("/command-bench-cli/compare-gate", Fixture, NULL, fixture_set_up,
+              test_compare_gate, fixture_tear_down);
+  return g_test_run ();
+}
