@@ -1,6 +1,6 @@
 /* gz-test-fixed-work.c: a program whose work is known, for the command benchmarks: WORK
- * million steps of arithmetic (time proportional to WORK), and MIB mebibytes of memory touched
- * and held until the exit (peak RSS that much above the program's own).
+ * million steps of arithmetic (time proportional to WORK), then MIB mebibytes of memory touched
+ * (peak RSS that much above the program's own).
  *
  * Usage: gz-test-fixed-work WORK [MIB] */
 
@@ -23,6 +23,14 @@ main (int    argc,
       fprintf (stderr, "usage: %s WORK [MIB]\n", argv[0]);
       return 2;
     }
+  /* xorshift64: a dependent chain the compiler cannot shorten. */
+  for (uint64_t i = 0; i < steps; i++)
+    {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+    }
+  /* After the work: a profile of a run, which starts a little after the program, sees it. */
   if (mib > 0)
     {
       memory = malloc ((size_t) mib << 20);
@@ -30,13 +38,6 @@ main (int    argc,
         return 1;
       /* Every page written, so that every page is resident. */
       memset (memory, 1, (size_t) mib << 20);
-    }
-  /* xorshift64: a dependent chain the compiler cannot shorten. */
-  for (uint64_t i = 0; i < steps; i++)
-    {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
     }
   printf ("%llu %d\n", (unsigned long long) x, memory != NULL ? memory[mib << 19] : 0);
   free (memory);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gz-bench-statistics.h"
+#include "gz-profile.h"
 #include "gz-test-cli.h"
 
 typedef struct
@@ -376,6 +377,72 @@ test_interrupt (Fixture       *f,
   g_assert_nonnull (strstr (out, "Saved as cut"));
 }
 
+/* The profiled path printed on a line "  LABEL:   PATH" of @out. */
+static char *
+printed_path (const char *out,
+              const char *label)
+{
+  const char *line = strstr (out, label);
+  const char *end;
+
+  if (line == NULL)
+    return NULL;
+  line += strlen (label);
+  line += strspn (line, " ");
+  end = strchr (line, '\n');
+  return g_strndup (line, end != NULL ? (gsize) (end - line) : strlen (line));
+}
+
+/* --cpu-profiling and --memory-profiling: one extra run under the agent each, whose profiles
+ * hold the program's CPU time and its allocations; the measured runs stay as they are. */
+static void
+test_profiling (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *command = g_strdup_printf ("%s 300 32", fixed_work ());
+  g_autofree char *out_dir = g_build_filename (f->cli.root, "profiles", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *cpu_path = NULL;
+  g_autofree char *memory_path = NULL;
+  g_autoptr(GzProfile) cpu = NULL;
+  g_autoptr(GzProfile) memory = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *agent_dir = g_build_filename (f->cli.root, "agents", NULL);
+  int status, index;
+
+  /* The isolated runtime dir is too deep for a Unix socket's path. */
+  gz_test_cli_setenv (&f->cli, "GZ_AGENT_DIR", agent_dir);
+  status = gz_test_cli_run_env (&f->cli, NULL, &out, &err, "benchmark", "--command", command,
+                                "--count", "2", "--cpu-profiling", "--memory-profiling",
+                                "--output-dir", out_dir, NULL);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  cpu_path = printed_path (out, "CPU profile:");
+  memory_path = printed_path (out, "Memory profile:");
+  g_assert_nonnull (cpu_path);
+  g_assert_nonnull (memory_path);
+  g_assert_true (g_str_has_prefix (cpu_path, out_dir));
+
+  cpu = gz_profile_read_file (cpu_path, &error);
+  g_assert_no_error (error);
+  index = gz_profile_find_sample_type (cpu, "cpu");
+  g_assert_cmpint (index, >=, 0);
+  /* About 0.5 s of arithmetic; the session starts once the agent listens, a little after the
+   * program does. */
+  g_test_message ("CPU profile: %.3f s", gz_profile_total (cpu, index) / 1e9);
+  g_assert_cmpint (gz_profile_total (cpu, index), >, 200 * G_GINT64_CONSTANT (1000000));
+
+  memory = gz_profile_read_file (memory_path, &error);
+  g_assert_no_error (error);
+  index = gz_profile_find_sample_type (memory, "alloc_space");
+  g_assert_cmpint (index, >=, 0);
+  g_test_message ("memory profile: %.1f MiB allocated", gz_profile_total (memory, index) /
+                  1048576.0);
+  /* The 32 MiB block (sampled, so estimated). */
+  g_assert_cmpint (gz_profile_total (memory, index), >=, 16 << 20);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -389,6 +456,8 @@ main (int    argc,
               test_hyperfine_fixed_work, fixture_tear_down);
   g_test_add ("/command-bench-cli/hyperfine/sleep", Fixture, NULL, fixture_set_up,
               test_hyperfine_sleep, fixture_tear_down);
+  g_test_add ("/command-bench-cli/profiling", Fixture, NULL, fixture_set_up, test_profiling,
+              fixture_tear_down);
   g_test_add ("/command-bench-cli/compare-gate", Fixture, NULL, fixture_set_up,
               test_compare_gate, fixture_tear_down);
   return g_test_run ();
