@@ -277,7 +277,8 @@ gz_cli_benchmark (int    argc,
                                 "--concurrency. ns/op comes from timing the whole run; the\n"
                                 "latency percentiles from timing each operation, or batches of "
                                 "fast ones. Every run is\nstored under the results directory "
-                                "(see `gz-cli profile results`).");
+                                "(see `gz-cli profile results`).\nAny program instead: --command CMD "
+                                "(see `gz-cli profile benchmark --command CMD --help`).");
   group = gz_cli_config_flags_group (config_flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);

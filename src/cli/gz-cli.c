@@ -23,7 +23,7 @@ static const Command profile_commands[] = {
   { "stats",  gz_cli_stats,  "Print runtime statistics of this process, --pid or --url" },
   { "config", gz_cli_config, "Print each option's effective value and where it came from" },
   { "server", gz_cli_server, "Serve this process' pprof endpoints over HTTP (go tool pprof URL)" },
-  { "benchmark", gz_cli_benchmark, "Run built-in benchmarks and store the results" },
+  { "benchmark", gz_cli_benchmark, "Run built-in benchmarks or any commands; store the results" },
   { "results", gz_cli_results, "List, show, delete or export stored benchmark results" },
   { "compare", gz_cli_compare, "Compare two labels of results: medians, CIs, Mann-Whitney U" },
 };
