@@ -105,7 +105,7 @@ test_failure (void)
   options.count = 3;
   failed = gz_command_bench_run (commands, &options, NULL, &error);
   g_assert_null (failed);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED);
   g_assert_nonnull (strstr (error->message, "exited with status 3"));
   g_assert_nonnull (strstr (error->message, "measured run 1 of 3"));
   g_clear_error (&error);
@@ -117,12 +117,30 @@ test_failure (void)
   g_assert_cmpint (((GzBenchResult *) g_ptr_array_index (ignored->results, 0))->exit_status,
                    ==, 3);
 
+  /* Killed by a signal: named, and measured as 128 + the signal when ignored. */
+  {
+    g_autoptr(GPtrArray) killed = commands_of (GZ_COMMAND_SHELL_SH, "kill -9 $$", NULL);
+    g_autoptr(GzCommandBenchReport) report = NULL;
+
+    options.ignore_failure = FALSE;
+    report = gz_command_bench_run (killed, &options, NULL, &error);
+    g_assert_null (report);
+    g_assert_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED);
+    g_assert_nonnull (strstr (error->message, "killed by signal 9"));
+    g_clear_error (&error);
+    options.ignore_failure = TRUE;
+    report = gz_command_bench_run (killed, &options, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (((GzBenchResult *) g_ptr_array_index (report->results, 0))->exit_status,
+                     ==, 128 + 9);
+  }
+
   /* A prepare command that fails always stops it. */
   g_clear_pointer (&ignored, gz_command_bench_report_free);
   options.prepare = "false";
   ignored = gz_command_bench_run (commands, &options, NULL, &error);
   g_assert_null (ignored);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_HELPER_FAILED);
   g_assert_nonnull (strstr (error->message, "prepare"));
 }
 

@@ -472,7 +472,7 @@ gz_cli_benchmark_commands (int          argc,
       g_source_remove (sigint_source);
       g_source_remove (sigterm_source);
       error = m.error;
-      if (g_str_has_suffix (error->message, ")") || strstr (error->message, "run ") == NULL)
+      if (!g_error_matches (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED))
         return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; nothing was stored", error->message);
       return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; nothing was stored (--ignore-failure "
                           "measures it anyway)", error->message);

@@ -25,6 +25,8 @@ extern char **environ;
 /* The unmeasured runs of the empty command before its measured ones. */
 #define SPAWN_COST_WARMUP 3
 
+G_DEFINE_QUARK (gz-command-error-quark, gz_command_error)
+
 gboolean
 gz_command_shell_from_string (const char     *name,
                               GzCommandShell *shell)
@@ -435,7 +437,8 @@ run_helper (Bench      *bench,
   if (*cancelled || (figures.exit_status == 0 && figures.signal == 0))
     return TRUE;
   status = describe_status (&figures);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the %s command “%s” %s (before %s)",
+  g_set_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_HELPER_FAILED,
+               "the %s command “%s” %s (before %s)",
                what, helper->command_line, status, command->name);
   return FALSE;
 }
@@ -510,7 +513,8 @@ bench_command (Bench     *bench,
         {
           g_autofree char *status = describe_status (&figures);
 
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "“%s” %s in warmup run %"
+          g_set_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED,
+                       "“%s” %s in warmup run %"
                        G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT, command->command_line,
                        status, w + 1, o->warmup);
           ok = FALSE;
@@ -539,7 +543,8 @@ bench_command (Bench     *bench,
           g_autofree char *of = o->duration_nanos > 0
             ? g_strdup ("") : g_strdup_printf (" of %" G_GUINT64_FORMAT, o->count);
 
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "“%s” %s in measured run %u%s",
+          g_set_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED,
+                       "“%s” %s in measured run %u%s",
                        command->command_line, status, runs + 1, of);
           ok = FALSE;
           break;
@@ -571,7 +576,8 @@ bench_command (Bench     *bench,
         {
           g_autofree char *status = describe_status (&figures);
 
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the cleanup command “%s” %s "
+          g_set_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_HELPER_FAILED,
+                       "the cleanup command “%s” %s "
                        "(after %s)", bench->cleanup->command_line, status, command->name);
           ok = FALSE;
         }

@@ -10,6 +10,15 @@
 
 G_BEGIN_DECLS
 
+#define GZ_COMMAND_ERROR (gz_command_error_quark ())
+GQuark gz_command_error_quark (void);
+
+typedef enum
+{
+  GZ_COMMAND_ERROR_RUN_FAILED,    /* a run (warmup or measured) exited non-zero or was killed */
+  GZ_COMMAND_ERROR_HELPER_FAILED, /* the prepare or cleanup command did */
+} GzCommandError;
+
 typedef enum
 {
   GZ_COMMAND_SHELL_SH,   /* run as `sh -c COMMAND` (the default, as hyperfine's) */
