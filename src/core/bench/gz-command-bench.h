@@ -1,12 +1,13 @@
-/* gz-command-bench.h: benchmarks of any command: each run spawned and waited for with wait4
- * (wall, user and system time, peak RSS, exit status), warmup, prepare and cleanup commands,
- * the spawn cost; on the calling thread or on a worker (_async), with progress and
+/* gz-command-bench.h: benchmarks of any command (gz-command.h): each run spawned and waited
+ * for with wait4 (wall, user and system time, peak RSS, exit status), warmup, prepare and
+ * cleanup commands, the spawn cost; on the calling thread or on a worker (_async), with progress and
  * cancellation that keeps what was measured. */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "gz-bench-result.h"
+#include "gz-command.h"
 
 G_BEGIN_DECLS
 
@@ -18,35 +19,6 @@ typedef enum
   GZ_COMMAND_ERROR_RUN_FAILED,    /* a run (warmup or measured) exited non-zero or was killed */
   GZ_COMMAND_ERROR_HELPER_FAILED, /* the prepare or cleanup command did */
 } GzCommandError;
-
-typedef enum
-{
-  GZ_COMMAND_SHELL_SH,   /* run as `sh -c COMMAND` (the default, as hyperfine's) */
-  GZ_COMMAND_SHELL_NONE, /* split into words as a shell would, executed directly */
-} GzCommandShell;
-
-/* "sh" or "none". */
-gboolean        gz_command_shell_from_string   (const char           *name,
-                                                GzCommandShell       *shell);
-
-/* One command to measure. */
-typedef struct
-{
-  char  *name;         /* the benchmark's name: the given one, or the command line */
-  char  *command_line; /* as given */
-  char **argv;         /* what is executed */
-} GzCommand;
-
-/* Checks that @command_line can run before anything runs: an empty line, words a shell cannot
- * split, or a program that is not found or not executable fail with G_IO_ERROR_NOT_FOUND (or
- * G_IO_ERROR_INVALID_ARGUMENT), naming it. With GZ_COMMAND_SHELL_SH the first word is checked
- * when it is a plain word (a shell builtin or keyword is fine). @name may be NULL. */
-GzCommand      *gz_command_new                 (const char           *command_line,
-                                                const char           *name,
-                                                GzCommandShell        shell,
-                                                GError              **error);
-void            gz_command_free                (GzCommand            *command);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzCommand, gz_command_free)
 
 /* After each run, and when a command starts (@run 0). @command: index into the commands;
  * @run: measured runs done of it (0 during warmup); @fraction: 0..1 of all the measured runs
