@@ -1,7 +1,7 @@
 /* gz-command-bench.h: benchmarks of any command (gz-command.h): each run spawned and waited
  * for with wait4 (wall, user and system time, peak RSS, exit status), warmup, prepare and
- * cleanup commands, the spawn cost; on the calling thread or on a worker (_async), with progress and
- * cancellation that keeps what was measured. */
+ * cleanup commands, the spawn cost; on the calling thread or on a worker (_async), with
+ * progress and cancellation that keeps what was measured. */
 #pragma once
 
 #include <gio/gio.h>
