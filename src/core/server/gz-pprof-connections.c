@@ -217,6 +217,9 @@ on_request_finished (SoupServer        *soup,
 
   if (c == NULL)
     return;
+  if (c->state == STATE_ACTIVE && !is_closed (c))
+    g_socket_set_option (g_socket_connection_get_socket (c->connection), IPPROTO_TCP, TCP_CORK,
+                         0, NULL);
   set_state (c, STATE_FINISHED);
   if (!c->finishing)
     {
@@ -238,8 +241,12 @@ gz_pprof_connections_request_active (GzPprofConnections *self,
 {
   Connection *c = lookup (self, msg);
 
-  if (c != NULL)
-    set_state (c, STATE_ACTIVE);
+  if (c == NULL)
+    return;
+  set_state (c, STATE_ACTIVE);
+  /* The response's headers and body leave in one segment, not two: corked until answered. */
+  g_socket_set_option (g_socket_connection_get_socket (c->connection), IPPROTO_TCP, TCP_CORK,
+                       1, NULL);
 }
 
 static gboolean
