@@ -11,6 +11,7 @@
 
 #include "gz-profile-top.h"
 #include "gz-auto-profiler.h"
+#include "gz-heap-sampler.h"
 #include "gz-pprof-server.h"
 #include "gz-profile.h"
 #include "gz-profiler-factory.h"
@@ -410,6 +411,60 @@ test_delta (void)
   heap_profile = assert_profile (heap, "heap-delta");
   g_assert_true (top_has (heap_profile, "alloc_space", "test_workload_allocate"));
   g_assert_false (top_has (heap_profile, "alloc_space", "test_profiles"));
+}
+
+static gint64
+top_cum (GzProfile  *profile,
+         const char *type,
+         const char *function)
+{
+  g_autoptr(GArray) top = gz_profile_top (profile, gz_profile_find_sample_type (profile, type),
+                                          0);
+
+  for (guint i = 0; i < top->len; i++)
+    {
+      GzTopEntry *entry = &g_array_index (top, GzTopEntry, i);
+
+      if (g_str_equal (entry->name, function))
+        return entry->cum;
+    }
+  return 0;
+}
+
+/* heap?seconds=1 with every allocation sampled (memory-rate 1): the delta holds exactly what
+ * was allocated during the second, 16 blocks of 256 KiB, in each of the four values (Go
+ * subtracts the in-use values too), and nothing of what was there before. */
+static void
+test_delta_values (void)
+{
+  g_autoptr(GzConfig) config = gz_config_new (NULL, NULL);
+  g_autoptr(GzPprofServer) server = NULL;
+  g_autoptr(Response) heap = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  gsize rate;
+
+  if (!have_memory_profiles ())
+    {
+      g_test_skip ("built without the allocation wrappers: no memory profiles");
+      return;
+    }
+  rate = gz_heap_sampler_get_rate ();
+  g_assert_true (gz_config_set_flag (config, "memory-rate", "1", NULL));
+  server = new_server (config);
+  heap = request (server, "GET", "/debug/pprof/heap?seconds=1", NULL, NULL);
+  g_timeout_add (400, allocate_later, NULL);
+  wait (heap);
+  profile = assert_profile (heap, "heap-delta");
+
+  g_assert_cmpint (top_cum (profile, "alloc_objects", "test_workload_allocate"), ==, 16);
+  g_assert_cmpint (top_cum (profile, "alloc_space", "test_workload_allocate"), ==,
+                   16 * 256 * 1024);
+  g_assert_cmpint (top_cum (profile, "inuse_objects", "test_workload_allocate"), ==, 16);
+  g_assert_cmpint (top_cum (profile, "inuse_space", "test_workload_allocate"), ==,
+                   16 * 256 * 1024);
+  g_assert_cmpint (top_cum (profile, "alloc_space", "test_profiles"), ==, 0);
+  g_assert_cmpint (profile->duration_nanos, >=, 900000000);
+  gz_heap_sampler_set_rate (rate); /* the sampler is the process': as it was */
 }
 
 static void
@@ -1095,6 +1150,7 @@ main (int    argc,
   g_test_add_func ("/pprof-server/text", test_text);
   g_test_add_func ("/pprof-server/bad-requests", test_bad_requests);
   g_test_add_func ("/pprof-server/delta", test_delta);
+  g_test_add_func ("/pprof-server/delta-values", test_delta_values);
   g_test_add_func ("/pprof-server/cpu", test_cpu);
   g_test_add_func ("/pprof-server/symbol", test_symbol);
   g_test_add_func ("/pprof-server/cmdline-and-stats", test_cmdline_and_stats);
