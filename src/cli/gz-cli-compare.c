@@ -72,7 +72,8 @@ gz_cli_compare (int    argc,
                                 "confidence interval of each side, the change,\nthe two-sided "
                                 "Mann-Whitney U p-value and a verdict (regression, improvement, "
                                 "or ~ when the\nchange is not significant or under the "
-                                "threshold), for ns/op, B/op and allocs/op.\nExit status: 0, "
+                                "threshold), for ns/op, B/op and allocs/op\n(for commands: "
+                                "ns/op, CPU time and peak RSS).\nExit status: 0, "
                                 "1 on failure, 2 on usage errors, 3 on a regression with "
                                 "--fail-on-regression.");
   group = gz_cli_config_flags_group (flags, command_keys);

@@ -17,8 +17,10 @@ format_metric (GzBenchMetric metric,
   switch (metric)
     {
     case GZ_BENCH_METRIC_TIME:
+    case GZ_BENCH_METRIC_CPU:
       return gz_units_format_nanoseconds (value);
     case GZ_BENCH_METRIC_BYTES:
+    case GZ_BENCH_METRIC_RSS:
       return gz_units_format_bytes (value);
     case GZ_BENCH_METRIC_ALLOCS:
     case GZ_BENCH_N_METRICS:

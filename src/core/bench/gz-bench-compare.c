@@ -9,9 +9,11 @@
 #include "gz-bench-compare.h"
 #include "gz-bench-statistics.h"
 
-static const char * const metric_units[GZ_BENCH_N_METRICS] = { "ns/op", "B/op", "allocs/op" };
+static const char * const metric_units[GZ_BENCH_N_METRICS] = {
+  "ns/op", "B/op", "allocs/op", "cpu-ns/op", "peak-RSS-B",
+};
 static const char * const metric_keys[GZ_BENCH_N_METRICS] = {
-  "ns_per_op", "alloc_bytes_per_op", "allocs_per_op",
+  "ns_per_op", "alloc_bytes_per_op", "allocs_per_op", "cpu_ns_per_op", "max_rss_bytes",
 };
 
 const char *
@@ -40,6 +42,10 @@ gz_bench_metric_value (const GzBenchResult *result,
       return result->have_memory ? result->alloc_bytes_per_op : NAN;
     case GZ_BENCH_METRIC_ALLOCS:
       return result->have_memory ? result->allocs_per_op : NAN;
+    case GZ_BENCH_METRIC_CPU:
+      return result->command != NULL ? result->user_nanos + result->system_nanos : NAN;
+    case GZ_BENCH_METRIC_RSS:
+      return result->command != NULL ? result->max_rss_bytes : NAN;
     case GZ_BENCH_N_METRICS:
     default:
       g_return_val_if_reached (NAN);

@@ -21,6 +21,8 @@ typedef enum
   GZ_BENCH_METRIC_TIME,   /* ns/op */
   GZ_BENCH_METRIC_BYTES,  /* B/op */
   GZ_BENCH_METRIC_ALLOCS, /* allocs/op */
+  GZ_BENCH_METRIC_CPU,    /* a command's user + system CPU time per run (gz-command-bench) */
+  GZ_BENCH_METRIC_RSS,    /* a command's peak RSS */
   GZ_BENCH_N_METRICS,
 } GzBenchMetric;
 
@@ -63,9 +65,10 @@ GzBenchComparison *gz_bench_compare         (GzResultSet       *baseline,
 void               gz_bench_comparison_free (GzBenchComparison *comparison);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzBenchComparison, gz_bench_comparison_free)
 
-/* "ns/op", "B/op", "allocs/op". */
+/* "ns/op", "B/op", "allocs/op", "cpu-ns/op", "peak-RSS-B". */
 const char        *gz_bench_metric_unit     (GzBenchMetric      metric);
-/* The sample's member: "ns_per_op", "alloc_bytes_per_op", "allocs_per_op". */
+/* The key in JSON: "ns_per_op", "alloc_bytes_per_op", "allocs_per_op", "cpu_ns_per_op",
+ * "max_rss_bytes". */
 const char        *gz_bench_metric_key      (GzBenchMetric      metric);
 /* The metric in @result; NaN when it has none. */
 double             gz_bench_metric_value    (const GzBenchResult *result,
