@@ -341,7 +341,7 @@ test_bad_input (Fixture       *f,
 {
   struct
   {
-    const char *args[8];
+    const char *args[10];
     int         status;
     const char *message;
   } cases[] = {
@@ -353,6 +353,9 @@ test_bad_input (Fixture       *f,
     { { "--command", "true", "--duration", "0", NULL }, 2, "invalid --duration \"0\"" },
     { { "--command", "true", "--count", "3", "--duration", "1s", NULL }, 2, "use one" },
     { { "--command", "true", "--shell", "bash", NULL }, 2, "unknown --shell" },
+    { { "--command", "true", "--command", "false", "--name", "t", NULL }, 2,
+      "1 --name for 2 --command" },
+    { { "--command", "true", "--command", "true", NULL }, 2, "two commands named \"true\"" },
     { { "--command", "true", "--prepare", "gz-no-such-program", NULL }, 2, "--prepare" },
   };
 

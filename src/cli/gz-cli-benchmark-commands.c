@@ -28,12 +28,44 @@ progress_wanted (void)
   return isatty (STDERR_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
 }
 
-/* The progress bar on stderr, redrawn after each run (on this thread's main context). */
+/* The progress bar on stderr: redrawn after each run (on this thread's main context), and
+ * every 200 ms with how long the run in progress has taken, for commands that run long. */
 typedef struct
 {
   GPtrArray *commands;
   gboolean   drawn;
+  guint      command;
+  guint      run;
+  double     fraction;
+  double     mean_ns;
+  gint64     since;   /* monotonic µs of the last report: about when the current run began */
 } Progress;
+
+static void
+progress_draw (Progress *progress)
+{
+  GzCommand *c = g_ptr_array_index (progress->commands, progress->command);
+  int filled = (int) (progress->fraction * 30);
+  double running = (g_get_monotonic_time () - progress->since) / 1e6;
+  char bar[31];
+
+  for (int i = 0; i < 30; i++)
+    bar[i] = i < filled ? '#' : '-';
+  bar[30] = '\0';
+  fprintf (stderr, "\r\033[K[%s] %3d%%  %.40s", bar, (int) (progress->fraction * 100), c->name);
+  if (progress->run == 0)
+    fputs ("  (starting)", stderr);
+  else
+    {
+      g_autofree char *mean = gz_units_format_nanoseconds (progress->mean_ns);
+
+      fprintf (stderr, "  run %u  ~%s", progress->run, mean);
+    }
+  if (running >= 1)
+    fprintf (stderr, "  (%.0f s in this run)", running);
+  fflush (stderr);
+  progress->drawn = TRUE;
+}
 
 static void
 on_progress (guint    command,
@@ -43,24 +75,23 @@ on_progress (guint    command,
              gpointer data)
 {
   Progress *progress = data;
-  GzCommand *c = g_ptr_array_index (progress->commands, command);
-  int filled = (int) (fraction * 30);
-  char bar[31];
 
-  for (int i = 0; i < 30; i++)
-    bar[i] = i < filled ? '#' : '-';
-  bar[30] = '\0';
-  fprintf (stderr, "\r\033[K[%s] %3d%%  %.40s", bar, (int) (fraction * 100), c->name);
-  if (run == 0)
-    fputs ("  (warmup)", stderr);
-  else
-    {
-      g_autofree char *mean = gz_units_format_nanoseconds (mean_ns);
+  progress->command = command;
+  progress->run = run;
+  progress->fraction = fraction;
+  progress->mean_ns = mean_ns;
+  progress->since = g_get_monotonic_time ();
+  progress_draw (progress);
+}
 
-      fprintf (stderr, "  run %u  ~%s", run, mean);
-    }
-  fflush (stderr);
-  progress->drawn = TRUE;
+static gboolean
+on_progress_tick (gpointer data)
+{
+  Progress *progress = data;
+
+  if (progress->drawn)
+    progress_draw (progress);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -335,7 +366,7 @@ gz_cli_benchmark_commands (int          argc,
   Progress progress = { 0 };
   Measurement m = { 0 };
   int status = GZ_CLI_EXIT_OK;
-  guint n_names, sigint_source, sigterm_source;
+  guint n_names, sigint_source, sigterm_source, tick_source = 0;
   GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "command", 0, 0, G_OPTION_ARG_STRING_ARRAY, &command_texts,
@@ -462,9 +493,13 @@ gz_cli_benchmark_commands (int          argc,
 
   sigint_source = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
   sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+  if (options.progress != NULL)
+    tick_source = g_timeout_add (200, on_progress_tick, &progress);
   gz_command_bench_run_async (commands, &options, cancellable, on_measured, &m);
   while (!m.done)
     g_main_context_iteration (NULL, TRUE);
+  if (tick_source != 0)
+    g_source_remove (tick_source);
   progress_clear (&progress);
   report = m.report;
   if (report == NULL)
