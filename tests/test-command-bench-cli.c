@@ -413,6 +413,14 @@ test_interrupt (Fixture       *f,
   g_assert_nonnull (strstr (err, "interrupted"));
   g_assert_nonnull (strstr (err, "kept and stored"));
   g_assert_nonnull (strstr (out, "Saved as cut"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Stored: shown again as commands. */
+  g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &out, &err, "results", "show", "cut",
+                                        NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Benchmark 1: sleep 0.1"));
+  g_assert_nonnull (strstr (out, "Peak RSS"));
 }
 
 /* The profiled path printed on a line "  LABEL:   PATH" of @out. */

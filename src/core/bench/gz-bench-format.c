@@ -9,6 +9,7 @@
 #include "gz-bench-format.h"
 #include "gz-bench-statistics.h"
 #include "gz-bench-summary.h"
+#include "gz-command-format.h"
 #include "gz-results-codec.h"
 #include "gz-units.h"
 
@@ -399,9 +400,18 @@ gz_bench_format_results (GPtrArray            *results,
                          const char           *label,
                          GzBenchFormat         format)
 {
-  GString *out = g_string_new (NULL);
-  g_autoptr(GPtrArray) summaries = gz_bench_summarize (results);
+  GString *out;
+  g_autoptr(GPtrArray) summaries = NULL;
+  gboolean commands = results->len > 0;
 
+  /* Runs of commands (gz-command-bench) have their own table and markdown. */
+  for (guint i = 0; i < results->len && commands; i++)
+    commands = ((GzBenchResult *) g_ptr_array_index (results, i))->command != NULL;
+  if (commands && (format == GZ_BENCH_FORMAT_TABLE || format == GZ_BENCH_FORMAT_MARKDOWN))
+    return gz_command_format_results (results, context, label, FALSE, format);
+
+  out = g_string_new (NULL);
+  summaries = gz_bench_summarize (results);
   switch (format)
     {
     case GZ_BENCH_FORMAT_JSON:

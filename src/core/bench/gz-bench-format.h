@@ -23,7 +23,8 @@ gboolean        gz_bench_format_from_string (const char           *name,
 const char     *gz_bench_format_names       (void);
 
 /* @results: GzBenchResult samples (several per name when repeated), in run order. @context
- * and @label may be NULL. Table output ends with warnings when there are too few samples. */
+ * and @label may be NULL. Table output ends with warnings when there are too few samples.
+ * Runs of commands get gz_command_format_results' table and markdown. */
 char           *gz_bench_format_results     (GPtrArray            *results,
                                              const GzBenchContext *context,
                                              const char           *label,
