@@ -176,6 +176,8 @@ profiled_run (GzCommand     *command,
   g_autofree char *session = NULL;
   g_autofree char *file = NULL;
   g_autofree char *base = NULL;
+  g_autofree char *preload = NULL;
+  const char *old_preload = g_getenv ("LD_PRELOAD");
   ProfiledRun run = { 0 };
   guint timeout;
 
@@ -206,10 +208,13 @@ profiled_run (GzCommand     *command,
                           g_get_real_time () / G_USEC_PER_SEC);
   path = g_canonicalize_filename (file, output_dir);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT
-                                        | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+  /* As the measured runs: stdio on /dev/null. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
                                         | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", library, TRUE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
+  preload = old_preload != NULL && *old_preload != '\0'
+              ? g_strconcat (library, ":", old_preload, NULL) : g_strdup (library);
+  g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", preload, TRUE);
   g_free (words[0]);
   words[0] = g_strdup (program);
   child = g_subprocess_launcher_spawnv (launcher, (const char * const *) words, error);
@@ -256,10 +261,32 @@ profiled_run (GzCommand     *command,
   return g_steal_pointer (&path);
 }
 
+/* --prepare before a profiled run too, as before every measured one. */
+static gboolean
+run_prepare (GzCommand  *prepare,
+             GError    **error)
+{
+  int wait_status = 0;
+
+  if (prepare == NULL)
+    return TRUE;
+  if (!g_spawn_sync (NULL, prepare->argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                     | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &wait_status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (wait_status, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the prepare command “%s” failed",
+                   prepare->command_line);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The profiles asked for, one extra run each, on the first run's result of each command. */
 static gboolean
 profile_commands (GPtrArray  *commands,
                   GPtrArray  *results,
+                  GzCommand  *prepare,
                   gboolean    cpu,
                   gboolean    memory,
                   GzConfig   *config,
@@ -283,7 +310,8 @@ profile_commands (GPtrArray  *commands,
 
           if (!(k == 0 ? cpu : memory) || first == NULL)
             continue;
-          path = profiled_run (command, type, output_dir, &local_error);
+          path = run_prepare (prepare, &local_error)
+                   ? profiled_run (command, type, output_dir, &local_error) : NULL;
           if (path == NULL)
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the %s profile of %s: %s",
@@ -345,6 +373,7 @@ gz_cli_benchmark_commands (int          argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GzCommandBenchReport) report = NULL;
+  g_autoptr(GzCommand) prepare_command = NULL;
   g_auto(GStrv) command_texts = NULL;
   g_auto(GStrv) names = NULL;
   g_autofree char *warmup_text = NULL;
@@ -468,6 +497,8 @@ gz_cli_benchmark_commands (int          argc,
       if (checked == NULL)
         return gz_cli_fail (GZ_CLI_EXIT_USAGE, "--%s: %s; nothing was run",
                             k == 0 ? "prepare" : "cleanup", error->message);
+      if (k == 0)
+        prepare_command = g_steal_pointer (&checked);
     }
 
   config = gz_cli_load_config (config_flags, &status);
@@ -513,8 +544,8 @@ gz_cli_benchmark_commands (int          argc,
                           "measures it anyway)", error->message);
     }
   if (!report->interrupted && (cpu_profiling || memory_profiling)
-      && !profile_commands (commands, report->results, cpu_profiling, memory_profiling, config,
-                            &error))
+      && !profile_commands (commands, report->results, prepare_command, cpu_profiling,
+                            memory_profiling, config, &error))
     status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; the measured runs are stored",
                           error->message);
   g_clear_error (&error);
