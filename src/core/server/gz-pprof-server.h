@@ -12,7 +12,10 @@
  *   GET /debug/stats                        gz_process_stats_collect() as JSON
  *
  * Slow work (snapshots, symbolization, encoding) runs on worker threads; the main loop only
- * parses requests and writes responses, so one slow request never holds up the others. */
+ * parses requests, answers the cheap ones (/debug/stats, cmdline, errors) and writes
+ * responses, so one slow request never holds up the others. Requests waiting for the same
+ * snapshot share it. Connections are kept alive (HTTP/1.1), within the deadlines and the
+ * limit below. */
 #pragma once
 
 #include <gio/gio.h>
