@@ -631,6 +631,13 @@ run_task_free (gpointer data)
   g_free (task);
 }
 
+static gboolean
+destroy_progress (gpointer data)
+{
+  g_source_destroy (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 run_in_thread (GTask        *task,
                gpointer      source_object,
@@ -641,9 +648,20 @@ run_in_thread (GTask        *task,
   GError *error = NULL;
   GzCommandBenchReport *report = bench_run (run->commands, &run->options, cancellable, &error);
 
-  /* No progress after the callback: the source goes before the result is returned. */
+  /* The last progress is delivered, and none after the callback: the source goes by an idle
+   * on the caller's context queued behind it and ahead of the result (same priority, so they
+   * run in that order). */
   if (run->progress != NULL)
-    g_source_destroy (run->progress);
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_callback (idle, destroy_progress, g_source_ref (run->progress),
+                             (GDestroyNotify) g_source_unref);
+      g_source_set_static_name (idle, "gz-command-bench-progress-end");
+      g_source_attach (idle, g_source_get_context (run->progress));
+      g_source_unref (idle);
+    }
   if (report == NULL)
     g_task_return_error (task, error);
   else

@@ -40,7 +40,8 @@ typedef struct
   const char           *cleanup;        /* run after all the runs of each command, or NULL */
   gboolean              ignore_failure; /* measure runs that exit non-zero instead of failing */
   /* gz_command_bench_run calls it on its own thread; _async on the caller's thread-default
-   * main context, never after the callback. */
+   * main context (the latest figures, coalesced), the last ones before the callback and none
+   * after it. */
   GzCommandProgressFunc progress;
   gpointer              progress_data;
 } GzCommandBenchOptions;
