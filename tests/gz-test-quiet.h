@@ -11,6 +11,8 @@ typedef enum
   GZ_TEST_QUIET_THREAD,   /* the calling thread */
   GZ_TEST_QUIET_PROCESS,  /* this process: all its threads, also those that ended meanwhile */
   GZ_TEST_QUIET_CHILDREN, /* the children waited for during the window (and theirs) */
+  GZ_TEST_QUIET_PROGRAM,  /* the main thread of a program started meanwhile by name, however
+                           * far down (watched while it runs), with the children's switches */
 } GzTestQuietScope;
 
 typedef struct
@@ -26,11 +28,19 @@ typedef struct
   /* < private > */
   gint64           start_wall, start_cpu, start_delay, start_steal;
   glong            start_involuntary;
+  GThread         *watcher;
+  char            *program;
+  gint             stop;
+  gint64           seen_cpu, seen_delay;
 } GzTestQuiet;
 
 void     gz_test_quiet_begin        (GzTestQuiet       *quiet,
                                      GzTestQuietScope   scope,
                                      guint              busy);
+/* Watches the program whose command name is @name (as /proc/PID/comm shows it) from now on:
+ * its main thread's time on a CPU and waiting for one; the figures stand for that time. */
+void     gz_test_quiet_begin_program (GzTestQuiet      *quiet,
+                                     const char        *name);
 void     gz_test_quiet_end          (GzTestQuiet       *quiet);
 /* TRUE when the busy threads lost more than @fraction of the window (not running, or waiting
  * for a CPU), or were switched out involuntarily more than a few times. */

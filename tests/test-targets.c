@@ -13,6 +13,7 @@
 #include "gz-profile.h"
 #include "gz-test-cli.h"
 #include "gz-test-profiles.h"
+#include "gz-test-quiet.h"
 
 typedef struct
 {
@@ -569,21 +570,29 @@ program_value (const char *out,
   return g_ascii_strtoll (at + strlen (prefix), NULL, 10);
 }
 
-/* One run of the CPU truth program: the program's own split and the profile's, and how much of
- * the program's CPU time the profile holds. */
+/* One run of the CPU truth program: the program's own split and the profile's, how much of
+ * the program's CPU time the profile holds, and what the kernel says about other programs
+ * taking the CPU from it meanwhile (its main thread, the one that spins, watched while it
+ * runs). */
 static void
-run_cpu_truth (Fixture *f,
-               double  *truth,
-               double  *measured,
-               double  *coverage)
+run_cpu_truth (Fixture     *f,
+               double      *truth,
+               double      *measured,
+               double      *coverage,
+               GzTestQuiet *quiet)
 {
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *conditions = NULL;
+  g_autofree char *name = g_path_get_basename (truth_program ());
   gint64 a, b;
 
   /* The flag reaches the launched program's agent (through its environment). */
+  gz_test_quiet_begin_program (quiet, name);
   profile = start_ok (f, NULL, &out, "--type", "cpu", "--cpu-hz", "250", "--",
                       truth_program (), "cpu", "4", NULL);
+  gz_test_quiet_end (quiet);
+  g_assert_cmpint (quiet->cpu_ns, >, 0);
   /* The program's own exit: its agent flushed the profile, no "exited" notice for that. */
   g_assert_null (strstr (out, "exited during the session"));
   a = program_value (out, "spin_a");
@@ -594,24 +603,51 @@ run_cpu_truth (Fixture *f,
   *coverage = (double) gz_profile_total (profile, (guint) gz_profile_find_sample_type (profile,
                                                                                      "cpu")) /
               (double) (a + b);
+  conditions = gz_test_quiet_describe (quiet);
   g_test_message ("spin_a: %.2f %% by its own clock, %.2f %% in the profile, which holds "
-                  "%.0f %% of the program's CPU time", *truth, *measured, 100 * *coverage);
+                  "%.0f %% of the program's CPU time; %s", *truth, *measured, 100 * *coverage,
+                  conditions);
 }
+
+/* SIGPROF is not queued: when other programs take the CPU, expirations merge, a sample lands
+ * late (after a turn's boundary) or goes missing, and a VM's stolen time adds some. A run that
+ * the kernel saw disturbed, or whose profile lost or gained more than a tenth of the program's
+ * CPU time, says nothing about the split: it is run again, up to a bound. An undisturbed run
+ * must hold the split within 1.5 points (issue 8); when every run was disturbed and off, the
+ * test says so and skips. */
+#define COMMAND_CPU_ATTEMPTS 4
+#define COMMAND_CPU_LOST     0.03 /* of the program's time: waiting for a CPU */
 
 static void
 test_command_cpu (Fixture      *f,
                   gconstpointer data)
 {
-  double truth, measured, coverage;
+  double truth = 0, measured = 0, coverage = 0;
+  GzTestQuiet quiet = { 0 };
+  gboolean disturbed = TRUE;
 
   if (!have_agent ())
     return;
-  run_cpu_truth (f, &truth, &measured, &coverage);
-  /* SIGPROF is not queued: on an overloaded machine expirations merge and samples go missing
-   * (or a VM's stolen time adds some). A run that lost or gained more than a tenth of the
-   * program's CPU time says nothing about the split: it is run once more. */
-  if (fabs (coverage - 1.0) > 0.1)
-    run_cpu_truth (f, &truth, &measured, &coverage);
+  for (guint attempt = 0; attempt < COMMAND_CPU_ATTEMPTS; attempt++)
+    {
+      run_cpu_truth (f, &truth, &measured, &coverage, &quiet);
+      disturbed = gz_test_quiet_disturbed (&quiet, COMMAND_CPU_LOST);
+      if (!disturbed && fabs (coverage - 1.0) <= 0.1)
+        break;
+      if (disturbed && fabs (coverage - 1.0) <= 0.1 && fabs (measured - truth) <= 1.5)
+        break;
+    }
+  if (disturbed && (fabs (coverage - 1.0) > 0.1 || fabs (measured - truth) > 1.5))
+    {
+      g_autofree char *conditions = gz_test_quiet_describe (&quiet);
+      g_autofree char *why = g_strdup_printf ("every run was disturbed (the last: %s): spin_a "
+                                              "%.2f %% in the profile for %.2f %% by its own "
+                                              "clock, %.0f %% of its CPU time sampled",
+                                              conditions, measured, truth, 100 * coverage);
+
+      g_test_skip (why);
+      return;
+    }
   g_assert_cmpfloat (fabs (coverage - 1.0), <=, 0.1);
   g_assert_cmpfloat (fabs (measured - truth), <=, 1.5);
 }
