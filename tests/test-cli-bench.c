@@ -7,13 +7,13 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "gz-bench-harness.h"
 #include "gz-heap-sampler.h"
 #include "gz-profile.h"
 #include "gz-results-store.h"
 #include "gz-test-cli.h"
+#include "gz-test-quiet.h"
 #include "gz-test-spin.h"
 
 typedef GzTestCli Fixture;
@@ -205,22 +205,6 @@ test_each_suite (Fixture      *f,
   }
 }
 
-static double
-load_average (void)
-{
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    return 0.0;
-  return g_ascii_strtod (text, NULL);
-}
-
-static gboolean
-machine_busy (void)
-{
-  return load_average () > 1.5 * g_get_num_processors ();
-}
-
 /* --duration with concurrency stops on time. */
 static void
 test_duration (Fixture      *f,
@@ -246,7 +230,7 @@ test_duration (Fixture      *f,
   g_assert_cmpint (json_object_get_int_member (sample, "wall_ns"), <, 500 * 1000 * 1000);
   /* The whole process (start-up, warmup, storing) in under a second, or three when other
    * programs keep every CPU busy. */
-  g_assert_cmpint (elapsed, <, (machine_busy () ? 3 : 1) * 1000 * 1000);
+  g_assert_cmpint (elapsed, <, (gz_test_quiet_machine_busy () ? 3 : 1) * 1000 * 1000);
 }
 
 /* Ctrl-C in a 30-second run: it stops within a second or two, says so, stores nothing and
@@ -494,16 +478,6 @@ test_compare_planted (Fixture      *f,
   g_assert_nonnull (strstr (err, "slow"));
 }
 
-/* Times the process lost its CPU to another program so far. */
-static glong
-preemptions (void)
-{
-  struct rusage usage;
-
-  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
-  return usage.ru_nivcsw;
-}
-
 /* Measured for real: the tests' spin suite, its operation 20% longer in "slow", 20 short
  * samples of each label taken in turn (so that drift on this shared machine falls on all
  * alike), stored as gz-cli stores them; compare finds the regression, about 20%, and fails on
@@ -525,11 +499,11 @@ test_compare_measured (Fixture      *f,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *ns;
   double change;
-  glong lost;
+  GzTestQuiet quiet;
   gboolean disturbed, found;
   int status;
 
-  lost = preemptions ();
+  gz_test_quiet_begin (&quiet, GZ_TEST_QUIET_PROCESS, 1);
   for (guint i = 0; i < n_samples; i++)
     for (guint k = 0; k < G_N_ELEMENTS (labels); k++)
       {
@@ -547,11 +521,10 @@ test_compare_measured (Fixture      *f,
         g_assert_true (gz_results_store_add (store, labels[k], run, &error));
         g_assert_no_error (error);
       }
-  lost = preemptions () - lost;
+  gz_test_quiet_end (&quiet);
   /* A sample that lost its CPU is off by a whole time slice; the medians stand a few. */
-  disturbed = lost > (glong) n_samples || machine_busy ();
-  conditions = g_strdup_printf ("%ld preemptions in %u samples, load %.1f on %u CPUs", lost,
-                                n_samples * 3, load_average (), g_get_num_processors ());
+  disturbed = quiet.involuntary > (glong) n_samples || gz_test_quiet_machine_busy ();
+  conditions = gz_test_quiet_describe (&quiet);
 
   g_assert_cmpint (run_cli (f, &json, NULL, "compare", "--baseline", "base", "--current", "slow",
                             "--format", "json"), ==, 0);
