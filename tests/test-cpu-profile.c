@@ -3,6 +3,7 @@
  * follows cpu-hz; one CPU profile at a time; no snapshot. */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include "gz-config.h"
 #include "gz-profile.h"
 #include "gz-profiler-factory.h"
+#include "gz-test-quiet.h"
 
 #define NS_PER_S G_GINT64_CONSTANT (1000000000)
 #define TOLERANCE 0.05 /* "within a few points" */
@@ -122,10 +124,72 @@ pprof_flat_percent (const char *output,
   return -1;
 }
 
+/* One profiled run of the workload on this thread: the profile, the thread's CPU time, and
+ * what the kernel says about other programs taking the CPU from it meanwhile. */
+static GzProfile *
+profile_workload (gint64      *cpu_nanos,
+                  gint64      *before_start,
+                  gint64      *after_start,
+                  GzTestQuiet *quiet)
+{
+  g_autoptr(GzProfiler) profiler = new_cpu_profiler ();
+  g_autoptr(GError) error = NULL;
+  GzProfile *profile;
+  gint64 start_cpu;
+
+  g_assert_nonnull (profiler);
+  *before_start = g_get_real_time () * 1000;
+  g_assert_true (gz_profiler_start (profiler, &error));
+  *after_start = g_get_real_time () * 1000;
+  g_assert_no_error (error);
+  g_assert_true (gz_profiler_is_running (profiler));
+  gz_test_quiet_begin (quiet, GZ_TEST_QUIET_THREAD, 1);
+  start_cpu = thread_cpu_nanos ();
+  run_workload (3 * NS_PER_S);
+  *cpu_nanos = thread_cpu_nanos () - start_cpu;
+  gz_test_quiet_end (quiet);
+  profile = gz_profiler_stop (profiler, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (profile);
+  g_assert_false (gz_profiler_is_running (profiler));
+  return profile;
+}
+
+/* The profile's timing figures: samples x period against the CPU time, and the split. */
+static gboolean
+split_holds (GzProfile *profile,
+             gint64     cpu_nanos,
+             char     **figures)
+{
+  g_autoptr(GArray) top = NULL;
+  int index = gz_profile_find_sample_type (profile, "cpu");
+  gint64 total = gz_profile_total (profile, index), hot, cold;
+  double share;
+
+  top = gz_profile_top (profile, (guint) index, 0);
+  hot = flat_of (top, "cpu_hot_70");
+  cold = flat_of (top, "cpu_cold_30");
+  share = hot + cold > 0 ? (double) hot / (double) (hot + cold) : 0;
+  *figures = g_strdup_printf ("%" G_GINT64_FORMAT " ms of samples for %" G_GINT64_FORMAT
+                              " ms of CPU; cpu_hot_70 %" G_GINT64_FORMAT " ms, cpu_cold_30 %"
+                              G_GINT64_FORMAT " ms: %.1f%%", total / 1000000,
+                              cpu_nanos / 1000000, hot / 1000000, cold / 1000000, 100 * share);
+  return total >= cpu_nanos * 3 / 4 && total <= cpu_nanos * 5 / 4 && hot + cold > 0
+         && fabs (share - 0.70) <= TOLERANCE && hot + cold >= total * 9 / 10;
+}
+
+/* The CPU profile of a 70/30 workload: its samples add up to the CPU time and split 70/30.
+ * ITIMER_PROF's signal is not queued: when other programs take the CPU from this thread,
+ * expirations merge and samples go missing (a loaded 2-CPU machine kept a tenth of them), so a
+ * run the kernel saw disturbed whose figures are off is run again, up to a bound, and skips
+ * with the figures; an undisturbed run must hold them. */
+#define SPLIT_ATTEMPTS 3
+#define SPLIT_LOST     0.03 /* of the workload's wall time */
+
 static void
 test_split (void)
 {
-  g_autoptr(GzProfiler) profiler = new_cpu_profiler ();
+  g_autoptr(GzProfiler) probe = new_cpu_profiler ();
   g_autoptr(GzProfile) profile = NULL;
   g_autoptr(GzProfile) reread = NULL;
   g_autoptr(GError) error = NULL;
@@ -133,29 +197,41 @@ test_split (void)
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   g_autofree char *go = g_find_program_in_path ("go");
-  gint64 start_cpu, cpu_nanos, hot, cold, total;
+  gint64 cpu_nanos, hot, cold, total;
   gint64 before_start, after_start;
+  GzTestQuiet quiet;
   int index;
   double share;
 
-  if (profiler == NULL)
+  if (probe == NULL)
     {
       g_test_skip ("gperftools' CPU profiler (libprofiler.so.0) is not installed");
       return;
     }
+  g_clear_object (&probe);
+  for (guint attempt = 0; attempt < SPLIT_ATTEMPTS; attempt++)
+    {
+      g_autofree char *figures = NULL;
+      g_autofree char *conditions = NULL;
+      gboolean holds, disturbed;
 
-  before_start = g_get_real_time () * 1000;
-  g_assert_true (gz_profiler_start (profiler, &error));
-  after_start = g_get_real_time () * 1000;
-  g_assert_no_error (error);
-  g_assert_true (gz_profiler_is_running (profiler));
-  start_cpu = thread_cpu_nanos ();
-  run_workload (3 * NS_PER_S);
-  cpu_nanos = thread_cpu_nanos () - start_cpu;
-  profile = gz_profiler_stop (profiler, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (profile);
-  g_assert_false (gz_profiler_is_running (profiler));
+      g_clear_pointer (&profile, gz_profile_unref);
+      profile = profile_workload (&cpu_nanos, &before_start, &after_start, &quiet);
+      holds = split_holds (profile, cpu_nanos, &figures);
+      disturbed = gz_test_quiet_disturbed (&quiet, SPLIT_LOST);
+      conditions = gz_test_quiet_describe (&quiet);
+      g_test_message ("%s; %s", figures, conditions);
+      if (holds || !disturbed)
+        break;
+      if (attempt + 1 == SPLIT_ATTEMPTS)
+        {
+          g_autofree char *why = g_strdup_printf ("every run was disturbed (the last: %s): %s",
+                                                  conditions, figures);
+
+          g_test_skip (why);
+          return;
+        }
+    }
 
   g_assert_true (gz_profile_validate (profile, &error));
   g_assert_no_error (error);
@@ -347,11 +423,14 @@ test_rate_child (void)
 }
 
 static void
-measure_rate (const char *argv0,
-              int         hz,
-              double     *samples_per_cpu_second,
-              gint64     *period)
+measure_rate (const char  *argv0,
+              int          hz,
+              double      *samples_per_cpu_second,
+              gint64      *period,
+              GzTestQuiet *quiet)
 {
+  g_autofree char *name = g_path_get_basename (argv0);
+  g_autofree char *conditions = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) envp = g_get_environ ();
   g_autofree char *hz_text = g_strdup_printf ("%d", hz);
@@ -363,8 +442,10 @@ measure_rate (const char *argv0,
   int status;
 
   envp = g_environ_setenv (envp, "GZ_PROFILE_CPU_HZ", hz_text, TRUE);
+  gz_test_quiet_begin_program (quiet, name);
   g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
                                &out, NULL, &status, &error));
+  gz_test_quiet_end (quiet);
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, &error));
   g_assert_no_error (error);
@@ -375,16 +456,23 @@ measure_rate (const char *argv0,
                            "d cpu=%" G_GINT64_MODIFIER "d", &samples, period, &cpu), ==, 3);
   g_assert_cmpint (cpu, >, 0);
   *samples_per_cpu_second = samples / (cpu / 1e9);
-  g_test_message ("cpu-hz=%d: %" G_GINT64_FORMAT " samples in %.3f s of CPU: %.1f per second",
-                  hz, samples, cpu / 1e9, *samples_per_cpu_second);
+  conditions = gz_test_quiet_describe (quiet);
+  g_test_message ("cpu-hz=%d: %" G_GINT64_FORMAT " samples in %.3f s of CPU: %.1f per second; "
+                  "%s", hz, samples, cpu / 1e9, *samples_per_cpu_second, conditions);
 }
+
+/* Samples per second of CPU at two rates. A run the kernel saw disturbed (the child waited
+ * for a CPU) whose rates are off is run again, up to a bound, then skips with the figures. */
+#define RATE_ATTEMPTS 3
+#define RATE_LOST     0.03 /* of the child's time: waiting for a CPU */
 
 static void
 test_rate (gconstpointer data)
 {
   const char *argv0 = data;
-  double rate_100, rate_200;
+  double rate_100 = 0, rate_200 = 0;
   gint64 period_100, period_200;
+  GzTestQuiet quiet_100, quiet_200;
 
   if (!g_file_test ("/usr/lib/x86_64-linux-gnu/libprofiler.so.0", G_FILE_TEST_EXISTS) &&
       !g_file_test ("/usr/lib/libprofiler.so.0", G_FILE_TEST_EXISTS))
@@ -393,11 +481,33 @@ test_rate (gconstpointer data)
       return;
     }
 
-  measure_rate (argv0, 100, &rate_100, &period_100);
-  measure_rate (argv0, 200, &rate_200, &period_200);
+  for (guint attempt = 0; attempt < RATE_ATTEMPTS; attempt++)
+    {
+      gboolean holds, disturbed;
 
-  g_assert_cmpint (period_100, ==, NS_PER_S / 100);
-  g_assert_cmpint (period_200, ==, NS_PER_S / 200);
+      measure_rate (argv0, 100, &rate_100, &period_100, &quiet_100);
+      measure_rate (argv0, 200, &rate_200, &period_200, &quiet_200);
+      g_assert_cmpint (period_100, ==, NS_PER_S / 100);
+      g_assert_cmpint (period_200, ==, NS_PER_S / 200);
+      holds = rate_100 >= 80 && rate_100 <= 120 && rate_200 >= 160 && rate_200 <= 240
+              && fabs (rate_200 / rate_100 - 2.0) <= 0.4;
+      disturbed = gz_test_quiet_disturbed (&quiet_100, RATE_LOST)
+                  || gz_test_quiet_disturbed (&quiet_200, RATE_LOST);
+      if (holds || !disturbed)
+        break;
+      if (attempt + 1 == RATE_ATTEMPTS)
+        {
+          g_autofree char *c100 = gz_test_quiet_describe (&quiet_100);
+          g_autofree char *c200 = gz_test_quiet_describe (&quiet_200);
+          g_autofree char *why = g_strdup_printf ("every run was disturbed (the last at 100 Hz: "
+                                                  "%s; at 200 Hz: %s): %.1f and %.1f samples "
+                                                  "per CPU second", c100, c200, rate_100,
+                                                  rate_200);
+
+          g_test_skip (why);
+          return;
+        }
+    }
   g_assert_cmpfloat (rate_100, >=, 80);
   g_assert_cmpfloat (rate_100, <=, 120);
   g_assert_cmpfloat (rate_200, >=, 160);
