@@ -144,16 +144,99 @@ process_uptime (void)
   return MAX (0.0, (double) now.tv_sec + now.tv_nsec / 1e9 - start);
 }
 
-/* Open descriptors. Linux 6.2 and later give their number as the size of /proc/self/fd, which
- * costs one stat instead of listing the directory. -1 when unknown. */
+/* The /proc files of this process, open once and read again with pread at offset 0 (procfs
+ * renders them anew on each read, and fstat asks the kernel each time): a server may answer
+ * thousands of /debug/stats a second, and opening, looking up and closing them was a third of
+ * the cost. A fork keeps the parent's descriptors: a new pid reopens them. */
+typedef struct
+{
+  pid_t  pid;
+  int    statm;   /* /proc/self/statm: the resident set, cheap to render */
+  int    status;  /* /proc/self/status: VmHWM, and the fallbacks; costly to render */
+  int    task;    /* /proc/self/task: its link count is 2 + the number of threads */
+  int    fd_dir;  /* /proc/self/fd: its size is the number of descriptors (Linux >= 6.2) */
+  gint64 hwm;     /* VmHWM in bytes at the last read of status, -1 when unknown */
+  gint64 hwm_at;  /* monotonic, when status was last read; 0: never */
+} ProcFiles;
+
+/* VmHWM moves only when the resident set grows past it: between two reads of status (at most
+ * one per this many microseconds) the peak is the larger of the last VmHWM and the resident
+ * set now, which never exceeds the true peak nor lags it by more than this. */
+#define STATUS_PERIOD_US (100 * G_TIME_SPAN_MILLISECOND)
+
+static GMutex proc_lock;
+static ProcFiles proc_files = { -1, -1, -1, -1, -1, -1, 0 };
+
+static void
+proc_files_close (ProcFiles *files)
+{
+  int *fds[] = { &files->statm, &files->status, &files->task, &files->fd_dir };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    if (*fds[i] >= 0)
+      {
+        close (*fds[i]);
+        *fds[i] = -1;
+      }
+  files->hwm = -1;
+  files->hwm_at = 0;
+}
+
+/* Under proc_lock. */
+static ProcFiles *
+proc_files_get (pid_t pid)
+{
+  ProcFiles *files = &proc_files;
+
+  if (files->pid != pid)
+    {
+      proc_files_close (files);
+      files->pid = pid;
+      files->statm = open ("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+      files->status = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
+      files->task = open ("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      files->fd_dir = open ("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+  return files;
+}
+
+/* A kept /proc file into @buffer from its start, NUL-terminated; NULL when it cannot be read. */
+static const char *
+pread_all (int    fd,
+           char  *buffer,
+           gsize  size)
+{
+  gsize length = 0;
+  gssize n;
+
+  if (fd < 0)
+    return NULL;
+  while (length < size - 1 &&
+         ((n = pread (fd, buffer + length, size - 1 - length, (off_t) length)) > 0 ||
+          (n < 0 && errno == EINTR)))
+    length += MAX (n, 0);
+  buffer[length] = '\0';
+  return length > 0 ? buffer : NULL;
+}
+
+typedef struct
+{
+  gint64 rss;      /* bytes; -1 when unknown */
+  gint64 peak;
+  gint64 threads;
+  gint64 fds;
+} ProcFigures;
+
+/* Open descriptors: the size of /proc/self/fd (one fstat; Linux 6.2 and later), else its
+ * listing. -1 when unknown. */
 static gint64
-count_fds (void)
+count_fds (ProcFiles *files)
 {
   g_autoptr(GDir) dir = NULL;
   struct stat info;
   gint64 n = 0;
 
-  if (stat ("/proc/self/fd", &info) == 0 && info.st_size > 0)
+  if (files->fd_dir >= 0 && fstat (files->fd_dir, &info) == 0 && info.st_size > 0)
     return info.st_size;
   dir = g_dir_open ("/proc/self/fd", 0, NULL);
   if (dir == NULL)
@@ -164,35 +247,57 @@ count_fds (void)
   return n - 1;
 }
 
-/* /proc/self/status into @buffer, NUL-terminated; NULL when it cannot be read. One read
- * serves the memory figures and the thread count; no allocation, no stat (a server may
- * answer thousands of requests a second with it). */
-static const char *
-read_status (char  *buffer,
-             gsize  size)
+static void
+read_proc (ProcFigures *figures,
+           pid_t        pid)
 {
-  int fd = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
-  gsize length = 0;
-  gssize n;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&proc_lock);
+  ProcFiles *files = proc_files_get (pid);
+  gint64 now = g_get_monotonic_time ();
+  char buffer[8192];
+  const char *text;
+  struct stat info;
+  gboolean need_status;
 
-  if (fd < 0)
-    return NULL;
-  while (length < size - 1 &&
-         ((n = read (fd, buffer + length, size - 1 - length)) > 0 || (n < 0 && errno == EINTR)))
-    length += MAX (n, 0);
-  close (fd);
-  buffer[length] = '\0';
-  return length > 0 ? buffer : NULL;
+  figures->rss = figures->peak = figures->threads = -1;
+
+  /* statm: "size resident shared text lib data dt", in pages; resident is VmRSS. */
+  if ((text = pread_all (files->statm, buffer, sizeof buffer)) != NULL)
+    {
+      const char *resident = strchr (text, ' ');
+      long page = sysconf (_SC_PAGESIZE);
+
+      if (resident != NULL && page > 0)
+        figures->rss = g_ascii_strtoll (resident + 1, NULL, 10) * page;
+    }
+  if (files->task >= 0 && fstat (files->task, &info) == 0 && info.st_nlink > 2)
+    figures->threads = (gint64) info.st_nlink - 2;
+
+  need_status = figures->rss < 0 || figures->threads < 0 || files->hwm < 0 ||
+                files->hwm_at == 0 || now - files->hwm_at >= STATUS_PERIOD_US;
+  if (need_status && (text = pread_all (files->status, buffer, sizeof buffer)) != NULL)
+    {
+      const char *threads_line = strstr (text, "\nThreads:");
+
+      files->hwm = status_kb (text, "VmHWM");
+      files->hwm_at = now;
+      if (figures->rss < 0)
+        figures->rss = status_kb (text, "VmRSS");
+      if (figures->threads < 0 && threads_line != NULL)
+        figures->threads = g_ascii_strtoll (threads_line + strlen ("\nThreads:"), NULL, 10);
+    }
+  if (files->hwm >= 0)
+    figures->peak = MAX (files->hwm, figures->rss);
+
+  figures->fds = count_fds (files);
 }
 
 static void
-add_memory (JsonBuilder *builder,
-            const char  *status)
+add_memory (JsonBuilder       *builder,
+            const ProcFigures *figures)
 {
-  gint64 rss, peak;
-
-  rss = status_kb (status, "VmRSS");
-  peak = status_kb (status, "VmHWM");
+  gint64 rss = figures->rss;
+  gint64 peak = figures->peak;
 
   json_builder_set_member_name (builder, "memory");
   json_builder_begin_object (builder);
@@ -279,21 +384,22 @@ gz_process_stats_collect (GError **error)
   struct rusage usage = { 0 };
   gboolean have_usage = getrusage (RUSAGE_SELF, &usage) == 0;
   double uptime = process_uptime ();
-  char buffer[8192];
-  const char *status = read_status (buffer, sizeof buffer);
-  const char *threads_line = status != NULL ? strstr (status, "\nThreads:") : NULL;
-  gint64 threads = threads_line != NULL
-    ? g_ascii_strtoll (threads_line + strlen ("\nThreads:"), NULL, 10) : -1;
-  gint64 fds = count_fds ();
+  pid_t pid = getpid ();
+  ProcFigures proc;
+  gint64 threads, fds;
+
+  read_proc (&proc, pid);
+  threads = proc.threads;
+  fds = proc.fds;
 
   json_builder_begin_object (builder);
 
   json_builder_set_member_name (builder, "timestamp");
   json_builder_add_string_value (builder, timestamp);
   add_double_or_null (builder, "uptime_seconds", uptime >= 0, uptime);
-  add_int_or_null (builder, "pid", TRUE, getpid ());
+  add_int_or_null (builder, "pid", TRUE, pid);
 
-  add_memory (builder, status);
+  add_memory (builder, &proc);
   add_allocations (builder);
 
   add_int_or_null (builder, "threads", threads >= 0, threads);

@@ -479,8 +479,9 @@ handle_trace (GzPprofServer     *server,
                         "/debug/pprof/goroutine?debug=2 for every thread's stack");
 }
 
-/* /debug/stats: gz_process_stats_collect () as JSON. It reads no more than a stat, one /proc
- * file and getrusage: answered at once, on the main loop, with no thread to wake. */
+/* /debug/stats: gz_process_stats_collect () as JSON. It costs a pread of /proc/self/statm, two
+ * fstats and getrusage (status only every 100 ms): answered at once, on the main loop, with no
+ * thread to wake. */
 static void
 handle_stats (GzPprofServer     *server,
               SoupServerMessage *msg)
