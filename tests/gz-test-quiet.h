@@ -43,8 +43,7 @@ void     gz_test_quiet_begin_program (GzTestQuiet      *quiet,
                                      const char        *name);
 void     gz_test_quiet_end          (GzTestQuiet       *quiet);
 /* TRUE when the busy threads lost more than @fraction of the window (not running, or waiting
- * for a CPU), or, where the run delay is unknown, were switched out involuntarily more than a
- * few times. */
+ * for a CPU). The involuntary switches are only reported. */
 gboolean gz_test_quiet_disturbed    (const GzTestQuiet *quiet,
                                      double             fraction);
 /* Adds @quiet's figures to @total (zero-initialized first). */
