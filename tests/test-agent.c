@@ -271,6 +271,16 @@ test_serve (Fixture       *f,
                    ==, 1);
   g_clear_pointer (&body, g_bytes_unref);
 
+  /* A timed request (a delta over 1 s): its timer runs on the agent's own context, never the
+   * program's default one, which nobody runs in this program. */
+  g_assert_cmpuint (http_unix (socket_path, "GET", "/debug/pprof/block?seconds=1", &body), ==,
+                    200);
+  g_clear_pointer (&threads, gz_profile_unref);
+  threads = gz_profile_decode (body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gz_profile_find_sample_type (threads, "delay"), >=, 0);
+  g_clear_pointer (&body, g_bytes_unref);
+
   g_assert_cmpuint (http_unix (socket_path, "GET", "/debug/stats", &body), ==, 200);
   stats = bytes_text (body);
   json_parser_load_from_data (parser, stats, -1, &error);
@@ -346,6 +356,53 @@ test_sessions (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (gz_profile_validate (profile, &error));
   g_assert_cmpint (gz_profile_find_sample_type (profile, "cpu"), >=, 0);
+}
+
+typedef struct
+{
+  char   *socket_path;
+  guint   status;
+  GBytes *body;
+} Client;
+
+static gpointer
+client_thread (gpointer data)
+{
+  Client *client = data;
+
+  client->status = http_unix (client->socket_path, "GET", "/debug/pprof/block?seconds=60",
+                              &client->body);
+  return NULL;
+}
+
+/* The program exits while a request runs (a delta over 60 s): the request is cut short and
+ * answered with what it has, and the exit is not held up for it. */
+static void
+test_exit_in_flight (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *argv[] = { target_program (), "serve", NULL };
+  g_autoptr(GSubprocess) process = spawn_target (f, TRUE, argv, NULL);
+  g_autofree char *first = read_line (process);
+  Client client = { socket_of (f, process), 0, NULL };
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+  gint64 start;
+
+  g_assert_cmpstr (first, ==, "ready");
+  thread = g_thread_new ("client", client_thread, &client);
+  g_usleep (500 * G_TIME_SPAN_MILLISECOND);
+  start = g_get_monotonic_time ();
+  finish_target (process, NULL, NULL);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_thread_join (thread);
+  g_assert_cmpuint (client.status, ==, 200);
+  profile = gz_profile_decode (client.body, &error);
+  g_assert_no_error (error);
+  g_assert_true (gz_profile_validate (profile, &error));
+  g_bytes_unref (client.body);
+  g_free (client.socket_path);
 }
 
 /* A port free a moment ago. */
@@ -614,6 +671,8 @@ main (int    argc,
 
   g_test_add ("/agent/serve", Fixture, NULL, fixture_set_up, test_serve, fixture_tear_down);
   g_test_add ("/agent/sessions", Fixture, NULL, fixture_set_up, test_sessions,
+              fixture_tear_down);
+  g_test_add ("/agent/exit-in-flight", Fixture, NULL, fixture_set_up, test_exit_in_flight,
               fixture_tear_down);
   g_test_add ("/agent/tcp", Fixture, NULL, fixture_set_up, test_tcp, fixture_tear_down);
   g_test_add ("/agent/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);

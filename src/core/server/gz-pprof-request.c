@@ -132,7 +132,15 @@ gz_pprof_request_new (GzPprofServer     *server,
 static void
 request_free (GzPprofRequest *request)
 {
-  g_clear_handle_id (&request->timeout_id, g_source_remove);
+  if (request->timeout_id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
+                                                          request->timeout_id);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      request->timeout_id = 0;
+    }
   g_clear_object (&request->profiler);
   g_clear_pointer (&request->start, gz_profile_unref);
   g_clear_pointer (&request->body, g_bytes_unref);
@@ -217,14 +225,18 @@ void
 gz_pprof_request_wait (GzPprofRequest *request,
                        GSourceFunc     callback)
 {
+  GSource *source;
+
   if (request->hurry)
     {
       callback (request);
       return;
     }
-  request->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
-                                            (guint) (request->seconds * 1000), callback,
-                                            request, NULL);
+  /* On the server's thread-default context (the agent's thread has its own). */
+  source = g_timeout_source_new ((guint) (request->seconds * 1000));
+  g_source_set_callback (source, callback, request, NULL);
+  request->timeout_id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
 }
 
 void
@@ -233,7 +245,8 @@ gz_pprof_request_hurry (GzPprofRequest *request)
   request->hurry = TRUE;
   if (request->timeout_id != 0)
     {
-      GSource *source = g_main_context_find_source_by_id (NULL, request->timeout_id);
+      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
+                                                          request->timeout_id);
 
       g_source_set_ready_time (source, 0);
     }

@@ -46,6 +46,34 @@ G_DEFINE_QUARK (gz-pprof-server-error-quark, gz_pprof_server_error)
 
 static void maybe_finish_shutdown (GzPprofServer *self);
 
+/* Sources go to the thread-default context the server runs on (the agent's thread has its own
+ * and never runs the program's default one). */
+static guint
+add_source (GSource     *source,
+            GSourceFunc  func,
+            gpointer     data)
+{
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return id;
+}
+
+static void
+remove_source (guint *id)
+{
+  GSource *source;
+
+  if (*id == 0)
+    return;
+  source = g_main_context_find_source_by_id (g_main_context_get_thread_default (), *id);
+  if (source != NULL)
+    g_source_destroy (source);
+  *id = 0;
+}
+
 /* For the server's own files. */
 
 GzConfig *
@@ -205,7 +233,7 @@ finish_shutdown (gpointer user_data)
   g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
 
   self->shutdown_idle_id = 0;
-  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  remove_source (&self->shutdown_timeout_id);
   if (task == NULL)
     return G_SOURCE_REMOVE;
   gz_pprof_connections_stop (self->connections);
@@ -222,7 +250,7 @@ maybe_finish_shutdown (GzPprofServer *self)
       g_hash_table_size (self->in_flight) > 0 || g_hash_table_size (self->pending) > 0)
     return;
   /* Not from inside libsoup's signal emission. */
-  self->shutdown_idle_id = g_idle_add (finish_shutdown, self);
+  self->shutdown_idle_id = add_source (g_idle_source_new (), finish_shutdown, self);
 }
 
 /* The object. */
@@ -241,8 +269,8 @@ gz_pprof_server_dispose (GObject *object)
     }
   g_clear_pointer (&self->connections, gz_pprof_connections_free);
   g_clear_object (&self->soup);
-  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->shutdown_idle_id, g_source_remove);
+  remove_source (&self->shutdown_timeout_id);
+  remove_source (&self->shutdown_idle_id);
 
   G_OBJECT_CLASS (gz_pprof_server_parent_class)->dispose (object);
 }
@@ -563,7 +591,7 @@ on_shutdown_timeout (gpointer user_data)
   g_debug ("shutdown: %u requests still in flight after %d s; closing their connections",
            g_hash_table_size (self->in_flight), SHUTDOWN_GRACE_SECONDS);
   if (self->shutdown_idle_id == 0)
-    self->shutdown_idle_id = g_idle_add (finish_shutdown, self);
+    self->shutdown_idle_id = add_source (g_idle_source_new (), finish_shutdown, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -596,8 +624,8 @@ gz_pprof_server_shutdown_async (GzPprofServer      *self,
     gz_pprof_request_hurry (l->data);
 
   self->shutdown_task = g_steal_pointer (&task);
-  self->shutdown_timeout_id = g_timeout_add_seconds (SHUTDOWN_GRACE_SECONDS,
-                                                     on_shutdown_timeout, self);
+  self->shutdown_timeout_id = add_source (g_timeout_source_new_seconds (SHUTDOWN_GRACE_SECONDS),
+                                          on_shutdown_timeout, self);
   maybe_finish_shutdown (self);
 }
 
