@@ -7,11 +7,10 @@
 #include "gz-bench-statistics.h"
 #include "gz-bench-summary.h"
 
-/* The finite values of the double at @offset over @samples; @n gets the count. */
-static double *
-collect (GPtrArray *samples,
-         gsize      offset,
-         gsize     *n)
+double *
+gz_bench_samples_collect (GPtrArray *samples,
+                          gsize      offset,
+                          gsize     *n)
 {
   double *values = g_new (double, MAX (samples->len, 1));
 
@@ -26,12 +25,12 @@ collect (GPtrArray *samples,
   return values;
 }
 
-static double
-median_of (GPtrArray *samples,
-           gsize      offset)
+double
+gz_bench_samples_median (GPtrArray *samples,
+                         gsize      offset)
 {
   gsize n;
-  g_autofree double *values = collect (samples, offset, &n);
+  g_autofree double *values = gz_bench_samples_collect (samples, offset, &n);
 
   return gz_bench_statistics_median (values, n);
 }
@@ -45,25 +44,27 @@ summary_free (gpointer data)
   g_free (summary);
 }
 
+/* The median of a field of GzBenchResult over the summary's samples. */
+#define MEDIAN_OF(s, field) \
+  gz_bench_samples_median ((s)->samples, G_STRUCT_OFFSET (GzBenchResult, field))
+
 static void
 summary_compute (GzBenchSummary *s)
 {
   gsize n;
-  g_autofree double *ns = collect (s->samples, G_STRUCT_OFFSET (GzBenchResult, ns_per_op), &n);
+  g_autofree double *ns =
+    gz_bench_samples_collect (s->samples, G_STRUCT_OFFSET (GzBenchResult, ns_per_op), &n);
 
   s->ns = gz_bench_statistics_median (ns, n);
   gz_bench_statistics_median_ci (ns, n, GZ_BENCH_CONFIDENCE, &s->ns_lo, &s->ns_hi, NULL);
   gz_bench_statistics_sort (ns, n);
   s->ns_min = n > 0 ? ns[0] : NAN;
   s->ns_max = n > 0 ? ns[n - 1] : NAN;
-  s->ops_per_sec = median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, ops_per_sec));
-  s->bytes = s->have_memory
-    ? median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, alloc_bytes_per_op)) : NAN;
-  s->allocs = s->have_memory
-    ? median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, allocs_per_op)) : NAN;
+  s->ops_per_sec = MEDIAN_OF (s, ops_per_sec);
+  s->bytes = s->have_memory ? MEDIAN_OF (s, alloc_bytes_per_op) : NAN;
+  s->allocs = s->have_memory ? MEDIAN_OF (s, allocs_per_op) : NAN;
   for (guint p = 0; p < GZ_BENCH_N_PERCENTILES; p++)
-    s->percentiles[p] = median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, percentiles)
-                                               + p * sizeof (double));
+    s->percentiles[p] = MEDIAN_OF (s, percentiles[p]);
 }
 
 GPtrArray *

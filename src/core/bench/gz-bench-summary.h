@@ -23,6 +23,14 @@ typedef struct
 
 /* @results: GzBenchResult samples, several per name when repeated, in run order. Returns the
  * GzBenchSummary of each name in order of first appearance; they borrow from @results. */
-GPtrArray *gz_bench_summarize (GPtrArray *results);
+GPtrArray *gz_bench_summarize   (GPtrArray *results);
+
+/* The finite values of the double at @offset in each GzBenchResult of @samples (@n gets their
+ * count), and their median (NaN when there is none). */
+double    *gz_bench_samples_collect (GPtrArray *samples,
+                                     gsize      offset,
+                                     gsize     *n);
+double     gz_bench_samples_median  (GPtrArray *samples,
+                                     gsize      offset);
 
 G_END_DECLS

@@ -11,35 +11,6 @@
 #include "gz-command-format.h"
 #include "gz-units.h"
 
-/* The finite values of the double at @offset over @samples. */
-static double *
-collect (GPtrArray *samples,
-         gsize      offset,
-         gsize     *n)
-{
-  double *values = g_new (double, MAX (samples->len, 1));
-
-  *n = 0;
-  for (guint i = 0; i < samples->len; i++)
-    {
-      double v = G_STRUCT_MEMBER (double, g_ptr_array_index (samples, i), offset);
-
-      if (isfinite (v))
-        values[(*n)++] = v;
-    }
-  return values;
-}
-
-static double
-median_of (GPtrArray *samples,
-           gsize      offset)
-{
-  gsize n;
-  g_autofree double *values = collect (samples, offset, &n);
-
-  return gz_bench_statistics_median (values, n);
-}
-
 static GzCommandTimes
 times_of (GzBenchSummary *s)
 {
@@ -158,11 +129,11 @@ append_table (GString              *out,
       g_autofree char *mean = gz_units_format_nanoseconds (t.mean);
       g_autofree char *sigma = gz_units_format_nanoseconds (t.stddev);
       g_autofree char *user = gz_units_format_nanoseconds (
-        median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, user_nanos)));
+        gz_bench_samples_median (s->samples, G_STRUCT_OFFSET (GzBenchResult, user_nanos)));
       g_autofree char *sys = gz_units_format_nanoseconds (
-        median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, system_nanos)));
+        gz_bench_samples_median (s->samples, G_STRUCT_OFFSET (GzBenchResult, system_nanos)));
       g_autofree char *rss = gz_units_format_bytes (
-        median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, max_rss_bytes)));
+        gz_bench_samples_median (s->samples, G_STRUCT_OFFSET (GzBenchResult, max_rss_bytes)));
       g_autofree char *min = gz_units_format_nanoseconds (s->ns_min);
       g_autofree char *max = gz_units_format_nanoseconds (s->ns_max);
 
@@ -250,11 +221,11 @@ append_markdown (GString   *out,
       g_autofree char *min = gz_units_format_nanoseconds (s->ns_min);
       g_autofree char *max = gz_units_format_nanoseconds (s->ns_max);
       g_autofree char *user = gz_units_format_nanoseconds (
-        median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, user_nanos)));
+        gz_bench_samples_median (s->samples, G_STRUCT_OFFSET (GzBenchResult, user_nanos)));
       g_autofree char *sys = gz_units_format_nanoseconds (
-        median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, system_nanos)));
+        gz_bench_samples_median (s->samples, G_STRUCT_OFFSET (GzBenchResult, system_nanos)));
       g_autofree char *rss = gz_units_format_bytes (
-        median_of (s->samples, G_STRUCT_OFFSET (GzBenchResult, max_rss_bytes)));
+        gz_bench_samples_median (s->samples, G_STRUCT_OFFSET (GzBenchResult, max_rss_bytes)));
       g_autofree char *ci = isfinite (s->ns_lo) ? g_strdup_printf ("%s … %s", lo, hi)
                                                 : g_strdup ("-");
       g_autofree char *relative = NULL;
