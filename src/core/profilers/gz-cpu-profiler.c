@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,78 @@ static GzCpuProfiler *active;
 static int  (*profiler_start) (const char *fname, const struct ProfilerOptions *options);
 static void (*profiler_stop) (void);
 static void (*profiler_get_state) (struct ProfilerState *state);
+
+/* gperftools prints "PROFILE: interrupts/evictions/bytes = …" on stderr at every stop, which
+ * is not ours to print in someone else's program (the agent) nor useful in gz-cli. While it
+ * stops, stdio's stderr is a stream that drops that one report and hands everything else
+ * straight to file descriptor 2, so another thread's message written meanwhile still arrives. */
+static ssize_t
+quiet_stderr_write (void       *cookie,
+                    const char *buf,
+                    size_t      size)
+{
+  static const char report[] = "PROFILE: interrupts/evictions/bytes";
+  size_t done = 0;
+
+  if (size >= sizeof report - 1 && memcmp (buf, report, sizeof report - 1) == 0)
+    return (ssize_t) size;
+  while (done < size)
+    {
+      ssize_t n = write (STDERR_FILENO, buf + done, size - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return done > 0 ? (ssize_t) done : -1;
+      done += (size_t) n;
+    }
+  return (ssize_t) size;
+}
+
+static gpointer
+quiet_stderr_new (gpointer data)
+{
+  cookie_io_functions_t io = { .write = quiet_stderr_write };
+  FILE *stream = fopencookie (NULL, "w", io);
+
+  if (stream != NULL)
+    setvbuf (stream, NULL, _IONBF, 0);
+  return stream;
+}
+
+static void
+stop_quietly (void)
+{
+  static GOnce once = G_ONCE_INIT;
+  FILE *quiet = g_once (&once, quiet_stderr_new, NULL);
+  FILE *saved = stderr;
+
+  if (quiet == NULL)
+    {
+      profiler_stop ();
+      return;
+    }
+  fflush (saved);
+  stderr = quiet;
+  profiler_stop ();
+  stderr = saved;
+}
+
+/* gperftools' own destructor stops a running profile at exit, and prints its report. This
+ * handler, registered after the library was loaded, runs before that destructor and stops it
+ * quietly; whoever flushes the running session at exit (the agent) still reads the file. */
+static void
+stop_at_exit (void)
+{
+  if (!g_mutex_trylock (&lock))
+    return;
+  if (active != NULL)
+    {
+      stop_quietly ();
+      active = NULL;
+    }
+  g_mutex_unlock (&lock);
+}
 
 /* gperftools reads CPUPROFILE_FREQUENCY once, when the library is loaded: so the library is
  * opened at the first CPU profile, after the variable is set from cpu-hz. A later cpu-hz that
@@ -109,6 +183,7 @@ ensure_loaded (int      hz,
     }
 
   /* Kept open for the life of the process: its signal handler stays installed. */
+  atexit (stop_at_exit);
   loaded = TRUE;
   return TRUE;
 }
@@ -257,7 +332,7 @@ stop_sampling (GzCpuProfiler *self)
 
   if (active != self)
     return FALSE;
-  profiler_stop ();
+  stop_quietly ();
   active = NULL;
   return TRUE;
 }
