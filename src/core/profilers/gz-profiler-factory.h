@@ -13,8 +13,8 @@ G_BEGIN_DECLS
  * config "cpu-hz". That rate then holds for the life of the process: a later, different cpu-hz
  * logs one g_warning and the profiles keep the loaded rate (their period and a comment say
  * so). One CPU profile at a time per process: a second start fails with GZ_PROFILE_ERROR_FAILED
- * "a CPU profile is already running in this process". gperftools prints one
- * "PROFILE: interrupts/evictions/bytes" line on stderr at each stop. */
+ * "a CPU profile is already running in this process". gperftools' own "PROFILE:
+ * interrupts/evictions/bytes" report at each stop is kept off stderr. */
 GzProfiler *gz_profiler_new (GzProfileType   type,
                              GzConfig       *config,
                              GError        **error);
