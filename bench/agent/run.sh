@@ -68,7 +68,7 @@ for n in ("cpu", "malloc", "true"):
         if (n, v) not in d: continue
         w = statistics.median(d[n, v][0]); c = statistics.median(d[n, v][1])
         if n == "true":
-            print(f"| true | {v} | {len(d[n, v][0])} | {w*1e3:.2f} ms | {c*1e3:.2f} ms | +{(w-bw)*1e3:.2f} ms vs env | +{(c-bc)*1e3:.2f} ms vs env |")
+            print(f"| true | {v} | {len(d[n, v][0])} | {w*1e3:.2f} ms | {c*1e3:.2f} ms | {(w-bw)*1e3:+.2f} ms vs env | {(c-bc)*1e3:+.2f} ms vs env |")
         else:
             print(f"| {n} | {v} | {len(d[n, v][0])} | {w:.3f} s | {c:.3f} s | {w/bw:.3f} | {c/bc:.3f} |")
 PY
