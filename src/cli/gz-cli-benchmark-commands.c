@@ -123,13 +123,6 @@ on_measured (GObject      *source,
   m->done = TRUE;
 }
 
-static gboolean
-on_interrupt (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_CONTINUE;
-}
-
 /* --- one extra run under the agent */
 
 typedef struct
@@ -395,7 +388,8 @@ gz_cli_benchmark_commands (int          argc,
   Progress progress = { 0 };
   Measurement m = { 0 };
   int status = GZ_CLI_EXIT_OK;
-  guint n_names, sigint_source, sigterm_source, tick_source = 0;
+  guint n_names, tick_source = 0;
+  GzCliInterrupt interrupt = { 0 };
   GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "command", 0, 0, G_OPTION_ARG_STRING_ARRAY, &command_texts,
@@ -522,8 +516,7 @@ gz_cli_benchmark_commands (int          argc,
       options.progress_data = &progress;
     }
 
-  sigint_source = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
-  sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+  gz_cli_interrupt_arm (&interrupt, cancellable);
   if (options.progress != NULL)
     tick_source = g_timeout_add (200, on_progress_tick, &progress);
   gz_command_bench_run_async (commands, &options, cancellable, on_measured, &m);
@@ -535,8 +528,7 @@ gz_cli_benchmark_commands (int          argc,
   report = m.report;
   if (report == NULL)
     {
-      g_source_remove (sigint_source);
-      g_source_remove (sigterm_source);
+      gz_cli_interrupt_disarm (&interrupt);
       error = m.error;
       if (!g_error_matches (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED))
         return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; nothing was stored", error->message);
@@ -549,8 +541,7 @@ gz_cli_benchmark_commands (int          argc,
     status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; the measured runs are stored",
                           error->message);
   g_clear_error (&error);
-  g_source_remove (sigint_source);
-  g_source_remove (sigterm_source);
+  gz_cli_interrupt_disarm (&interrupt);
 
   if (report->results->len == 0)
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "interrupted before any run was measured; nothing "

@@ -180,13 +180,6 @@ on_measured (GObject      *source,
   m->done = TRUE;
 }
 
-static gboolean
-on_interrupt (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_CONTINUE;
-}
-
 static GzBenchResult *
 measure (const GzBenchSuite   *suite,
          const GzBenchOptions *options,
@@ -237,7 +230,7 @@ gz_cli_benchmark (int    argc,
   GzBenchOptions options;
   Progress progress = { 0 };
   int status = GZ_CLI_EXIT_OK;
-  guint sigint_source, sigterm_source;
+  GzCliInterrupt interrupt = { 0 };
   GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "The benchmark to run, or all (see --list)",
@@ -353,8 +346,7 @@ gz_cli_benchmark (int    argc,
   progress.steps = suites->len * (guint) count;
 
   run = gz_bench_run_new (gz_bench_context_new_current (command_line));
-  sigint_source = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
-  sigterm_source = g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+  gz_cli_interrupt_arm (&interrupt, cancellable);
   for (guint i = 0; i < suites->len && status == GZ_CLI_EXIT_OK; i++)
     {
       const GzBenchSuite *suite = g_ptr_array_index (suites, i);
@@ -395,8 +387,7 @@ gz_cli_benchmark (int    argc,
         }
     }
 
-  g_source_remove (sigint_source);
-  g_source_remove (sigterm_source);
+  gz_cli_interrupt_disarm (&interrupt);
   if (status != GZ_CLI_EXIT_OK)
     return status;
 

@@ -1,9 +1,13 @@
-/* gz-cli-common.c: error lines, option parsing and the configuration flags every command shares. */
+/* gz-cli-common.c: error lines, option parsing, the configuration flags and the Ctrl-C
+ * handling every command shares. */
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <glib-unix.h>
 
 #include "gz-cli.h"
 
@@ -186,4 +190,26 @@ gz_cli_load_config (GzCliConfigFlags *flags,
         }
     }
   return g_steal_pointer (&config);
+}
+
+static gboolean
+on_interrupt (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+gz_cli_interrupt_arm (GzCliInterrupt *self,
+                      GCancellable   *cancellable)
+{
+  self->sigint = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
+  self->sigterm = g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+}
+
+void
+gz_cli_interrupt_disarm (GzCliInterrupt *self)
+{
+  g_clear_handle_id (&self->sigint, g_source_remove);
+  g_clear_handle_id (&self->sigterm, g_source_remove);
 }

@@ -45,6 +45,18 @@ GzConfig         *gz_cli_load_config       (GzCliConfigFlags *flags,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzCliConfigFlags, gz_cli_config_flags_free)
 
 /* Terminal output. */
+/* Ctrl-C and SIGTERM cancel @cancellable from arm to disarm (on the main loop: the caller turns
+ * it while it waits), so that a long command stops cleanly and keeps what it has. */
+typedef struct
+{
+  guint sigint;
+  guint sigterm;
+} GzCliInterrupt;
+
+void         gz_cli_interrupt_arm    (GzCliInterrupt *self,
+                                      GCancellable   *cancellable);
+void         gz_cli_interrupt_disarm (GzCliInterrupt *self);
+
 gboolean     gz_cli_is_tty           (void);
 char        *gz_cli_format_elapsed   (gint64        nanoseconds);
 char        *gz_cli_format_target    (const GzTarget *target);
