@@ -11,10 +11,15 @@ G_BEGIN_DECLS
 #define GZ_HEAP_HIDDEN __attribute__ ((visibility ("hidden")))
 
 /* Exact per-thread counters; each thread's block lives in its TLS and is registered with the
- * sampler on the thread's first allocation, then folded into global totals when it exits. */
+ * sampler on the thread's first allocation, then folded into global totals when it exits.
+ * @countdown (bytes until the thread's next sample) sits here so that a new rate can reach
+ * every thread: gz_heap_sampler_set_rate() sets @redraw and zeroes @countdown, and the
+ * thread's next allocation draws again at the new rate instead of finishing an old draw. */
 typedef struct _GzHeapThreadCounters GzHeapThreadCounters;
 struct _GzHeapThreadCounters
 {
+  gint64                countdown;
+  gint                  redraw;
   guint64               allocs;
   guint64               frees;
   guint64               alloc_bytes;

@@ -408,6 +408,16 @@ void
 gz_heap_sampler_set_rate (gsize rate)
 {
   __atomic_store_n (&sample_rate, rate, __ATOMIC_RELAXED);
+
+  /* Every thread's next allocation draws at the new rate (an old draw at 512 KiB could
+   * otherwise let the first megabytes at rate 1 go unsampled). */
+  lock_acquire (&counters_lock);
+  for (GzHeapThreadCounters *c = thread_counters; c != NULL; c = c->next)
+    {
+      __atomic_store_n (&c->redraw, TRUE, __ATOMIC_RELAXED);
+      __atomic_store_n (&c->countdown, 0, __ATOMIC_RELAXED);
+    }
+  lock_release (&counters_lock);
 }
 
 gsize

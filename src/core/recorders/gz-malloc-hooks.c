@@ -28,8 +28,7 @@ extern const char __stop_gz_malloc_hooks[] GZ_HEAP_HIDDEN;
 
 typedef struct
 {
-  gint64               countdown; /* bytes until the next sample */
-  GzHeapThreadCounters counters;
+  GzHeapThreadCounters counters;  /* with the countdown: bytes until the next sample */
   guint64              rng;
   guint8               busy;      /* inside the sampler: do not sample, do not look up */
   guint8               idle;      /* the countdown is a re-check of a zero rate, not a draw */
@@ -123,18 +122,21 @@ sample_slow (void  *ptr,
   if (t->busy)
     {
       /* The sampler's own allocation (libunwind, GLib inside a snapshot, ...). */
-      t->countdown = draw_countdown (t);
+      t->counters.countdown = draw_countdown (t);
       return;
     }
 
   t->busy = 1;
 
-  if (t->state == THREAD_NEW)
+  if (t->state == THREAD_NEW ||
+      __atomic_exchange_n (&t->counters.redraw, FALSE, __ATOMIC_RELAXED))
     {
-      thread_init (t);
-      /* The countdown started at 0, not at a draw: draw now and count this allocation. */
-      t->countdown = draw_countdown (t) - (gint64) size;
-      if (t->countdown >= 0)
+      if (t->state == THREAD_NEW)
+        thread_init (t);
+      /* The countdown was set to 0, not drawn (a new thread, a new rate): draw now and count
+       * this allocation. */
+      t->counters.countdown = draw_countdown (t) - (gint64) size;
+      if (t->counters.countdown >= 0)
         {
           t->busy = 0;
           return;
@@ -144,12 +146,12 @@ sample_slow (void  *ptr,
   if (t->idle)
     {
       /* No point was drawn: nothing to sample. */
-      t->countdown = draw_countdown (t);
+      t->counters.countdown = draw_countdown (t);
       t->busy = 0;
       return;
     }
 
-  t->countdown = draw_countdown (t);
+  t->counters.countdown = draw_countdown (t);
 
   if (ptr != NULL && gz_recorders_fork_enter ())
     {
@@ -178,8 +180,8 @@ account_alloc (void  *ptr,
 
   t->counters.allocs++;
   t->counters.alloc_bytes += size;
-  t->countdown -= (gint64) size;
-  if (G_UNLIKELY (t->countdown < 0))
+  t->counters.countdown -= (gint64) size;
+  if (G_UNLIKELY (t->counters.countdown < 0))
     sample_slow (ptr, size);
 }
 
@@ -213,8 +215,8 @@ malloc (size_t size)
 
   t->counters.allocs++;
   t->counters.alloc_bytes += size;
-  t->countdown -= (gint64) size;
-  if (G_UNLIKELY (t->countdown < 0))
+  t->counters.countdown -= (gint64) size;
+  if (G_UNLIKELY (t->counters.countdown < 0))
     return malloc_sampled (size);
   return tc_malloc (size);
 }
