@@ -34,13 +34,15 @@ test_app_actions (void)
   g_assert_true (g_strv_contains ((const char * const *) quit_accels, "<Control>q"));
   page_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
                                                        "app.show-page::statistics");
-  g_assert_true (g_strv_contains ((const char * const *) page_accels, "<Alt>3"));
+  g_assert_true (g_strv_contains ((const char * const *) page_accels, "<Alt>4"));
 }
 
 static void
 test_app_window_pages (void)
 {
-  static const char * const pages[] = { "sessions", "benchmarks", "statistics", "viewer" };
+  static const char * const pages[] = {
+    "sessions", "benchmarks", "compare", "statistics", "server", "viewer"
+  };
   GzWindow *window = gz_window_new (app);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)

@@ -57,8 +57,9 @@ gz_application_handle_local_options (GApplication *app,
 
   if (!gz_window_is_page_name (page))
     {
-      g_printerr (_("Unknown page “%s”: use sessions, benchmarks, statistics or viewer.\n"),
-                  page);
+      g_autofree char *names = g_strjoinv (", ", (char **) gz_window_get_page_names ());
+
+      g_printerr (_("Unknown page “%s”: use one of %s.\n"), page, names);
       return EXIT_FAILURE;
     }
 
@@ -166,8 +167,10 @@ static const struct
   { "win.show-help-overlay", { "<Control>question", NULL } },
   { "app.show-page::sessions", { "<Alt>1", NULL } },
   { "app.show-page::benchmarks", { "<Alt>2", NULL } },
-  { "app.show-page::statistics", { "<Alt>3", NULL } },
-  { "app.show-page::viewer", { "<Alt>4", NULL } },
+  { "app.show-page::compare", { "<Alt>3", NULL } },
+  { "app.show-page::statistics", { "<Alt>4", NULL } },
+  { "app.show-page::server", { "<Alt>5", NULL } },
+  { "app.show-page::viewer", { "<Alt>6", NULL } },
 };
 
 static void
@@ -199,7 +202,7 @@ gz_application_init (GzApplication *self)
 {
   static const GOptionEntry options[] = {
     { "page", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
-      N_("Open on PAGE: sessions, benchmarks, statistics or viewer"), N_("PAGE") },
+      N_("Open on PAGE: sessions, benchmarks, compare, statistics, server or viewer"), N_("PAGE") },
     { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
       N_("Print the version and exit"), NULL },
     { NULL }

@@ -4,7 +4,12 @@
 
 #include <glib/gi18n.h>
 
+#include "gz-benchmarks-page.h"
+#include "gz-compare-page.h"
+#include "gz-server-page.h"
+#include "gz-sessions-page.h"
 #include "gz-stats-page.h"
+#include "gz-viewer-page.h"
 #include "gz-window.h"
 
 struct _GzWindow
@@ -20,12 +25,21 @@ struct _GzWindow
 
 G_DEFINE_FINAL_TYPE (GzWindow, gz_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static const char * const page_names[] = { "sessions", "benchmarks", "statistics", "viewer" };
+/* The pages, in the view switcher's order; gz-profile --page takes these names. */
+static const char * const page_names[] = {
+  "sessions", "benchmarks", "compare", "statistics", "server", "viewer", NULL
+};
+
+const char * const *
+gz_window_get_page_names (void)
+{
+  return page_names;
+}
 
 gboolean
 gz_window_is_page_name (const char *name)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+  for (guint i = 0; page_names[i] != NULL; i++)
     if (g_strcmp0 (name, page_names[i]) == 0)
       return TRUE;
   return FALSE;
@@ -117,7 +131,12 @@ gz_window_class_init (GzWindowClass *klass)
   object_class->dispose = gz_window_dispose;
   window_class->close_request = gz_window_close_request;
 
+  g_type_ensure (GZ_TYPE_SESSIONS_PAGE);
+  g_type_ensure (GZ_TYPE_BENCHMARKS_PAGE);
+  g_type_ensure (GZ_TYPE_COMPARE_PAGE);
   g_type_ensure (GZ_TYPE_STATS_PAGE);
+  g_type_ensure (GZ_TYPE_SERVER_PAGE);
+  g_type_ensure (GZ_TYPE_VIEWER_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gz/Profile/gz-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GzWindow, stack);

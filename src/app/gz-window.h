@@ -1,5 +1,5 @@
-/* gz-window.h: the main window: a view stack of pages (sessions, benchmarks, statistics,
- * viewer) whose size, maximized state and visible page are kept in GSettings. */
+/* gz-window.h: the main window: a view stack of pages (sessions, benchmarks, compare,
+ * statistics, server, viewer) whose size, maximized state and visible page are kept in GSettings. */
 #pragma once
 
 #include <adwaita.h>
@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GzWindow, gz_window, GZ, WINDOW, AdwApplicationWindow)
 
 GzWindow   *gz_window_new              (GzApplication *application);
-/* TRUE for the names of the pages: "sessions", "benchmarks", "statistics", "viewer". */
+/* The pages' names in the switcher's order, NULL-terminated. */
+const char * const *gz_window_get_page_names (void);
 gboolean    gz_window_is_page_name     (const char    *name);
 const char *gz_window_get_visible_page (GzWindow      *self);
 void        gz_window_set_visible_page (GzWindow      *self,

@@ -1,0 +1,45 @@
+/* gz-server-page.c: the Server page of the main window. */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gz-server-page.h"
+
+struct _GzServerPage
+{
+  AdwBin parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (GzServerPage, gz_server_page, ADW_TYPE_BIN)
+
+static void
+gz_server_page_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), GZ_TYPE_SERVER_PAGE);
+
+  G_OBJECT_CLASS (gz_server_page_parent_class)->dispose (object);
+}
+
+static void
+gz_server_page_class_init (GzServerPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = gz_server_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gz/Profile/gz-server-page.ui");
+}
+
+static void
+gz_server_page_init (GzServerPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+gz_server_page_new (void)
+{
+  return g_object_new (GZ_TYPE_SERVER_PAGE, NULL);
+}
