@@ -422,6 +422,12 @@ compute_figures (Run           *run,
   for (guint i = 0; i < GZ_BENCH_N_PERCENTILES; i++)
     result->percentiles[i] = n > 0
       ? gz_bench_statistics_quantile_sorted (all, n, gz_bench_percentile_quantile (i)) : NAN;
+  /* Evenly spaced by rank, the first and the last included: the distribution, not its tail. */
+  result->n_latencies = (guint) MIN (n, GZ_BENCH_MAX_LATENCIES);
+  result->latencies = result->n_latencies > 0 ? g_new (double, result->n_latencies) : NULL;
+  for (guint i = 0; i < result->n_latencies; i++)
+    result->latencies[i] = all[result->n_latencies > 1
+                               ? (gsize) ((double) i * (n - 1) / (result->n_latencies - 1)) : 0];
 }
 
 GzBenchResult *

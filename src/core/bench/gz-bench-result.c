@@ -56,6 +56,8 @@ gz_bench_result_copy (const GzBenchResult *result)
   copy->cpu_profile = g_strdup (result->cpu_profile);
   copy->memory_note = g_strdup (result->memory_note);
   copy->command = g_strdup (result->command);
+  copy->latencies = result->latencies != NULL
+    ? g_memdup2 (result->latencies, result->n_latencies * sizeof (double)) : NULL;
   return copy;
 }
 
@@ -70,6 +72,7 @@ gz_bench_result_free (GzBenchResult *result)
   g_free (result->cpu_profile);
   g_free (result->memory_note);
   g_free (result->command);
+  g_free (result->latencies);
   g_free (result);
 }
 

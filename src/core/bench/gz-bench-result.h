@@ -6,6 +6,9 @@
 
 G_BEGIN_DECLS
 
+/* At most this many of a run's timings are kept in GzBenchResult.latencies. */
+#define GZ_BENCH_MAX_LATENCIES 1024
+
 typedef enum
 {
   GZ_BENCH_TIMING_PER_OP,    /* percentiles from timing each operation */
@@ -47,6 +50,10 @@ typedef struct
   guint64       n_timings;   /* timings behind the percentiles */
   double        percentiles[GZ_BENCH_N_PERCENTILES]; /* nanoseconds per operation */
   double        timer_cost_ns; /* subtracted from each timing and from the whole run */
+  /* The timings' distribution, for a histogram: up to GZ_BENCH_MAX_LATENCIES of them, sorted,
+   * evenly spaced by rank (all of them when fewer); NULL when not kept (stored results). */
+  double       *latencies;
+  guint         n_latencies;
   char         *memory_profile; /* paths of the profiles written, or NULL */
   char         *cpu_profile;
   char         *memory_note;  /* why there are no memory figures, or NULL */
