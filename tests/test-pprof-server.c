@@ -909,6 +909,30 @@ sleep_thread (gpointer data)
   return NULL;
 }
 
+/* GLib names a new thread from inside it, after g_thread_new() has returned: wait until the
+ * kernel shows the name, so that "started" means started and named. */
+static void
+wait_for_thread_named (const char *name)
+{
+  for (guint tries = 0; tries < 500; tries++)
+    {
+      g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+      const char *tid;
+
+      while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
+        {
+          g_autofree char *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+          g_autofree char *comm = NULL;
+
+          if (g_file_get_contents (path, &comm, NULL, NULL) &&
+              g_str_equal (g_strchomp (comm), name))
+            return;
+        }
+      g_usleep (2000);
+    }
+  g_error ("no thread named %s after 1 s", name);
+}
+
 /* Requests that queue for the same snapshot share it, but a request never gets a snapshot
  * begun before it arrived: a thread started between two requests is counted by the second. */
 static void
@@ -919,9 +943,13 @@ test_shared_answers (void)
   g_autofree char *before_text = body_text (before);
   g_autoptr(GThread) sleeper = g_thread_new ("test-sleeper", sleep_thread,
                                              GUINT_TO_POINTER (3000));
-  g_autoptr(Response) after = get (server, "/debug/pprof/goroutine?debug=2");
-  g_autofree char *after_text = body_text (after);
+  g_autoptr(Response) after = NULL;
+  g_autofree char *after_text = NULL;
   Response *many[8];
+
+  wait_for_thread_named ("test-sleeper");
+  after = get (server, "/debug/pprof/goroutine?debug=2");
+  after_text = body_text (after);
 
   g_assert_null (strstr (before_text, "\"test-sleeper\""));
   g_assert_nonnull (strstr (after_text, "\"test-sleeper\""));
