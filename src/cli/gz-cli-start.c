@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -169,6 +170,7 @@ new_session (GzConfig      *config,
              GError       **error)
 {
   g_autoptr(GzTargetClient) client = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *spec = NULL;
   GzTarget target = { GZ_TARGET_SELF, 0, NULL };
   const char *token_file = gz_config_get_string (config, "token-file");
@@ -194,9 +196,21 @@ new_session (GzConfig      *config,
   target.spec = spec;
 
   client = gz_cli_target_client (pid, url, token_file != NULL && *token_file != '\0'
-                                             ? token_file : NULL, error);
+                                             ? token_file : NULL, &local_error);
+  /* A cpu session of a process without the agent: the kernel's perf events sample it. The
+   * other types say they need the agent (the client's error says how to start it). */
+  if (client == NULL && type == GZ_PROFILE_TYPE_CPU && child == NULL && url == NULL &&
+      g_error_matches (local_error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT))
+    return gz_session_new_for_target (config, type, 0, NULL, &target, NULL, error);
+  if (client == NULL && type != GZ_PROFILE_TYPE_CPU && (kill (pid, 0) == 0 || errno == EPERM) &&
+      g_error_matches (local_error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT))
+    g_prefix_error (&local_error, "a %s profile needs the gz agent (only cpu works without "
+                    "it): ", gz_profile_type_to_string (type));
   if (client == NULL)
-    return NULL;
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   /* A cpu session of a command covers its life unless --duration is shorter; one of a pid or
    * a URL takes the configured duration. */
   if (type == GZ_PROFILE_TYPE_CPU && child == NULL)
@@ -231,7 +245,7 @@ gz_cli_start (int    argc,
   const GOptionEntry entries[] = {
     { "type", 't', 0, G_OPTION_ARG_STRING, &type_name,
       "What to profile: cpu, memory, goroutine (threads), block, mutex, threadcreate", "TYPE" },
-    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, "Profile process PID, which runs the gz agent",
+    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, "Profile process PID: cpu of any of yours, the other types with the gz agent",
       "PID" },
     { "url", 'u', 0, G_OPTION_ARG_STRING, &url,
       "Profile a pprof HTTP endpoint (Go net/http/pprof, gz server)", "URL" },

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "gz-perf-profiler.h"
 #include "gz-profiler-factory.h"
 #include "gz-session-registry.h"
 #include "gz-session.h"
@@ -225,6 +226,13 @@ session_new (GzConfig       *config,
       if (self->profiler == NULL)
         return NULL;
     }
+  else if (client == NULL)
+    {
+      /* A process without the agent: cpu only, sampled by the kernel's perf events. */
+      self->profiler = gz_perf_profiler_new (target->pid, type, config, error);
+      if (self->profiler == NULL)
+        return NULL;
+    }
 
   self->registry = gz_session_registry_new (NULL);
   self->info = g_new0 (GzSessionInfo, 1);
@@ -272,7 +280,8 @@ gz_session_new_for_target (GzConfig       *config,
   g_return_val_if_fail (config == NULL || GZ_IS_CONFIG (config), NULL);
   g_return_val_if_fail (type < GZ_PROFILE_TYPE_N, NULL);
   g_return_val_if_fail (target != NULL && target->kind != GZ_TARGET_SELF, NULL);
-  g_return_val_if_fail (GZ_IS_TARGET_CLIENT (client), NULL);
+  g_return_val_if_fail (GZ_IS_TARGET_CLIENT (client) ||
+                        (client == NULL && target->kind == GZ_TARGET_PID), NULL);
 
   return session_new (config, type, duration_nanos, output_dir, target, client, error);
 }
@@ -401,6 +410,8 @@ stop_thread (GTask        *task,
     profile = gz_target_capture_stop (job->capture, cancellable, &target_exited, &error);
   else
     profile = gz_profiler_stop (job->profiler, &error);
+  if (job->profiler != NULL && GZ_IS_PERF_PROFILER (job->profiler))
+    target_exited = gz_perf_profiler_target_exited (GZ_PERF_PROFILER (job->profiler));
   if (profile != NULL && g_cancellable_is_cancelled (cancellable))
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -548,9 +559,11 @@ on_poll (gpointer user_data)
   GzSession *self = user_data;
 
   check_stop_request (self);
-  /* The program went away: take what its agent flushed. */
+  /* The program went away: take what its agent flushed, or what perf events sampled. */
   if (self->state == GZ_SESSION_STATE_RUNNING && self->idle_stop_source == NULL &&
-      self->capture != NULL && !gz_target_capture_target_alive (self->capture))
+      ((self->capture != NULL && !gz_target_capture_target_alive (self->capture)) ||
+       (self->profiler != NULL && GZ_IS_PERF_PROFILER (self->profiler) &&
+        !gz_perf_profiler_target_alive (GZ_PERF_PROFILER (self->profiler)))))
     self->idle_stop_source = attach_source (self, g_idle_source_new (), on_idle_stop);
   return G_SOURCE_CONTINUE;
 }

@@ -25,7 +25,10 @@ GzSession              *gz_session_new              (GzConfig            *config
 /* A session on another program: @target names it (PID, URL or COMMAND; copied) and @client
  * reaches it (an agent's socket for PID and COMMAND, the URL otherwise). The profile comes
  * through the client; everything else is as for gz_session_new(). A COMMAND's session may run
- * for the program's life: @duration_nanos 0 is allowed for cpu there. */
+ * for the program's life: @duration_nanos 0 is allowed for cpu there. @client NULL with a PID
+ * target: a process without the agent, cpu only, sampled with the kernel's perf events
+ * (gz-perf-profiler.h); other types, or a process the kernel will not let us sample, fail here
+ * with one line saying why and what to do. */
 GzSession              *gz_session_new_for_target   (GzConfig            *config,
                                                      GzProfileType        type,
                                                      gint64               duration_nanos,

@@ -1,0 +1,265 @@
+/* gz-perf-profiler.c: a CPU profile of another process without the agent: the kernel samples
+ * it (gz-perf-events), a reader thread unwinds each sample (DWARF, or the kernel's
+ * frame-pointer chain when that goes deeper) and hands the stacks to the builder, which
+ * symbolizes them from the process's maps and files at the stop. */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gz-perf-events.h"
+#include "gz-perf-profiler.h"
+#include "gz-perf-unwind.h"
+#include "gz-profile-builder.h"
+#include "gz-symbolizer.h"
+
+#define MAX_FRAMES 128
+#define READ_TIMEOUT_MS 100
+
+struct _GzPerfProfiler
+{
+  GzProfiler        parent_instance;
+
+  pid_t             pid;
+  guint             hz;
+  gboolean          exited;
+
+  /* From start to stop; while running only the reader thread touches all but @stop. */
+  GzPerfEvents     *events;
+  GzPerfUnwinder   *unwinder;
+  GzSymbolizer     *symbolizer;
+  GzProfileBuilder *builder;
+  GThread          *reader;
+  gint              stop;
+  guint64           n_samples;
+  guint64           n_dwarf;     /* stacks from the DWARF unwinder */
+  guint64           n_chain;     /* stacks from the kernel's call chain */
+};
+
+G_DEFINE_FINAL_TYPE (GzPerfProfiler, gz_perf_profiler, GZ_TYPE_PROFILER)
+
+static void
+on_sample (const GzPerfSample *sample,
+           gpointer            user_data)
+{
+  GzPerfProfiler *self = user_data;
+  guint64 pcs[MAX_FRAMES];
+  const guint64 *stack = pcs;
+  gboolean complete = FALSE;
+  guint n;
+  gint64 values[2];
+
+  /* inherit follows fork() too: only this process's threads are its profile. */
+  if ((pid_t) sample->pid != self->pid)
+    return;
+  if (gz_perf_events_take_mmaps (self->events))
+    gz_perf_unwinder_refresh (self->unwinder);
+
+  n = gz_perf_unwinder_unwind (self->unwinder, sample, pcs, MAX_FRAMES, &complete);
+  /* The kernel walks frame pointers: right where the code keeps them, short (or astray) where
+   * it does not. DWARF wins when it reached the outermost frame or goes as deep. */
+  if (!complete && sample->n_callchain > n)
+    {
+      stack = sample->callchain;
+      n = MIN (sample->n_callchain, MAX_FRAMES);
+      self->n_chain++;
+    }
+  else
+    self->n_dwarf++;
+  if (n == 0)
+    return;
+
+  values[0] = 1;
+  values[1] = sample->period > 0 ? (gint64) sample->period
+                                 : G_GINT64_CONSTANT (1000000000) / self->hz;
+  self->n_samples++;
+  gz_profile_builder_add_sample (self->builder, stack, n, GZ_STACK_FLAGS_LEAF_EXACT, values,
+                                 NULL, 0);
+}
+
+static gpointer
+reader_thread (gpointer data)
+{
+  GzPerfProfiler *self = data;
+
+  while (!g_atomic_int_get (&self->stop))
+    gz_perf_events_read (self->events, READ_TIMEOUT_MS, on_sample, self);
+  /* What the buffers still hold after the events were disabled. */
+  gz_perf_events_read (self->events, 0, on_sample, self);
+  return NULL;
+}
+
+static void
+release_sampling (GzPerfProfiler *self)
+{
+  if (self->reader != NULL)
+    {
+      gz_perf_events_disable (self->events);
+      g_atomic_int_set (&self->stop, TRUE);
+      gz_perf_events_wake (self->events);
+      g_thread_join (g_steal_pointer (&self->reader));
+    }
+  g_clear_pointer (&self->events, gz_perf_events_free);
+  g_clear_pointer (&self->unwinder, gz_perf_unwinder_free);
+}
+
+static gboolean
+gz_perf_profiler_start (GzProfiler  *profiler,
+                        GError     **error)
+{
+  GzPerfProfiler *self = GZ_PERF_PROFILER (profiler);
+
+  self->exited = FALSE;
+  self->stop = FALSE;
+  self->n_samples = self->n_dwarf = self->n_chain = 0;
+  /* The maps are read now, while the process runs: it may be gone by the stop. */
+  self->symbolizer = gz_symbolizer_new (self->pid, error);
+  if (self->symbolizer == NULL)
+    return FALSE;
+  self->unwinder = gz_perf_unwinder_new (self->pid, error);
+  if (self->unwinder == NULL)
+    goto fail;
+  self->events = gz_perf_events_open (self->pid, self->hz, error);
+  if (self->events == NULL)
+    goto fail;
+  self->builder = gz_profile_builder_new (GZ_PROFILE_TYPE_CPU);
+  gz_profile_builder_set_period (self->builder, G_GINT64_CONSTANT (1000000000) / self->hz);
+  self->reader = g_thread_new ("gz-perf-reader", reader_thread, self);
+  gz_perf_events_enable (self->events);
+  return TRUE;
+
+fail:
+  release_sampling (self);
+  g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
+  return FALSE;
+}
+
+static GzProfile *
+gz_perf_profiler_stop (GzProfiler  *profiler,
+                       GError     **error)
+{
+  GzPerfProfiler *self = GZ_PERF_PROFILER (profiler);
+  g_autoptr(GzProfileBuilder) builder = NULL;
+  g_autoptr(GzSymbolizer) symbolizer = NULL;
+  g_autofree char *comment = NULL;
+  gint64 start_nanos = gz_profiler_get_start_time_nanos (profiler);
+  gint64 now_nanos = g_get_real_time () * 1000;
+  guint n_threads = gz_perf_events_get_n_threads (self->events);
+  gboolean user_only = gz_perf_events_get_user_only (self->events);
+  guint64 lost;
+
+  self->exited = !gz_perf_profiler_target_alive (self);
+  /* The reader drains the buffers before it ends: count what was lost after that. */
+  if (self->reader != NULL)
+    {
+      gz_perf_events_disable (self->events);
+      g_atomic_int_set (&self->stop, TRUE);
+      gz_perf_events_wake (self->events);
+      g_thread_join (g_steal_pointer (&self->reader));
+    }
+  lost = gz_perf_events_get_lost (self->events);
+  release_sampling (self);
+  builder = g_steal_pointer (&self->builder);
+  symbolizer = g_steal_pointer (&self->symbolizer);
+
+  gz_profile_builder_set_time (builder, start_nanos, MAX (now_nanos - start_nanos, 0));
+  comment = g_strdup_printf ("perf events on pid %d at %u Hz%s: %" G_GUINT64_FORMAT " samples "
+                             "(%" G_GUINT64_FORMAT " unwound with DWARF, %" G_GUINT64_FORMAT
+                             " by frame pointers), %u threads at the start, %" G_GUINT64_FORMAT
+                             " lost%s", (int) self->pid, self->hz,
+                             user_only ? ", user space only (time in the kernel not sampled)"
+                                       : "",
+                             self->n_samples, self->n_dwarf, self->n_chain, n_threads, lost,
+                             self->exited ? "; the process exited during the session" : "");
+  gz_profile_builder_add_comment (builder, comment);
+  return gz_profile_builder_finish (builder, symbolizer, error);
+}
+
+static void
+gz_perf_profiler_dispose (GObject *object)
+{
+  GzPerfProfiler *self = GZ_PERF_PROFILER (object);
+
+  release_sampling (self);
+  g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
+  g_clear_pointer (&self->builder, gz_profile_builder_free);
+  G_OBJECT_CLASS (gz_perf_profiler_parent_class)->dispose (object);
+}
+
+static void
+gz_perf_profiler_class_init (GzPerfProfilerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GzProfilerClass *profiler_class = GZ_PROFILER_CLASS (klass);
+
+  object_class->dispose = gz_perf_profiler_dispose;
+  profiler_class->start = gz_perf_profiler_start;
+  profiler_class->stop = gz_perf_profiler_stop;
+}
+
+static void
+gz_perf_profiler_init (GzPerfProfiler *self)
+{
+}
+
+GzProfiler *
+gz_perf_profiler_new (pid_t           pid,
+                      GzProfileType   type,
+                      GzConfig       *config,
+                      GError        **error)
+{
+  GzPerfProfiler *self;
+
+  g_return_val_if_fail (config == NULL || GZ_IS_CONFIG (config), NULL);
+
+  if (type != GZ_PROFILE_TYPE_CPU)
+    {
+      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
+                   "a %s profile of process %d needs the gz agent in it (only cpu works "
+                   "without); start the program with it: gz-cli profile start --type %s -- "
+                   "COMMAND, or gz-cli profile run -- COMMAND", gz_profile_type_to_string (type),
+                   (int) pid, gz_profile_type_to_string (type));
+      return NULL;
+    }
+  if (!gz_perf_events_check (pid, error))
+    return NULL;
+
+  self = g_object_new (GZ_TYPE_PERF_PROFILER, "profile-type", (int) type, NULL);
+  self->pid = pid;
+  self->hz = config != NULL ? (guint) CLAMP (gz_config_get_int (config, "cpu-hz"), 1, 1000)
+                            : 100;
+  return GZ_PROFILER (self);
+}
+
+pid_t
+gz_perf_profiler_get_pid (GzPerfProfiler *self)
+{
+  g_return_val_if_fail (GZ_IS_PERF_PROFILER (self), 0);
+  return self->pid;
+}
+
+gboolean
+gz_perf_profiler_target_alive (GzPerfProfiler *self)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  g_return_val_if_fail (GZ_IS_PERF_PROFILER (self), FALSE);
+
+  path = g_strdup_printf ("/proc/%d/stat", (int) self->pid);
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  /* "PID (COMM) STATE …": the command may hold anything, so look after its last ')'. */
+  paren = strrchr (stat, ')');
+  return paren != NULL && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+gboolean
+gz_perf_profiler_target_exited (GzPerfProfiler *self)
+{
+  g_return_val_if_fail (GZ_IS_PERF_PROFILER (self), FALSE);
+  return self->exited;
+}
