@@ -54,8 +54,12 @@ on_sample (const GzPerfSample *sample,
   /* inherit follows fork() too: only this process's threads are its profile. */
   if ((pid_t) sample->pid != self->pid)
     return;
+  /* New code mapped (dlopen): both read the maps again now, while the process still runs. */
   if (gz_perf_events_take_mmaps (self->events))
-    gz_perf_unwinder_refresh (self->unwinder);
+    {
+      gz_perf_unwinder_refresh (self->unwinder);
+      gz_symbolizer_refresh (self->symbolizer, NULL);
+    }
 
   n = gz_perf_unwinder_unwind (self->unwinder, sample, pcs, MAX_FRAMES, &complete);
   /* The kernel walks frame pointers: right where the code keeps them, short (or astray) where
