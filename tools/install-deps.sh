@@ -11,7 +11,6 @@ packages=(
   golang-go curl wrk hyperfine
   xvfb xauth dbus dbus-x11 desktop-file-utils appstream imagemagick
   x11-utils librsvg2-common fonts-dejavu-core python3
-  flatpak-builder shared-mime-info man-db
 )
 
 missing=()

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <glib.h>
-#include <glib/gi18n.h>
 
 #include "gz-config.h"
 #include "gz-session.h"
