@@ -11,11 +11,15 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "gz-agent-paths.h"
 #include "gz-application.h"
+#include "gz-chart-time-series.h"
 #include "gz-config.h"
+#include "gz-pprof-server.h"
 #include "gz-preferences-window.h"
 #include "gz-stats-page.h"
 #include "gz-process-stats.h"
+#include "gz-target-client.h"
 #include "gz-window.h"
 
 static GzApplication *app;
@@ -254,6 +258,284 @@ test_app_stats_page_shown (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Spins the main loop for @ms milliseconds. */
+static void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+find_charts (GtkWidget *widget,
+             GPtrArray *charts)
+{
+  if (GZ_IS_CHART (widget))
+    g_ptr_array_add (charts, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    find_charts (child, charts);
+}
+
+/* @window as rendered, to $GZ_TEST_SCREENSHOTS/@name (set by tests/meson.build), once the
+ * layout that the last change queued is done. */
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  const char *dir = g_getenv ("GZ_TEST_SCREENSHOTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    {
+      g_test_message ("no GZ_TEST_SCREENSHOTS: no screenshot %s", name);
+      return;
+    }
+  spin_for (300);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%d x %d)", path, width, height);
+}
+
+static gboolean
+has_two_points (gconstpointer page)
+{
+  return gz_stats_page_get_n_points ((GzStatsPage *) page) >= 2;
+}
+
+static guint paused_points;
+
+static gboolean
+grew_after_pause (gconstpointer page)
+{
+  return gz_stats_page_get_n_points ((GzStatsPage *) page) > paused_points;
+}
+
+/* Shown, the page samples every second into its charts; paused, the charts stand still and
+ * are not drawn again; resumed, they grow again. */
+static void
+test_app_stats_page_charts (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = gz_stats_page_new ();
+  g_autoptr(GPtrArray) charts = g_ptr_array_new ();
+  g_autofree guint *draws = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 820);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  find_charts (page, charts);
+  g_assert_cmpuint (charts->len, ==, 4);
+
+  spin_until (has_two_points, page, "two samples in the statistics charts");
+  /* Three points draw a line worth looking at. */
+  paused_points = 2;
+  spin_until (grew_after_pause, page, "a third sample");
+  for (guint i = 0; i < charts->len; i++)
+    {
+      const char *description = gz_chart_get_description (charts->pdata[i]);
+
+      g_test_message ("%s: %s", gz_chart_get_title (charts->pdata[i]), description);
+      g_assert_nonnull (strstr (description, "latest"));
+    }
+
+  gz_stats_page_set_paused (GZ_STATS_PAGE (page), TRUE);
+  g_assert_true (gz_stats_page_get_paused (GZ_STATS_PAGE (page)));
+  paused_points = gz_stats_page_get_n_points (GZ_STATS_PAGE (page));
+  save_screenshot (window, "statistics-charts.png");
+  draws = g_new0 (guint, charts->len);
+  for (guint i = 0; i < charts->len; i++)
+    draws[i] = gz_chart_get_n_draws (charts->pdata[i]);
+
+  /* Two and a half ticks: no point is added, and the charts' cached drawings are reused. */
+  spin_for (2500);
+  g_assert_cmpuint (gz_stats_page_get_n_points (GZ_STATS_PAGE (page)), ==, paused_points);
+  save_screenshot (window, "statistics-charts-again.png");
+  for (guint i = 0; i < charts->len; i++)
+    g_assert_cmpuint (gz_chart_get_n_draws (charts->pdata[i]), ==, draws[i]);
+
+  /* The dark style draws in light colours: the same page, for a look. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  spin_for (200);
+  save_screenshot (window, "statistics-charts-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
+  gz_stats_page_set_paused (GZ_STATS_PAGE (page), FALSE);
+  spin_until (grew_after_pause, page, "a sample after resuming");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A chart keeps at most its capacity of points, the newest ones: memory does not grow. */
+static void
+test_app_stats_chart_bounded (void)
+{
+  GtkWidget *chart = g_object_ref_sink (gz_time_series_chart_new (10));
+  GzTimeSeriesChart *series = GZ_TIME_SERIES_CHART (chart);
+  double time, value;
+
+  g_assert_cmpuint (gz_time_series_chart_add_series (series, "values"), ==, 0);
+  for (guint i = 0; i < 25; i++)
+    {
+      gz_time_series_chart_push (series, 0, i, i * 2.0);
+      g_assert_cmpuint (gz_time_series_chart_get_n_points (series, 0), ==, MIN (i + 1, 10));
+    }
+  g_assert_true (gz_time_series_chart_get_point (series, 0, 0, &time, &value));
+  g_assert_cmpfloat (time, ==, 15);
+  g_assert_cmpfloat (value, ==, 30);
+  g_assert_true (gz_time_series_chart_get_point (series, 0, 9, &time, &value));
+  g_assert_cmpfloat (time, ==, 24);
+  g_assert_false (gz_time_series_chart_get_point (series, 0, 10, &time, &value));
+  g_assert_nonnull (strstr (gz_chart_get_description (GZ_CHART (chart)), "latest 48"));
+  g_object_unref (chart);
+}
+
+/* Export writes the last values as JSON or YAML; before any, it says so. */
+static void
+test_app_stats_page_export (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) json_result = NULL;
+  g_autoptr(GAsyncResult) yaml_result = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-app-export-XXXXXX", &error);
+  g_autofree char *json_path = g_build_filename (dir, "stats.json", NULL);
+  g_autofree char *yaml_path = g_build_filename (dir, "stats.yaml", NULL);
+  g_autoptr(GFile) json_file = g_file_new_for_path (json_path);
+  g_autoptr(GFile) yaml_file = g_file_new_for_path (yaml_path);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *yaml = NULL;
+  g_autofree char *pid_line = g_strdup_printf ("\npid: %d\n", (int) getpid ());
+  GtkWidget *page = g_object_ref_sink (gz_stats_page_new ());
+  JsonObject *root;
+
+  g_assert_no_error (error);
+  gz_stats_page_export_async (GZ_STATS_PAGE (page), json_file, GZ_PROCESS_STATS_FORMAT_JSON,
+                              NULL, keep_result, &json_result);
+  spin_until (has_result, &json_result, "the refused export");
+  g_assert_false (gz_stats_page_export_finish (GZ_STATS_PAGE (page), json_result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
+  g_clear_error (&error);
+  g_clear_object (&json_result);
+  g_assert_false (g_file_test (json_path, G_FILE_TEST_EXISTS));
+
+  gz_stats_page_refresh_async (GZ_STATS_PAGE (page), NULL, keep_result, &result);
+  spin_until (has_result, &result, "the statistics page's refresh");
+  g_assert_true (gz_stats_page_refresh_finish (GZ_STATS_PAGE (page), result, &error));
+
+  gz_stats_page_export_async (GZ_STATS_PAGE (page), json_file, GZ_PROCESS_STATS_FORMAT_JSON,
+                              NULL, keep_result, &json_result);
+  gz_stats_page_export_async (GZ_STATS_PAGE (page), yaml_file, GZ_PROCESS_STATS_FORMAT_YAML,
+                              NULL, keep_result, &yaml_result);
+  spin_until (has_result, &json_result, "the JSON export");
+  spin_until (has_result, &yaml_result, "the YAML export");
+  g_assert_true (gz_stats_page_export_finish (GZ_STATS_PAGE (page), json_result, &error));
+  g_assert_no_error (error);
+  g_assert_true (gz_stats_page_export_finish (GZ_STATS_PAGE (page), yaml_result, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (json_parser_load_from_file (parser, json_path, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (root, "pid"), ==, getpid ());
+  g_assert_true (json_object_has_member (json_object_get_object_member (root, "memory"),
+                                         "rss_bytes"));
+  g_assert_true (g_file_get_contents (yaml_path, &yaml, NULL, NULL));
+  g_assert_nonnull (strstr (yaml, pid_line));
+
+  g_object_unref (page);
+  g_unlink (json_path);
+  g_unlink (yaml_path);
+  g_rmdir (dir);
+}
+
+/* Other targets: a process without the agent and a URL where nothing listens fail saying so;
+ * a gz server's URL and an agent's socket (both served by this process) give its figures. */
+static void
+test_app_stats_page_targets (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GzPprofServer) server = gz_pprof_server_new (NULL);
+  g_autoptr(GzPprofServer) agent = gz_pprof_server_new (NULL);
+  g_autofree char *agent_dir = g_dir_make_tmp ("test-app-agents-XXXXXX", &error);
+  g_autofree char *socket_path = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  GtkWidget *page = g_object_ref_sink (gz_stats_page_new ());
+
+  g_assert_no_error (error);
+  g_setenv ("GZ_AGENT_DIR", agent_dir, TRUE);
+  socket_path = gz_agent_socket_path (getpid ());
+
+  g_assert_false (gz_stats_page_set_target_pid (GZ_STATS_PAGE (page), getpid (), &error));
+  g_assert_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT);
+  g_clear_error (&error);
+
+  g_assert_true (gz_stats_page_set_target_url (GZ_STATS_PAGE (page), "http://127.0.0.1:1", NULL,
+                                               &error));
+  g_assert_no_error (error);
+  gz_stats_page_refresh_async (GZ_STATS_PAGE (page), NULL, keep_result, &result);
+  spin_until (has_result, &result, "a refresh from a URL where nothing listens");
+  g_assert_false (gz_stats_page_refresh_finish (GZ_STATS_PAGE (page), result, &error));
+  g_assert_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_UNREACHABLE);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_null (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"));
+
+  /* A gz server on a free port of this process. */
+  g_assert_true (gz_pprof_server_listen_on (server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+  url = gz_pprof_server_get_url (server);
+  g_assert_true (gz_stats_page_set_target_url (GZ_STATS_PAGE (page), url, NULL, &error));
+  gz_stats_page_refresh_async (GZ_STATS_PAGE (page), NULL, keep_result, &result);
+  spin_until (has_result, &result, "a refresh from the gz server");
+  g_assert_true (gz_stats_page_refresh_finish (GZ_STATS_PAGE (page), result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpstr (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"), ==, pid);
+  g_assert_cmpuint (gz_stats_page_get_n_points (GZ_STATS_PAGE (page)), ==, 1);
+
+  /* An agent's socket for this pid. */
+  g_assert_true (gz_pprof_server_listen_unix (agent, socket_path, &error));
+  g_assert_no_error (error);
+  g_assert_true (gz_stats_page_set_target_pid (GZ_STATS_PAGE (page), getpid (), &error));
+  g_assert_no_error (error);
+  /* A new target starts the charts and rows again. */
+  g_assert_cmpuint (gz_stats_page_get_n_points (GZ_STATS_PAGE (page)), ==, 0);
+  g_assert_null (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"));
+  gz_stats_page_refresh_async (GZ_STATS_PAGE (page), NULL, keep_result, &result);
+  spin_until (has_result, &result, "a refresh from the agent's socket");
+  g_assert_true (gz_stats_page_refresh_finish (GZ_STATS_PAGE (page), result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"), ==, pid);
+
+  g_object_run_dispose (G_OBJECT (page));
+  g_object_unref (page);
+  g_clear_object (&agent);
+  g_unlink (socket_path);
+  g_rmdir (agent_dir);
+  g_unsetenv ("GZ_AGENT_DIR");
+}
+
 static guint
 count_entry_rows (GtkWidget *widget)
 {
@@ -381,6 +663,10 @@ static const struct
   { "/app/window/state", test_app_window_state },
   { "/app/stats-page/rows", test_app_stats_page },
   { "/app/stats-page/shown", test_app_stats_page_shown },
+  { "/app/stats-page/charts", test_app_stats_page_charts },
+  { "/app/stats-page/chart-bounded", test_app_stats_chart_bounded },
+  { "/app/stats-page/export", test_app_stats_page_export },
+  { "/app/stats-page/targets", test_app_stats_page_targets },
   { "/app/preferences/rows", test_app_preferences },
 };
 

@@ -11,6 +11,7 @@ packages=(
   golang-go curl wrk hyperfine
   xvfb xauth dbus dbus-x11 desktop-file-utils appstream imagemagick
   x11-utils librsvg2-common fonts-dejavu-core python3
+  flatpak-builder shared-mime-info man-db
 )
 
 missing=()

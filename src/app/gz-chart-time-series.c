@@ -8,8 +8,11 @@
 #include <glib/gi18n.h>
 
 #include "gz-chart-time-series.h"
+#include "gz-units.h"
 
 #define DEFAULT_WINDOW 300.0
+/* A young chart shows its points over at least a minute, not squeezed at the right end. */
+#define MIN_SPAN 60.0
 #define PAD 4.0
 
 typedef struct
@@ -48,6 +51,24 @@ series_free (gpointer data)
   g_free (series->name);
   gz_chart_ring_free (series->ring);
   g_free (series);
+}
+
+/* Seconds the time axis spans: the points held, from a minute up to the window. */
+static double
+gz_time_series_chart_span (GzTimeSeriesChart *self,
+                           double             newest)
+{
+  double oldest = newest;
+
+  for (guint s = 0; s < self->series->len; s++)
+    {
+      Series *series = g_ptr_array_index (self->series, s);
+      double t;
+
+      if (gz_chart_ring_get (series->ring, 0, &t, NULL))
+        oldest = MIN (oldest, t);
+    }
+  return CLAMP (newest - oldest, MIN (MIN_SPAN, self->window), self->window);
 }
 
 static double
@@ -89,10 +110,10 @@ static void
 gz_time_series_chart_update_description (GzTimeSeriesChart *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *window = gz_chart_format (-self->window, 0, GZ_CHART_UNIT_SECONDS);
+  g_autofree char *window = gz_units_format_nanoseconds (self->window * 1e9);
   double newest = gz_time_series_chart_newest (self);
 
-  g_string_append_printf (text, _("Time series since %s."), window);
+  g_string_append_printf (text, _("Time series of the last %s."), window);
   for (guint s = 0; s < self->series->len; s++)
     {
       Series *series = g_ptr_array_index (self->series, s);
@@ -129,7 +150,7 @@ gz_time_series_chart_draw (GzChart            *chart,
   g_autoptr(PangoLayout) probe = gz_chart_create_layout (chart, "0");
   double newest = gz_time_series_chart_newest (self);
   double lo = INFINITY, hi = -INFINITY;
-  double header;
+  double header, span;
   int label_height;
   GzChartTicks yticks, xticks;
   guint max_ticks;
@@ -148,8 +169,9 @@ gz_time_series_chart_draw (GzChart            *chart,
         }
     }
 
+  /* A lone series needs no legend: the title says what it is. */
   header = gz_chart_draw_header (chart, cr, style, (const char * const *) names->pdata,
-                                 names->len, width);
+                                 names->len > 1 ? names->len : 0, width);
   self->drawn = FALSE;
   if (!isfinite (lo))
     {
@@ -172,14 +194,15 @@ gz_time_series_chart_draw (GzChart            *chart,
   self->plot_right = width - PAD;
 
   gz_chart_scale_init (&self->y, yticks.min, yticks.max, self->plot_bottom, self->plot_top);
-  gz_chart_scale_init (&self->x, -self->window, 0, self->plot_left, self->plot_right);
+  span = gz_time_series_chart_span (self, newest);
+  gz_chart_scale_init (&self->x, -span, 0, self->plot_left, self->plot_right);
   self->newest = newest;
   self->drawn = TRUE;
 
   gz_chart_draw_y_axis (chart, cr, style, &yticks, self->unit, &self->y, self->plot_left,
                         self->plot_right);
   max_ticks = MAX (2, (guint) ((self->plot_right - self->plot_left) / 80));
-  gz_chart_ticks_choose (-self->window, 0, max_ticks, GZ_CHART_UNIT_SECONDS, &xticks);
+  gz_chart_ticks_choose (-span, 0, max_ticks, GZ_CHART_UNIT_SECONDS, &xticks);
   gz_chart_draw_x_axis (chart, cr, style, &xticks, GZ_CHART_UNIT_SECONDS, &self->x,
                         self->plot_bottom + 2);
 

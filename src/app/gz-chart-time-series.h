@@ -34,7 +34,8 @@ gboolean   gz_time_series_chart_get_point      (GzTimeSeriesChart *self,
                                                 double            *value);
 /* Forgets every point, keeps the series. */
 void       gz_time_series_chart_clear          (GzTimeSeriesChart *self);
-/* How many seconds up to the newest point are visible (default 300). */
+/* How many seconds up to the newest point are visible (default 300); the time axis spans the
+ * points held, from a minute (or the window, if shorter) up to this. */
 void       gz_time_series_chart_set_window     (GzTimeSeriesChart *self,
                                                 double             seconds);
 /* The values' unit, for the y axis and tooltips (default GZ_CHART_UNIT_COUNT). */

@@ -17,6 +17,7 @@ typedef struct
   char *title;
   char *description;
   char *empty_text;
+  guint first_color;
 
   GskRenderNode *cache;   /* the last drawing of the data */
   int cache_width;
@@ -67,13 +68,14 @@ gz_chart_style_get_series_color (const GzChartStyle *style,
 {
   const char * const *palette = style->dark ? dark_palette : light_palette;
 
-  gdk_rgba_parse (color, palette[i % G_N_ELEMENTS (light_palette)]);
+  gdk_rgba_parse (color, palette[(style->first + i) % G_N_ELEMENTS (light_palette)]);
 }
 
 static void
 gz_chart_get_style (GzChart      *self,
                     GzChartStyle *style)
 {
+  GzChartPrivate *priv = gz_chart_get_instance_private (self);
   GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
 
   /* GTK 4.8 has no gtk_widget_get_color(): the style context is the way. */
@@ -82,6 +84,7 @@ gz_chart_get_style (GzChart      *self,
   style->dim.alpha *= 0.65f;
   style->grid = style->fg;
   style->grid.alpha *= 0.12f;
+  style->first = priv->first_color;
   /* Light text means a dark background. */
   style->dark = 0.2126 * style->fg.red + 0.7152 * style->fg.green + 0.0722 * style->fg.blue > 0.5;
 }
@@ -180,6 +183,20 @@ gz_chart_get_description (GzChart *self)
   g_return_val_if_fail (GZ_IS_CHART (self), NULL);
 
   return priv->description;
+}
+
+void
+gz_chart_set_first_color (GzChart *self,
+                          guint    first)
+{
+  GzChartPrivate *priv = gz_chart_get_instance_private (self);
+
+  g_return_if_fail (GZ_IS_CHART (self));
+
+  if (priv->first_color == first)
+    return;
+  priv->first_color = first;
+  gz_chart_invalidate (self);
 }
 
 void

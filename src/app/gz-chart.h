@@ -17,9 +17,11 @@ typedef struct
   GdkRGBA  dim;    /* axis labels */
   GdkRGBA  grid;   /* grid lines */
   gboolean dark;   /* light text on a dark background */
+  guint    first;  /* the palette colour of series 0 (gz_chart_set_first_color) */
 } GzChartStyle;
 
-/* Series colour @i (blue, green, orange, purple, red, yellow, brown, then round again). */
+/* Series colour @i: palette entry first + i of blue, green, orange, purple, red, yellow, brown,
+ * then round again. */
 void gz_chart_style_get_series_color (const GzChartStyle *style,
                                       guint               i,
                                       GdkRGBA            *color);
@@ -62,6 +64,10 @@ const char  *gz_chart_get_title          (GzChart      *self);
 void         gz_chart_set_description    (GzChart      *self,
                                           const char   *description);
 const char  *gz_chart_get_description    (GzChart      *self);
+/* Draws series 0 in palette colour @first (0 blue, 1 green, 2 orange, 3 purple, …), series 1
+ * in the next: charts side by side can each have their own colour. */
+void         gz_chart_set_first_color    (GzChart      *self,
+                                          guint         first);
 /* The text drawn when there is nothing to show ("No data yet"). */
 void         gz_chart_set_empty_text     (GzChart      *self,
                                           const char   *text);

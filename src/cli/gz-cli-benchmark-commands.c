@@ -332,8 +332,8 @@ parse_whole (const char *what,
     return TRUE;
   if (!g_ascii_string_to_unsigned (text, 10, min, 1000000000, out, NULL))
     {
-      *status = gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --%s \"%s\"; give a whole number of at "
-                             "least %" G_GUINT64_FORMAT, what, text, min);
+      *status = gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --%s \"%s\"; give a whole number of "
+                             "at least %" G_GUINT64_FORMAT, what, text, min);
       return FALSE;
     }
   return TRUE;
@@ -393,44 +393,46 @@ gz_cli_benchmark_commands (int          argc,
   GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "command", 0, 0, G_OPTION_ARG_STRING_ARRAY, &command_texts,
-      "A command to measure (repeat for several); run by sh unless --shell none", "CMD" },
+      N_("A command to measure (repeat for several); run by sh unless --shell none"), "CMD" },
     { "name", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &names,
-      "The benchmark's name for each --command, in order (default: its command line)",
+      N_("The benchmark's name for each --command, in order (default: its command line)"),
       "NAME" },
     { "warmup", 'w', 0, G_OPTION_ARG_STRING, &warmup_text,
-      "Unmeasured runs of each command first (default 0)", "N" },
+      N_("Unmeasured runs of each command first (default 0)"), "N" },
     { "count", 0, 0, G_OPTION_ARG_STRING, &count_text,
-      "Measured runs of each command, each a sample (default 10)", "N" },
+      N_("Measured runs of each command, each a sample (default 10)"), "N" },
     { "duration", 'd', 0, G_OPTION_ARG_STRING, &duration_text,
-      "Measure each command for this long (e.g. 5s) instead of --count", "DURATION" },
+      N_("Measure each command for this long (e.g. 5s) instead of --count"), "DURATION" },
     { "prepare", 0, 0, G_OPTION_ARG_STRING, &prepare,
-      "A command run before every run (unmeasured)", "CMD" },
+      N_("A command run before every run (unmeasured)"), "CMD" },
     { "cleanup", 0, 0, G_OPTION_ARG_STRING, &cleanup,
-      "A command run after all the runs of each command", "CMD" },
+      N_("A command run after all the runs of each command"), "CMD" },
     { "shell", 0, 0, G_OPTION_ARG_STRING, &shell_name,
-      "sh (default): run each command with sh -c; none: split it into words and run it",
+      N_("sh (default): run each command with sh -c; none: split it into words and run it"),
       "SHELL" },
     { "ignore-failure", 'i', 0, G_OPTION_ARG_NONE, &ignore_failure,
-      "Measure runs that exit non-zero instead of stopping", NULL },
+      N_("Measure runs that exit non-zero instead of stopping"), NULL },
     { "cpu-profiling", 0, 0, G_OPTION_ARG_NONE, &cpu_profiling,
-      "One extra run of each command under the gz agent writes a CPU profile", NULL },
+      N_("One extra run of each command under the gz agent writes a CPU profile"), NULL },
     { "memory-profiling", 0, 0, G_OPTION_ARG_NONE, &memory_profiling,
-      "One extra run of each under the agent writes a memory profile", NULL },
+      N_("One extra run of each under the agent writes a memory profile"), NULL },
     { "save", 's', 0, G_OPTION_ARG_STRING, &save,
-      "Store the runs under LABEL (default: a generated label); a label adds up runs", "LABEL" },
+      N_("Store the runs under LABEL (default: a generated label); a label adds up runs"),
+      "LABEL" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
-      "table (default), json, gobench, csv or markdown", "FORMAT" },
+      N_("table (default), json, gobench, csv or markdown"), "FORMAT" },
     { NULL }
   };
 
-  context = g_option_context_new ("--command CMD [--command CMD…] - measure commands");
+  context = g_option_context_new (N_("--command CMD [--command CMD…] - measure commands"));
   g_option_context_set_summary (context,
-                                "Runs each command --warmup times unmeasured, then --count times "
-                                "(or for --duration)\nmeasured: wall, user and system time, peak "
-                                "RSS and exit status of every run, from wait4.\nEach run is a "
-                                "sample: compare two labels with `gz-cli profile compare`. The "
-                                "time of an\nempty command (the spawn cost) is reported, not "
-                                "subtracted. Output of the commands goes\nto /dev/null.");
+                                N_("Runs each command --warmup times unmeasured, then --count "
+                                   "times (or for --duration)\nmeasured: wall, user and system "
+                                   "time, peak RSS and exit status of every run, from wait4.\nEach "
+                                   "run is a sample: compare two labels with `gz-cli profile "
+                                   "compare`. The time of an\nempty command (the spawn cost) is "
+                                   "reported, not subtracted. Output of the commands goes\nto "
+                                   "/dev/null."));
   group = gz_cli_config_flags_group (config_flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
@@ -438,25 +440,27 @@ gz_cli_benchmark_commands (int          argc,
     return GZ_CLI_EXIT_USAGE;
 
   if (command_texts == NULL || command_texts[0] == NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "benchmark needs --command CMD");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("benchmark needs --command CMD"));
   n_names = names != NULL ? g_strv_length (names) : 0;
   if (n_names > 0 && n_names != g_strv_length (command_texts))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "%u --name for %u --command; give one name per "
-                        "command, or none", n_names, g_strv_length (command_texts));
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("%u --name for %u --command; give one name per "
+                                             "command, or none"),
+                        n_names, g_strv_length (command_texts));
   if (count_text != NULL && duration_text != NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "--count and --duration both given; use one");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("--count and --duration both given; use one"));
   if (!parse_whole ("warmup", warmup_text, 0, &warmup, &status)
       || !parse_whole ("count", count_text, 1, &count, &status))
     return status;
   if (duration_text != NULL && (duration_text[0] == '-'
                                 || !gz_duration_parse (duration_text, &duration, NULL)
                                 || duration <= 0))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --duration \"%s\"; give a positive duration "
-                        "in Go's syntax such as 300ms or 5s", duration_text);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid --duration \"%s\"; give a positive "
+                                             "duration in Go's syntax such as 300ms or 5s"),
+                        duration_text);
   if (shell_name != NULL && !gz_command_shell_from_string (shell_name, &shell))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown --shell \"%s\"; use sh or none", shell_name);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown --shell \"%s\"; use sh or none"), shell_name);
   if (format_name != NULL && !gz_bench_format_from_string (format_name, &format))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown format \"%s\"; use one of: %s", format_name,
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown format \"%s\"; use one of: %s"), format_name,
                         gz_bench_format_names ());
   if (save != NULL && !gz_results_store_check_label (save, &error))
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s", error->message);
@@ -468,15 +472,15 @@ gz_cli_benchmark_commands (int          argc,
                                            shell, &error);
 
       if (command == NULL)
-        return gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s; nothing was run", error->message);
+        return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("%s; nothing was run"), error->message);
       for (guint j = 0; j < commands->len; j++)
         if (g_str_equal (((GzCommand *) g_ptr_array_index (commands, j))->name, command->name))
           {
             g_autofree char *name = g_strdup (command->name);
 
             gz_command_free (command);
-            return gz_cli_fail (GZ_CLI_EXIT_USAGE, "two commands named \"%s\"; give each its "
-                                "own --name", name);
+            return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("two commands named \"%s\"; give each its "
+                                                     "own --name"), name);
           }
       g_ptr_array_add (commands, command);
     }
@@ -489,7 +493,7 @@ gz_cli_benchmark_commands (int          argc,
         continue;
       checked = gz_command_new (helper, NULL, shell, &error);
       if (checked == NULL)
-        return gz_cli_fail (GZ_CLI_EXIT_USAGE, "--%s: %s; nothing was run",
+        return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("--%s: %s; nothing was run"),
                             k == 0 ? "prepare" : "cleanup", error->message);
       if (k == 0)
         prepare_command = g_steal_pointer (&checked);
@@ -531,28 +535,28 @@ gz_cli_benchmark_commands (int          argc,
       gz_cli_interrupt_disarm (&interrupt);
       error = m.error;
       if (!g_error_matches (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED))
-        return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; nothing was stored", error->message);
-      return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; nothing was stored (--ignore-failure "
-                          "measures it anyway)", error->message);
+        return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("%s; nothing was stored"), error->message);
+      return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("%s; nothing was stored (--ignore-failure "
+                                                 "measures it anyway)"), error->message);
     }
   if (!report->interrupted && (cpu_profiling || memory_profiling)
       && !profile_commands (commands, report->results, prepare_command, cpu_profiling,
                             memory_profiling, config, &error))
-    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s; the measured runs are stored",
+    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("%s; the measured runs are stored"),
                           error->message);
   g_clear_error (&error);
   gz_cli_interrupt_disarm (&interrupt);
 
   if (report->results->len == 0)
-    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "interrupted before any run was measured; nothing "
-                        "was stored");
+    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("interrupted before any run was measured; nothing "
+                                               "was stored"));
 
   run = gz_bench_run_new (gz_bench_context_new_current (command_line));
   for (guint i = 0; i < report->results->len; i++)
     g_ptr_array_add (run->results, gz_bench_result_copy (g_ptr_array_index (report->results, i)));
   if (!gz_results_store_add (store, label, run, &error))
     {
-      status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "the results were not stored: %s",
+      status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("the results were not stored: %s"),
                             error->message);
       g_clear_pointer (&label, g_free);
     }
@@ -576,7 +580,7 @@ gz_cli_benchmark_commands (int          argc,
         fprintf (stderr, "saved as %s in %s\n", label, gz_results_store_get_dir (store));
     }
   if (report->interrupted)
-    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "interrupted: %u measured run%s kept%s",
+    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("interrupted: %u measured run%s kept%s"),
                           report->results->len, report->results->len == 1 ? "" : "s",
                           label != NULL ? " and stored" : "");
   return status;

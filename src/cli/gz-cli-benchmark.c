@@ -233,29 +233,30 @@ gz_cli_benchmark (int    argc,
   GzCliInterrupt interrupt = { 0 };
   GOptionGroup *group;
   const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "The benchmark to run, or all (see --list)",
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The benchmark to run, or all (see --list)"),
       "NAME" },
-    { "list", 'l', 0, G_OPTION_ARG_NONE, &list, "List the benchmarks and what each does", NULL },
+    { "list", 'l', 0, G_OPTION_ARG_NONE, &list, N_("List the benchmarks and what each does"),
+      NULL },
     { "iterations", 'i', 0, G_OPTION_ARG_STRING, &iterations_text,
-      "Operations to measure, shared by the workers (default 1000; ignored with --duration)",
+      N_("Operations to measure, shared by the workers (default 1000; ignored with --duration)"),
       "N" },
     { "concurrency", 0, 0, G_OPTION_ARG_STRING, &concurrency_text,
-      "Worker threads running the operation at once (default 1)", "N" },
+      N_("Worker threads running the operation at once (default 1)"), "N" },
     { "duration", 'd', 0, G_OPTION_ARG_STRING, &duration_text,
-      "Run for this long (e.g. 2s) instead of --iterations", "DURATION" },
+      N_("Run for this long (e.g. 2s) instead of --iterations"), "DURATION" },
     { "warmup", 'w', 0, G_OPTION_ARG_STRING, &warmup_text,
-      "Unmeasured operations per worker first (default 100)", "N" },
+      N_("Unmeasured operations per worker first (default 100)"), "N" },
     { "memory-profiling", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_bool_flag,
-      "Measure B/op and allocs/op exactly and write a memory profile (default true)", "BOOL" },
+      N_("Measure B/op and allocs/op exactly and write a memory profile (default true)"), "BOOL" },
     { "cpu-profiling", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_bool_flag,
-      "Write a CPU profile of the measured run (default false)", "BOOL" },
+      N_("Write a CPU profile of the measured run (default false)"), "BOOL" },
     { "count", 0, 0, G_OPTION_ARG_STRING, &count_text,
-      "Repeat the measurement N times, each a sample (default 1; compare wants >= 6)", "N" },
+      N_("Repeat the measurement N times, each a sample (default 1; compare wants >= 6)"), "N" },
     { "save", 's', 0, G_OPTION_ARG_STRING, &save,
-      "Store the samples under LABEL (default: a generated label); a label adds up runs",
+      N_("Store the samples under LABEL (default: a generated label); a label adds up runs"),
       "LABEL" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
-      "table (default), json, gobench, csv or markdown", "FORMAT" },
+      N_("table (default), json, gobench, csv or markdown"), "FORMAT" },
     { NULL }
   };
 
@@ -263,15 +264,16 @@ gz_cli_benchmark (int    argc,
   if (gz_cli_benchmark_has_command (argc, argv))
     return gz_cli_benchmark_commands (argc, argv, command_line);
 
-  context = g_option_context_new ("- run built-in benchmarks and store the results");
+  context = g_option_context_new (N_("- run built-in benchmarks and store the results"));
   g_option_context_set_summary (context,
-                                "Runs a built-in benchmark: warmup, then the measured run by "
-                                "--iterations, or by --duration\n(e.g. 2s) with any "
-                                "--concurrency. ns/op comes from timing the whole run; the\n"
-                                "latency percentiles from timing each operation, or batches of "
-                                "fast ones. Every run is\nstored under the results directory "
-                                "(see `gz-cli profile results`).\nAny program instead: --command CMD "
-                                "(see `gz-cli profile benchmark --command CMD --help`).");
+                                N_("Runs a built-in benchmark: warmup, then the measured run by "
+                                   "--iterations, or by --duration\n(e.g. 2s) with any "
+                                   "--concurrency. ns/op comes from timing the whole run; "
+                                   "the\nlatency percentiles from timing each operation, or "
+                                   "batches of fast ones. Every run is\nstored under the results "
+                                   "directory (see `gz-cli profile results`).\nAny program "
+                                   "instead: --command CMD (see `gz-cli profile benchmark "
+                                   "--command CMD --help`)."));
   group = gz_cli_config_flags_group (config_flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
@@ -286,8 +288,8 @@ gz_cli_benchmark (int    argc,
     {
       g_autofree char *names = gz_bench_suites_names ();
 
-      return gz_cli_fail (GZ_CLI_EXIT_USAGE, "benchmark needs --name NAME; use one of: %s "
-                          "(or --list)", names);
+      return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("benchmark needs --name NAME; use one of: %s (or "
+                                               "--list)"), names);
     }
   if (!parse_count ("iterations", iterations_text, 1, G_MAXUINT64 / 2, &iterations, &status)
       || !parse_count ("concurrency", concurrency_text, 1, 1024, &concurrency, &status)
@@ -297,14 +299,15 @@ gz_cli_benchmark (int    argc,
   duration_flag = duration_text;
   if (duration_flag != NULL && (duration_flag[0] == '-'
                                 || !gz_duration_parse (duration_flag, &duration, NULL)))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --duration \"%s\"; use Go's syntax such as "
-                        "300ms or 2s, or 0 to run by --iterations", duration_flag);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid --duration \"%s\"; use Go's syntax such as "
+                                             "300ms or 2s, or 0 to run by --iterations"),
+                        duration_flag);
   if (duration == 0 && iterations < concurrency)
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "--iterations %" G_GUINT64_FORMAT " is fewer than "
                         "--concurrency %" G_GUINT64_FORMAT "; give each worker at least one",
                         iterations, concurrency);
   if (format_name != NULL && !gz_bench_format_from_string (format_name, &format))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown format \"%s\"; use one of: %s", format_name,
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown format \"%s\"; use one of: %s"), format_name,
                         gz_bench_format_names ());
   if (save != NULL && !gz_results_store_check_label (save, &error))
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s", error->message);
@@ -365,9 +368,10 @@ gz_cli_benchmark (int    argc,
           if (result == NULL)
             {
               if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-                status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "interrupted in %s; nothing was "
-                                      "stored (a shorter --duration or a smaller --count "
-                                      "finishes sooner)", suite->name);
+                status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("interrupted in %s; nothing was "
+                                                             "stored (a shorter --duration or a "
+                                                             "smaller --count finishes sooner)"),
+                                      suite->name);
               else
                 status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
               break;
@@ -392,7 +396,7 @@ gz_cli_benchmark (int    argc,
     return status;
 
   if (!gz_results_store_add (store, label, run, &error))
-    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "the results were not stored: %s",
+    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("the results were not stored: %s"),
                           error->message);
 
   text = gz_bench_format_results (run->results, run->context,

@@ -49,7 +49,8 @@ gz_cli_parse (GOptionContext *context,
   g_autofree char *prgname = g_strdup_printf ("gz-cli profile %s", command);
   gboolean parsed;
 
-  /* --help's usage line names the subcommand. */
+  /* --help's usage line names the subcommand; its texts are marked N_() where they are written. */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_set_prgname (prgname);
   parsed = g_option_context_parse (context, argc, argv, &error);
   g_set_prgname ("gz-cli");
@@ -59,12 +60,12 @@ gz_cli_parse (GOptionContext *context,
 
       if (message[0] != '\0')
         message[0] = g_ascii_tolower (message[0]);
-      gz_cli_fail (GZ_CLI_EXIT_USAGE, "%s; see gz-cli profile %s --help", message, command);
+      gz_cli_fail (GZ_CLI_EXIT_USAGE, _("%s; see gz-cli profile %s --help"), message, command);
       return FALSE;
     }
   if (*argc > 1)
     {
-      gz_cli_fail (GZ_CLI_EXIT_USAGE, "unexpected argument \"%s\"; see gz-cli profile %s --help",
+      gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unexpected argument \"%s\"; see gz-cli profile %s --help"),
                    (*argv)[1], command);
       return FALSE;
     }
@@ -123,7 +124,7 @@ gz_cli_config_flags_group (GzCliConfigFlags   *flags,
   GOptionGroup *group;
   GOptionEntry config_entry = {
     "config", 'c', 0, G_OPTION_ARG_CALLBACK, on_config_flag,
-    "Read options from FILE instead of $XDG_CONFIG_HOME/gz/profile.ini", "FILE"
+    N_("Read options from FILE instead of $XDG_CONFIG_HOME/gz/profile.ini"), "FILE"
   };
 
   g_array_set_size (flags->entries, 0);
@@ -137,7 +138,8 @@ gz_cli_config_flags_group (GzCliConfigFlags   *flags,
       if (only != NULL && !g_strv_contains (only, keys[i]))
         continue;
       env = gz_config_env_name (keys[i]);
-      help = g_strdup_printf ("%s (also %s)", gz_config_get_key_help (keys[i]), env);
+      /* Translators: an option's description, then the environment variable that also sets it. */
+      help = g_strdup_printf (_("%s (also %s)"), gz_config_get_key_help (keys[i]), env);
       help[0] = g_ascii_toupper (help[0]);
       g_ptr_array_add (flags->help, help);
       entry.description = help;
@@ -148,8 +150,9 @@ gz_cli_config_flags_group (GzCliConfigFlags   *flags,
       g_array_append_val (flags->entries, entry);
     }
 
-  group = g_option_group_new ("config", "Configuration options (flag > env > file > default):",
-                              "Show the configuration options", flags, NULL);
+  group = g_option_group_new ("config", N_("Configuration options (flag > env > file > default):"),
+                              N_("Show the configuration options"), flags, NULL);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, (GOptionEntry *) flags->entries->data);
   return group;
 }

@@ -52,30 +52,30 @@ gz_cli_compare (int    argc,
   int status = GZ_CLI_EXIT_OK;
   GOptionGroup *group;
   const GOptionEntry entries[] = {
-    { "baseline", 'b', 0, G_OPTION_ARG_STRING, &baseline_label, "The label to compare against",
+    { "baseline", 'b', 0, G_OPTION_ARG_STRING, &baseline_label, N_("The label to compare against"),
       "LABEL" },
-    { "current", 0, 0, G_OPTION_ARG_STRING, &current_label, "The label to judge", "LABEL" },
+    { "current", 0, 0, G_OPTION_ARG_STRING, &current_label, N_("The label to judge"), "LABEL" },
     { "threshold", 't', 0, G_OPTION_ARG_STRING, &threshold_text,
-      "Smallest change called a regression or improvement (default 5%)", "PERCENT" },
+      N_("Smallest change called a regression or improvement (default 5%)"), "PERCENT" },
     { "alpha", 'a', 0, G_OPTION_ARG_STRING, &alpha_text,
-      "Significance level of the Mann-Whitney U test (default 0.05)", "ALPHA" },
+      N_("Significance level of the Mann-Whitney U test (default 0.05)"), "ALPHA" },
     { "fail-on-regression", 0, 0, G_OPTION_ARG_NONE, &fail_on_regression,
-      "Exit with status 3 when any benchmark regressed", NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name, "table (default), json or markdown",
+      N_("Exit with status 3 when any benchmark regressed"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name, N_("table (default), json or markdown"),
       "FORMAT" },
     { NULL }
   };
 
-  context = g_option_context_new ("- compare two labels of stored benchmark results");
+  context = g_option_context_new (N_("- compare two labels of stored benchmark results"));
   g_option_context_set_summary (context,
-                                "For each benchmark in both labels: the median and 95% "
-                                "confidence interval of each side, the change,\nthe two-sided "
-                                "Mann-Whitney U p-value and a verdict (regression, improvement, "
-                                "or ~ when the\nchange is not significant or under the "
-                                "threshold), for ns/op, B/op and allocs/op\n(for commands: "
-                                "ns/op, CPU time and peak RSS).\nExit status: 0, "
-                                "1 on failure, 2 on usage errors, 3 on a regression with "
-                                "--fail-on-regression.");
+                                N_("For each benchmark in both labels: the median and 95% "
+                                   "confidence interval of each side, the change,\nthe two-sided "
+                                   "Mann-Whitney U p-value and a verdict (regression, improvement, "
+                                   "or ~ when the\nchange is not significant or under the "
+                                   "threshold), for ns/op, B/op and allocs/op\n(for commands: "
+                                   "ns/op, CPU time and peak RSS).\nExit status: 0, "
+                                   "1 on failure, 2 on usage errors, 3 on a regression with "
+                                   "--fail-on-regression."));
   group = gz_cli_config_flags_group (flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
@@ -83,20 +83,20 @@ gz_cli_compare (int    argc,
     return GZ_CLI_EXIT_USAGE;
 
   if (baseline_label == NULL || current_label == NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "compare needs --baseline LABEL and --current LABEL; "
-                        "see gz-cli profile results list");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("compare needs --baseline LABEL and --current "
+                                             "LABEL; see gz-cli profile results list"));
   if (threshold_text != NULL && !parse_percent (threshold_text, &threshold))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --threshold \"%s\"; give a percentage such "
-                        "as 5%% or 2.5", threshold_text);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid --threshold \"%s\"; give a percentage such "
+                                             "as 5%% or 2.5"), threshold_text);
   if (alpha_text != NULL && (!parse_percent (alpha_text, &alpha) || alpha <= 0 || alpha >= 1))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --alpha \"%s\"; give a level between 0 and "
-                        "1 such as 0.05", alpha_text);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid --alpha \"%s\"; give a level between 0 and "
+                                             "1 such as 0.05"), alpha_text);
   if (format_name != NULL && (!gz_bench_format_from_string (format_name, &format)
                               || (format != GZ_BENCH_FORMAT_TABLE
                                   && format != GZ_BENCH_FORMAT_JSON
                                   && format != GZ_BENCH_FORMAT_MARKDOWN)))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown compare format \"%s\"; use one of: table, "
-                        "json, markdown", format_name);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown compare format \"%s\"; use one of: table, "
+                                             "json, markdown"), format_name);
 
   config = gz_cli_load_config (flags, &status);
   if (config == NULL)
@@ -104,15 +104,16 @@ gz_cli_compare (int    argc,
   store = gz_results_store_new_for_config (config);
   baseline = gz_results_store_load (store, baseline_label, &error);
   if (baseline == NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "baseline: %s", error->message);
+    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("baseline: %s"), error->message);
   current = gz_results_store_load (store, current_label, &error);
   if (current == NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "current: %s", error->message);
+    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("current: %s"), error->message);
 
   comparison = gz_bench_compare (baseline, current, threshold, alpha);
   if (comparison->rows->len == 0)
-    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "labels %s and %s have no benchmark in common; "
-                        "run the same --name for both", baseline_label, current_label);
+    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("labels %s and %s have no benchmark in common; "
+                                               "run the same --name for both"),
+                        baseline_label, current_label);
   text = gz_bench_compare_format (comparison, format);
   fputs (text, stdout);
   fflush (stdout);

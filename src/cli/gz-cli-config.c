@@ -17,9 +17,9 @@ gz_cli_config (int    argc,
   int status = GZ_CLI_EXIT_OK;
   int key_width = 3, value_width = 5;
 
-  context = g_option_context_new ("- print the effective configuration");
-  g_option_context_set_summary (context, "Each option's value and where it came from: a flag, "
-                                "an environment variable, the file, or the default.");
+  context = g_option_context_new (N_("- print the effective configuration"));
+  g_option_context_set_summary (context, N_("Each option's value and where it came from: a flag, "
+                                            "an environment variable, the file, or the default."));
   g_option_context_set_main_group (context, gz_cli_config_flags_group (flags, NULL));
   if (!gz_cli_parse (context, "config", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;

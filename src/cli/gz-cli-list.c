@@ -327,7 +327,7 @@ list_once (ListRun *run)
   sessions = gz_session_registry_list (run->registry, stale, &error);
   if (sessions == NULL)
     {
-      run->status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "cannot list sessions in %s: %s",
+      run->status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("cannot list sessions in %s: %s"),
                                  gz_session_registry_get_dir (run->registry), error->message);
       return FALSE;
     }
@@ -365,20 +365,20 @@ gz_cli_list (int    argc,
   gboolean targets = FALSE;
   ListRun run = { 0 };
   const GOptionEntry entries[] = {
-    { "watch", 'w', 0, G_OPTION_ARG_NONE, &watch, "Refresh every second until Ctrl-C", NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "table (default) or json", "FORMAT" },
+    { "watch", 'w', 0, G_OPTION_ARG_NONE, &watch, N_("Refresh every second until Ctrl-C"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default) or json"), "FORMAT" },
     { "targets", 0, 0, G_OPTION_ARG_NONE, &targets,
-      "List the processes that run the gz agent (pid, command, socket) instead", NULL },
+      N_("List the processes that run the gz agent (pid, command, socket) instead"), NULL },
     { NULL }
   };
 
-  context = g_option_context_new ("- list the active sessions");
+  context = g_option_context_new (N_("- list the active sessions"));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!gz_cli_parse (context, "list", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;
 
   if (format != NULL && !g_str_equal (format, "table") && !g_str_equal (format, "json"))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown list format \"%s\"; use table or json",
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown list format \"%s\"; use table or json"),
                         format);
 
   registry = gz_session_registry_new (NULL);

@@ -16,7 +16,7 @@ static void
 print_problems (GPtrArray *problems)
 {
   for (guint i = 0; problems != NULL && i < problems->len; i++)
-    gz_cli_fail (0, "skipped: %s", (char *) g_ptr_array_index (problems, i));
+    gz_cli_fail (0, _("skipped: %s"), (char *) g_ptr_array_index (problems, i));
 }
 
 static int
@@ -75,7 +75,7 @@ results_show (GzResultsStore *store,
   if (set == NULL)
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
   if (set->runs->len == 0)
-    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "label %s holds no runs (%s)", label, set->path);
+    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("label %s holds no runs (%s)"), label, set->path);
   for (guint r = 0; r < set->runs->len; r++)
     {
       GzBenchRun *run = g_ptr_array_index (set->runs, r);
@@ -125,8 +125,8 @@ gz_cli_results (int    argc,
   int parse_argc;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
-      "For show and export: table, json, gobench, csv or markdown (default table for show, "
-      "json for export)", "FORMAT" },
+      N_("For show and export: table, json, gobench, csv or markdown (default table for show, "
+         "json for export)"), "FORMAT" },
     { NULL }
   };
 
@@ -155,9 +155,9 @@ gz_cli_results (int    argc,
   parse_argv = (char **) rest->pdata;
   parse_argc = (int) rest->len - 1;
 
-  context = g_option_context_new ("[list | show LABEL | delete LABEL | export LABEL]");
-  g_option_context_set_summary (context, "The benchmark results stored by gz-cli profile "
-                                "benchmark, one label each (default: list).");
+  context = g_option_context_new (N_("[list | show LABEL | delete LABEL | export LABEL]"));
+  g_option_context_set_summary (context, N_("The benchmark results stored by gz-cli profile "
+                                            "benchmark, one label each (default: list)."));
   group = gz_cli_config_flags_group (flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
@@ -168,17 +168,17 @@ gz_cli_results (int    argc,
     action = "list";
   if (!g_str_equal (action, "list") && !g_str_equal (action, "show")
       && !g_str_equal (action, "delete") && !g_str_equal (action, "export"))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown results action \"%s\"; use one of: %s",
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown results action \"%s\"; use one of: %s"),
                         action, actions);
   if (g_str_equal (action, "list") && label != NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unexpected argument \"%s\"; results list takes no "
-                        "label", label);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unexpected argument \"%s\"; results list takes no "
+                                             "label"), label);
   if (!g_str_equal (action, "list") && label == NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "results %s needs a LABEL; see gz-cli profile "
-                        "results list", action);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("results %s needs a LABEL; see gz-cli profile "
+                                             "results list"), action);
   format = g_str_equal (action, "export") ? GZ_BENCH_FORMAT_JSON : GZ_BENCH_FORMAT_TABLE;
   if (format_name != NULL && !gz_bench_format_from_string (format_name, &format))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown format \"%s\"; use one of: %s", format_name,
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown format \"%s\"; use one of: %s"), format_name,
                         gz_bench_format_names ());
 
   config = gz_cli_load_config (flags, &status);

@@ -74,17 +74,17 @@ gz_cli_run (int    argc,
   RunRun run = { 0 };
 
   command = gz_cli_split_command (&argc, argv);
-  context = g_option_context_new ("-- COMMAND [ARG…] - run a program with the gz agent");
+  context = g_option_context_new (N_("-- COMMAND [ARG…] - run a program with the gz agent"));
   g_option_context_set_summary (context,
-                                "Runs COMMAND with the gz agent preloaded and no session, and "
-                                "prints its pid on stderr;\nprofile it from another terminal with "
-                                "`gz-cli profile start --pid PID --type TYPE`.\nExits with the "
-                                "program's status.");
+                                N_("Runs COMMAND with the gz agent preloaded and no session, and "
+                                   "prints its pid on stderr;\nprofile it from another terminal "
+                                   "with `gz-cli profile start --pid PID --type TYPE`.\nExits with "
+                                   "the program's status."));
   if (!gz_cli_parse (context, "run", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;
   if (command == NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "profile run needs a command after --; e.g. "
-                        "gz-cli profile run -- ./server --port 8080");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("profile run needs a command after --; e.g. gz-cli "
+                                             "profile run -- ./server --port 8080"));
 
   child = gz_cli_launch_with_agent (command, NULL, &error);
   if (child == NULL)

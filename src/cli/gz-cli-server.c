@@ -95,15 +95,15 @@ gz_cli_server (int    argc,
   guint sigint_source, sigterm_source;
   ServerRun run = { 0 };
 
-  context = g_option_context_new ("- serve this process' profiles over HTTP, as Go's "
-                                  "net/http/pprof");
+  context = g_option_context_new (N_("- serve this process' profiles over HTTP, as Go's "
+                                     "net/http/pprof"));
   g_option_context_set_summary (context,
-                                "Serves /debug/pprof/ (go tool pprof URL works against it) and "
-                                "/debug/stats\non --bind (default 127.0.0.1) and --port "
-                                "(default 6060) until Ctrl-C.\nWith --auto-profile, takes a CPU "
-                                "profile of --auto-profile-duration plus heap and\ngoroutine "
-                                "snapshots every --auto-profile-interval into --output-dir, "
-                                "keeping the\nnewest --keep captures.");
+                                N_("Serves /debug/pprof/ (go tool pprof URL works against it) and "
+                                   "/debug/stats\non --bind (default 127.0.0.1) and --port "
+                                   "(default 6060) until Ctrl-C.\nWith --auto-profile, takes a CPU "
+                                   "profile of --auto-profile-duration plus heap and\ngoroutine "
+                                   "snapshots every --auto-profile-interval into --output-dir, "
+                                   "keeping the\nnewest --keep captures."));
   g_option_context_set_main_group (context, gz_cli_config_flags_group (flags, command_keys));
   expand_bare_auto_profile (argc, argv);
   if (!gz_cli_parse (context, "server", &argc, &argv))

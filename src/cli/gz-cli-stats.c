@@ -66,38 +66,38 @@ gz_cli_stats (int    argc,
   int pid = 0;
   StatsRun run = { 0 };
   const GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "table (default), json or yaml",
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default), json or yaml"),
       "FORMAT" },
-    { "watch", 'w', 0, G_OPTION_ARG_STRING, &watch, "Print again every INTERVAL until Ctrl-C",
+    { "watch", 'w', 0, G_OPTION_ARG_STRING, &watch, N_("Print again every INTERVAL until Ctrl-C"),
       "INTERVAL" },
-    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, "Statistics of process PID, which runs the gz agent",
-      "PID" },
+    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid,
+      N_("Statistics of process PID, which runs the gz agent"), "PID" },
     { "url", 'u', 0, G_OPTION_ARG_STRING, &url,
-      "Statistics of a gz server or agent at URL (its /debug/stats)", "URL" },
+      N_("Statistics of a gz server or agent at URL (its /debug/stats)"), "URL" },
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
-      "Bearer token for a protected gz server", "FILE" },
+      N_("Bearer token for a protected gz server"), "FILE" },
     { NULL }
   };
 
-  context = g_option_context_new ("- runtime statistics of this process, --pid or --url");
+  context = g_option_context_new (N_("- runtime statistics of this process, --pid or --url"));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!gz_cli_parse (context, "stats", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;
 
   run.format = GZ_PROCESS_STATS_FORMAT_TABLE;
   if (format != NULL && !gz_process_stats_format_from_string (format, &run.format))
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown stats format \"%s\"; use one of: table, "
-                        "json, yaml", format);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown stats format \"%s\"; use one of: table, "
+                                             "json, yaml"), format);
   if (watch != NULL)
     {
       if (!gz_duration_parse (watch, &interval, NULL) || interval < 1000000)
-        return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid --watch interval \"%s\"; use a positive "
-                            "duration such as 1s or 500ms", watch);
+        return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid --watch interval \"%s\"; use a "
+                                                 "positive duration such as 1s or 500ms"), watch);
     }
   if (pid != 0 && url != NULL)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "more than one target; give one of --pid or --url");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("more than one target; give one of --pid or --url"));
   if (pid < 0)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid pid %d; give a positive process id", pid);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid pid %d; give a positive process id"), pid);
   if (pid != 0 || url != NULL)
     {
       client = gz_cli_target_client (pid, url, token_file, &error);

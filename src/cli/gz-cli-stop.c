@@ -44,7 +44,7 @@ gz_cli_stop (int    argc,
   g_autofree char *timeout_text = NULL;
   gint64 timeout = 0;
   const GOptionEntry entries[] = {
-    { "session", 's', 0, G_OPTION_ARG_STRING, &id, "The session to stop (see profile list)",
+    { "session", 's', 0, G_OPTION_ARG_STRING, &id, N_("The session to stop (see profile list)"),
       "ID" },
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_text,
       "How long to wait for the owner to save the profile (default " DEFAULT_TIMEOUT ")",
@@ -52,17 +52,17 @@ gz_cli_stop (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new ("- stop a session of another process");
+  context = g_option_context_new (N_("- stop a session of another process"));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!gz_cli_parse (context, "stop", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;
 
   if (id == NULL || *id == '\0')
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "profile stop needs --session ID; see the active "
-                        "sessions with: gz-cli profile list");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("profile stop needs --session ID; see the active "
+                                             "sessions with: gz-cli profile list"));
   if (!gz_duration_parse (timeout_text != NULL ? timeout_text : DEFAULT_TIMEOUT, &timeout, NULL) ||
       timeout <= 0)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid timeout \"%s\"; use Go's syntax such as 60s",
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid timeout \"%s\"; use Go's syntax such as 60s"),
                         timeout_text);
 
   /* The wait is event-driven (the owner's answer, its exit, the timeout): a loop to run it. */

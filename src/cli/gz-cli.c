@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,33 +17,35 @@ typedef struct
 } Command;
 
 static const Command profile_commands[] = {
-  { "start",  gz_cli_start,  "Profile a program (this one, --pid, --url or -- COMMAND)" },
-  { "run",    gz_cli_run,    "Run a program with the gz agent, no session; prints its pid" },
-  { "stop",   gz_cli_stop,   "Stop a session of another process and print its summary" },
-  { "list",   gz_cli_list,   "List the active sessions of every gz process of this user" },
-  { "stats",  gz_cli_stats,  "Print runtime statistics of this process, --pid or --url" },
-  { "config", gz_cli_config, "Print each option's effective value and where it came from" },
-  { "server", gz_cli_server, "Serve this process' pprof endpoints over HTTP (go tool pprof URL)" },
-  { "benchmark", gz_cli_benchmark, "Run built-in benchmarks or any commands; store the results" },
-  { "results", gz_cli_results, "List, show, delete or export stored benchmark results" },
-  { "compare", gz_cli_compare, "Compare two labels of results: medians, CIs, Mann-Whitney U" },
+  { "start",  gz_cli_start,  N_("Profile a program (this one, --pid, --url or -- COMMAND)") },
+  { "run",    gz_cli_run,    N_("Run a program with the gz agent, no session; prints its pid") },
+  { "stop",   gz_cli_stop,   N_("Stop a session of another process and print its summary") },
+  { "list",   gz_cli_list,   N_("List the active sessions of every gz process of this user") },
+  { "stats",  gz_cli_stats,  N_("Print runtime statistics of this process, --pid or --url") },
+  { "config", gz_cli_config, N_("Print each option's effective value and where it came from") },
+  { "server", gz_cli_server,
+    N_("Serve this process' pprof endpoints over HTTP (go tool pprof URL)") },
+  { "benchmark", gz_cli_benchmark,
+    N_("Run built-in benchmarks or any commands; store the results") },
+  { "results", gz_cli_results, N_("List, show, delete or export stored benchmark results") },
+  { "compare", gz_cli_compare, N_("Compare two labels of results: medians, CIs, Mann-Whitney U") },
 };
 
 static void
 print_profile_help (FILE *stream)
 {
-  fprintf (stream, "Usage:\n  gz-cli profile COMMAND [OPTION…]\n\nCommands:\n");
+  /* Translators: "Usage:" and "Commands:" head sections; keep the command line as it is. */
+  fprintf (stream, "%s\n  gz-cli profile COMMAND [OPTION…]\n\n%s\n", _("Usage:"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (profile_commands); i++)
-    fprintf (stream, "  %-10s %s\n", profile_commands[i].name, profile_commands[i].summary);
-  fprintf (stream, "\nSee `gz-cli profile COMMAND --help` for the options of each.\n");
+    fprintf (stream, "  %-10s %s\n", profile_commands[i].name, _(profile_commands[i].summary));
+  fprintf (stream, "\n%s\n", _("See `gz-cli profile COMMAND --help` for the options of each."));
 }
 
 static void
 print_help (FILE *stream)
 {
-  fprintf (stream,
-           "Usage:\n  gz-cli [--version] [--help] profile COMMAND [OPTION…]\n\n"
-           "Take pprof profiles of a C process and manage profiling sessions.\n\n");
+  fprintf (stream, "%s\n  gz-cli [--version] [--help] profile COMMAND [OPTION…]\n\n%s\n\n",
+           _("Usage:"), _("Take pprof profiles of a C process and manage profiling sessions."));
   print_profile_help (stream);
 }
 
@@ -53,8 +56,8 @@ run_profile (int    argc,
   const char *name;
 
   if (argc < 2)
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "profile needs a command; use one of: start, stop, "
-                        "run, list, stats, config, server (see gz-cli profile --help)");
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("profile needs a command; see gz-cli profile "
+                                             "--help"));
 
   name = argv[1];
   if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
@@ -66,8 +69,8 @@ run_profile (int    argc,
     if (g_str_equal (name, profile_commands[i].name))
       return profile_commands[i].run (argc - 1, argv + 1);
 
-  return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown command \"%s\"; use one of: start, stop, "
-                      "run, list, stats, config, server (see gz-cli profile --help)", name);
+  return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown command \"%s\"; see gz-cli profile --help"),
+                      name);
 }
 
 int
@@ -75,6 +78,9 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, GZ_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("gz-cli");
 
   if (argc < 2)
@@ -96,7 +102,7 @@ main (int    argc,
     return run_profile (argc - 1, argv + 1);
 
   if (argv[1][0] == '-')
-    return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown option %s; see gz-cli --help", argv[1]);
-  return gz_cli_fail (GZ_CLI_EXIT_USAGE, "unknown command \"%s\"; use gz-cli profile COMMAND "
-                      "(see gz-cli --help)", argv[1]);
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown option %s; see gz-cli --help"), argv[1]);
+  return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown command \"%s\"; use gz-cli profile COMMAND "
+                                           "(see gz-cli --help)"), argv[1]);
 }

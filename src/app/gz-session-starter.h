@@ -1,0 +1,45 @@
+/* gz-session-starter.h: what the Sessions page asks for — a type, a duration, an output folder
+ * and a target — turned into a running GzSession without blocking the main loop: a command is
+ * launched with the agent preloaded and its socket awaited, and every remote start (one request)
+ * runs on a worker thread. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gz-config.h"
+#include "gz-session.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GzProfileType  type;
+  gint64         duration;     /* nanoseconds; 0: until stopped (or the command's life) */
+  char          *output_dir;   /* NULL: the configuration's */
+  GzTargetKind   target;
+  char          *command_line; /* COMMAND: a shell-quoted command line */
+  char          *working_dir;  /* COMMAND: NULL for the application's */
+  int            pid;          /* PID */
+  char          *url;          /* URL */
+} GzSessionRequest;
+
+GzSessionRequest *gz_session_request_new          (GzProfileType            type,
+                                                   GzTargetKind             target);
+GzSessionRequest *gz_session_request_copy         (const GzSessionRequest  *request);
+void              gz_session_request_free         (GzSessionRequest        *request);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSessionRequest, gz_session_request_free)
+
+/* Starts the session @request describes with @config. Its sources (duration, stop requests)
+ * and ::finished are on the main context. A launched command's GSubprocess comes back with the
+ * session: the caller waits for it (and stops the session when it exits first). Cancelling
+ * while a command's agent is awaited kills the command. */
+void              gz_session_starter_start_async  (const GzSessionRequest  *request,
+                                                   GzConfig                *config,
+                                                   GCancellable            *cancellable,
+                                                   GAsyncReadyCallback      callback,
+                                                   gpointer                 user_data);
+GzSession        *gz_session_starter_start_finish (GAsyncResult            *result,
+                                                   GSubprocess            **child,
+                                                   GError                 **error);
+
+G_END_DECLS
