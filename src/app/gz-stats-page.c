@@ -13,8 +13,8 @@
 #include "gz-agent-paths.h"
 #include "gz-process-list.h"
 #include "gz-stats-page.h"
+#include "gz-stats-values.h"
 #include "gz-target-client.h"
-#include "gz-units.h"
 
 #define REFRESH_INTERVAL_MS 1000
 /* Five minutes at one sample a second: an hour on the page holds no more than this. */
@@ -50,11 +50,9 @@ struct _GzStatsPage
   GtkToggleButton *pause_button;
   GtkLabel *error_label;
   GtkGrid *charts_grid;
-  GtkBox *groups_box;
+  GzStatsValues *values;
 
   GzTimeSeriesChart *charts[N_CHARTS];
-  GHashTable *groups; /* section name -> AdwPreferencesGroup (borrowed) */
-  GHashTable *values; /* JSON path -> GtkLabel (borrowed) */
   JsonNode *last;     /* the last statistics collected, for export */
 
   TargetKind kind;
@@ -74,221 +72,6 @@ struct _GzStatsPage
 };
 
 G_DEFINE_FINAL_TYPE (GzStatsPage, gz_stats_page, ADW_TYPE_BIN)
-
-/* A key's unit suffix says how to show its number; the title leaves it out. */
-typedef enum
-{
-  UNIT_NONE,
-  UNIT_BYTES,
-  UNIT_NANOSECONDS,
-  UNIT_MICROSECONDS,
-  UNIT_MILLISECONDS,
-  UNIT_SECONDS,
-} Unit;
-
-static const struct
-{
-  const char *suffix;
-  Unit unit;
-} unit_suffixes[] = {
-  { "_bytes", UNIT_BYTES },
-  { "_nanoseconds", UNIT_NANOSECONDS },
-  { "_ns", UNIT_NANOSECONDS },
-  { "_us", UNIT_MICROSECONDS },
-  { "_ms", UNIT_MILLISECONDS },
-  { "_seconds", UNIT_SECONDS },
-  { "_sec", UNIT_SECONDS },
-};
-
-static Unit
-unit_for_key (const char *key,
-              gsize      *stem_len)
-{
-  gsize len = strlen (key);
-
-  for (guint i = 0; i < G_N_ELEMENTS (unit_suffixes); i++)
-    {
-      gsize slen = strlen (unit_suffixes[i].suffix);
-
-      if (len > slen && g_str_has_suffix (key, unit_suffixes[i].suffix))
-        {
-          *stem_len = len - slen;
-          return unit_suffixes[i].unit;
-        }
-    }
-
-  *stem_len = len;
-  return UNIT_NONE;
-}
-
-/* Words shown in their usual spelling rather than capitalized. */
-static const struct
-{
-  const char *word;
-  const char *shown;
-} special_words[] = {
-  { "rss", "RSS" }, { "cpu", "CPU" }, { "fds", "FDs" }, { "fd", "FD" },
-  { "id", "ID" }, { "pid", "PID" }, { "gc", "GC" }, { "io", "I/O" },
-};
-
-/* "peak_rss_bytes" -> "Peak RSS" */
-static char *
-title_for_key (const char *key)
-{
-  g_autoptr(GString) title = g_string_new (NULL);
-  g_auto(GStrv) words = NULL;
-  g_autofree char *stem = NULL;
-  gsize stem_len;
-
-  unit_for_key (key, &stem_len);
-  stem = g_strndup (key, stem_len);
-  words = g_strsplit_set (stem, "_-", -1);
-
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      const char *shown = NULL;
-
-      if (*words[i] == '\0')
-        continue;
-      for (guint j = 0; j < G_N_ELEMENTS (special_words); j++)
-        if (g_str_equal (words[i], special_words[j].word))
-          shown = special_words[j].shown;
-
-      if (title->len > 0)
-        g_string_append_c (title, ' ');
-      if (shown != NULL)
-        g_string_append (title, shown);
-      else if (title->len == 0)
-        {
-          g_string_append_c (title, g_ascii_toupper (words[i][0]));
-          g_string_append (title, words[i] + 1);
-        }
-      else
-        g_string_append (title, words[i]);
-    }
-
-  return g_string_free (g_steal_pointer (&title), FALSE);
-}
-
-static char *
-format_value (const char *key,
-              JsonNode   *node)
-{
-  gsize stem_len;
-  Unit unit = unit_for_key (key, &stem_len);
-  GType type;
-
-  if (JSON_NODE_HOLDS_NULL (node))
-    return g_strdup (_("Not available"));
-
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      guint n = json_array_get_length (json_node_get_array (node));
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u item", "%u items", n), n);
-    }
-
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_BOOLEAN)
-    return g_strdup (json_node_get_boolean (node) ? _("Yes") : _("No"));
-  if (type == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-
-  switch (unit)
-    {
-    case UNIT_BYTES:
-      return gz_units_format_bytes (json_node_get_double (node));
-    case UNIT_NANOSECONDS:
-      return gz_units_format_nanoseconds (json_node_get_double (node));
-    case UNIT_MICROSECONDS:
-      return gz_units_format_nanoseconds (json_node_get_double (node) * 1e3);
-    case UNIT_MILLISECONDS:
-      return gz_units_format_nanoseconds (json_node_get_double (node) * 1e6);
-    case UNIT_SECONDS:
-      return gz_units_format_nanoseconds (json_node_get_double (node) * 1e9);
-    case UNIT_NONE:
-    default:
-      break;
-    }
-
-  if (type == G_TYPE_INT64)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  return g_strdup_printf ("%.3f", json_node_get_double (node));
-}
-
-static AdwPreferencesGroup *
-gz_stats_page_ensure_group (GzStatsPage *self,
-                            const char  *section)
-{
-  AdwPreferencesGroup *group = g_hash_table_lookup (self->groups, section);
-  g_autofree char *title = NULL;
-
-  if (group != NULL)
-    return group;
-
-  title = *section != '\0' ? title_for_key (section) : g_strdup (_("Process"));
-  group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  adw_preferences_group_set_title (group, title);
-  gtk_box_append (self->groups_box, GTK_WIDGET (group));
-  g_hash_table_insert (self->groups, g_strdup (section), group);
-
-  return group;
-}
-
-static void
-gz_stats_page_set_row (GzStatsPage *self,
-                       const char  *section,
-                       const char  *path,
-                       const char  *key,
-                       JsonNode    *node)
-{
-  GtkLabel *label = g_hash_table_lookup (self->values, path);
-  g_autofree char *text = format_value (key, node);
-
-  if (label == NULL)
-    {
-      AdwPreferencesGroup *group = gz_stats_page_ensure_group (self, section);
-      g_autofree char *title = title_for_key (key);
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      /* The JSON path, so the row can be found in the stats schema. */
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), path);
-      label = GTK_LABEL (gtk_label_new (NULL));
-      gtk_label_set_selectable (label, TRUE);
-      gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
-      gtk_widget_add_css_class (GTK_WIDGET (label), "gz-stats-value");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), GTK_WIDGET (label));
-      adw_preferences_group_add (group, row);
-      g_hash_table_insert (self->values, g_strdup (path), label);
-    }
-
-  if (g_strcmp0 (gtk_label_get_text (label), text) != 0)
-    gtk_label_set_text (label, text);
-}
-
-static void
-gz_stats_page_add_object (GzStatsPage *self,
-                          const char  *section,
-                          const char  *prefix,
-                          JsonObject  *object)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (const GList *l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      JsonNode *node = json_object_get_member (object, key);
-      g_autofree char *path = prefix != NULL ? g_strconcat (prefix, ".", key, NULL)
-                                             : g_strdup (key);
-
-      if (JSON_NODE_HOLDS_OBJECT (node))
-        /* Top-level objects become groups; deeper ones are flattened into their group. */
-        gz_stats_page_add_object (self, prefix != NULL ? section : key, path,
-                                  json_node_get_object (node));
-      else
-        gz_stats_page_set_row (self, section, path, key, node);
-    }
-}
 
 /* The number at @path ("memory.rss_bytes"), NAN when it is missing or not a number. */
 static double
@@ -397,7 +180,7 @@ gz_stats_page_apply (GzStatsPage  *self,
     }
 
   gz_stats_page_show_error (self, NULL);
-  gz_stats_page_add_object (self, "", NULL, json_node_get_object (stats));
+  gz_stats_values_update (self->values, json_node_get_object (stats));
   gz_stats_page_push_points (self, json_node_get_object (stats),
                              g_get_monotonic_time () / (double) G_USEC_PER_SEC);
   g_clear_pointer (&self->last, json_node_unref);
@@ -456,7 +239,7 @@ collect_done (GObject      *object,
   g_autoptr(JsonNode) stats = g_task_propagate_pointer (G_TASK (result), &error);
 
   /* Disposed meanwhile (the window closed): nothing left to fill in. */
-  if (self->values == NULL)
+  if (self->cancellable == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                "the statistics page is gone");
@@ -530,12 +313,9 @@ const char *
 gz_stats_page_get_value (GzStatsPage *self,
                          const char  *path)
 {
-  GtkLabel *label;
-
   g_return_val_if_fail (GZ_IS_STATS_PAGE (self), NULL);
 
-  label = g_hash_table_lookup (self->values, path);
-  return label != NULL ? gtk_label_get_text (label) : NULL;
+  return self->values != NULL ? gz_stats_values_get (self->values, path) : NULL;
 }
 
 guint
@@ -653,8 +433,6 @@ gz_stats_page_reset (GzStatsPage    *self,
                      TargetKind      kind,
                      GzTargetClient *client)
 {
-  GtkWidget *child;
-
   self->kind = kind;
   g_set_object (&self->client, client);
   gz_stats_page_drop_in_flight (self);
@@ -664,10 +442,7 @@ gz_stats_page_reset (GzStatsPage    *self,
 
   for (guint i = 0; i < N_CHARTS; i++)
     gz_time_series_chart_clear (self->charts[i]);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->groups_box))) != NULL)
-    gtk_box_remove (self->groups_box, child);
-  g_hash_table_remove_all (self->groups);
-  g_hash_table_remove_all (self->values);
+  gz_stats_values_clear (self->values);
   gz_stats_page_show_error (self, NULL);
   gz_stats_page_update_status (self);
 
@@ -768,7 +543,7 @@ processes_refreshed_cb (GObject      *object,
                                                                     result, &error);
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
-  if (self->values == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self->cancellable == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   gtk_widget_set_sensitive (GTK_WIDGET (self->refresh_processes_button), TRUE);
   g_array_set_size (self->process_pids, 0);
@@ -929,7 +704,7 @@ export_done_cb (GObject      *object,
 
   if (!gz_stats_page_export_finish (self, result, &error))
     {
-      if (self->values == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (self->cancellable == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       text = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
       gtk_label_set_text (self->error_label, text);
@@ -1051,8 +826,6 @@ gz_stats_page_dispose (GObject *object)
   g_cancellable_cancel (self->target_cancellable);
   g_clear_object (&self->target_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), GZ_TYPE_STATS_PAGE);
-  g_clear_pointer (&self->groups, g_hash_table_unref);
-  g_clear_pointer (&self->values, g_hash_table_unref);
   g_clear_pointer (&self->last, json_node_unref);
   g_clear_object (&self->client);
   g_clear_object (&self->processes);
@@ -1081,16 +854,15 @@ gz_stats_page_class_init (GzStatsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, charts_grid);
-  gtk_widget_class_bind_template_child (widget_class, GzStatsPage, groups_box);
+  gtk_widget_class_bind_template_child (widget_class, GzStatsPage, values);
 
   gtk_widget_class_install_action (widget_class, "stats.export", "s", export_action);
+  g_type_ensure (GZ_TYPE_STATS_VALUES);
 }
 
 static void
 gz_stats_page_init (GzStatsPage *self)
 {
-  self->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
   self->target_cancellable = g_cancellable_new ();
   self->processes = gz_process_list_new ();
