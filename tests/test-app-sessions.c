@@ -1,9 +1,10 @@
 /* test-app-sessions.c: the app's Sessions page against real sessions: one started by gz-cli in
  * a "terminal" shows and is stopped from the page; one started in the page shows in
  * `gz-cli profile list`; a program launched from the page with the agent writes a valid
- * profile; a process without the agent is refused with the core's message; the process picker
- * finds a child; and a screenshot of the page with an active and a finished session. Needs a
- * display: meson runs it under Xvfb; without one every subtest is skipped, saying why. */
+ * profile; a process without the agent is refused for memory with the core's message and
+ * sampled for cpu (perf events); the process picker finds a child; and a screenshot of the page
+ * with an active and a finished session. Needs a display: meson runs it under Xvfb; without one
+ * every subtest is skipped, saying why. */
 
 #include "config.h"
 
@@ -143,8 +144,10 @@ static gboolean
 own_notification_server (void)
 {
   static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
+  /* Kept for the whole run: the last reference to the shared connection closes it, and the
+   * name would go with it. */
+  static GDBusConnection *bus;
   g_autoptr(GDBusNodeInfo) node = NULL;
-  g_autoptr(GDBusConnection) bus = NULL;
   g_autoptr(GVariant) reply = NULL;
   guint32 result = 0;
 
@@ -429,6 +432,50 @@ test_no_agent_refused (void)
   g_subprocess_wait (sleeper, NULL, NULL);
 }
 
+static void
+test_cpu_without_agent (void)
+{
+  g_autoptr(GzSessionRequest) request = gz_session_request_new (GZ_PROFILE_TYPE_CPU,
+                                                                GZ_TARGET_PID);
+  g_autoptr(GSubprocess) spinner = NULL;
+  g_autoptr(GError) spawn_error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *error = NULL;
+  GzSessionResultRow *finished;
+  const GzSessionSummary *summary;
+
+  spinner = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &spawn_error, "sh", "-c",
+                              "while :; do :; done", NULL);
+  g_assert_no_error (spawn_error);
+  request->pid = atoi (g_subprocess_get_identifier (spinner));
+  request->duration = 2 * G_GINT64_CONSTANT (1000000000);
+
+  /* No agent: the core samples it with perf events, or says why the kernel will not. */
+  id = start_from_page (request, &error);
+  if (id == NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("perf events refused here: %s", error);
+
+      g_assert_nonnull (error);
+      g_assert_cmpstr (gz_sessions_page_get_error (page), ==, error);
+      g_subprocess_force_exit (spinner);
+      g_subprocess_wait (spinner, NULL, NULL);
+      g_test_skip (reason);
+      return;
+    }
+  g_assert_nonnull (gz_sessions_page_lookup_active (page, id));
+  finished = wait_for_finished (id, 60);
+  g_assert_nonnull (finished);
+  g_assert_cmpstr (gz_session_result_row_get_error (finished), ==, NULL);
+  summary = gz_session_result_row_get_summary (finished);
+  assert_valid_profile (summary);
+  g_test_message ("cpu without the agent: %" G_GINT64_FORMAT " samples", summary->n_samples);
+  g_assert_cmpint (summary->n_samples, >, 0);
+
+  g_subprocess_force_exit (spinner);
+  g_subprocess_wait (spinner, NULL, NULL);
+}
+
 typedef struct
 {
   int           pid;
@@ -572,6 +619,7 @@ static const struct
   { "/app-sessions/app-session-in-cli-list", test_app_session_in_cli_list },
   { "/app-sessions/launched-command", test_launched_command },
   { "/app-sessions/no-agent-refused", test_no_agent_refused },
+  { "/app-sessions/cpu-without-agent", test_cpu_without_agent },
   { "/app-sessions/process-picker", test_process_picker },
   { "/app-sessions/screenshot", test_screenshot },
 };

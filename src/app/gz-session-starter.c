@@ -275,7 +275,22 @@ start_thread (GTask        *task,
   target.spec = spec;
 
   client = target_client (request, data->config, target.pid, &error);
-  if (client != NULL)
+  if (client == NULL && request->target == GZ_TARGET_PID &&
+      g_error_matches (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT))
+    {
+      /* A process without the agent: cpu through the kernel's perf events (the core says why
+       * when the kernel refuses); the other types need the agent. */
+      if (request->type == GZ_PROFILE_TYPE_CPU)
+        {
+          g_clear_error (&error);
+          session = gz_session_new_for_target (data->config, request->type, request->duration,
+                                               request->output_dir, &target, NULL, &error);
+        }
+      else
+        g_prefix_error (&error, _("A %s profile needs the gz agent (only cpu works without "
+                                  "it): "), gz_profile_type_to_string (request->type));
+    }
+  else if (client != NULL)
     session = gz_session_new_for_target (data->config, request->type, request->duration,
                                          request->output_dir, &target, client, &error);
   /* The one blocking request: the agent's session start, or the URL's first answer. The
