@@ -415,8 +415,9 @@ test_new_thread (Fixture      *f,
   g_test_message ("thread_spin: %" G_GINT64_FORMAT " ns by its own clock, %" G_GINT64_FORMAT
                   " ns in the profile", own, sampled);
   g_assert_cmpint (own, >, 0);
-  /* Its CPU time within a few samples; no main on a thread's stack, but its start is there. */
-  g_assert_cmpfloat (fabs ((double) (sampled - own)), <=, 0.1 * (double) own);
+  /* Its CPU time within a few samples (a leftover period per CPU, a turn's boundary, a lost
+   * sample or two on a busy machine); no main on a thread's stack, but its start is there. */
+  g_assert_cmpfloat (fabs ((double) (sampled - own)), <=, 0.2 * (double) own);
   g_assert_cmpint (cpu_of (profile, "start_thread", NULL), >=, sampled * 9 / 10);
   g_assert_cmpint (with_main, ==, 0);
 }
