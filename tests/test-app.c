@@ -349,18 +349,32 @@ test_app_stats_page_charts (void)
   /* Three points draw a line worth looking at. */
   paused_points = 2;
   spin_until (grew_after_pause, page, "a third sample");
-  for (guint i = 0; i < charts->len; i++)
-    {
-      const char *description = gz_chart_get_description (charts->pdata[i]);
-
-      g_test_message ("%s: %s", gz_chart_get_title (charts->pdata[i]), description);
-      g_assert_nonnull (strstr (description, "latest"));
-    }
-
   gz_stats_page_set_paused (GZ_STATS_PAGE (page), TRUE);
   g_assert_true (gz_stats_page_get_paused (GZ_STATS_PAGE (page)));
   paused_points = gz_stats_page_get_n_points (GZ_STATS_PAGE (page));
   save_screenshot (window, "statistics-charts.png");
+  for (guint i = 0; i < charts->len; i++)
+    {
+      GzChart *chart = charts->pdata[i];
+      const char *description = gz_chart_get_description (chart);
+      int width = gtk_widget_get_width (GTK_WIDGET (chart));
+      int height = gtk_widget_get_height (GTK_WIDGET (chart));
+      g_autofree char *tooltip = NULL;
+      int item;
+
+      g_test_message ("%s: %s", gz_chart_get_title (chart), description);
+      g_assert_nonnull (strstr (description, "latest"));
+      /* Paused and drawn: the pointer at the right end finds the newest point, whose tooltip
+       * says so, with the chart's series by name. */
+      item = gz_chart_get_item_at (chart, width - 6, height / 2.0);
+      g_assert_cmpint (item, >=, 1);
+      tooltip = gz_chart_describe_item (chart, item);
+      g_test_message ("tooltip: %s", tooltip);
+      g_assert_true (g_str_has_prefix (tooltip, "now\n"));
+      g_assert_nonnull (strstr (tooltip, gz_chart_get_title (chart)));
+      /* Outside the plot, nothing. */
+      g_assert_cmpint (gz_chart_get_item_at (chart, -10, -10), ==, -1);
+    }
   draws = g_new0 (guint, charts->len);
   for (guint i = 0; i < charts->len; i++)
     draws[i] = gz_chart_get_n_draws (charts->pdata[i]);

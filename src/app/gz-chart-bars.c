@@ -141,8 +141,9 @@ gz_bar_chart_draw (GzChart            *chart,
       pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
       pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
       gdk_cairo_set_source_rgba (cr, &style->dim);
-      gz_chart_draw_layout (cr, layout, self->plot_left + (g + 0.5) * slot, self->plot_bottom + 2,
-                            0.5, 0);
+      /* The layout is the slot's width and centres its text itself. */
+      gz_chart_draw_layout (cr, layout, self->plot_left + g * slot + 2, self->plot_bottom + 2,
+                            0, 0);
 
       for (guint s = 0; s < self->series->len; s++)
         {

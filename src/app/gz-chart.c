@@ -101,6 +101,25 @@ gz_chart_invalidate (GzChart *self)
 }
 
 int
+gz_chart_get_item_at (GzChart *self,
+                      double   x,
+                      double   y)
+{
+  g_return_val_if_fail (GZ_IS_CHART (self), -1);
+
+  return GZ_CHART_GET_CLASS (self)->hit (self, x, y);
+}
+
+char *
+gz_chart_describe_item (GzChart *self,
+                        int      item)
+{
+  g_return_val_if_fail (GZ_IS_CHART (self), NULL);
+
+  return item >= 0 ? GZ_CHART_GET_CLASS (self)->describe_item (self, item) : NULL;
+}
+
+int
 gz_chart_get_highlight (GzChart *self)
 {
   GzChartPrivate *priv = gz_chart_get_instance_private (self);

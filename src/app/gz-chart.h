@@ -72,6 +72,14 @@ void         gz_chart_set_first_color    (GzChart      *self,
 void         gz_chart_set_empty_text     (GzChart      *self,
                                           const char   *text);
 
+/* What the pointer finds at @x, @y of the last drawing: the item (bar, bin, point) or -1, and
+ * the text of its tooltip (NULL for -1). */
+int          gz_chart_get_item_at        (GzChart      *self,
+                                          double        x,
+                                          double        y);
+char        *gz_chart_describe_item      (GzChart      *self,
+                                          int           item);
+
 /* For subclasses: the data changed, draw again (cheaply: at the next frame). */
 void         gz_chart_invalidate         (GzChart      *self);
 /* The highlighted item (hover or keyboard), -1 for none. */
