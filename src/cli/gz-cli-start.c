@@ -245,8 +245,8 @@ gz_cli_start (int    argc,
   const GOptionEntry entries[] = {
     { "type", 't', 0, G_OPTION_ARG_STRING, &type_name,
       "What to profile: cpu, memory, goroutine (threads), block, mutex, threadcreate", "TYPE" },
-    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, "Profile process PID: cpu of any of yours, the other types with the gz agent",
-      "PID" },
+    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid,
+      "Profile process PID: cpu of any of yours, the other types with the gz agent", "PID" },
     { "url", 'u', 0, G_OPTION_ARG_STRING, &url,
       "Profile a pprof HTTP endpoint (Go net/http/pprof, gz server)", "URL" },
     { NULL }

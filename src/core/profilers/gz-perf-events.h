@@ -41,32 +41,33 @@ typedef void (*GzPerfSampleFunc) (const GzPerfSample *sample,
  * change when the kernel refuses (G_IO_ERROR_PERMISSION_DENIED: another user's process, the
  * paranoid level, a container's policy; G_IO_ERROR_NOT_FOUND: no such process;
  * G_IO_ERROR_NOT_SUPPORTED: not x86-64, or no perf events in this kernel). */
-gboolean      gz_perf_events_check      (pid_t              pid,
-                                         GError           **error);
+gboolean      gz_perf_events_check         (pid_t              pid,
+                                            GError           **error);
 /* Opens the (disabled) events on every thread of @pid, at @hz samples per second of CPU. */
-GzPerfEvents *gz_perf_events_open       (pid_t              pid,
-                                         guint              hz,
-                                         GError           **error);
-void          gz_perf_events_free       (GzPerfEvents      *self);
-void          gz_perf_events_enable     (GzPerfEvents      *self);
-void          gz_perf_events_disable    (GzPerfEvents      *self);
+GzPerfEvents *gz_perf_events_open          (pid_t              pid,
+                                            guint              hz,
+                                            GError           **error);
+void          gz_perf_events_free          (GzPerfEvents      *self);
+void          gz_perf_events_enable        (GzPerfEvents      *self);
+void          gz_perf_events_disable       (GzPerfEvents      *self);
 /* Waits up to @timeout_ms for data (or gz_perf_events_wake()), then hands every sample of the
  * ring buffers to @func, in the calling thread. */
-void          gz_perf_events_read       (GzPerfEvents      *self,
-                                         int                timeout_ms,
-                                         GzPerfSampleFunc   func,
-                                         gpointer           user_data);
+void          gz_perf_events_read          (GzPerfEvents      *self,
+                                            int                timeout_ms,
+                                            GzPerfSampleFunc   func,
+                                            gpointer           user_data);
 /* Ends a gz_perf_events_read() wait of another thread early. */
-void          gz_perf_events_wake       (GzPerfEvents      *self);
+void          gz_perf_events_wake          (GzPerfEvents      *self);
 /* Whether the process mapped new code since the last call (then cleared). */
-gboolean      gz_perf_events_take_mmaps (GzPerfEvents      *self);
-/* Samples the kernel dropped because the buffers were full; threads followed. */
-guint64       gz_perf_events_get_lost   (GzPerfEvents      *self);
-guint         gz_perf_events_get_n_threads (GzPerfEvents   *self);
+gboolean      gz_perf_events_take_mmaps    (GzPerfEvents      *self);
+/* Samples the kernel dropped because the buffers were full. */
+guint64       gz_perf_events_get_lost      (GzPerfEvents      *self);
+/* The threads the events were opened on (those created later inherit them). */
+guint         gz_perf_events_get_n_threads (GzPerfEvents      *self);
 /* TRUE when the kernel allowed user space only (perf_event_paranoid 2 and no CAP_PERFMON):
  * time the threads spent in the kernel is not sampled. Else it counts, on the user stack that
  * entered the kernel. */
-gboolean      gz_perf_events_get_user_only (GzPerfEvents   *self);
+gboolean      gz_perf_events_get_user_only (GzPerfEvents      *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzPerfEvents, gz_perf_events_free)
 
