@@ -7,6 +7,7 @@
 
 #include "gz-application.h"
 #include "gz-preferences-window.h"
+#include "gz-viewer-page.h"
 #include "gz-window.h"
 
 struct _GzApplication
@@ -149,7 +150,42 @@ gz_application_show_page_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The Viewer page, shown, in the main window. */
+static GzViewerPage *
+gz_application_show_viewer (GzApplication *self)
+{
+  GzWindow *window = gz_application_get_main_window (self);
+
+  gz_window_set_visible_page (window, "viewer");
+  gtk_window_present (GTK_WINDOW (window));
+  return gz_viewer_page_find (GTK_WIDGET (window));
+}
+
+static void
+gz_application_open_profile_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  gz_viewer_page_choose_file (gz_application_show_viewer (GZ_APPLICATION (user_data)), FALSE);
+}
+
+/* gz-profile FILE [BASE]: the Viewer opens FILE; a second file is the base to compare with. */
+static void
+gz_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  GzViewerPage *page = gz_application_show_viewer (GZ_APPLICATION (app));
+
+  if (n_files > 0)
+    gz_viewer_page_open (page, files[0]);
+  if (n_files > 1)
+    gz_viewer_page_open_base (page, files[1]);
+}
+
 static const GActionEntry app_actions[] = {
+  { "open-profile", gz_application_open_profile_action },
   { "quit", gz_application_quit_action },
   { "about", gz_application_about_action },
   { "preferences", gz_application_preferences_action },
@@ -161,6 +197,7 @@ static const struct
   const char *action;
   const char *accels[3];
 } app_accels[] = {
+  { "app.open-profile", { "<Control>o", NULL } },
   { "app.quit", { "<Control>q", NULL } },
   { "app.preferences", { "<Control>comma", NULL } },
   { "window.close", { "<Control>w", NULL } },
@@ -195,6 +232,7 @@ gz_application_class_init (GzApplicationClass *klass)
   app_class->activate = gz_application_activate;
   app_class->startup = gz_application_startup;
   app_class->handle_local_options = gz_application_handle_local_options;
+  app_class->open = gz_application_open;
 }
 
 static void
@@ -217,7 +255,7 @@ gz_application_new (void)
   /* A fixed resource path: the .Devel id shares the release build's resources. */
   return g_object_new (GZ_TYPE_APPLICATION,
                        "application-id", GZ_APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/gz/Profile",
                        NULL);
 }

@@ -39,6 +39,8 @@ typedef struct
 
 typedef struct _GzProfileTree GzProfileTree;
 
+#define GZ_TYPE_PROFILE_TREE (gz_profile_tree_get_type ())
+
 GType                    gz_profile_tree_get_type      (void) G_GNUC_CONST;
 /* The tree of sample type @index of @profile; with @base (may be NULL) its sample type
  * @base_index gives every node its base values too, and frames only the base has are nodes
