@@ -46,6 +46,7 @@ struct _GzStatsPage
   AdwComboRow *process_row;
   GtkButton *refresh_processes_button;
   AdwEntryRow *url_row;
+  AdwEntryRow *token_row;
   GtkLabel *status_label;
   GtkToggleButton *pause_button;
   GtkLabel *error_label;
@@ -185,6 +186,7 @@ gz_stats_page_apply (GzStatsPage  *self,
                              g_get_monotonic_time () / (double) G_USEC_PER_SEC);
   g_clear_pointer (&self->last, json_node_unref);
   self->last = json_node_ref (stats);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "stats.export", TRUE);
   return TRUE;
 }
 
@@ -439,6 +441,7 @@ gz_stats_page_reset (GzStatsPage    *self,
   self->prev_cpu_seconds = NAN;
   self->prev_uptime = NAN;
   g_clear_pointer (&self->last, json_node_unref);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "stats.export", FALSE);
 
   for (guint i = 0; i < N_CHARTS; i++)
     gz_time_series_chart_clear (self->charts[i]);
@@ -460,6 +463,7 @@ gz_stats_page_show_kind (GzStatsPage *self,
 {
   gtk_widget_set_visible (GTK_WIDGET (self->process_row), kind == TARGET_PID);
   gtk_widget_set_visible (GTK_WIDGET (self->url_row), kind == TARGET_URL);
+  gtk_widget_set_visible (GTK_WIDGET (self->token_row), kind == TARGET_URL);
   if (adw_combo_row_get_selected (self->target_row) != (guint) kind)
     {
       g_signal_handlers_block_by_func (self->target_row, gz_stats_page_target_selected_cb, self);
@@ -624,8 +628,9 @@ static void
 url_applied_cb (GzStatsPage *self)
 {
   const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
+  const char *token_file = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
 
-  gz_stats_page_set_target_url (self, url, NULL, NULL);
+  gz_stats_page_set_target_url (self, url, *token_file != '\0' ? token_file : NULL, NULL);
 }
 
 /* Export: the last values, written atomically off the main thread by GIO. */
@@ -850,6 +855,7 @@ gz_stats_page_class_init (GzStatsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, process_row);
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, refresh_processes_button);
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, url_row);
+  gtk_widget_class_bind_template_child (widget_class, GzStatsPage, token_row);
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, GzStatsPage, error_label);
@@ -881,6 +887,8 @@ gz_stats_page_init (GzStatsPage *self)
   g_signal_connect_swapped (self->refresh_processes_button, "clicked",
                             G_CALLBACK (gz_stats_page_refresh_processes), self);
   g_signal_connect_swapped (self->url_row, "apply", G_CALLBACK (url_applied_cb), self);
+  g_signal_connect_swapped (self->token_row, "apply", G_CALLBACK (url_applied_cb), self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "stats.export", FALSE);
   g_signal_connect (self->pause_button, "toggled", G_CALLBACK (pause_toggled_cb), self);
 }
 
