@@ -29,6 +29,7 @@ static const Command profile_commands[] = {
     N_("Run built-in benchmarks or any commands; store the results") },
   { "results", gz_cli_results, N_("List, show, delete or export stored benchmark results") },
   { "compare", gz_cli_compare, N_("Compare two labels of results: medians, CIs, Mann-Whitney U") },
+  { "top",    gz_cli_top,    N_("Print flat and cumulative values per function of a profile") },
 };
 
 static void

@@ -130,5 +130,8 @@ int          gz_cli_results          (int           argc,
                                       char        **argv);
 int          gz_cli_compare          (int           argc,
                                       char        **argv);
+/* `profile top FILE` (gz-cli-top.c): pprof -top's analysis. */
+int          gz_cli_top              (int           argc,
+                                      char        **argv);
 
 G_END_DECLS
