@@ -10,6 +10,7 @@
 
 #include "gz-bench-statistics.h"
 #include "gz-command-bench.h"
+#include "gz-test-quiet.h"
 
 static const char *
 fixed_work (void)
@@ -158,13 +159,16 @@ test_failure (void)
 }
 
 /* `sleep 0.05` takes 50 ms and the spawn cost: the spawn cost of an empty sh command is what
- * `sh -c 'sleep 0.05'` pays on top of the sleep, give or take sleep's own start. */
+ * `sh -c 'sleep 0.05'` pays on top of the sleep, give or take sleep's own start. On a machine
+ * loaded by others the runs wait for a CPU: up to three tries, and a skip with the figures if
+ * none was undisturbed and the machine was busy. */
 static void
 test_sleep (void)
 {
   g_autoptr(GPtrArray) commands = commands_of (GZ_COMMAND_SHELL_SH, "sleep 0.05", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GzCommandBenchReport) report = NULL;
+  g_autofree char *figures = NULL;
   GzCommandBenchOptions options;
   GzBenchResult *first;
   double median, extra, spread;
@@ -172,22 +176,40 @@ test_sleep (void)
   gz_command_bench_options_init (&options);
   options.count = 10;
   options.warmup = 1;
-  report = gz_command_bench_run (commands, &options, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (report->results->len, ==, 10);
-  g_assert_true (isfinite (report->spawn_cost_ns));
-  g_assert_cmpfloat (report->spawn_cost_ns, >, 10e3);
-  g_assert_cmpfloat (report->spawn_cost_ns, <, 20e6);
-  median = median_wall (report->results);
-  extra = median - 50e6 - report->spawn_cost_ns;
-  spread = spread_of (report->results);
-  g_test_message ("sleep 0.05: median %.3f ms, spawn cost %.3f ms, left %.3f ms, runs spread "
-                  "over %.3f ms", median / 1e6, report->spawn_cost_ns / 1e6, extra / 1e6,
-                  spread / 1e6);
-  g_assert_cmpfloat (median, >=, 50e6);
-  /* sleep's own start (a dynamic program, more than the shell's empty line) and the timer's
-   * slack: a few milliseconds at most, or the runs' own spread on a loaded machine. */
-  g_assert_cmpfloat (fabs (extra), <, MAX (5e6, spread));
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      g_clear_pointer (&report, gz_command_bench_report_free);
+      report = gz_command_bench_run (commands, &options, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (report->results->len, ==, 10);
+      g_assert_true (isfinite (report->spawn_cost_ns));
+      g_assert_cmpfloat (report->spawn_cost_ns, >, 10e3);
+      g_assert_cmpfloat (report->spawn_cost_ns, <, 20e6);
+      median = median_wall (report->results);
+      extra = median - 50e6 - report->spawn_cost_ns;
+      spread = spread_of (report->results);
+      g_free (figures);
+      figures = g_strdup_printf ("sleep 0.05: median %.3f ms, spawn cost %.3f ms, left %.3f ms, "
+                                 "runs spread over %.3f ms, load %.1f", median / 1e6,
+                                 report->spawn_cost_ns / 1e6, extra / 1e6, spread / 1e6,
+                                 gz_test_quiet_load ());
+      g_test_message ("%s", figures);
+      g_assert_cmpfloat (median, >=, 50e6);
+      /* sleep's own start (a dynamic program, more than the shell's empty line) and the
+       * timer's slack: a few milliseconds at most, or the runs' own spread when loaded. */
+      if (fabs (extra) < MAX (5e6, spread))
+        break;
+      if (attempt == 2)
+        {
+          if (!gz_test_quiet_machine_busy ())
+            g_error ("%s: more than 5 ms and the spread left over on a quiet machine", figures);
+          g_autofree char *reason = g_strdup_printf ("the machine was busy in all three "
+                                                     "tries (%s)", figures);
+
+          g_test_skip (reason);
+          return;
+        }
+    }
 
   first = g_ptr_array_index (report->results, 0);
   g_assert_cmpstr (first->name, ==, "sleep 0.05");

@@ -256,6 +256,24 @@ set_transport_error (GzTargetClient *self,
                  cause->message);
 }
 
+/* A request with the client's token, or NULL if @uri does not parse. */
+static SoupMessage *
+new_message (GzTargetClient *self,
+             const char     *method,
+             const char     *uri)
+{
+  SoupMessage *message = soup_message_new (method, uri);
+
+  if (message != NULL && self->token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (message),
+                                    "Authorization", authorization);
+    }
+  return message;
+}
+
 /* One request: @path_query is absolute ("/debug/…?…"). Returns the body of a 2xx answer. */
 static GBytes *
 request (GzTargetClient *self,
@@ -281,22 +299,27 @@ request (GzTargetClient *self,
                                            "user-agent", "gz-cli/" GZ_VERSION,
                                            "remote-connectable", address,
                                            NULL);
-  message = soup_message_new (method, uri);
+  message = new_message (self, method, uri);
   if (message == NULL)
     {
       g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_INVALID,
                    "cannot make a request of %s%s; check the URL", self->name, path_query);
       return NULL;
     }
-  if (self->token != NULL)
-    {
-      g_autofree char *authorization = g_strconcat ("Bearer ", self->token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (message),
-                                    "Authorization", authorization);
-    }
 
   body = soup_session_send_and_read (session, message, cancellable, &local_error);
+  if (body == NULL && g_str_equal (method, "GET") &&
+      (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
+       g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+       g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)))
+    {
+      /* Closed before any answer (a busy server shedding, a restart): a GET is safe to try
+       * once more on a new connection, as Go's HTTP client does. */
+      g_clear_error (&local_error);
+      g_clear_object (&message);
+      message = new_message (self, method, uri);
+      body = soup_session_send_and_read (session, message, cancellable, &local_error);
+    }
   if (body == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
