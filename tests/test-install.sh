@@ -88,7 +88,7 @@ else
   fi
 fi
 
-# 5. bash completion: commands, subcommands, options, a subcommand's words
+# 5. bash completion: commands, subcommands, options, listed values, a subcommand's words
 completion=$share/bash-completion/completions/gz-cli
 complete_words () {
   bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _gz_cli; echo "${COMPREPLY[*]}"' \
@@ -99,12 +99,13 @@ got2=$(complete_words gz-cli profile st)
 got3=$(complete_words gz-cli profile stop --ses)
 got4=$(complete_words gz-cli profile results ex)
 got5=$(complete_words gz-cli profile benchmark --ignore)
+got6=$(complete_words gz-cli profile start --type m)
 if [ "$got1" = profile ] && [ "$got2" = "start stop stats" ] && [ "$got3" = "--session=" ] \
-   && [ "$got4" = export ] && [ "$got5" = "--ignore-failure" ]; then
-  ok "completion: gz-cli pro -> profile; st -> start stop stats; options; subcommands"
+   && [ "$got4" = export ] && [ "$got5" = "--ignore-failure" ] && [ "$got6" = "memory mutex" ]; then
+  ok "completion: gz-cli pro -> profile; st -> start stop stats; options, values, subcommands"
 else
   fail "completion" "pro -> '$got1'" "profile st -> '$got2'" "stop --ses -> '$got3'" \
-       "results ex -> '$got4'" "benchmark --ignore -> '$got5'"
+       "results ex -> '$got4'" "benchmark --ignore -> '$got5'" "start --type m -> '$got6'"
 fi
 
 # 6. translations: the .mo is valid and has translations
