@@ -263,6 +263,47 @@ gz_auto_profiler_stop (GzAutoProfiler *self)
   join_thread (self);
 }
 
+static void
+stop_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  join_thread (GZ_AUTO_PROFILER (source_object));
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+gz_auto_profiler_stop_async (GzAutoProfiler      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GZ_IS_AUTO_PROFILER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gz_auto_profiler_stop_async);
+  /* Here, as on_tick runs here: once the timeout is gone nothing else touches the thread. */
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_task_run_in_thread (task, stop_thread);
+}
+
+gboolean
+gz_auto_profiler_stop_finish (GzAutoProfiler  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 guint
 gz_auto_profiler_get_n_captures (GzAutoProfiler *self)
 {

@@ -4,7 +4,7 @@
  * newest `keep` captures are kept. */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "gz-config.h"
 
@@ -26,6 +26,16 @@ void            gz_auto_profiler_start           (GzAutoProfiler *self,
 /* Stops scheduling; a capture in progress ends now (its CPU profile cut short) and is saved
  * before this returns. */
 void            gz_auto_profiler_stop            (GzAutoProfiler *self);
+/* The same without waiting, for a main loop that must not block: scheduling stops now, on the
+ * calling thread (the one that started it); the capture in progress is ended and saved on a
+ * worker. Start again only after it finished. */
+void            gz_auto_profiler_stop_async      (GzAutoProfiler       *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean        gz_auto_profiler_stop_finish     (GzAutoProfiler       *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 /* Captures finished so far (written, or failed and logged). */
 guint           gz_auto_profiler_get_n_captures  (GzAutoProfiler *self);
 /* Deletes the oldest captures in @dir beyond the newest @keep (0 keeps all). Returns the

@@ -30,7 +30,8 @@ struct _GzPprofServer
   GBytes             *cmdline;       /* NUL-separated, as Go's */
 
   guint               max_in_flight;
-  GHashTable         *in_flight;     /* SoupServerMessage * past the early handler */
+  GHashTable         *in_flight;     /* SoupServerMessage * past the early handler -> its
+                                      * start (gint64 *, monotonic µs) */
   GHashTable         *pending;       /* GzPprofRequest * paused for a thread or a timer */
   GHashTable         *shared;        /* the handlers' answers that requests may share */
 
@@ -41,6 +42,14 @@ struct _GzPprofServer
 };
 
 G_DEFINE_FINAL_TYPE (GzPprofServer, gz_pprof_server, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_REQUEST_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (gz-pprof-server-error-quark, gz_pprof_server_error)
 
@@ -161,7 +170,8 @@ handle_early (SoupServer        *soup,
   SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
 
-  g_hash_table_add (self->in_flight, msg);
+  g_hash_table_insert (self->in_flight, msg, g_memdup2 (&(gint64) { g_get_monotonic_time () },
+                                                       sizeof (gint64)));
   gz_pprof_connections_request_active (self->connections, msg);
 
   if (self->shutting_down)
@@ -219,9 +229,17 @@ on_request_done (SoupServer        *soup,
                  gpointer           user_data)
 {
   GzPprofServer *self = user_data;
+  gint64 *start = g_hash_table_lookup (self->in_flight, msg);
 
-  if (g_hash_table_remove (self->in_flight, msg))
-    maybe_finish_shutdown (self);
+  if (start == NULL)
+    return;
+  g_signal_emit (self, signals[SIGNAL_REQUEST_FINISHED], 0,
+                 soup_server_message_get_method (msg),
+                 g_uri_get_path (soup_server_message_get_uri (msg)),
+                 soup_server_message_get_status (msg),
+                 g_get_monotonic_time () - *start);
+  g_hash_table_remove (self->in_flight, msg);
+  maybe_finish_shutdown (self);
 }
 
 /* Shutdown. */
@@ -300,6 +318,23 @@ gz_pprof_server_class_init (GzPprofServerClass *klass)
 
   object_class->dispose = gz_pprof_server_dispose;
   object_class->finalize = gz_pprof_server_finalize;
+
+  /**
+   * GzPprofServer::request-finished:
+   * @method: the request's method
+   * @path: the path asked for, without the query
+   * @status: the response's HTTP status (an aborted request's client may not have got it)
+   * @duration_us: from the request's headers to the end of its response, in µs
+   *
+   * A request that passed the early checks has been answered (or aborted), on the
+   * server's context: what a front end shows as recent requests.
+   */
+  signals[SIGNAL_REQUEST_FINISHED] =
+    g_signal_new ("request-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 4,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_UINT, G_TYPE_INT64);
 }
 
 static void
@@ -309,7 +344,7 @@ gz_pprof_server_init (GzPprofServer *self)
   gsize length = 0;
 
   self->max_in_flight = GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT;
-  self->in_flight = g_hash_table_new (NULL, NULL);
+  self->in_flight = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->pending = g_hash_table_new (NULL, NULL);
   self->shared = gz_pprof_handlers_new_shared ();
 

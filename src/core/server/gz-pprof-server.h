@@ -95,6 +95,10 @@ guint          gz_pprof_server_get_n_in_flight         (GzPprofServer *self);
 /* Open connections: with a request in flight, sending one, or idle between two. */
 guint          gz_pprof_server_get_n_connections       (GzPprofServer *self);
 
+/* Observing: the signal "request-finished" (const char *method, const char *path, guint status,
+ * gint64 duration_us) is emitted on the server's context when a request that passed the early
+ * checks has been answered or aborted (recent requests in the app). */
+
 /* Graceful shutdown: stops accepting, ends the requests in flight early (a CPU or delta profile
  * is cut short and sent with what it has), waits for their responses to be written (at most
  * a few seconds), then closes every connection. */
