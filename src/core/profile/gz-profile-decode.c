@@ -112,32 +112,66 @@ get_string (Decoder    *dec,
   return TRUE;
 }
 
-/* Maps the file's ids to 1..N in table order; 0 and duplicates are errors. */
-static GHashTable *
+/* The file's ids mapped to 1..N in table order. Go and gz write ids 1..N already, and most
+ * writers keep them small: a dense table then, a hash only for sparse ids. */
+typedef struct
+{
+  guint64    *dense;  /* dense[id] = new id, 0: none; NULL when sparse */
+  guint64     n_dense;
+  GHashTable *sparse; /* id -> new id */
+} IdMap;
+
+static void
+id_map_clear (IdMap *map)
+{
+  g_clear_pointer (&map->dense, g_free);
+  g_clear_pointer (&map->sparse, g_hash_table_unref);
+}
+
+/* 0 and duplicates are errors. */
+static gboolean
 renumber (Decoder    *dec,
           const char *what,
           gsize       n,
-          guint64   (*get_id) (const PbProfile *pb, gsize i))
+          guint64   (*get_id) (const PbProfile *pb, gsize i),
+          IdMap      *map)
 {
-  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  guint64 max_id = 0;
 
   for (gsize i = 0; i < n; i++)
     {
       guint64 id = get_id (dec->pb, i);
 
       if (id == 0)
-        {
-          corrupt (dec->error, "%s %" G_GSIZE_FORMAT " has id 0", what, i);
-          return NULL;
-        }
-      if (g_hash_table_contains (ids, &id))
-        {
-          corrupt (dec->error, "two %ss have id %" G_GUINT64_FORMAT, what, id);
-          return NULL;
-        }
-      g_hash_table_insert (ids, g_memdup2 (&id, sizeof id), GSIZE_TO_POINTER (i + 1));
+        return corrupt (dec->error, "%s %" G_GSIZE_FORMAT " has id 0", what, i);
+      max_id = MAX (max_id, id);
     }
-  return g_steal_pointer (&ids);
+
+  if (max_id <= 4 * (guint64) n + 1024)
+    {
+      map->n_dense = max_id + 1;
+      map->dense = g_new0 (guint64, map->n_dense);
+      for (gsize i = 0; i < n; i++)
+        {
+          guint64 id = get_id (dec->pb, i);
+
+          if (map->dense[id] != 0)
+            return corrupt (dec->error, "two %ss have id %" G_GUINT64_FORMAT, what, id);
+          map->dense[id] = i + 1;
+        }
+      return TRUE;
+    }
+
+  map->sparse = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 id = get_id (dec->pb, i);
+
+      if (g_hash_table_contains (map->sparse, &id))
+        return corrupt (dec->error, "two %ss have id %" G_GUINT64_FORMAT, what, id);
+      g_hash_table_insert (map->sparse, g_memdup2 (&id, sizeof id), GSIZE_TO_POINTER (i + 1));
+    }
+  return TRUE;
 }
 
 static guint64
@@ -161,50 +195,49 @@ function_id (const PbProfile *pb,
   return pb->function[i]->id;
 }
 
-static gboolean
+static inline gboolean
 resolve (Decoder    *dec,
-         GHashTable *ids,
+         IdMap      *map,
          guint64     id,
          const char *what,
          guint64    *out)
 {
   gpointer new_id;
 
-  if (!g_hash_table_lookup_extended (ids, &id, NULL, &new_id))
-    return corrupt (dec->error, "%s refers to id %" G_GUINT64_FORMAT ", which does not exist",
-                    what, id);
-  *out = GPOINTER_TO_SIZE (new_id);
-  return TRUE;
+  if (map->dense != NULL)
+    {
+      if (id < map->n_dense && map->dense[id] != 0)
+        {
+          *out = map->dense[id];
+          return TRUE;
+        }
+    }
+  else if (g_hash_table_lookup_extended (map->sparse, &id, NULL, &new_id))
+    {
+      *out = GPOINTER_TO_SIZE (new_id);
+      return TRUE;
+    }
+  return corrupt (dec->error, "%s refers to id %" G_GUINT64_FORMAT ", which does not exist",
+                  what, id);
 }
 
-static GzProfile *
-convert (const PbProfile *pb,
-         GError         **error)
+/* Everything after the ids, into @profile. */
+static gboolean
+convert_tables (Decoder   *dec,
+                GzProfile *profile,
+                IdMap     *mapping_ids,
+                IdMap     *location_ids,
+                IdMap     *function_ids)
 {
-  g_autoptr(GzProfile) profile = gz_profile_new ();
-  g_autoptr(GHashTable) mapping_ids = NULL;
-  g_autoptr(GHashTable) location_ids = NULL;
-  g_autoptr(GHashTable) function_ids = NULL;
-  Decoder dec = { pb, error };
-
-  if (pb->n_string_table == 0 || pb->string_table[0] == NULL || pb->string_table[0][0] != '\0')
-    {
-      corrupt (error, "the string table does not start with an empty string");
-      return NULL;
-    }
-
-  if (!(mapping_ids = renumber (&dec, "mapping", pb->n_mapping, mapping_id)) ||
-      !(location_ids = renumber (&dec, "location", pb->n_location, location_id)) ||
-      !(function_ids = renumber (&dec, "function", pb->n_function, function_id)))
-    return NULL;
+  const PbProfile *pb = dec->pb;
 
   for (gsize i = 0; i < pb->n_sample_type; i++)
     {
       g_autoptr(GzValueType) vt = g_new0 (GzValueType, 1);
 
-      if (!get_string (&dec, pb->sample_type[i]->type, "sample type", FALSE, &vt->type) ||
-          !get_string (&dec, pb->sample_type[i]->unit, "sample type unit", FALSE, &vt->unit))
-        return NULL;
+      if (!get_string (dec, pb->sample_type[i]->type, "sample type", FALSE, &vt->type) ||
+          !get_string (dec, pb->sample_type[i]->unit, "sample type unit", FALSE, &vt->unit))
+        return FALSE;
       g_ptr_array_add (profile->sample_types, g_steal_pointer (&vt));
     }
 
@@ -217,9 +250,9 @@ convert (const PbProfile *pb,
       mapping->memory_start = pm->memory_start;
       mapping->memory_limit = pm->memory_limit;
       mapping->file_offset = pm->file_offset;
-      if (!get_string (&dec, pm->filename, "mapping file name", FALSE, &mapping->filename) ||
-          !get_string (&dec, pm->build_id, "mapping build ID", TRUE, &mapping->build_id))
-        return NULL;
+      if (!get_string (dec, pm->filename, "mapping file name", FALSE, &mapping->filename) ||
+          !get_string (dec, pm->build_id, "mapping build ID", TRUE, &mapping->build_id))
+        return FALSE;
       mapping->has_functions = pm->has_functions;
       mapping->has_filenames = pm->has_filenames;
       mapping->has_line_numbers = pm->has_line_numbers;
@@ -233,11 +266,11 @@ convert (const PbProfile *pb,
       g_autoptr(GzFunction) function = gz_function_new ();
 
       function->id = i + 1;
-      if (!get_string (&dec, pf->name, "function name", FALSE, &function->name) ||
-          !get_string (&dec, pf->system_name, "function system name", TRUE,
+      if (!get_string (dec, pf->name, "function name", FALSE, &function->name) ||
+          !get_string (dec, pf->system_name, "function system name", TRUE,
                        &function->system_name) ||
-          !get_string (&dec, pf->filename, "function file name", TRUE, &function->filename))
-        return NULL;
+          !get_string (dec, pf->filename, "function file name", TRUE, &function->filename))
+        return FALSE;
       function->start_line = pf->start_line;
       g_ptr_array_add (profile->functions, g_steal_pointer (&function));
     }
@@ -251,15 +284,15 @@ convert (const PbProfile *pb,
       location->address = pl->address;
       location->is_folded = pl->is_folded;
       if (pl->mapping_id != 0 &&
-          !resolve (&dec, mapping_ids, pl->mapping_id, "a location", &location->mapping_id))
-        return NULL;
+          !resolve (dec, mapping_ids, pl->mapping_id, "a location", &location->mapping_id))
+        return FALSE;
       for (gsize j = 0; j < pl->n_line; j++)
         {
           GzLine line = { 0, };
 
-          if (!resolve (&dec, function_ids, pl->line[j]->function_id, "a location's line",
+          if (!resolve (dec, function_ids, pl->line[j]->function_id, "a location's line",
                         &line.function_id))
-            return NULL;
+            return FALSE;
           line.line = pl->line[j]->line;
           g_array_append_val (location->lines, line);
         }
@@ -275,8 +308,8 @@ convert (const PbProfile *pb,
         {
           guint64 id;
 
-          if (!resolve (&dec, location_ids, ps->location_id[j], "a sample", &id))
-            return NULL;
+          if (!resolve (dec, location_ids, ps->location_id[j], "a sample", &id))
+            return FALSE;
           g_array_append_val (sample->location_ids, id);
         }
       g_array_append_vals (sample->values, ps->value, ps->n_value);
@@ -285,12 +318,12 @@ convert (const PbProfile *pb,
           const Perftools__Profiles__Label *pl = ps->label[j];
           GzLabel label = { 0, };
 
-          if (!get_string (&dec, pl->key, "label key", FALSE, &label.key) ||
-              !get_string (&dec, pl->str, "label value", TRUE, &label.str) ||
-              !get_string (&dec, pl->num_unit, "label unit", TRUE, &label.num_unit))
+          if (!get_string (dec, pl->key, "label key", FALSE, &label.key) ||
+              !get_string (dec, pl->str, "label value", TRUE, &label.str) ||
+              !get_string (dec, pl->num_unit, "label unit", TRUE, &label.num_unit))
             {
               gz_label_clear (&label);
-              return NULL;
+              return FALSE;
             }
           label.num = pl->num;
           g_array_append_val (sample->labels, label);
@@ -298,28 +331,55 @@ convert (const PbProfile *pb,
       g_ptr_array_add (profile->samples, g_steal_pointer (&sample));
     }
 
-  if (!get_string (&dec, pb->drop_frames, "drop_frames", TRUE, &profile->drop_frames) ||
-      !get_string (&dec, pb->keep_frames, "keep_frames", TRUE, &profile->keep_frames) ||
-      !get_string (&dec, pb->default_sample_type, "default_sample_type", TRUE,
+  if (!get_string (dec, pb->drop_frames, "drop_frames", TRUE, &profile->drop_frames) ||
+      !get_string (dec, pb->keep_frames, "keep_frames", TRUE, &profile->keep_frames) ||
+      !get_string (dec, pb->default_sample_type, "default_sample_type", TRUE,
                    &profile->default_sample_type))
-    return NULL;
+    return FALSE;
   if (pb->period_type != NULL &&
-      (!get_string (&dec, pb->period_type->type, "period type", TRUE, &profile->period_type.type) ||
-       !get_string (&dec, pb->period_type->unit, "period unit", TRUE, &profile->period_type.unit)))
-    return NULL;
+      (!get_string (dec, pb->period_type->type, "period type", TRUE, &profile->period_type.type) ||
+       !get_string (dec, pb->period_type->unit, "period unit", TRUE, &profile->period_type.unit)))
+    return FALSE;
   for (gsize i = 0; i < pb->n_comment; i++)
     {
       char *comment;
 
-      if (!get_string (&dec, pb->comment[i], "a comment", FALSE, &comment))
-        return NULL;
+      if (!get_string (dec, pb->comment[i], "a comment", FALSE, &comment))
+        return FALSE;
       g_ptr_array_add (profile->comments, comment);
     }
   profile->time_nanos = pb->time_nanos;
   profile->duration_nanos = pb->duration_nanos;
   profile->period = pb->period;
 
-  return g_steal_pointer (&profile);
+  return TRUE;
+}
+
+static GzProfile *
+convert (const PbProfile *pb,
+         GError         **error)
+{
+  g_autoptr(GzProfile) profile = gz_profile_new ();
+  IdMap mapping_ids = { 0, };
+  IdMap location_ids = { 0, };
+  IdMap function_ids = { 0, };
+  Decoder dec = { pb, error };
+  gboolean converted = FALSE;
+
+  if (pb->n_string_table == 0 || pb->string_table[0] == NULL || pb->string_table[0][0] != '\0')
+    {
+      corrupt (error, "the string table does not start with an empty string");
+      return NULL;
+    }
+
+  if (renumber (&dec, "mapping", pb->n_mapping, mapping_id, &mapping_ids) &&
+      renumber (&dec, "location", pb->n_location, location_id, &location_ids) &&
+      renumber (&dec, "function", pb->n_function, function_id, &function_ids))
+    converted = convert_tables (&dec, profile, &mapping_ids, &location_ids, &function_ids);
+  id_map_clear (&mapping_ids);
+  id_map_clear (&location_ids);
+  id_map_clear (&function_ids);
+  return converted ? g_steal_pointer (&profile) : NULL;
 }
 
 GzProfile *
