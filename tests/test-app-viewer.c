@@ -136,6 +136,20 @@ wait_loaded (GzViewerPage *page)
   g_assert_true (loaded);
 }
 
+/* Spins until @graph has a tree other than @old: its tree. */
+static GzProfileTree *
+wait_tree (GzFlameGraph  *graph,
+           GzProfileTree *old)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while ((gz_flame_graph_get_tree (graph) == NULL || gz_flame_graph_get_tree (graph) == old)
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (gz_flame_graph_get_tree (graph));
+  return gz_flame_graph_get_tree (graph);
+}
+
 static void
 save_screenshot (GtkWidget  *window,
                  const char *name)
@@ -282,10 +296,10 @@ test_viewer_open_zoom_search (void)
   g_assert_cmpint (gz_flame_graph_get_search_share (graph), ==, -1);
   save_screenshot (GTK_WIDGET (window), "viewer-flame-orientation.png");
 
-  /* Callers and callees of b: 300 ms, called by a (230) and main (70). */
-  gz_viewer_page_select_function (page, "b");
+  /* Callers and callees of b (made on a worker): 300 ms, called by a (230) and main (70). */
   tree = gz_flame_graph_get_tree (gz_viewer_page_get_callers_graph (page));
-  g_assert_nonnull (tree);
+  gz_viewer_page_select_function (page, "b");
+  tree = wait_tree (gz_viewer_page_get_callers_graph (page), tree);
   g_assert_cmpint (gz_profile_tree_get_node (tree, 0)->total, ==, MS (300));
   g_assert_cmpint (gz_profile_tree_get_node (tree, NODE_AT (tree, "b", "a"))->total, ==, MS (230));
   tree = gz_flame_graph_get_tree (gz_viewer_page_get_callees_graph (page));

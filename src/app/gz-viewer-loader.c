@@ -33,6 +33,7 @@ gz_viewer_load_free (GzViewerLoad *self)
   g_clear_pointer (&self->profile, gz_profile_unref);
   g_clear_pointer (&self->base, gz_profile_unref);
   g_clear_pointer (&self->tree, gz_profile_tree_unref);
+  g_clear_pointer (&self->functions, g_array_unref);
   g_free (self);
 }
 
@@ -116,6 +117,7 @@ load_thread (GTask        *task,
     }
 
   load->tree = gz_profile_tree_new (load->profile, index, load->base, base_index);
+  load->functions = gz_profile_tree_get_functions (load->tree);
   g_task_return_pointer (task, g_steal_pointer (&load), (GDestroyNotify) gz_viewer_load_free);
 }
 
@@ -154,4 +156,69 @@ gz_viewer_load_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  GzProfileTree *callers;
+  GzProfileTree *callees;
+} Sandwich;
+
+static void
+sandwich_free (Sandwich *sandwich)
+{
+  g_clear_pointer (&sandwich->callers, gz_profile_tree_unref);
+  g_clear_pointer (&sandwich->callees, gz_profile_tree_unref);
+  g_free (sandwich);
+}
+
+static void
+sandwich_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GzProfileTree *tree = task_data;
+  Sandwich *sandwich = g_new0 (Sandwich, 1);
+  guint32 name = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "name"));
+
+  /* The tree is read-only once built: reading it here while the window draws it is safe. */
+  sandwich->callers = gz_profile_tree_new_callers (tree, name);
+  if (sandwich->callers != NULL && !g_cancellable_is_cancelled (cancellable))
+    sandwich->callees = gz_profile_tree_new_callees (tree, name);
+  if (g_task_return_error_if_cancelled (task))
+    sandwich_free (sandwich);
+  else
+    g_task_return_pointer (task, sandwich, (GDestroyNotify) sandwich_free);
+}
+
+void
+gz_viewer_sandwich_async (GzProfileTree       *tree,
+                          guint32              name,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, gz_viewer_sandwich_async);
+  g_task_set_task_data (task, gz_profile_tree_ref (tree), (GDestroyNotify) gz_profile_tree_unref);
+  g_object_set_data (G_OBJECT (task), "name", GUINT_TO_POINTER (name));
+  g_task_run_in_thread (task, sandwich_thread);
+}
+
+gboolean
+gz_viewer_sandwich_finish (GAsyncResult   *result,
+                           GzProfileTree **callers,
+                           GzProfileTree **callees,
+                           GError        **error)
+{
+  Sandwich *sandwich = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (sandwich == NULL)
+    return FALSE;
+  *callers = g_steal_pointer (&sandwich->callers);
+  *callees = g_steal_pointer (&sandwich->callees);
+  sandwich_free (sandwich);
+  return TRUE;
 }

@@ -1,5 +1,6 @@
 /* gz-viewer-loader.h: what the Viewer shows, made on a worker: a profile (and a base) read and
- * decoded, one sample type chosen, its call tree built. */
+ * decoded, one sample type chosen, its call tree and per-function totals built; and the callers
+ * and callees of one function. */
 #pragma once
 
 #include <gio/gio.h>
@@ -14,6 +15,7 @@ typedef struct
   GzProfile     *base;  /* NULL without a diff */
   guint          index; /* the sample type shown */
   GzProfileTree *tree;
+  GArray        *functions; /* GzProfileTreeFunction: the top table's rows */
 } GzViewerLoad;
 
 void          gz_viewer_load_free   (GzViewerLoad        *self);
@@ -31,6 +33,18 @@ void          gz_viewer_load_async  (GFile               *file,
                                      gpointer             user_data);
 GzViewerLoad *gz_viewer_load_finish (GAsyncResult        *result,
                                      GError             **error);
+
+/* The callers and callees trees of function @name in @tree, built on a worker (they walk the
+ * whole tree). Both NULL when no frame has that name. */
+void          gz_viewer_sandwich_async  (GzProfileTree       *tree,
+                                         guint32              name,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean      gz_viewer_sandwich_finish (GAsyncResult        *result,
+                                         GzProfileTree      **callers,
+                                         GzProfileTree      **callees,
+                                         GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzViewerLoad, gz_viewer_load_free)
 

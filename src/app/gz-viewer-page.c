@@ -42,6 +42,7 @@ struct _GzViewerPage
   GFile           *loading_base_file; /* the base being read */
   GzViewerLoad    *load;       /* what is shown */
   GCancellable    *cancellable;
+  GCancellable    *sandwich_cancellable;
   gboolean         keeps_profile; /* the load under way only changes what is shown */
   char            *error;
   guint            updating_dropdown;
@@ -192,26 +193,14 @@ gz_viewer_page_update_breadcrumbs (GzViewerPage *self)
     }
 }
 
-void
-gz_viewer_page_select_function (GzViewerPage *self,
-                                const char   *name)
+static void
+gz_viewer_page_show_sandwich (GzViewerPage  *self,
+                              const char    *name,
+                              GzProfileTree *callers,
+                              GzProfileTree *callees)
 {
-  GzProfileTree *tree;
-  g_autoptr(GzProfileTree) callers = NULL;
-  g_autoptr(GzProfileTree) callees = NULL;
   g_autofree char *markup = NULL;
-  guint32 id;
 
-  g_return_if_fail (GZ_IS_VIEWER_PAGE (self));
-
-  tree = gz_flame_graph_get_tree (self->flame_graph);
-  id = tree != NULL && name != NULL ? gz_profile_tree_lookup_name (tree, name)
-                                    : GZ_PROFILE_TREE_NONE;
-  if (id != GZ_PROFILE_TREE_NONE && id != 0)
-    {
-      callers = gz_profile_tree_new_callers (tree, id);
-      callees = gz_profile_tree_new_callees (tree, id);
-    }
   gz_flame_graph_set_tree (self->callers_graph, callers);
   gz_flame_graph_set_tree (self->callees_graph, callees);
   if (callers != NULL)
@@ -220,6 +209,62 @@ gz_viewer_page_select_function (GzViewerPage *self,
   else
     markup = g_markup_escape_text (_("Select a function in the table or click a frame"), -1);
   gtk_label_set_markup (self->sandwich_label, markup);
+}
+
+typedef struct
+{
+  GzViewerPage *self;
+  char         *name;
+} SandwichRequest;
+
+static void
+on_sandwich_ready (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SandwichRequest *request = user_data;
+  g_autoptr(GzProfileTree) callers = NULL;
+  g_autoptr(GzProfileTree) callees = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Cancelled: another function was chosen, or another profile opened. */
+  if (gz_viewer_sandwich_finish (result, &callers, &callees, &error))
+    {
+      g_clear_object (&request->self->sandwich_cancellable);
+      gz_viewer_page_show_sandwich (request->self, request->name, callers, callees);
+    }
+  g_object_unref (request->self);
+  g_free (request->name);
+  g_free (request);
+}
+
+void
+gz_viewer_page_select_function (GzViewerPage *self,
+                                const char   *name)
+{
+  GzProfileTree *tree;
+  guint32 id;
+  SandwichRequest *request;
+
+  g_return_if_fail (GZ_IS_VIEWER_PAGE (self));
+
+  g_cancellable_cancel (self->sandwich_cancellable);
+  g_clear_object (&self->sandwich_cancellable);
+  tree = gz_flame_graph_get_tree (self->flame_graph);
+  id = tree != NULL && name != NULL ? gz_profile_tree_lookup_name (tree, name)
+                                    : GZ_PROFILE_TREE_NONE;
+  if (id == GZ_PROFILE_TREE_NONE || id == 0)
+    {
+      gz_viewer_page_show_sandwich (self, NULL, NULL, NULL);
+      return;
+    }
+
+  /* Both walk the whole tree: on a worker, so a large profile does not stall the window. */
+  self->sandwich_cancellable = g_cancellable_new ();
+  request = g_new0 (SandwichRequest, 1);
+  request->self = g_object_ref (self);
+  request->name = g_strdup (name);
+  gz_viewer_sandwich_async (tree, id, self->sandwich_cancellable, on_sandwich_ready, request);
 }
 
 static void
@@ -260,7 +305,7 @@ gz_viewer_page_show (GzViewerPage *self,
   /* The search stays as typed across sample types and files. */
   gz_flame_graph_set_search (self->flame_graph,
                              gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), NULL);
-  gz_viewer_table_set_tree (self->table, tree, normalize);
+  gz_viewer_table_set_tree (self->table, tree, load->functions, normalize);
   gz_viewer_page_select_function (self, NULL);
   gz_viewer_page_update_breadcrumbs (self);
   gz_viewer_page_update_search_label (self);
@@ -302,7 +347,7 @@ on_loaded (GObject      *source,
     {
       g_clear_pointer (&self->load, gz_viewer_load_free);
       gz_flame_graph_set_tree (self->flame_graph, NULL);
-      gz_viewer_table_set_tree (self->table, NULL, FALSE);
+      gz_viewer_table_set_tree (self->table, NULL, NULL, FALSE);
       gz_viewer_page_select_function (self, NULL);
       g_free (self->error);
       self->error = g_strdup (error->message);
@@ -433,7 +478,8 @@ on_normalize_toggled (GtkToggleButton *button,
   gz_flame_graph_set_normalize (self->flame_graph, normalize);
   gz_flame_graph_set_normalize (self->callers_graph, normalize);
   gz_flame_graph_set_normalize (self->callees_graph, normalize);
-  gz_viewer_table_set_tree (self->table, gz_flame_graph_get_tree (self->flame_graph), normalize);
+  if (self->load != NULL)
+    gz_viewer_table_set_tree (self->table, self->load->tree, self->load->functions, normalize);
 }
 
 static void
@@ -663,6 +709,8 @@ gz_viewer_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->sandwich_cancellable);
+  g_clear_object (&self->sandwich_cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);

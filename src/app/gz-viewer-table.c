@@ -278,9 +278,9 @@ on_filter_changed (GtkSearchEntry *entry,
 void
 gz_viewer_table_set_tree (GzViewerTable *self,
                           GzProfileTree *tree,
+                          GArray        *functions,
                           gboolean       normalize)
 {
-  g_autoptr(GArray) functions = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   const GzProfileTreeNode *root;
   double scale = 1.0;
@@ -301,7 +301,7 @@ gz_viewer_table_set_tree (GzViewerTable *self,
   self->unit = g_strdup (gz_profile_tree_get_unit (tree));
   self->total = root->total;
 
-  functions = gz_profile_tree_get_functions (tree);
+  g_return_if_fail (functions != NULL);
   rows = g_ptr_array_new_full (functions->len, g_object_unref);
   for (guint i = 0; i < functions->len; i++)
     {

@@ -12,10 +12,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GzViewerTable, gz_viewer_table, GZ, VIEWER_TABLE, GtkBox)
 
 GtkWidget  *gz_viewer_table_new          (void);
-/* Shows the functions of @tree; with a base, the change columns too (the base scaled to the
- * profile's total when @normalize). */
+/* Shows @functions (gz_profile_tree_get_functions () of @tree); with a base, the change
+ * columns too (the base scaled to the profile's total when @normalize). */
 void        gz_viewer_table_set_tree     (GzViewerTable *self,
                                           GzProfileTree *tree,
+                                          GArray        *functions,
                                           gboolean       normalize);
 /* The rows shown after the filter, and the name in row @position (NULL past the end). */
 guint       gz_viewer_table_get_n_rows   (GzViewerTable *self);
