@@ -13,7 +13,9 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
+#include "gz-agent-paths.h"
 #include "gz-bench-compare.h"
+#include "gz-bench-summary.h"
 #include "gz-bench-histogram.h"
 #include "gz-benchmarks-page.h"
 #include "gz-chart-bars.h"
@@ -284,6 +286,62 @@ test_benchmarks_invalid (void)
   g_object_unref (page_widget);
 }
 
+static gboolean
+is_gzip_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  return g_file_get_contents (path, &contents, &length, NULL) && length > 2
+         && (guchar) contents[0] == 0x1f && (guchar) contents[1] == 0x8b;
+}
+
+/* A command with both profiling switches: after its measured runs, one more run of it under
+ * the agent for each profile, both linked from the page (as gz-cli --command --cpu-profiling
+ * --memory-profiling). It runs 2 s: a program that exits before its session has started in
+ * its agent leaves no profile (the CLI says so too). */
+static void
+test_benchmarks_command_profiles (void)
+{
+  GtkWidget *page_widget = gz_benchmarks_page_new ();
+  GzBenchmarksPage *page = GZ_BENCHMARKS_PAGE (page_widget);
+  GtkWidget *window = show_in_window (page_widget);
+  GtkLabel *status = child (page, GZ_TYPE_BENCHMARKS_PAGE, "status_label");
+  g_autofree char *agent = gz_agent_library_path (NULL);
+  const GzBenchRun *run;
+  GzBenchResult *first;
+
+  if (agent == NULL)
+    {
+      g_test_skip ("the gz agent is not built or installed (GZ_AGENT_LIBRARY)");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  spin_until (bench_idle, page, 30, "the configuration");
+  select_benchmark (page, "Command…");
+  gtk_editable_set_text (child (page, GZ_TYPE_BENCHMARKS_PAGE, "command_row"), "sleep 2");
+  set_spin (page, "count_spin", 1);
+  gtk_switch_set_active (child (page, GZ_TYPE_BENCHMARKS_PAGE, "memory_switch"), TRUE);
+  gtk_switch_set_active (child (page, GZ_TYPE_BENCHMARKS_PAGE, "cpu_switch"), TRUE);
+  gz_benchmarks_page_run (page);
+  spin_until (bench_idle, page, 120, "the runs and the profiled runs");
+  g_test_message ("status: %s", gtk_label_get_text (status));
+  run = gz_benchmarks_page_get_run (page);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (run->results->len, ==, 1);
+  first = g_ptr_array_index (run->results, 0);
+  g_assert_cmpfloat (first->ns_per_op, >=, 2e9);
+  g_assert_nonnull (first->cpu_profile);
+  g_assert_nonnull (first->memory_profile);
+  g_test_message ("profiles: %s, %s", first->cpu_profile, first->memory_profile);
+  g_assert_true (is_gzip_file (first->cpu_profile));
+  g_assert_true (is_gzip_file (first->memory_profile));
+  g_assert_true (g_str_has_prefix (first->cpu_profile, fixture.out_dir));
+  assert_shown_time (page, "ns_per_op", gz_bench_samples_median (
+                       run->results, G_STRUCT_OFFSET (GzBenchResult, ns_per_op)));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Runs @command @count times from the page and saves the runs under @label. */
 static void
 run_and_save (GzBenchmarksPage *page,
@@ -350,7 +408,7 @@ export_and_check (GzComparePage *page,
   g_assert_cmpstr (contents, ==, cli_output);
 }
 
-/* Two labels saved from the Benchmarks page (the same command, a sleep three times longer the
+/* Two labels saved from the Benchmarks page (the same command, a sleep 15 times longer the
  * second time): the Compare page lists them, calls the change a regression, and every verdict
  * and both exports are gz-cli compare's own. */
 static void
@@ -389,7 +447,7 @@ test_compare (void)
                      GTK_STACK (adw_bin_get_child (ADW_BIN (compare)))), ==, "empty");
 
   gtk_window_set_child (GTK_WINDOW (window), bench_widget);
-  g_assert_true (g_file_set_contents (nap, "0.03", -1, NULL));
+  g_assert_true (g_file_set_contents (nap, "0.15", -1, NULL));
   run_and_save (bench, command, "slow");
 
   /* Shown again, the page reads the labels again. */
@@ -490,6 +548,7 @@ main (int   argc,
   g_test_add_func ("/app-bench/benchmarks/run", test_benchmarks_run);
   g_test_add_func ("/app-bench/benchmarks/cancel", test_benchmarks_cancel);
   g_test_add_func ("/app-bench/benchmarks/invalid", test_benchmarks_invalid);
+  g_test_add_func ("/app-bench/benchmarks/command-profiles", test_benchmarks_command_profiles);
   g_test_add_func ("/app-bench/compare/cli", test_compare);
   ret = g_test_run ();
   gz_test_cli_tear_down (&fixture);

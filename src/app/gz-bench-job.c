@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "gz-bench-command-profile.h"
 #include "gz-bench-harness.h"
 #include "gz-bench-job.h"
 #include "gz-command-bench.h"
@@ -23,6 +24,9 @@ typedef struct
   GPtrArray              *results;       /* GzBenchResult */
   guint64                 sample;        /* built-ins: samples done */
   gboolean                interrupted;
+  gboolean                cpu_profile_done;    /* commands: profiled runs taken */
+  gboolean                memory_profile_done;
+  char                   *warning;       /* a profile that could not be taken */
 } Job;
 
 static void
@@ -34,6 +38,7 @@ job_free (Job *job)
   g_clear_pointer (&job->context, gz_bench_context_free);
   g_clear_pointer (&job->command, gz_command_free);
   g_clear_pointer (&job->results, g_ptr_array_unref);
+  g_free (job->warning);
   g_free (job);
 }
 
@@ -69,6 +74,10 @@ gz_bench_job_command_line (const GzBenchJobOptions *options)
         }
       else
         g_string_append_printf (line, " --count %" G_GUINT64_FORMAT, options->count);
+      if (options->cpu_profile)
+        g_string_append (line, " --cpu-profiling");
+      if (options->memory)
+        g_string_append (line, " --memory-profiling");
       return g_string_free (line, FALSE);
     }
 
@@ -220,6 +229,64 @@ on_command_progress (guint    command,
     job->progress (fraction, run + 1, mean_ns, job->progress_data);
 }
 
+/* --- a command's profiles: one extra run under the agent for each, as gz-cli takes them */
+
+static void profile_next (GTask *task);
+
+static void
+on_profiled (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  GTask *task = data;
+  Job *job = g_task_get_task_data (task);
+  GzBenchResult *first = g_ptr_array_index (job->results, 0);
+  g_autoptr(GError) error = NULL;
+  char *path = gz_bench_command_profile_finish (result, &error);
+  gboolean cpu = !job->cpu_profile_done && job->options.cpu_profile;
+
+  if (cpu)
+    job->cpu_profile_done = TRUE;
+  else
+    job->memory_profile_done = TRUE;
+  if (path == NULL)
+    {
+      /* The measured runs stand; the page says what is missing. */
+      g_free (job->warning);
+      job->warning = g_strdup_printf ("the %s profile of %s: %s; the measured runs are kept",
+                                      cpu ? "CPU" : "memory", job->command->name,
+                                      error->message);
+      job_done (task);
+      g_object_unref (task);
+      return;
+    }
+  if (cpu)
+    first->cpu_profile = path;
+  else
+    first->memory_profile = path;
+  profile_next (task);
+}
+
+static void
+profile_next (GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
+  gboolean cpu = job->options.cpu_profile && !job->cpu_profile_done;
+  gboolean memory = job->options.memory && !job->memory_profile_done;
+
+  if (!cpu && !memory)
+    {
+      job_done (task);
+      g_object_unref (task);
+      return;
+    }
+  if (job->progress != NULL && !g_cancellable_is_cancelled (job->cancellable))
+    job->progress (1.0, 0, NAN, job->progress_data);
+  gz_bench_command_profile_async (job->command->command_line,
+                                  cpu ? GZ_PROFILE_TYPE_CPU : GZ_PROFILE_TYPE_MEMORY,
+                                  job->config, g_task_get_cancellable (task), on_profiled, task);
+}
+
 static void
 on_commands_done (GObject      *source,
                   GAsyncResult *result,
@@ -244,7 +311,10 @@ on_commands_done (GObject      *source,
   job->interrupted = report->interrupted;
   for (guint i = 0; i < report->results->len; i++)
     g_ptr_array_add (job->results, gz_bench_result_copy (report->results->pdata[i]));
-  job_done (task);
+  if (job->interrupted)
+    job_done (task);
+  else
+    profile_next (g_steal_pointer (&task));
 }
 
 static void
@@ -350,6 +420,7 @@ gz_bench_job_run_async (const GzBenchJobOptions *options,
 GzBenchRun *
 gz_bench_job_run_finish (GAsyncResult *result,
                          gboolean     *interrupted,
+                         char        **warning,
                          GError      **error)
 {
   GTask *task = G_TASK (result);
@@ -358,5 +429,7 @@ gz_bench_job_run_finish (GAsyncResult *result,
   g_return_val_if_fail (g_task_get_source_tag (task) == gz_bench_job_run_async, NULL);
   if (interrupted != NULL)
     *interrupted = job != NULL && job->interrupted;
+  if (warning != NULL)
+    *warning = job != NULL ? g_strdup (job->warning) : NULL;
   return g_task_propagate_pointer (task, error);
 }

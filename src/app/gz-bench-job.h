@@ -20,8 +20,10 @@ typedef struct
   gint64              duration_nanos; /* > 0: each sample (or each command) runs this long */
   guint64             warmup;         /* operations per worker, or runs of the command */
   guint64             count;          /* samples of a built-in, or measured runs of a command */
-  gboolean            memory;         /* built-ins: B/op, allocs/op and a memory profile */
-  gboolean            cpu_profile;    /* built-ins: a CPU profile of the first sample */
+  gboolean            memory;         /* built-ins: B/op, allocs/op and a memory profile of
+                                       * the first sample; commands: a memory profile */
+  gboolean            cpu_profile;    /* a CPU profile of the first sample; of a command, from
+                                       * one extra run under the agent (as gz-cli) */
 } GzBenchJobOptions;
 
 /* On the caller's main context, often while the job runs. @fraction: 0..1 of the whole job;
@@ -45,7 +47,8 @@ gboolean    gz_bench_job_check        (const GzBenchJobOptions *options,
 
 /* Runs the job. @options is copied; @config (may be NULL) gives output-dir and the profilers'
  * settings. Cancelling stops a built-in with G_IO_ERROR_CANCELLED (nothing kept, as gz-cli);
- * a command keeps the runs done before (gz_bench_job_run_finish sets @interrupted). */
+ * a command keeps the runs done before (gz_bench_job_run_finish sets @interrupted). A
+ * command's profiles come after its measured runs; @progress then says sample 0. */
 void        gz_bench_job_run_async    (const GzBenchJobOptions *options,
                                        GzConfig                *config,
                                        GzBenchJobProgressFunc   progress,
@@ -53,9 +56,11 @@ void        gz_bench_job_run_async    (const GzBenchJobOptions *options,
                                        GCancellable            *cancellable,
                                        GAsyncReadyCallback      callback,
                                        gpointer                 user_data);
-/* The samples (GzBenchResult) with the context of this process; @interrupted may be NULL. */
+/* The samples (GzBenchResult) with the context of this process. @interrupted and @warning
+ * (a command's profile that could not be taken, the runs kept) may be NULL. */
 GzBenchRun *gz_bench_job_run_finish   (GAsyncResult            *result,
                                        gboolean                *interrupted,
+                                       char                   **warning,
                                        GError                 **error);
 
 G_END_DECLS

@@ -131,8 +131,14 @@ on_benchmark_selected (GzBenchmarksPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->command_row), command);
   gtk_widget_set_sensitive (GTK_WIDGET (self->iterations_row), !command);
   gtk_widget_set_sensitive (GTK_WIDGET (self->concurrency_row), !command);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->memory_row), !command);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cpu_row), !command);
+  adw_action_row_set_subtitle (self->memory_row,
+                               command ? _("A memory profile from one more run under the agent")
+                                       : _("Exact B/op and allocs/op, and a memory profile of "
+                                           "the first sample"));
+  adw_action_row_set_subtitle (self->cpu_row,
+                               command ? _("A CPU profile from one more run under the agent "
+                                           "(its words run without sh)")
+                                       : _("A CPU profile of the first sample"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->benchmark_row),
                                command ? _("Any command, as gz-cli profile benchmark --command: "
                                            "wall and CPU time and peak memory of every run")
@@ -142,6 +148,7 @@ on_benchmark_selected (GzBenchmarksPage *self)
   /* gz-cli's defaults for each kind. */
   gtk_spin_button_set_value (self->count_spin, command ? 10 : 1);
   gtk_spin_button_set_value (self->warmup_spin, command ? 0 : 100);
+  gtk_switch_set_active (self->memory_switch, !command);
 }
 
 static gboolean
@@ -477,7 +484,9 @@ on_run_progress (double   fraction,
   g_autofree char *estimate = gz_units_format_nanoseconds (estimate_ns);
   g_autofree char *text = NULL;
 
-  if (self->run_options.suite != NULL)
+  if (sample == 0)
+    text = g_strdup (_("Taking the profiles: one more run under the agent for each…"));
+  else if (self->run_options.suite != NULL)
     text = isfinite (estimate_ns)
       ? g_strdup_printf (_("Sample %u of %u · about %s per operation"), sample,
                          (guint) self->run_options.count, estimate)
@@ -498,7 +507,8 @@ on_run_done (GObject      *source,
   g_autoptr(GzBenchmarksPage) self = weak_take (data);
   g_autoptr(GError) error = NULL;
   gboolean interrupted = FALSE;
-  GzBenchRun *run = gz_bench_job_run_finish (result, &interrupted, &error);
+  g_autofree char *warning = NULL;
+  GzBenchRun *run = gz_bench_job_run_finish (result, &interrupted, &warning, &error);
 
   if (self == NULL)
     {
@@ -531,8 +541,15 @@ on_run_done (GObject      *source,
   self->interrupted = interrupted;
   gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
   gtk_progress_bar_set_text (self->progress_bar, interrupted ? _("Interrupted") : _("Done"));
-  set_status (self, interrupted ? _("Interrupted: the runs measured before are shown and can "
-                                    "be saved.") : NULL, FALSE);
+  if (warning != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("No profile: %s"), warning);
+
+      set_status (self, text, TRUE);
+    }
+  else
+    set_status (self, interrupted ? _("Interrupted: the runs measured before are shown and "
+                                      "can be saved.") : NULL, FALSE);
   show_results (self);
   update_actions (self);
 }

@@ -1,0 +1,25 @@
+/* gz-bench-command-profile.h: one extra run of a benchmarked command under the gz agent with a
+ * session of one profile type for its whole life, as `gz-cli profile benchmark --command
+ * --cpu-profiling` takes its profiles; without blocking the main loop. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gz-config.h"
+#include "gz-profile.h"
+
+G_BEGIN_DECLS
+
+/* @command_line runs without a shell (its words, as the CLI's profiled run), launched as the
+ * Sessions page launches programs (gz-session-starter.h). Cancelling kills it. Returns the
+ * profile's path. */
+void  gz_bench_command_profile_async  (const char          *command_line,
+                                       GzProfileType        type,
+                                       GzConfig            *config,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+char *gz_bench_command_profile_finish (GAsyncResult        *result,
+                                       GError             **error);
+
+G_END_DECLS
