@@ -221,7 +221,7 @@ gz_cli_top (int    argc,
     {
       base = gz_profile_read_file (base_path, &error);
       if (base == NULL)
-        return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+        return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("the base profile: %s"), error->message);
     }
 
   options.sample_type = sample_type;
