@@ -73,7 +73,15 @@ typedef struct
   GSubprocess      *proc;
   GDataInputStream *out;
   int               pid;
+  gboolean          as_nobody; /* run as uid 65534 (the caller is root) */
 } Program;
+
+static void
+become_nobody (gpointer data)
+{
+  if (setgid (65534) != 0 || setuid (65534) != 0)
+    _exit (125);
+}
 
 static char *
 read_line (GDataInputStream *in)
@@ -91,6 +99,7 @@ program_start (Program    *p,
                ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *ready = NULL;
   const char *arg;
@@ -102,9 +111,11 @@ program_start (Program    *p,
     g_ptr_array_add (argv, (char *) arg);
   va_end (ap);
   g_ptr_array_add (argv, NULL);
-  p->proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                               &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  if (p->as_nobody)
+    g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
+  p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proc));
   ready = read_line (p->out);
@@ -164,21 +175,40 @@ typedef struct
   char             *path;
 } Session;
 
-/* `gz-cli profile start --type cpu --pid PID --duration 60s`, returned once its session is
- * listed: then the kernel samples the program. */
+/* Lets gz-cli running as nobody write its session and its profile. */
 static void
-session_start (Fixture *f,
-               Session *s,
-               int      pid)
+open_dirs_to_nobody (Fixture *f)
+{
+  g_chmod (f->cli.root, 0777);
+  g_mkdir_with_parents (f->cli.out_dir, 0777);
+  g_chmod (f->cli.out_dir, 0777);
+  g_mkdir_with_parents (f->cli.session_dir, 0777);
+  g_chmod (f->cli.session_dir, 0777);
+}
+
+/* `gz-cli profile start --type cpu --pid PID --duration 60s` (as nobody with @as_nobody),
+ * returned once its session is listed: then the kernel samples the program. */
+static void
+session_start (Fixture  *f,
+               Session  *s,
+               int       pid,
+               gboolean  as_nobody)
 {
   g_autofree char *pid_text = g_strdup_printf ("%d", pid);
   g_autoptr(GzSessionRegistry) registry = gz_session_registry_new (f->cli.session_dir);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   char *line;
 
-  s->proc = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "start", "--type", "cpu",
-                               "--pid", pid_text, "--duration", "60s", "--output-dir",
-                               f->cli.out_dir, NULL);
+  launcher = gz_test_cli_launcher (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE, NULL);
+  if (as_nobody)
+    g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
+  s->proc = g_subprocess_launcher_spawn (launcher, &error, gz_test_cli_path (), "profile",
+                                         "start", "--type", "cpu", "--pid", pid_text,
+                                         "--duration", "60s", "--output-dir", f->cli.out_dir,
+                                         NULL);
+  g_assert_no_error (error);
   s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
   while ((line = read_line (s->out)) != NULL && !g_str_has_prefix (line, "Profiling "))
     {
@@ -325,7 +355,7 @@ run_split (Fixture  *f,
       gint64 own_a, own_b;
 
       program_start (&p, target_path (frame_pointers), "split", "4", NULL);
-      session_start (f, &s, p.pid);
+      session_start (f, &s, p.pid, FALSE);
       program_go (&p);
       truths = program_results (&p);
       /* Ctrl-C saves. */
@@ -399,7 +429,7 @@ test_new_thread (Fixture      *f,
   if (!perf_allowed ())
     return;
   program_start (&p, target_path (FALSE), "thread", NULL);
-  session_start (f, &s, p.pid);
+  session_start (f, &s, p.pid, FALSE);
   id = g_strdup (s.id);
   g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &list, NULL, "list", NULL), ==, 0);
   g_assert_nonnull (strstr (list, id));
@@ -438,7 +468,7 @@ test_target_exits (Fixture      *f,
   if (!perf_allowed ())
     return;
   program_start (&p, target_path (TRUE), "--exit", "split", "1", NULL);
-  session_start (f, &s, p.pid);
+  session_start (f, &s, p.pid, FALSE);
   program_go (&p);
   truths = program_results (&p);
   program_end (&p);
@@ -505,13 +535,6 @@ test_other_type_needs_agent (Fixture      *f,
   g_assert_nonnull (strstr (err, "profile run -- COMMAND"));
 }
 
-static void
-become_nobody (gpointer data)
-{
-  if (setgid (65534) != 0 || setuid (65534) != 0)
-    _exit (125);
-}
-
 /* Another user's process: as root, gz-cli runs as nobody against this test's own (root's)
  * program; as a user, against pid 1 when that is not ours. */
 static void
@@ -540,11 +563,7 @@ test_other_user (Fixture      *f,
       program_start (&p, target_path (TRUE), "split", "1", NULL);
       pid_text = g_strdup_printf ("%d", p.pid);
       /* nobody writes nothing, but must get as far as asking the kernel. */
-      g_chmod (f->cli.root, 0777);
-      g_mkdir_with_parents (f->cli.out_dir, 0777);
-      g_chmod (f->cli.out_dir, 0777);
-      g_mkdir_with_parents (f->cli.session_dir, 0777);
-      g_chmod (f->cli.session_dir, 0777);
+      open_dirs_to_nobody (f);
     }
   launcher = gz_test_cli_launcher (&f->cli, G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
   if (geteuid () == 0)
@@ -565,6 +584,59 @@ test_other_user (Fixture      *f,
   assert_refused (f, g_subprocess_get_exit_status (proc), err, "another user");
 }
 
+/* A user without privileges (root plays nobody, sampling nobody's program): at
+ * perf_event_paranoid 2 only user space is sampled, and the profile says so; the split still
+ * holds (the program spends next to no time in the kernel) and the stacks reach main. */
+static void
+test_unprivileged (Fixture      *f,
+                   gconstpointer data)
+{
+  Program p = { .as_nobody = TRUE };
+  Session s = { 0 };
+  g_autoptr(GHashTable) truths = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *paranoid = NULL;
+  gint64 a, b, a_main, b_main, own_a, own_b;
+  double truth, measured;
+  gboolean user_only = FALSE;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("not root: the other subtests already ran as a user without privileges");
+      return;
+    }
+  if (!g_file_get_contents ("/proc/sys/kernel/perf_event_paranoid", &paranoid, NULL, NULL) ||
+      atoi (paranoid) != 2)
+    {
+      g_test_skip ("kernel.perf_event_paranoid is not 2: this checks that level");
+      return;
+    }
+  open_dirs_to_nobody (f);
+  program_start (&p, target_path (FALSE), "split", "2", NULL);
+  session_start (f, &s, p.pid, TRUE);
+  program_go (&p);
+  truths = program_results (&p);
+  g_subprocess_send_signal (s.proc, SIGINT);
+  profile = session_finish (&s, NULL);
+  program_end (&p);
+
+  for (guint i = 0; i < profile->comments->len; i++)
+    user_only |= strstr (g_ptr_array_index (profile->comments, i), "user space only") != NULL;
+  g_assert_true (user_only);
+  own_a = (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (truths, "spin_a"));
+  own_b = (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (truths, "spin_b"));
+  a = cpu_of (profile, "spin_a", &a_main);
+  b = cpu_of (profile, "spin_b", &b_main);
+  g_assert_cmpint (a + b, >, 0);
+  truth = 100.0 * (double) own_a / (double) (own_a + own_b);
+  measured = 100.0 * (double) a / (double) (a + b);
+  g_test_message ("unprivileged: spin_a %.2f %% by its own clock, %.2f %% in the profile (%"
+                  G_GINT64_FORMAT " lost)", truth, measured, (gint64) lost_samples (profile));
+  if (lost_samples (profile) == 0)
+    g_assert_cmpfloat (fabs (measured - truth), <=, 1.5);
+  g_assert_cmpint (a_main + b_main, >=, (a + b) * 98 / 100);
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer))
@@ -581,6 +653,7 @@ main (int    argc,
   add ("/perf/split/no-frame-pointers", test_split_no_frame_pointers);
   add ("/perf/new-thread", test_new_thread);
   add ("/perf/target-exits", test_target_exits);
+  add ("/perf/unprivileged", test_unprivileged);
   add ("/perf/refused/no-such-process", test_no_such_process);
   add ("/perf/refused/other-type", test_other_type_needs_agent);
   add ("/perf/refused/other-user", test_other_user);
