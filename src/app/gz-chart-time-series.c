@@ -308,13 +308,25 @@ gz_time_series_chart_describe_item (GzChart *chart,
 {
   GzTimeSeriesChart *self = GZ_TIME_SERIES_CHART (chart);
   g_autoptr(GString) text = NULL;
+  g_autoptr(GDateTime) wall = NULL;
   g_autofree char *when = NULL;
+  g_autofree char *clock = NULL;
   double time;
 
   if (!item_time (self, item, &time))
     return NULL;
   when = gz_chart_format (time - gz_time_series_chart_newest (self), 0, GZ_CHART_UNIT_SECONDS);
-  text = g_string_new (when);
+  /* Times are on the monotonic clock: the wall clock is as far back from now. */
+  wall = g_date_time_new_from_unix_local ((gint64) round (
+           g_get_real_time () / (double) G_USEC_PER_SEC
+           - (g_get_monotonic_time () / (double) G_USEC_PER_SEC - time)));
+  clock = wall != NULL ? g_date_time_format (wall, "%X") : NULL;
+  /* TRANSLATORS: when a point was sampled: "12 s ago, at 14:03:05". */
+  text = g_string_new (NULL);
+  if (clock != NULL)
+    g_string_printf (text, _("%s, at %s"), when, clock);
+  else
+    g_string_assign (text, when);
   for (guint s = 0; s < self->series->len; s++)
     {
       Series *series = g_ptr_array_index (self->series, s);

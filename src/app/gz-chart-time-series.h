@@ -16,8 +16,8 @@ guint      gz_time_series_chart_add_series     (GzTimeSeriesChart *self,
                                                 const char        *name);
 guint      gz_time_series_chart_get_n_series   (GzTimeSeriesChart *self);
 guint      gz_time_series_chart_get_capacity   (GzTimeSeriesChart *self);
-/* Appends a point to @series: @time in seconds on any clock that does not go back (e.g.
- * g_get_monotonic_time () / 1e6), @value in the chart's unit; NAN leaves a gap. Past the
+/* Appends a point to @series: @time in seconds of g_get_monotonic_time () (/ 1e6: tooltips
+ * show the wall-clock time from it), @value in the chart's unit; NAN leaves a gap. Past the
  * capacity the oldest point goes. The chart shows the last window up to the newest time. */
 void       gz_time_series_chart_push           (GzTimeSeriesChart *self,
                                                 guint              series,

@@ -74,7 +74,8 @@ struct _GzStatsPage
 
 G_DEFINE_FINAL_TYPE (GzStatsPage, gz_stats_page, ADW_TYPE_BIN)
 
-/* The number at @path ("memory.rss_bytes"), NAN when it is missing or not a number. */
+/* The number at @section.@key ("memory", "rss_bytes"; a top-level @key for a NULL @section),
+ * NAN when it is missing or not a number. */
 static double
 number_at (JsonObject *root,
            const char *section,
