@@ -370,7 +370,7 @@ test_app_stats_page_charts (void)
       g_assert_cmpint (item, >=, 1);
       tooltip = gz_chart_describe_item (chart, item);
       g_test_message ("tooltip: %s", tooltip);
-      g_assert_true (g_str_has_prefix (tooltip, "now\n"));
+      g_assert_true (g_str_has_prefix (tooltip, "now, at "));
       g_assert_nonnull (strstr (tooltip, gz_chart_get_title (chart)));
       /* Outside the plot, nothing. */
       g_assert_cmpint (gz_chart_get_item_at (chart, -10, -10), ==, -1);
