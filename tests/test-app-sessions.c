@@ -359,6 +359,36 @@ test_app_session_in_cli_list (void)
   g_assert_null (strstr (out, id));
 }
 
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+on_app_open (GApplication  *application,
+             GFile        **files,
+             int            n_files,
+             const char    *hint,
+             char         **opened)
+{
+  g_assert_cmpint (n_files, ==, 1);
+  *opened = g_file_get_path (files[0]);
+  /* The application's own handler opens the Viewer: not this test's subject. */
+  g_signal_stop_emission_by_name (application, "open");
+}
+
 static void
 test_launched_command (void)
 {
@@ -372,6 +402,9 @@ test_launched_command (void)
   const char *truth = g_getenv ("GZ_TEST_TARGET_TRUTH");
   const GzSessionSummary *summary;
   GzSessionResultRow *finished;
+  g_autofree char *opened = NULL;
+  GtkWidget *open_button;
+  gulong handler;
 
   if (g_getenv ("GZ_AGENT_LIBRARY") == NULL || truth == NULL)
     {
@@ -404,6 +437,17 @@ test_launched_command (void)
   /* Its whole life was the session: that it exited is no news. */
   g_assert_false (summary->target_exited);
   launched_id = g_strdup (id);
+
+  /* Open hands the file to the application (its Viewer shows it). */
+  open_button = find_button (GTK_WIDGET (finished), "_Open");
+  g_assert_nonnull (open_button);
+  g_assert_true (gtk_widget_get_sensitive (open_button));
+  handler = g_signal_connect (app, "open", G_CALLBACK (on_app_open), &opened);
+  /* As the keyboard does it: a button clicks once its short press animation ends. */
+  g_assert_true (gtk_widget_activate (open_button));
+  g_assert_true (wait_for ((gconstpointer *) &opened, 5));
+  g_signal_handler_disconnect (app, handler);
+  g_assert_cmpstr (opened, ==, summary->path);
 }
 
 static void
@@ -645,7 +689,9 @@ main (int   argc,
       g_assert_true (own_notification_server ());
       app = gz_application_new ();
       /* Not unique: the test must not meet a running gz-profile on the bus. */
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+      g_application_set_flags (G_APPLICATION (app),
+                               g_application_get_flags (G_APPLICATION (app)) |
+                               G_APPLICATION_NON_UNIQUE);
       g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
       g_assert_no_error (error);
       /* The page alone in a window of the application: what the other pages do is theirs. */
