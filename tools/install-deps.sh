@@ -9,6 +9,7 @@ packages=(
   libgoogle-perftools-dev libprotobuf-c-dev protobuf-c-compiler
   libdw-dev libelf-dev libdebuginfod-dev debuginfod libunwind-dev zlib1g-dev
   golang-go curl wrk hyperfine
+  clang libclang-rt-dev
   xvfb xauth dbus dbus-x11 desktop-file-utils appstream imagemagick
   x11-utils librsvg2-common fonts-dejavu-core python3
   flatpak-builder shared-mime-info man-db
