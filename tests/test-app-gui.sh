@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# End to end: gz-profile starts under Xvfb, opens its window, draws something (screenshots are
-# checked not to be blank), forwards a second invocation to the running instance, and quits
-# cleanly through its app.quit action. Speaks TAP, one line per check; each check builds on the
-# one before, so the first failure ends the run (the missing ones count as failed).
+# End to end: gz-profile starts under Xvfb, opens its window, draws every page (a screenshot of
+# each, checked not to be blank), forwards a second invocation to the running instance, serves
+# /debug/pprof/ to curl once win.server-running (the Server page's switch) is turned on over
+# D-Bus and stops serving when it is turned off, and quits cleanly through its app.quit action.
+# Speaks TAP, one line per check; each check builds on the one before, so the first failure ends
+# the run (the missing ones count as failed).
 # Usage: test-app-gui.sh GZ_PROFILE APP_ID SCREENSHOT_DIR
 set -euo pipefail
 
@@ -10,7 +12,7 @@ app=$1
 app_id=$2
 outdir=$3
 
-for tool in xvfb-run import identify xwininfo gdbus; do
+for tool in xvfb-run import identify compare convert xwininfo gdbus curl python3; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "1..0 # SKIP $tool not found; run tools/install-deps.sh"
     exit 0
@@ -33,7 +35,7 @@ cleanup () {
 }
 trap cleanup EXIT
 
-echo "1..5"
+echo "1..9"
 passed=0
 pass () {
   passed=$((passed + 1))
@@ -53,6 +55,10 @@ export XDG_STATE_HOME=$tmp/state XDG_RUNTIME_DIR=$tmp/run
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 export GSETTINGS_BACKEND=memory
 export G_DEBUG=fatal-criticals
+# The Server page reads its port from gz's configuration, here its environment variable: a free
+# one, so that a pprof server already on 6060 does not fail the test.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export GZ_PROFILE_PORT=$port
 
 # Number of windows titled "gz profile" on the X server, leaving out GDK's 1x1 leader window.
 count_windows () {
@@ -77,6 +83,21 @@ screenshot () {
   fail "$png is blank (standard deviation $sd) 20 s after the window appeared"
 }
 
+# Waits (up to 20 s) until the header bar differs from the one in $outdir/$1.png (the view
+# switcher marks the page shown; a page's own content may change by itself), then 1 s more for
+# the page to settle: a page shown on a loaded machine can take a while to draw.
+wait_for_change () {
+  local diff=0
+  convert "$outdir/$1.png" -crop 1280x60+0+0 +repage "$tmp/before.png"
+  for _ in $(seq 1 40); do
+    import -window root -crop 1280x60+0+0 +repage "$tmp/now.png"
+    diff=$(compare -metric AE "$tmp/before.png" "$tmp/now.png" null: 2>&1 || true)
+    [ "${diff%% *}" != 0 ] && { sleep 1; return 0; }
+    sleep 0.5
+  done
+  fail "the header bar did not change 20 s after showing another page"
+}
+
 "$app" --page=statistics >"$tmp/app.log" 2>&1 &
 pid=$!
 
@@ -96,13 +117,65 @@ pass "the statistics page is drawn"
 
 # A second invocation is forwarded to the running instance: no second window.
 "$app" --page=sessions >>"$tmp/app.log" 2>&1 || fail "second invocation failed"
-sleep 1
+wait_for_change app-statistics
 [ "$(count_windows)" -eq 1 ] || fail "expected one window, found $(count_windows)"
 kill -0 "$pid" 2>/dev/null || fail "gz-profile died after the second invocation"
 screenshot app-sessions
 pass "a second invocation is forwarded to the running instance"
 
 object_path=/$(echo "$app_id" | tr . /)
+# The main window's actions (win.*), as GtkApplication exports them.
+window_path=$object_path/window/1
+
+# gz-profile --page=NAME reaches the running instance for every page (app.show-page).
+previous=app-sessions
+for page in benchmarks compare viewer server; do
+  "$app" --page="$page" >>"$tmp/app.log" 2>&1 || fail "gz-profile --page=$page failed"
+  wait_for_change "$previous"
+  kill -0 "$pid" 2>/dev/null || fail "gz-profile died showing the $page page"
+  screenshot "app-$page"
+  previous=app-$page
+done
+pass "every page is drawn"
+
+status=0
+"$app" --page=nowhere >"$tmp/bad-page.log" 2>&1 || status=$?
+[ "$status" -eq 1 ] && grep -q 'sessions, benchmarks, compare, statistics, server, viewer' \
+  "$tmp/bad-page.log" || fail "--page=nowhere: status $status, $(cat "$tmp/bad-page.log")"
+pass "an unknown --page names the six pages and fails"
+
+set_server () {
+  gdbus call --session --dest "$app_id" --object-path "$window_path" \
+    --method org.gtk.Actions.SetState server-running "<$1>" '{}' >/dev/null \
+    || fail "could not set win.server-running to $1 over D-Bus"
+}
+
+url=http://127.0.0.1:$port/debug/pprof/
+set_server true
+code=
+for _ in $(seq 1 50); do
+  code=$(curl -s -o "$tmp/index.html" -w '%{http_code}' --max-time 10 "$url" || true)
+  [ "$code" = 200 ] && break
+  sleep 0.2
+done
+[ "$code" = 200 ] || fail "GET $url gave '$code' 10 s after the server switch was turned on"
+grep -q 'goroutine' "$tmp/index.html" && grep -q 'heap' "$tmp/index.html" \
+  || fail "$url is not the pprof index: $(head -c 300 "$tmp/index.html")"
+pass "the server switch serves the pprof index at $url"
+
+# The request shows in the page's recent requests.
+sleep 1
+screenshot app-server
+set_server false
+for _ in $(seq 1 50); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)
+  [ "$code" = 000 ] && break
+  sleep 0.2
+done
+[ "$code" = 000 ] || fail "$url still answers ($code) 10 s after the switch was turned off"
+kill -0 "$pid" 2>/dev/null || fail "gz-profile died stopping its server"
+pass "turning the switch off stops the server"
+
 gdbus call --session --dest "$app_id" --object-path "$object_path" \
   --method org.freedesktop.Application.ActivateAction quit '[]' '{}' >/dev/null \
   || fail "could not activate app.quit over D-Bus"

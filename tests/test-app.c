@@ -1,5 +1,5 @@
 /* test-app.c: the desktop app's objects: application actions and shortcuts, the window's pages
- * and saved state, the statistics page and the preferences. Needs a display: meson runs it
+ * and saved state, the statistics page, the Server page's switch and the preferences. Needs a display: meson runs it
  * under Xvfb through xvfb-run-test.sh; without one every subtest is skipped, saying why. */
 
 #include "config.h"
@@ -17,6 +17,7 @@
 #include "gz-config.h"
 #include "gz-pprof-server.h"
 #include "gz-preferences-window.h"
+#include "gz-server-page.h"
 #include "gz-stats-page.h"
 #include "gz-process-stats.h"
 #include "gz-target-client.h"
@@ -27,7 +28,9 @@ static GzApplication *app;
 static void
 test_app_actions (void)
 {
-  static const char * const actions[] = { "quit", "about", "preferences", "show-page" };
+  static const char * const actions[] = {
+    "new-session", "run-benchmark", "quit", "about", "preferences", "show-page"
+  };
   g_auto(GStrv) quit_accels = NULL;
   g_auto(GStrv) page_accels = NULL;
 
@@ -36,6 +39,9 @@ test_app_actions (void)
 
   quit_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.quit");
   g_assert_true (g_strv_contains ((const char * const *) quit_accels, "<Control>q"));
+  g_clear_pointer (&quit_accels, g_strfreev);
+  quit_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.new-session");
+  g_assert_true (g_strv_contains ((const char * const *) quit_accels, "<Control>n"));
   page_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
                                                        "app.show-page::statistics");
   g_assert_true (g_strv_contains ((const char * const *) page_accels, "<Alt>4"));
@@ -661,6 +667,150 @@ test_app_preferences (void)
   g_rmdir (dir);
 }
 
+/* app.new-session and app.run-benchmark show their page with the keyboard focus in it. */
+static void
+test_app_focus_actions (void)
+{
+  static const struct
+  {
+    const char *action;
+    const char *page;
+    const char *type;
+  } cases[] = {
+    { "new-session", "sessions", "GzSessionsPage" },
+    { "run-benchmark", "benchmarks", "GzBenchmarksPage" },
+  };
+  GzWindow *window = gz_window_new (app);
+
+  gz_window_set_visible_page (window, "viewer");
+  gtk_window_present (GTK_WINDOW (window));
+  spin_for (200);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GtkWidget *focus;
+
+      g_action_group_activate_action (G_ACTION_GROUP (app), cases[i].action, NULL);
+      g_assert_cmpstr (gz_window_get_visible_page (window), ==, cases[i].page);
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      g_assert_nonnull (focus);
+      g_assert_nonnull (gtk_widget_get_ancestor (focus, g_type_from_name (cases[i].type)));
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* Whether something listens on 127.0.0.1:@port (a blocking connect to loopback is quick). */
+static gboolean
+port_open (guint port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection =
+    g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+
+  return connection != NULL;
+}
+
+static gboolean
+has_url (gconstpointer page)
+{
+  return gz_server_page_get_url ((GzServerPage *) page) != NULL;
+}
+
+/* Each look is a connection the server accepts: look every 100 ms, so that the loop also runs
+ * the server's idle (lower priority) work, as it would with real clients. */
+static void
+wait_port_closed (guint port)
+{
+  for (guint tries = 0; tries < 300; tries++)
+    {
+      if (!port_open (port))
+        return;
+      spin_for (100);
+    }
+  g_error ("port %u still open 30 s after the server was turned off", port);
+}
+
+/* The Server page's switch (win.server-running): on, the server listens on the configured port
+ * (here GZ_PROFILE_PORT, as gz-cli reads it) and the address is shown; off, the port closes;
+ * on again, it listens again. A port taken by another program turns the switch back off. */
+static void
+test_app_server_page (void)
+{
+  guint port = free_port ();
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  g_autofree char *expected = g_strdup_printf ("http://127.0.0.1:%u/debug/pprof/", port);
+  g_autoptr(GzPprofServer) squatter = gz_pprof_server_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) state = NULL;
+  GzServerPage *page;
+  GzWindow *window;
+
+  g_setenv ("GZ_PROFILE_PORT", port_text, TRUE);
+  window = gz_window_new (app);
+  page = GZ_SERVER_PAGE (find_widget (GTK_WIDGET (window), GZ_TYPE_SERVER_PAGE));
+  g_assert_nonnull (page);
+  gz_window_set_visible_page (window, "server");
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "server-running"));
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_action_group_change_action_state (G_ACTION_GROUP (window), "server-running",
+                                          g_variant_new_boolean (TRUE));
+      state = g_action_group_get_action_state (G_ACTION_GROUP (window), "server-running");
+      g_assert_true (g_variant_get_boolean (state));
+      g_clear_pointer (&state, g_variant_unref);
+      spin_until (has_url, page, "the server to listen");
+      g_assert_cmpstr (gz_server_page_get_url (page), ==, expected);
+      g_assert_true (port_open (port));
+
+      g_action_group_change_action_state (G_ACTION_GROUP (window), "server-running",
+                                          g_variant_new_boolean (FALSE));
+      g_assert_null (gz_server_page_get_url (page));
+      wait_port_closed (port);
+    }
+
+  /* Taken: the switch goes back off and the page says why. */
+  g_assert_true (gz_pprof_server_listen_on (squatter, "127.0.0.1", port, &error));
+  g_assert_no_error (error);
+  gz_server_page_set_running (page, TRUE);
+  g_assert_false (gz_server_page_get_running (page));
+  state = g_action_group_get_action_state (G_ACTION_GROUP (window), "server-running");
+  g_assert_false (g_variant_get_boolean (state));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unsetenv ("GZ_PROFILE_PORT");
+}
+
 static void
 skip_without_display (gconstpointer data)
 {
@@ -675,6 +825,8 @@ static const struct
   { "/app/application/actions", test_app_actions },
   { "/app/window/pages", test_app_window_pages },
   { "/app/window/state", test_app_window_state },
+  { "/app/window/focus-actions", test_app_focus_actions },
+  { "/app/server-page/switch", test_app_server_page },
   { "/app/stats-page/rows", test_app_stats_page },
   { "/app/stats-page/shown", test_app_stats_page_shown },
   { "/app/stats-page/charts", test_app_stats_page_charts },

@@ -1,5 +1,6 @@
-/* gz-application.c: the gz-profile application: app actions (quit, about, preferences,
- * show-page), their shortcuts, the --page option and the main window. */
+/* gz-application.c: the gz-profile application: app actions (new-session, run-benchmark,
+ * quit, about, preferences, show-page), their shortcuts, the --page option and the main
+ * window. */
 
 #include "config.h"
 
@@ -150,6 +151,34 @@ gz_application_show_page_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Shows a page with the keyboard focus in it: its first control (the start form). */
+static void
+gz_application_focus_page (GzApplication *self,
+                           const char    *name)
+{
+  GzWindow *window = gz_application_get_main_window (self);
+
+  gz_window_set_visible_page (window, name);
+  gtk_window_present (GTK_WINDOW (window));
+  gz_window_focus_page (window);
+}
+
+static void
+gz_application_new_session_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  gz_application_focus_page (GZ_APPLICATION (user_data), "sessions");
+}
+
+static void
+gz_application_run_benchmark_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  gz_application_focus_page (GZ_APPLICATION (user_data), "benchmarks");
+}
+
 /* The Viewer page, shown, in the main window. */
 static GzViewerPage *
 gz_application_show_viewer (GzApplication *self)
@@ -186,6 +215,8 @@ gz_application_open (GApplication  *app,
 
 static const GActionEntry app_actions[] = {
   { "open-profile", gz_application_open_profile_action },
+  { "new-session", gz_application_new_session_action },
+  { "run-benchmark", gz_application_run_benchmark_action },
   { "quit", gz_application_quit_action },
   { "about", gz_application_about_action },
   { "preferences", gz_application_preferences_action },
@@ -197,6 +228,8 @@ static const struct
   const char *action;
   const char *accels[3];
 } app_accels[] = {
+  { "app.new-session", { "<Control>n", NULL } },
+  { "app.run-benchmark", { "<Control>b", NULL } },
   { "app.open-profile", { "<Control>o", NULL } },
   { "app.quit", { "<Control>q", NULL } },
   { "app.preferences", { "<Control>comma", NULL } },

@@ -1,4 +1,5 @@
-/* gz-window.c: the main window: pages in an AdwViewStack, window state in GSettings. */
+/* gz-window.c: the main window: pages in an AdwViewStack, window state in GSettings, the
+ * window's actions (win.server-running). */
 
 #include "config.h"
 
@@ -21,6 +22,7 @@ struct _GzWindow
   GSettings *settings;
 
   AdwViewStack *stack;
+  GzServerPage *server_page;
 };
 
 G_DEFINE_FINAL_TYPE (GzWindow, gz_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -140,12 +142,20 @@ gz_window_class_init (GzWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gz/Profile/gz-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GzWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, GzWindow, server_page);
 }
 
 static void
 gz_window_init (GzWindow *self)
 {
+  g_autoptr(GPropertyAction) server_running = NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* win.server-running: the Server page's switch as a stateful action, for scripts (over
+   * D-Bus, org.gtk.Actions.SetState) as for the switch. */
+  server_running = g_property_action_new ("server-running", self->server_page, "running");
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (server_running));
 
   if (g_str_has_suffix (GZ_APP_ID, ".Devel"))
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -168,6 +178,18 @@ gz_window_get_visible_page (GzWindow *self)
   g_return_val_if_fail (GZ_IS_WINDOW (self), NULL);
 
   return adw_view_stack_get_visible_child_name (self->stack);
+}
+
+void
+gz_window_focus_page (GzWindow *self)
+{
+  GtkWidget *page;
+
+  g_return_if_fail (GZ_IS_WINDOW (self));
+
+  page = adw_view_stack_get_visible_child (self->stack);
+  if (page != NULL && !gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD))
+    gtk_widget_grab_focus (page);
 }
 
 void

@@ -18,5 +18,7 @@ gboolean    gz_window_is_page_name     (const char    *name);
 const char *gz_window_get_visible_page (GzWindow      *self);
 void        gz_window_set_visible_page (GzWindow      *self,
                                         const char    *name);
+/* Moves the keyboard focus into the visible page, to its first control. */
+void        gz_window_focus_page       (GzWindow      *self);
 
 G_END_DECLS
