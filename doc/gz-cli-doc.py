@@ -156,6 +156,19 @@ def man_page(gz_cli, version):
                 out.append('.PP')
                 out.append('Options:')
                 man_options(form, out)
+    # Every option that an environment variable also sets says so: "… (also GZ_PROFILE_X)".
+    env = {}
+    for cmd in commands:
+        for form in [cmd] + [v for _, v in cmd.variants]:
+            for o in form.options:
+                m = re.search(r'^(.*) \(also (\w+)\)$', o.text)
+                if m:
+                    env.setdefault(m.group(2), (o.long, m.group(1)))
+    if env:
+        out.append('.SH ENVIRONMENT')
+        out.append('Each sets the option named: a flag overrides it, it overrides the configuration file.')
+        for name, (option, text) in sorted(env.items()):
+            out += ['.TP', f'\\fB{roff(name)}\\fR', f'{roff(text)} (\\fB\\-\\-{roff(option)}\\fR).']
     out += [
         '.SH EXIT STATUS',
         '0 on success, 1 when a command could not do its work, 2 for a wrong command line;',
