@@ -37,6 +37,7 @@ static const guint8 perf_to_dwarf[GZ_PERF_N_REGS] = {
 typedef struct
 {
   int     fd;          /* the event whose buffer this is; the others of the CPU write here */
+  int     cpu;
   gboolean hung_up;    /* its thread ended: poll() would return at once, so only drain it */
   guint8 *base;        /* header page + data pages */
   gsize   data_size;
@@ -47,7 +48,9 @@ struct _GzPerfEvents
   pid_t       pid;
   GArray     *fds;       /* int: every event, for enable/disable/close */
   GArray     *buffers;   /* RingBuffer, one per CPU */
-  GHashTable *tids;      /* the threads opened at the start */
+  GHashTable *tids;      /* the threads we opened events on (not those that inherited them) */
+  guint       hz;
+  int         n_cpus;
   int         wake_fd;
   gsize       page_size;
   guint8     *scratch;   /* a record that wraps around the end of a buffer */
@@ -241,9 +244,10 @@ list_tids (pid_t    pid,
 static gboolean
 map_buffer (GzPerfEvents *self,
             int           fd,
+            int           cpu,
             GError      **error)
 {
-  RingBuffer buffer = { fd, FALSE, NULL, 0 };
+  RingBuffer buffer = { fd, cpu, FALSE, NULL, 0 };
   int errsv = 0;
 
   for (gsize pages = DATA_PAGES_MAX; pages >= DATA_PAGES_MIN; pages /= 2)
@@ -267,6 +271,45 @@ map_buffer (GzPerfEvents *self,
   return FALSE;
 }
 
+/* Opens @tid's event on @cpu, writing to that CPU's buffer (mapped with the CPU's first
+ * event). TRUE with nothing opened when the thread ended or the CPU is offline. */
+static gboolean
+open_on_cpu (GzPerfEvents  *self,
+             pid_t          tid,
+             int            cpu,
+             GError       **error)
+{
+  RingBuffer *buffer = NULL;
+  int fd;
+
+  for (guint i = 0; i < self->buffers->len && buffer == NULL; i++)
+    if (g_array_index (self->buffers, RingBuffer, i).cpu == cpu)
+      buffer = &g_array_index (self->buffers, RingBuffer, i);
+  fd = open_event (tid, cpu, self->hz, &self->user_only);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      if (errsv == ESRCH || (errsv == ENODEV && cpu > 0))
+        return TRUE;
+      set_open_error (error, self->pid, errsv);
+      return FALSE;
+    }
+  g_array_append_val (self->fds, fd);
+  g_hash_table_add (self->tids, GINT_TO_POINTER (tid));
+  if (buffer == NULL)
+    return map_buffer (self, fd, cpu, error);
+  if (ioctl (fd, PERF_EVENT_IOC_SET_OUTPUT, buffer->fd) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "cannot share the perf buffer of CPU %d (%s)", cpu, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GzPerfEvents *
 gz_perf_events_open (pid_t    pid,
                      guint    hz,
@@ -274,12 +317,13 @@ gz_perf_events_open (pid_t    pid,
 {
   g_autoptr(GzPerfEvents) self = g_new0 (GzPerfEvents, 1);
   g_autoptr(GArray) tids = NULL;
-  long n_cpus = sysconf (_SC_NPROCESSORS_CONF);
 
   if (!gz_perf_events_check (pid, error))
     return NULL;
 
   self->pid = pid;
+  self->hz = hz;
+  self->n_cpus = (int) sysconf (_SC_NPROCESSORS_CONF);
   self->fds = g_array_new (FALSE, FALSE, sizeof (int));
   self->buffers = g_array_new (FALSE, FALSE, sizeof (RingBuffer));
   self->tids = g_hash_table_new (NULL, NULL);
@@ -297,44 +341,10 @@ gz_perf_events_open (pid_t    pid,
   tids = list_tids (pid, error);
   if (tids == NULL)
     return NULL;
-  for (int cpu = 0; cpu < n_cpus; cpu++)
-    {
-      int cpu_fd = -1;
-
-      for (guint i = 0; i < tids->len; i++)
-        {
-          pid_t tid = g_array_index (tids, pid_t, i);
-          int fd = open_event (tid, cpu, hz, &self->user_only);
-
-          if (fd < 0)
-            {
-              int errsv = errno;
-
-              /* A thread that ended meanwhile, or a CPU that is offline. */
-              if (errsv == ESRCH || (errsv == ENODEV && cpu > 0))
-                continue;
-              set_open_error (error, pid, errsv);
-              return NULL;
-            }
-          g_array_append_val (self->fds, fd);
-          g_hash_table_add (self->tids, GINT_TO_POINTER (tid));
-          if (cpu_fd < 0)
-            {
-              cpu_fd = fd;
-              if (!map_buffer (self, fd, error))
-                return NULL;
-            }
-          else if (ioctl (fd, PERF_EVENT_IOC_SET_OUTPUT, cpu_fd) != 0)
-            {
-              int errsv = errno;
-
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                           "cannot share the perf buffer of CPU %d (%s)", cpu,
-                           g_strerror (errsv));
-              return NULL;
-            }
-        }
-    }
+  for (int cpu = 0; cpu < self->n_cpus; cpu++)
+    for (guint i = 0; i < tids->len; i++)
+      if (!open_on_cpu (self, g_array_index (tids, pid_t, i), cpu, error))
+        return NULL;
   if (self->buffers->len == 0)
     {
       set_open_error (error, pid, ESRCH);
@@ -404,6 +414,27 @@ guint64
 gz_perf_events_get_lost (GzPerfEvents *self)
 {
   return self->lost;
+}
+
+gboolean
+gz_perf_events_has_thread (GzPerfEvents *self,
+                           pid_t         tid)
+{
+  return g_hash_table_contains (self->tids, GINT_TO_POINTER (tid));
+}
+
+gboolean
+gz_perf_events_add_thread (GzPerfEvents *self,
+                           pid_t         tid)
+{
+  guint first = self->fds->len;
+
+  for (int cpu = 0; cpu < self->n_cpus; cpu++)
+    if (!open_on_cpu (self, tid, cpu, NULL))
+      return FALSE;
+  for (guint i = first; i < self->fds->len; i++)
+    ioctl (g_array_index (self->fds, int, i), PERF_EVENT_IOC_ENABLE, 0);
+  return TRUE;
 }
 
 gboolean

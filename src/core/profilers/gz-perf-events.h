@@ -64,6 +64,13 @@ gboolean      gz_perf_events_take_mmaps    (GzPerfEvents      *self);
 guint64       gz_perf_events_get_lost      (GzPerfEvents      *self);
 /* The threads the events were opened on (those created later inherit them). */
 guint         gz_perf_events_get_n_threads (GzPerfEvents      *self);
+/* Whether events were opened on @tid (threads created later inherit them instead). */
+gboolean      gz_perf_events_has_thread    (GzPerfEvents      *self,
+                                            pid_t              tid);
+/* Opens enabled events on @tid, a thread that carries none (it was created while the events
+ * were being opened, by a thread that had none yet). The thread that reads calls this. */
+gboolean      gz_perf_events_add_thread    (GzPerfEvents      *self,
+                                            pid_t              tid);
 /* TRUE when the kernel allowed user space only (perf_event_paranoid 2 and no CAP_PERFMON):
  * time the threads spent in the kernel is not sampled. Else it counts, on the user stack that
  * entered the kernel. */

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gz-perf-events.h"
@@ -17,6 +18,11 @@
 
 #define MAX_FRAMES 128
 #define READ_TIMEOUT_MS 100
+/* How often the reader looks for threads that run unsampled, and how much CPU (clock ticks)
+ * one must use between two looks to count as such: more than the two periods (one per CPU)
+ * an event may hold back. */
+#define THREAD_CHECK_USEC G_USEC_PER_SEC
+#define THREAD_CHECK_TICKS 5
 
 struct _GzPerfProfiler
 {
@@ -36,6 +42,11 @@ struct _GzPerfProfiler
   guint64           n_samples;
   guint64           n_dwarf;     /* stacks from the DWARF unwinder */
   guint64           n_chain;     /* stacks from the kernel's call chain */
+  GHashTable       *sampled;     /* tids seen in samples that we opened no events on */
+  GHashTable       *ticks;       /* tid -> CPU ticks at the last look, for the others */
+  gint64            next_check;
+  guint64           lost_at_check;
+  guint             n_adopted;
 };
 
 G_DEFINE_FINAL_TYPE (GzPerfProfiler, gz_perf_profiler, GZ_TYPE_PROFILER)
@@ -54,6 +65,8 @@ on_sample (const GzPerfSample *sample,
   /* inherit follows fork() too: only this process's threads are its profile. */
   if ((pid_t) sample->pid != self->pid)
     return;
+  if (!gz_perf_events_has_thread (self->events, (pid_t) sample->tid))
+    g_hash_table_add (self->sampled, GUINT_TO_POINTER (sample->tid));
   /* New code mapped (dlopen): both read the maps again now, while the process still runs. */
   if (gz_perf_events_take_mmaps (self->events))
     {
@@ -83,28 +96,99 @@ on_sample (const GzPerfSample *sample,
                                  NULL, 0);
 }
 
+/* CPU clock ticks of thread @tid: user time, and system time when that is sampled too. */
+static gboolean
+read_thread_ticks (GzPerfProfiler *self,
+                   pid_t           tid,
+                   guint64        *ticks)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/stat", (int) self->pid, (int) tid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (paren = strrchr (stat, ')')) == NULL)
+    return FALSE;
+  /* After "PID (COMM) ": state is field 3, utime 14, stime 15. */
+  fields = g_strsplit (paren + 2, " ", 14);
+  if (g_strv_length (fields) < 14)
+    return FALSE;
+  *ticks = g_ascii_strtoull (fields[11], NULL, 10);
+  if (!gz_perf_events_get_user_only (self->events))
+    *ticks += g_ascii_strtoull (fields[12], NULL, 10);
+  return TRUE;
+}
+
+/* A thread created while the events were being opened, by a thread that had none yet, inherited
+ * none: it runs without a sample. Such a thread gets events of its own. A thread that inherited
+ * them shows up in samples as soon as it runs, and is left alone (it would count twice). */
+static void
+adopt_unsampled_threads (GzPerfProfiler *self)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task", (int) self->pid);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint64 lost = gz_perf_events_get_lost (self->events);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      pid_t tid = (pid_t) atoi (name);
+      gpointer key = GINT_TO_POINTER (tid);
+      gpointer before;
+      guint64 ticks;
+
+      if (tid <= 0 || gz_perf_events_has_thread (self->events, tid) ||
+          g_hash_table_contains (self->sampled, key) || !read_thread_ticks (self, tid, &ticks))
+        continue;
+      /* Lost samples may be its: wait for a look without any. */
+      if (g_hash_table_lookup_extended (self->ticks, key, NULL, &before) &&
+          lost == self->lost_at_check && ticks >= GPOINTER_TO_SIZE (before) + THREAD_CHECK_TICKS)
+        {
+          if (gz_perf_events_add_thread (self->events, tid))
+            self->n_adopted++;
+          g_hash_table_remove (self->ticks, key);
+        }
+      else
+        g_hash_table_insert (self->ticks, key, GSIZE_TO_POINTER ((gsize) ticks));
+    }
+  self->lost_at_check = lost;
+}
+
 static gpointer
 reader_thread (gpointer data)
 {
   GzPerfProfiler *self = data;
 
   while (!g_atomic_int_get (&self->stop))
-    gz_perf_events_read (self->events, READ_TIMEOUT_MS, on_sample, self);
+    {
+      gz_perf_events_read (self->events, READ_TIMEOUT_MS, on_sample, self);
+      if (g_get_monotonic_time () >= self->next_check)
+        {
+          adopt_unsampled_threads (self);
+          self->next_check = g_get_monotonic_time () + THREAD_CHECK_USEC;
+        }
+    }
   /* What the buffers still hold after the events were disabled. */
   gz_perf_events_read (self->events, 0, on_sample, self);
   return NULL;
 }
 
+/* The reader may open events until it ends: only then are they all disabled. */
+static void
+stop_reader (GzPerfProfiler *self)
+{
+  if (self->reader == NULL)
+    return;
+  g_atomic_int_set (&self->stop, TRUE);
+  gz_perf_events_wake (self->events);
+  g_thread_join (g_steal_pointer (&self->reader));
+  gz_perf_events_disable (self->events);
+}
+
 static void
 release_sampling (GzPerfProfiler *self)
 {
-  if (self->reader != NULL)
-    {
-      gz_perf_events_disable (self->events);
-      g_atomic_int_set (&self->stop, TRUE);
-      gz_perf_events_wake (self->events);
-      g_thread_join (g_steal_pointer (&self->reader));
-    }
+  stop_reader (self);
   g_clear_pointer (&self->events, gz_perf_events_free);
   g_clear_pointer (&self->unwinder, gz_perf_unwinder_free);
 }
@@ -118,6 +202,11 @@ gz_perf_profiler_start (GzProfiler  *profiler,
   self->exited = FALSE;
   self->stop = FALSE;
   self->n_samples = self->n_dwarf = self->n_chain = 0;
+  self->n_adopted = 0;
+  self->lost_at_check = 0;
+  self->next_check = 0;
+  g_hash_table_remove_all (self->sampled);
+  g_hash_table_remove_all (self->ticks);
   /* The maps are read now, while the process runs: it may be gone by the stop. */
   self->symbolizer = gz_symbolizer_new (self->pid, error);
   if (self->symbolizer == NULL)
@@ -150,19 +239,15 @@ gz_perf_profiler_stop (GzProfiler  *profiler,
   g_autofree char *comment = NULL;
   gint64 start_nanos = gz_profiler_get_start_time_nanos (profiler);
   gint64 now_nanos = g_get_real_time () * 1000;
-  guint n_threads = gz_perf_events_get_n_threads (self->events);
-  gboolean user_only = gz_perf_events_get_user_only (self->events);
+  gboolean user_only;
+  guint n_threads;
   guint64 lost;
 
   self->exited = !gz_perf_profiler_target_alive (self);
-  /* The reader drains the buffers before it ends: count what was lost after that. */
-  if (self->reader != NULL)
-    {
-      gz_perf_events_disable (self->events);
-      g_atomic_int_set (&self->stop, TRUE);
-      gz_perf_events_wake (self->events);
-      g_thread_join (g_steal_pointer (&self->reader));
-    }
+  /* What the reader counted, once it drained the buffers and ended. */
+  stop_reader (self);
+  user_only = gz_perf_events_get_user_only (self->events);
+  n_threads = gz_perf_events_get_n_threads (self->events);
   lost = gz_perf_events_get_lost (self->events);
   release_sampling (self);
   builder = g_steal_pointer (&self->builder);
@@ -171,11 +256,12 @@ gz_perf_profiler_stop (GzProfiler  *profiler,
   gz_profile_builder_set_time (builder, start_nanos, MAX (now_nanos - start_nanos, 0));
   comment = g_strdup_printf ("perf events on pid %d at %u Hz%s: %" G_GUINT64_FORMAT " samples "
                              "(%" G_GUINT64_FORMAT " unwound with DWARF, %" G_GUINT64_FORMAT
-                             " by frame pointers), %u threads at the start, %" G_GUINT64_FORMAT
-                             " lost%s", (int) self->pid, self->hz,
+                             " by frame pointers), %u threads at the start (%u more found "
+                             "unsampled), %" G_GUINT64_FORMAT " lost%s", (int) self->pid, self->hz,
                              user_only ? ", user space only (time in the kernel not sampled)"
                                        : "",
-                             self->n_samples, self->n_dwarf, self->n_chain, n_threads, lost,
+                             self->n_samples, self->n_dwarf, self->n_chain,
+                             n_threads - self->n_adopted, self->n_adopted, lost,
                              self->exited ? "; the process exited during the session" : "");
   gz_profile_builder_add_comment (builder, comment);
   return gz_profile_builder_finish (builder, symbolizer, error);
@@ -189,6 +275,8 @@ gz_perf_profiler_dispose (GObject *object)
   release_sampling (self);
   g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
   g_clear_pointer (&self->builder, gz_profile_builder_free);
+  g_clear_pointer (&self->sampled, g_hash_table_unref);
+  g_clear_pointer (&self->ticks, g_hash_table_unref);
   G_OBJECT_CLASS (gz_perf_profiler_parent_class)->dispose (object);
 }
 
@@ -206,6 +294,8 @@ gz_perf_profiler_class_init (GzPerfProfilerClass *klass)
 static void
 gz_perf_profiler_init (GzPerfProfiler *self)
 {
+  self->sampled = g_hash_table_new (NULL, NULL);
+  self->ticks = g_hash_table_new (NULL, NULL);
 }
 
 GzProfiler *
