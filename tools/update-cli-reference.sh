@@ -9,7 +9,8 @@ set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
 ninja -C "$build" src/cli/gz-cli >/dev/null
-version=$(meson introspect --projectinfo "$build" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+version=$(meson introspect --projectinfo "$build" \
+          | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 python3 doc/gz-cli-doc.py markdown "$build/src/cli/gz-cli" "$version" "$out"
