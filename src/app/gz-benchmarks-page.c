@@ -12,6 +12,7 @@
 #include "gz-bench-job.h"
 #include "gz-bench-statistics.h"
 #include "gz-bench-store.h"
+#include "gz-bench-ui.h"
 #include "gz-bench-summary.h"
 #include "gz-benchmarks-page.h"
 #include "gz-duration.h"
@@ -66,29 +67,10 @@ struct _GzBenchmarksPage
 
 G_DEFINE_FINAL_TYPE (GzBenchmarksPage, gz_benchmarks_page, ADW_TYPE_BIN)
 
-/* Async callbacks hold the page weakly: a page closed mid-run is disposed (which cancels the
- * run) rather than kept alive by it. */
-static GWeakRef *
-weak_new (gpointer object)
-{
-  GWeakRef *ref = g_new (GWeakRef, 1);
-
-  g_weak_ref_init (ref, object);
-  return ref;
-}
-
-static GzBenchmarksPage *
-weak_take (gpointer data)
-{
-  GWeakRef *ref = data;
-  GzBenchmarksPage *self = g_weak_ref_get (ref);
-
-  g_weak_ref_clear (ref);
-  g_free (ref);
-  if (self != NULL && self->disposed)
-    g_clear_object (&self);
-  return self;
-}
+/* Async callbacks hold the page weakly (gz-bench-ui.h). */
+#define weak_new(self) gz_bench_ui_weak_new (self)
+#define weak_take(data) \
+  gz_bench_ui_weak_take (data, G_STRUCT_OFFSET (GzBenchmarksPage, disposed))
 
 static void
 update_actions (GzBenchmarksPage *self)
@@ -105,12 +87,7 @@ set_status (GzBenchmarksPage *self,
             const char       *text,
             gboolean          error)
 {
-  gtk_label_set_text (self->status_label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->status_label), text != NULL && *text != '\0');
-  if (error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+  gz_bench_ui_set_status (self->status_label, text, error);
 }
 
 static gboolean
@@ -270,21 +247,35 @@ add_profile (GzBenchmarksPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->profiles_group), TRUE);
 }
 
+/* At most this many timings go into the histogram (binned on the main thread): a few samples'
+ * worth in full, every k-th of each sample's beyond that. */
+#define MAX_HISTOGRAM_VALUES 16384
+
 /* The latencies behind the histogram: every sample's kept timings for a built-in, each run's
  * wall time for a command. */
 static GArray *
 collect_latencies (GzBenchRun *run)
 {
   GArray *values = g_array_new (FALSE, FALSE, sizeof (double));
+  guint64 total = 0;
+  guint step;
 
+  for (guint i = 0; i < run->results->len; i++)
+    {
+      GzBenchResult *result = g_ptr_array_index (run->results, i);
+
+      total += result->command != NULL ? 1 : result->n_latencies;
+    }
+  step = (guint) MAX (1, (total + MAX_HISTOGRAM_VALUES - 1) / MAX_HISTOGRAM_VALUES);
   for (guint i = 0; i < run->results->len; i++)
     {
       GzBenchResult *result = g_ptr_array_index (run->results, i);
 
       if (result->command != NULL)
         g_array_append_val (values, result->ns_per_op);
-      else if (result->latencies != NULL)
-        g_array_append_vals (values, result->latencies, result->n_latencies);
+      else
+        for (guint j = 0; j < result->n_latencies; j += step)
+          g_array_append_val (values, result->latencies[j]);
     }
   return values;
 }

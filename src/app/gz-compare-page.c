@@ -11,6 +11,7 @@
 
 #include "gz-bench-compare-format.h"
 #include "gz-bench-store.h"
+#include "gz-bench-ui.h"
 #include "gz-chart-bars.h"
 #include "gz-compare-page.h"
 #include "gz-units.h"
@@ -44,40 +45,17 @@ struct _GzComparePage
 
 G_DEFINE_FINAL_TYPE (GzComparePage, gz_compare_page, ADW_TYPE_BIN)
 
-/* Async callbacks hold the page weakly, so that closing it cancels rather than waits. */
-static GWeakRef *
-weak_new (gpointer object)
-{
-  GWeakRef *ref = g_new (GWeakRef, 1);
-
-  g_weak_ref_init (ref, object);
-  return ref;
-}
-
-static GzComparePage *
-weak_take (gpointer data)
-{
-  GWeakRef *ref = data;
-  GzComparePage *self = g_weak_ref_get (ref);
-
-  g_weak_ref_clear (ref);
-  g_free (ref);
-  if (self != NULL && self->disposed)
-    g_clear_object (&self);
-  return self;
-}
+/* Async callbacks hold the page weakly (gz-bench-ui.h). */
+#define weak_new(self) gz_bench_ui_weak_new (self)
+#define weak_take(data) \
+  gz_bench_ui_weak_take (data, G_STRUCT_OFFSET (GzComparePage, disposed))
 
 static void
 set_status (GzComparePage *self,
             const char    *text,
             gboolean       error)
 {
-  gtk_label_set_text (self->status_label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->status_label), text != NULL && *text != '\0');
-  if (error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+  gz_bench_ui_set_status (self->status_label, text, error);
 }
 
 static const char *
@@ -110,41 +88,6 @@ update_actions (GzComparePage *self)
 }
 
 /* --- the table and the chart */
-
-static char *
-format_metric (GzBenchMetric metric,
-               double        value)
-{
-  switch (metric)
-    {
-    case GZ_BENCH_METRIC_TIME:
-    case GZ_BENCH_METRIC_CPU:
-      return gz_units_format_nanoseconds (value);
-    case GZ_BENCH_METRIC_BYTES:
-    case GZ_BENCH_METRIC_RSS:
-      return gz_units_format_bytes (value);
-    case GZ_BENCH_METRIC_ALLOCS:
-    case GZ_BENCH_N_METRICS:
-    default:
-      return gz_units_format_count (value);
-    }
-}
-
-/* "1.23 µs ±2%", the interval's half-width relative to the median, as gz-cli's table. */
-static char *
-format_estimate (GzBenchMetric metric,
-                 double        median,
-                 double        lo,
-                 double        hi)
-{
-  g_autofree char *m = format_metric (metric, median);
-
-  if (!isfinite (lo))
-    return g_steal_pointer (&m);
-  if (median != 0)
-    return g_strdup_printf ("%s ±%.0f%%", m, 100.0 * MAX (hi - median, median - lo) / fabs (median));
-  return g_strdup_printf ("%s ±0%%", m);
-}
 
 static GtkWidget *
 attach_cell (GzComparePage *self,
@@ -207,8 +150,8 @@ fill_table (GzComparePage     *self,
 
           if (!d->present)
             continue;
-          base = format_estimate (m, d->base_median, d->base_lo, d->base_hi);
-          cur = format_estimate (m, d->cur_median, d->cur_lo, d->cur_hi);
+          base = gz_bench_compare_format_estimate (m, d->base_median, d->base_lo, d->base_hi);
+          cur = gz_bench_compare_format_estimate (m, d->cur_median, d->cur_lo, d->cur_hi);
           change = d->all_equal ? g_strdup (_("all equal"))
                    : isfinite (d->change) ? g_strdup_printf ("%+.2f%%", d->change)
                    : g_strdup ("+inf%");

@@ -10,9 +10,9 @@
 #include "gz-results-codec.h"
 #include "gz-units.h"
 
-static char *
-format_metric (GzBenchMetric metric,
-               double        value)
+char *
+gz_bench_compare_format_value (GzBenchMetric metric,
+                               double        value)
 {
   switch (metric)
     {
@@ -29,13 +29,13 @@ format_metric (GzBenchMetric metric,
     }
 }
 
-static char *
-format_estimate (GzBenchMetric metric,
-                 double        median,
-                 double        lo,
-                 double        hi)
+char *
+gz_bench_compare_format_estimate (GzBenchMetric metric,
+                                  double        median,
+                                  double        lo,
+                                  double        hi)
 {
-  g_autofree char *m = format_metric (metric, median);
+  g_autofree char *m = gz_bench_compare_format_value (metric, median);
 
   if (!isfinite (lo))
     return g_strdup (m);
@@ -136,8 +136,8 @@ append_comparison_table (GString           *out,
 
           if (!d->present)
             continue;
-          b = format_estimate (m, d->base_median, d->base_lo, d->base_hi);
-          k = format_estimate (m, d->cur_median, d->cur_lo, d->cur_hi);
+          b = gz_bench_compare_format_estimate (m, d->base_median, d->base_lo, d->base_hi);
+          k = gz_bench_compare_format_estimate (m, d->cur_median, d->cur_lo, d->cur_hi);
           change = format_change (d);
           if (markdown)
             g_string_append_printf (out, "| `%s` | %s | %s | %s | %s |\n", row->name, b, k,
@@ -147,8 +147,8 @@ append_comparison_table (GString           *out,
         }
       if (isfinite (c->geomean_base[m]))
         {
-          g_autofree char *b = format_metric (m, c->geomean_base[m]);
-          g_autofree char *k = format_metric (m, c->geomean_cur[m]);
+          g_autofree char *b = gz_bench_compare_format_value (m, c->geomean_base[m]);
+          g_autofree char *k = gz_bench_compare_format_value (m, c->geomean_cur[m]);
           g_autofree char *change = g_strdup_printf ("%+.2f%%", 100.0 * (c->geomean_cur[m]
                                                                        / c->geomean_base[m] - 1));
 
