@@ -574,10 +574,10 @@ gz_cli_benchmark_commands (int          argc,
         {
           g_autofree char *cost = gz_units_format_nanoseconds (report->spawn_cost_ns);
 
-          fprintf (stderr, "spawn cost (an empty command): %s, included in every time\n", cost);
+          fprintf (stderr, _("spawn cost (an empty command): %s, included in every time\n"), cost);
         }
       if (label != NULL)
-        fprintf (stderr, "saved as %s in %s\n", label, gz_results_store_get_dir (store));
+        fprintf (stderr, _("saved as %s in %s\n"), label, gz_results_store_get_dir (store));
     }
   if (report->interrupted)
     status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("interrupted: %u measured run%s kept%s"),

@@ -130,7 +130,7 @@ list_suites (void)
 {
   const GzBenchSuite * const *suites = gz_bench_suites_list ();
 
-  printf ("Benchmarks (--name NAME, or --name all):\n");
+  printf (_("Benchmarks (--name NAME, or --name all):\n"));
   for (guint i = 0; suites[i] != NULL; i++)
     printf ("  %-20s %s\n", suites[i]->name, suites[i]->description);
   printf ("  %-20s alias of goroutine-creation\n", "thread-creation");
@@ -379,10 +379,10 @@ gz_cli_benchmark (int    argc,
           if (format != GZ_BENCH_FORMAT_TABLE)
             {
               if (result->memory_profile != NULL)
-                fprintf (stderr, "%s: memory profile written to %s\n", result->name,
+                fprintf (stderr, _("%s: memory profile written to %s\n"), result->name,
                          result->memory_profile);
               if (result->cpu_profile != NULL)
-                fprintf (stderr, "%s: CPU profile written to %s\n", result->name,
+                fprintf (stderr, _("%s: CPU profile written to %s\n"), result->name,
                          result->cpu_profile);
               if (rep == 0 && result->memory_note != NULL)
                 fprintf (stderr, "%s: %s\n", result->name, result->memory_note);
@@ -412,7 +412,7 @@ gz_cli_benchmark (int    argc,
                  "interval; use --count %u or more\n", count, count == 1 ? " is" : "s are",
                  ci_min);
       if (status == GZ_CLI_EXIT_OK)
-        fprintf (stderr, "saved as %s in %s\n", label, gz_results_store_get_dir (store));
+        fprintf (stderr, _("saved as %s in %s\n"), label, gz_results_store_get_dir (store));
     }
   return status;
 }

@@ -47,6 +47,6 @@ gz_cli_config (int    argc,
               source);
     }
   if (gz_config_get_path (config) != NULL)
-    printf ("\nFile: %s\n", gz_config_get_path (config));
+    printf (_("\nFile: %s\n"), gz_config_get_path (config));
   return GZ_CLI_EXIT_OK;
 }

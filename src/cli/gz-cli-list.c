@@ -60,7 +60,7 @@ print_table (GPtrArray *sessions,
 
   if (sessions->len == 0)
     {
-      printf ("No active sessions.\n");
+      printf (_("No active sessions.\n"));
       return;
     }
 
@@ -274,7 +274,7 @@ print_targets (GPtrArray *targets,
 
   if (targets->len == 0)
     {
-      printf ("No processes run the gz agent.\n");
+      printf (_("No processes run the gz agent.\n"));
       return;
     }
   {

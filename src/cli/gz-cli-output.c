@@ -74,19 +74,19 @@ gz_cli_print_summary (const GzSessionSummary *summary)
   if (summary->sample_type != NULL && strchr (summary->sample_type, '/') != NULL)
     unit = strchr (summary->sample_type, '/') + 1;
 
-  printf ("Saved profile of session %s\n", summary->id);
+  printf (_("Saved profile of session %s\n"), summary->id);
   printf ("  file      %s\n", summary->path);
   printf ("  size      %s\n", size);
   printf ("  samples   %" G_GINT64_FORMAT "\n", summary->n_samples);
   printf ("  duration  %s\n", duration);
 
   if (summary->top == NULL || summary->top->len == 0)
-    printf ("No samples were recorded.\n");
+    printf (_("No samples were recorded.\n"));
   else
     {
       g_autofree char *total = gz_units_format_value (summary->total, unit);
 
-      printf ("Top %u functions by %s (total %s):\n", summary->top->len, summary->sample_type,
+      printf (_("Top %u functions by %s (total %s):\n"), summary->top->len, summary->sample_type,
               total);
       printf ("  %12s %7s %12s %7s  %s\n", "flat", "flat%", "cum", "cum%", "function");
       for (guint i = 0; i < summary->top->len; i++)
@@ -102,7 +102,7 @@ gz_cli_print_summary (const GzSessionSummary *summary)
                   entry->name);
         }
     }
-  printf ("Open it with: go tool pprof %s\n", quoted);
+  printf (_("Open it with: go tool pprof %s\n"), quoted);
   fflush (stdout);
 }
 

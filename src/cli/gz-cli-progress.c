@@ -54,7 +54,7 @@ gz_cli_progress_update (GzSession *session)
       printf ("\r\033[K[%s] %s / %s", bar, elapsed_text, duration_text);
     }
   else
-    printf ("\r\033[Kprofiling… %s elapsed (Ctrl-C to stop)", elapsed_text);
+    printf (_("\r\033[Kprofiling… %s elapsed (Ctrl-C to stop)"), elapsed_text);
   fflush (stdout);
   bar_drawn = TRUE;
 }

@@ -31,7 +31,7 @@ results_list (GzResultsStore *store)
   if (sets == NULL)
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
   if (sets->len == 0)
-    printf ("No stored results in %s; run gz-cli profile benchmark --name NAME --save LABEL\n",
+    printf (_("No stored results in %s; run gz-cli profile benchmark --name NAME --save LABEL\n"),
             gz_results_store_get_dir (store));
   else
     {
@@ -53,7 +53,7 @@ results_list (GzResultsStore *store)
                   gz_result_set_n_samples (set), last != NULL ? last->context->date : "-",
                   joined);
         }
-      printf ("\nIn %s\n", gz_results_store_get_dir (store));
+      printf (_("\nIn %s\n"), gz_results_store_get_dir (store));
     }
   fflush (stdout);
   print_problems (problems);
@@ -192,7 +192,7 @@ gz_cli_results (int    argc,
     {
       if (!gz_results_store_delete (store, label, &error))
         return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
-      printf ("Deleted the results labelled %s\n", label);
+      printf (_("Deleted the results labelled %s\n"), label);
       return GZ_CLI_EXIT_OK;
     }
   return results_show (store, label, format);

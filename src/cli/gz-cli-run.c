@@ -89,8 +89,8 @@ gz_cli_run (int    argc,
   child = gz_cli_launch_with_agent (command, NULL, &error);
   if (child == NULL)
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
-  fprintf (stderr, "pid %s runs with the gz agent; profile it with: gz-cli profile start --pid "
-           "%s --type TYPE\n", g_subprocess_get_identifier (child),
+  fprintf (stderr, _("pid %s runs with the gz agent; profile it with: gz-cli profile start --pid "
+                     "%s --type TYPE\n"), g_subprocess_get_identifier (child),
            g_subprocess_get_identifier (child));
   fflush (stderr);
 

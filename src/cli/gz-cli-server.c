@@ -44,7 +44,7 @@ on_interrupt (gpointer user_data)
   if (run->stopping)
     return G_SOURCE_CONTINUE;
   run->stopping = TRUE;
-  printf ("Shutting down: ending requests in flight%s\n",
+  printf (_("Shutting down: ending requests in flight%s\n"),
           run->auto_profiler != NULL ? " and saving the automatic capture in progress" : "");
   fflush (stdout);
 
@@ -120,14 +120,17 @@ gz_cli_server (int    argc,
   if (gz_pprof_server_address_is_loopback (bind))
     ;
   else if (token_file == NULL || token_file[0] == '\0')
-    fprintf (stderr, "gz-cli: warning: listening on %s, not loopback, without a token: whoever "
-             "can reach it can read this process' memory contents (heap profiles), stacks and "
-             "command line; add --token-file, or keep the default --bind 127.0.0.1\n", bind);
+    fprintf (stderr, _("gz-cli: warning: listening on %s, not loopback, without a token: whoever "
+                       "can reach it can read this process' memory contents (heap profiles), "
+                       "stacks and command line; add --token-file, or keep the default --bind "
+                       "127.0.0.1\n"),
+             bind);
   else
-    fprintf (stderr, "gz-cli: warning: listening on %s, not loopback: the bearer token and the "
-             "profiles travel in clear text (this server has no TLS), so anyone who can watch "
-             "the network can read them and reuse the token; reach it through an SSH tunnel or "
-             "a TLS proxy, or keep the default --bind 127.0.0.1\n", bind);
+    fprintf (stderr, _("gz-cli: warning: listening on %s, not loopback: the bearer token and the "
+                       "profiles travel in clear text (this server has no TLS), so anyone who can "
+                       "watch the network can read them and reuse the token; reach it through an "
+                       "SSH tunnel or a TLS proxy, or keep the default --bind 127.0.0.1\n"),
+             bind);
 
   server = gz_pprof_server_new (config);
   if (!gz_pprof_server_listen (server, &error))
@@ -144,8 +147,8 @@ gz_cli_server (int    argc,
     }
 
   url = gz_pprof_server_get_url (server);
-  printf ("Serving pprof at %s\n", url);
-  printf ("Try: go tool pprof %sprofile?seconds=30\n", url);
+  printf (_("Serving pprof at %s\n"), url);
+  printf (_("Try: go tool pprof %sprofile?seconds=30\n"), url);
   if (auto_profiler != NULL)
     {
       g_autofree char *interval =
@@ -156,11 +159,12 @@ gz_cli_server (int    argc,
       g_autofree char *kept = keep > 0 ? g_strdup_printf ("the newest %" G_GINT64_FORMAT, keep)
                                        : g_strdup ("all");
 
-      printf ("Auto-profile: every %s, a %s CPU profile plus heap and goroutine into %s "
-              "(keeping %s)\n", interval, duration, gz_auto_profiler_get_output_dir (auto_profiler),
+      printf (_("Auto-profile: every %s, a %s CPU profile plus heap and goroutine into %s "
+                "(keeping %s)\n"),
+              interval, duration, gz_auto_profiler_get_output_dir (auto_profiler),
               kept);
     }
-  printf ("Stop with Ctrl-C\n");
+  printf (_("Stop with Ctrl-C\n"));
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -176,6 +180,6 @@ gz_cli_server (int    argc,
 
   g_source_remove (sigint_source);
   g_source_remove (sigterm_source);
-  printf ("Stopped\n");
+  printf (_("Stopped\n"));
   return GZ_CLI_EXIT_OK;
 }
