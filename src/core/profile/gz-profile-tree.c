@@ -25,6 +25,9 @@ struct _GzProfileTree
   /* (parent, name) -> node + 1: open addressing, a power of two, at most half full. */
   guint32    *lookup;
   guint       lookup_size;
+  guint       lookup_bits;
+  guint       lookup_count;
+  GArray     *next_sibling; /* guint32 per node, while building */
 
   /* Built by finish. */
   guint32    *children;
@@ -37,32 +40,58 @@ G_DEFINE_BOXED_TYPE (GzProfileTree, gz_profile_tree, gz_profile_tree_ref, gz_pro
 
 #define NODE(self, i) (&g_array_index ((self)->nodes, GzProfileTreeNode, (i)))
 
+/* Fibonacci hashing of (parent, name): the top bits of the product, well spread for any table
+ * size, as the low bits of a product are not. */
 static guint
-lookup_hash (guint32 parent,
-             guint32 name)
+lookup_slot (guint32 parent,
+             guint32 name,
+             guint   bits)
 {
-  return (parent * 0x9E3779B1u) ^ (name * 0x85EBCA77u) ^ (parent >> 15);
+  guint64 key = ((guint64) parent << 32) | name;
+
+  return (guint) ((key * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> (64 - bits));
 }
+
+static void
+lookup_insert (GzProfileTree *self,
+               guint32        node);
 
 static void
 tree_grow_lookup (GzProfileTree *self)
 {
-  guint size = self->lookup_size == 0 ? 1024 : self->lookup_size * 2;
-  guint32 *lookup = g_new0 (guint32, size);
+  guint32 *old = self->lookup;
+  guint old_size = self->lookup_size;
 
-  for (guint i = 1; i < self->nodes->len; i++)
-    {
-      GzProfileTreeNode *node = NODE (self, i);
-      guint slot = lookup_hash (node->parent, node->name) & (size - 1);
-
-      while (lookup[slot] != 0)
-        slot = (slot + 1) & (size - 1);
-      lookup[slot] = i + 1;
-    }
-  g_free (self->lookup);
-  self->lookup = lookup;
-  self->lookup_size = size;
+  self->lookup_bits = old_size == 0 ? 10 : self->lookup_bits + 1;
+  self->lookup_size = 1u << self->lookup_bits;
+  self->lookup = g_new0 (guint32, self->lookup_size);
+  self->lookup_count = 0;
+  for (guint i = 0; i < old_size; i++)
+    if (old[i] != 0)
+      lookup_insert (self, old[i] - 1);
+  g_free (old);
 }
+
+static void
+lookup_insert (GzProfileTree *self,
+               guint32        node)
+{
+  GzProfileTreeNode *n = NODE (self, node);
+  guint slot;
+
+  if ((self->lookup_count + 1) * 2 > self->lookup_size)
+    tree_grow_lookup (self);
+  slot = lookup_slot (n->parent, n->name, self->lookup_bits);
+  while (self->lookup[slot] != 0)
+    slot = (slot + 1) & (self->lookup_size - 1);
+  self->lookup[slot] = node + 1;
+  self->lookup_count++;
+}
+
+/* While building, a node's children are a list (first_child, then next_sibling); a node with more
+ * than FANOUT children also has them in the lookup table. Most nodes of a large profile are on
+ * one stack only: they are made without touching the table. */
+#define FANOUT 8
 
 /* The child of @parent named @name, made when missing. */
 static guint32
@@ -70,29 +99,52 @@ tree_child (GzProfileTree *self,
             guint32        parent,
             guint32        name)
 {
+  GzProfileTreeNode *p = NODE (self, parent);
   GzProfileTreeNode node = { 0 };
-  guint slot;
+  guint32 child;
+  guint32 next;
 
-  if (self->nodes->len * 2 >= self->lookup_size)
-    tree_grow_lookup (self);
-
-  slot = lookup_hash (parent, name) & (self->lookup_size - 1);
-  while (self->lookup[slot] != 0)
+  if (p->n_children > FANOUT)
     {
-      guint32 i = self->lookup[slot] - 1;
-      GzProfileTreeNode *n = NODE (self, i);
+      guint slot = lookup_slot (parent, name, self->lookup_bits);
 
-      if (n->parent == parent && n->name == name)
-        return i;
-      slot = (slot + 1) & (self->lookup_size - 1);
+      for (; self->lookup[slot] != 0; slot = (slot + 1) & (self->lookup_size - 1))
+        {
+          GzProfileTreeNode *n = NODE (self, self->lookup[slot] - 1);
+
+          if (n->parent == parent && n->name == name)
+            return self->lookup[slot] - 1;
+        }
+    }
+  else
+    {
+      for (child = p->first_child; child != GZ_PROFILE_TREE_NONE;
+           child = g_array_index (self->next_sibling, guint32, child))
+        if (NODE (self, child)->name == name)
+          return child;
     }
 
   node.name = name;
   node.parent = parent;
-  node.depth = NODE (self, parent)->depth + 1;
+  node.depth = p->depth + 1;
+  node.first_child = GZ_PROFILE_TREE_NONE;
+  child = self->nodes->len;
+  next = p->first_child;
+  g_array_append_val (self->next_sibling, next);
   g_array_append_val (self->nodes, node);
-  self->lookup[slot] = self->nodes->len;
-  return self->nodes->len - 1;
+  p = NODE (self, parent); /* the append may have moved the nodes */
+  p->first_child = child;
+  p->n_children++;
+
+  if (p->n_children == FANOUT + 1)
+    {
+      for (guint32 c = child; c != GZ_PROFILE_TREE_NONE;
+           c = g_array_index (self->next_sibling, guint32, c))
+        lookup_insert (self, c);
+    }
+  else if (p->n_children > FANOUT)
+    lookup_insert (self, child);
+  return child;
 }
 
 static GzProfileTree *
@@ -122,7 +174,10 @@ tree_new_empty (GzProfileTree *names_from)
     }
   self->nodes = g_array_sized_new (FALSE, TRUE, sizeof (GzProfileTreeNode), 1024);
   root.parent = GZ_PROFILE_TREE_NONE;
+  root.first_child = GZ_PROFILE_TREE_NONE;
   g_array_append_val (self->nodes, root);
+  self->next_sibling = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 1024);
+  g_array_append_val (self->next_sibling, root.first_child);
   return self;
 }
 
@@ -285,7 +340,10 @@ tree_finish (GzProfileTree *self)
   guint sp = 0;
 
   g_clear_pointer (&self->lookup, g_free);
+  g_clear_pointer (&self->next_sibling, g_array_unref);
   self->lookup_size = 0;
+  for (guint i = 0; i < n; i++)
+    NODE (self, i)->n_children = 0;
 
   /* Children: count, prefix sums, fill (parents come before their children), sort. */
   for (guint i = 1; i < n; i++)
@@ -387,6 +445,7 @@ gz_profile_tree_unref (GzProfileTree *self)
   g_hash_table_unref (self->name_ids);
   g_array_unref (self->nodes);
   g_free (self->lookup);
+  g_clear_pointer (&self->next_sibling, g_array_unref);
   g_free (self->children);
   g_free (self->rows);
   g_free (self->row_offsets);
