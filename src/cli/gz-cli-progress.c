@@ -54,7 +54,11 @@ gz_cli_progress_update (GzSession *session)
       printf ("\r\033[K[%s] %s / %s", bar, elapsed_text, duration_text);
     }
   else
-    printf (_("\r\033[Kprofiling… %s elapsed (Ctrl-C to stop)"), elapsed_text);
+    {
+      /* The escape sequence clears the line: it stays out of the translation. */
+      printf ("\r\033[K");
+      printf (_("profiling… %s elapsed (Ctrl-C to stop)"), elapsed_text);
+    }
   fflush (stdout);
   bar_drawn = TRUE;
 }
