@@ -361,6 +361,17 @@ run_and_save (GzBenchmarksPage *page,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "bench.save", NULL));
   spin_until (bench_idle, page, 30, "the save");
   g_assert_cmpstr (gz_benchmarks_page_get_saved_label (page), ==, label);
+
+  /* And a built-in, added to the same label: a second benchmark to compare. */
+  select_benchmark (page, "string-operations");
+  set_spin (page, "iterations_spin", 2000);
+  set_spin (page, "count_spin", 6);
+  gz_benchmarks_page_run (page);
+  spin_until (bench_idle, page, 60, "the built-in's samples");
+  g_assert_cmpuint (gz_benchmarks_page_get_run (page)->results->len, ==, 6);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "bench.save", NULL));
+  spin_until (bench_idle, page, 30, "the second save");
+  g_assert_cmpstr (gz_benchmarks_page_get_saved_label (page), ==, label);
 }
 
 static char *
@@ -461,11 +472,11 @@ test_compare (void)
   spin_until (compare_idle, compare, 30, "the comparison");
   comparison = gz_compare_page_get_comparison (compare);
   g_assert_nonnull (comparison);
-  g_assert_cmpuint (comparison->rows->len, ==, 1);
+  g_assert_cmpuint (comparison->rows->len, ==, 2);
   g_assert_cmpstr (gz_compare_page_get_verdict (compare, command, GZ_BENCH_METRIC_TIME), ==,
                    "regression");
   chart = gz_compare_page_get_chart (compare);
-  g_assert_cmpuint (gz_bar_chart_get_n_groups (GZ_BAR_CHART (chart)), ==, 1);
+  g_assert_cmpuint (gz_bar_chart_get_n_groups (GZ_BAR_CHART (chart)), ==, 2);
   g_assert_cmpuint (gz_bar_chart_get_n_series (GZ_BAR_CHART (chart)), ==, 2);
   spin_until (chart_drawn, chart, 10, "the bar chart to be drawn");
 

@@ -174,6 +174,10 @@ fill_table (GzComparePage     *self,
     }
 }
 
+/* Far apart medians (a command's milliseconds beside a built-in's nanoseconds) would flatten
+ * the small ones: then every bar is a percentage of its baseline's median. */
+#define RELATIVE_SPREAD 10.0
+
 static void
 fill_chart (GzComparePage     *self,
             GzBenchComparison *c)
@@ -182,22 +186,42 @@ fill_chart (GzComparePage     *self,
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   const char *series[2] = { c->baseline, c->current };
   g_autofree char *description = NULL;
+  double lo = INFINITY, hi = 0;
+  gboolean relative;
 
   for (guint i = 0; i < c->rows->len; i++)
-    g_ptr_array_add (names, ((GzBenchComparisonRow *) g_ptr_array_index (c->rows, i))->name);
+    {
+      GzBenchComparisonRow *row = g_ptr_array_index (c->rows, i);
+      GzBenchDelta *d = &row->metrics[GZ_BENCH_METRIC_TIME];
+
+      g_ptr_array_add (names, row->name);
+      if (d->present && d->base_median > 0)
+        {
+          lo = MIN (lo, d->base_median);
+          hi = MAX (hi, d->base_median);
+        }
+    }
+  relative = hi > lo * RELATIVE_SPREAD;
   gz_bar_chart_set_groups (chart, (const char * const *) names->pdata, names->len);
   gz_bar_chart_set_series (chart, series, 2);
-  gz_bar_chart_set_unit (chart, GZ_CHART_UNIT_NANOSECONDS);
+  gz_bar_chart_set_unit (chart, relative ? GZ_CHART_UNIT_PERCENT : GZ_CHART_UNIT_NANOSECONDS);
   for (guint i = 0; i < c->rows->len; i++)
     {
       GzBenchDelta *d = &((GzBenchComparisonRow *) g_ptr_array_index (c->rows, i))
                            ->metrics[GZ_BENCH_METRIC_TIME];
+      double scale = relative ? 100.0 / d->base_median : 1.0;
 
-      if (!d->present)
+      if (!d->present || (relative && !(d->base_median > 0)))
         continue;
-      gz_bar_chart_set_value (chart, i, 0, d->base_median, d->base_lo, d->base_hi);
-      gz_bar_chart_set_value (chart, i, 1, d->cur_median, d->cur_lo, d->cur_hi);
+      gz_bar_chart_set_value (chart, i, 0, d->base_median * scale, d->base_lo * scale,
+                              d->base_hi * scale);
+      gz_bar_chart_set_value (chart, i, 1, d->cur_median * scale, d->cur_lo * scale,
+                              d->cur_hi * scale);
     }
+  gz_chart_set_title (GZ_CHART (chart),
+                      relative ? _("Time per operation, percent of the baseline's median, with "
+                                   "95% confidence intervals")
+                               : _("Time per operation: medians with 95% confidence intervals"));
   description = g_strdup_printf (_("Median time per operation of %u benchmarks, %s beside %s, "
                                    "with 95%% confidence intervals: %u regressions, "
                                    "%u improvements"),
