@@ -226,7 +226,7 @@ gz_bar_chart_describe_item (GzChart *chart,
       g_autofree char *low = gz_chart_format (bar->low, 0, self->unit);
       g_autofree char *high = gz_chart_format (bar->high, 0, self->unit);
 
-      /* TRANSLATORS: group, series, then the value and its confidence interval. */
+      /* Translators: group, series, then the value and its confidence interval. */
       return g_strdup_printf (_("%s, %s\n%s (%s to %s)"), (const char *) self->groups->pdata[g],
                               (const char *) self->series->pdata[s], value, low, high);
     }

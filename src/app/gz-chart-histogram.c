@@ -223,7 +223,7 @@ gz_histogram_chart_describe_item (GzChart *chart,
     return NULL;
   from = gz_chart_format (edge (self, item), 0, self->unit);
   to = gz_chart_format (edge (self, item + 1), 0, self->unit);
-  /* TRANSLATORS: a histogram bin's range and how many values fell in it. */
+  /* Translators: a histogram bin's range and how many values fell in it. */
   return g_strdup_printf (_("%s to %s\nCount: %" G_GUINT64_FORMAT), from, to,
                           count (self, item));
 }

@@ -193,16 +193,16 @@ format_relative_seconds (double value,
       const char *sign = value < 0 ? "-" : "+";
 
       if (a >= 60 && fabs (fmod (a, 60)) < EPSILON)
-        /* TRANSLATORS: a tick of a time axis, minutes before now. */
+        /* Translators: a tick of a time axis, minutes before now. */
         return g_strdup_printf (_("%s%.0f min"), sign, a / 60);
-      /* TRANSLATORS: a tick of a time axis, seconds before now. */
+      /* Translators: a tick of a time axis, seconds before now. */
       return g_strdup_printf (_("%s%g s"), sign, a);
     }
   shown = gz_units_format_nanoseconds (a * 1e9);
   if (value > 0)
-    /* TRANSLATORS: a time in the future, "in 2 s". */
+    /* Translators: a time in the future, "in 2 s". */
     return g_strdup_printf (_("in %s"), shown);
-  /* TRANSLATORS: a point of a live chart, "12 s ago". */
+  /* Translators: a point of a live chart, "12 s ago". */
   return g_strdup_printf (_("%s ago"), shown);
 }
 

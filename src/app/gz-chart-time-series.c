@@ -321,7 +321,7 @@ gz_time_series_chart_describe_item (GzChart *chart,
            g_get_real_time () / (double) G_USEC_PER_SEC
            - (g_get_monotonic_time () / (double) G_USEC_PER_SEC - time)));
   clock = wall != NULL ? g_date_time_format (wall, "%X") : NULL;
-  /* TRANSLATORS: when a point was sampled: "12 s ago, at 14:03:05". */
+  /* Translators: when a point was sampled: "12 s ago, at 14:03:05". */
   text = g_string_new (NULL);
   if (clock != NULL)
     g_string_printf (text, _("%s, at %s"), when, clock);
