@@ -520,6 +520,50 @@ test_cpu_without_agent (void)
   g_subprocess_wait (spinner, NULL, NULL);
 }
 
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("GZ_TEST_SCREENSHOTS");
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  /* A window just presented has no size until its first frame. */
+  for (int i = 0; i < 200 && (width == 0 || height == 0); i++)
+    {
+      run_for (0.05);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+    }
+  g_assert_cmpint (width, >, 0);
+  run_for (0.2);
+  paintable = gtk_widget_paintable_new (widget);
+  /* Nothing to draw until the window's first frame has been laid out. */
+  for (int i = 0; i < 100 && node == NULL; i++)
+    {
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        run_for (0.05);
+    }
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%dx%d)", path, width, height);
+}
+
 typedef struct
 {
   int           pid;
@@ -568,10 +612,22 @@ test_process_picker (void)
   g_signal_connect (picker, "refreshed", G_CALLBACK (on_refreshed), &refreshed);
   g_signal_connect (picker, "chosen", G_CALLBACK (on_chosen), &chosen);
   gtk_window_present (GTK_WINDOW (picker));
-  g_assert_true (wait_for (&refreshed, 10));
 
+  /* Found by its command line, case-insensitively, once a refresh saw it exec'd. */
   gz_session_process_picker_set_search (picker, "SLEEP 29.75");
+  for (guint i = 0; i < 5 && gz_session_process_picker_get_n_shown (picker) != 1; i++)
+    {
+      refreshed = NULL;
+      g_assert_true (wait_for (&refreshed, 10));
+    }
   g_assert_cmpuint (gz_session_process_picker_get_n_shown (picker), ==, 1);
+  if (g_getenv ("GZ_TEST_SCREENSHOTS") != NULL)
+    {
+      gz_session_process_picker_set_search (picker, NULL);
+      run_for (0.5);
+      save_screenshot (GTK_WIDGET (picker), "sessions-process-picker.png");
+      gz_session_process_picker_set_search (picker, "SLEEP 29.75");
+    }
   gz_session_process_picker_set_search (picker, "no such command line 4242");
   g_assert_cmpuint (gz_session_process_picker_get_n_shown (picker), ==, 0);
   gz_session_process_picker_set_search (picker, NULL);
@@ -586,35 +642,6 @@ test_process_picker (void)
 
   g_subprocess_force_exit (sleeper);
   g_subprocess_wait (sleeper, NULL, NULL);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("GZ_TEST_SCREENSHOTS");
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-
-  g_assert_nonnull (dir);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%dx%d)", path, width, height);
 }
 
 static void

@@ -45,6 +45,14 @@ test_process_list_self (void)
                      ((GzProcessInfo *) processes->pdata[i])->pid);
   if (getuid () != 0)
     g_assert_null (find_pid (processes, 1));
+  /* Kernel threads (root's: kthreadd, kworkers) are never offered. */
+  for (guint i = 0; i < processes->len; i++)
+    {
+      const GzProcessInfo *info = g_ptr_array_index (processes, i);
+
+      g_assert_false (g_str_has_prefix (info->command_line, "[kthreadd]"));
+      g_assert_false (g_str_has_prefix (info->command_line, "[kworker/"));
+    }
 }
 
 static int

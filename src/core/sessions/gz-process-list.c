@@ -78,7 +78,11 @@ gz_process_list_new (void)
   return g_object_new (GZ_TYPE_PROCESS_LIST, NULL);
 }
 
-/* State, utime + stime and start time from /proc/PID/stat; FALSE when the process is gone. */
+/* The kernel's own threads (PF_KTHREAD in /proc/PID/stat's flags): nothing to profile there. */
+#define PF_KTHREAD 0x00200000
+
+/* State, utime + stime and start time from /proc/PID/stat; FALSE when the process is gone or
+ * is a kernel thread. */
 static gboolean
 read_stat (int       pid,
            char     *state,
@@ -100,14 +104,17 @@ read_stat (int       pid,
   /* fields[0] is field 3 (state): utime is 14, stime 15, starttime 22. */
   if (g_strv_length (fields) < 20)
     return FALSE;
+  /* fields[6] is field 9, the flags. */
+  if (g_ascii_strtoull (fields[6], NULL, 10) & PF_KTHREAD)
+    return FALSE;
   *state = fields[0][0];
   *cpu_ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
   *start_ticks = g_ascii_strtoull (fields[19], NULL, 10);
   return TRUE;
 }
 
-/* The arguments joined by spaces, or "[comm]" for a process without any (a kernel thread's
- * shape, or one that cleared them). */
+/* The arguments joined by spaces, or "[comm]" for a process without any (one that cleared
+ * them). */
 static char *
 read_command_line (int pid)
 {

@@ -22,8 +22,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzProcessInfo, gz_process_info_free)
 G_DECLARE_FINAL_TYPE (GzProcessList, gz_process_list, GZ, PROCESS_LIST, GObject)
 
 GzProcessList *gz_process_list_new             (void);
-/* Blocking (it reads /proc): the processes of the calling user that are not zombies, by pid,
- * as GzProcessInfo. CPU use is over the time since the previous refresh of @self, or over the
+/* Blocking (it reads /proc): the processes of the calling user that are neither zombies nor
+ * kernel threads, by pid, as GzProcessInfo. CPU use is over the time since the previous refresh of @self, or over the
  * process's life on the first. Safe to call from any thread (one refresh at a time). */
 GPtrArray     *gz_process_list_refresh         (GzProcessList        *self,
                                                 GError              **error);
