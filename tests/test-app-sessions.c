@@ -359,16 +359,45 @@ test_app_session_in_cli_list (void)
   g_assert_null (strstr (out, id));
 }
 
+/* The first widget of @type under @widget whose title (a preferences row's) or label is
+ * @text, or any when @text is NULL. */
 static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
+find_widget (GtkWidget  *widget,
+             GType       type,
+             const char *text)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    {
+      const char *own = ADW_IS_PREFERENCES_ROW (widget)
+                          ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget))
+                          : GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget))
+                          : NULL;
+
+      if (text == NULL || g_strcmp0 (own, text) == 0)
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The form's error line, when shown. */
+static GtkWidget *
+find_error_label (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "error") &&
+      gtk_widget_get_visible (widget))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_button (child, label);
+      GtkWidget *found = find_error_label (child);
 
       if (found != NULL)
         return found;
@@ -439,7 +468,7 @@ test_launched_command (void)
   launched_id = g_strdup (id);
 
   /* Open hands the file to the application (its Viewer shows it). */
-  open_button = find_button (GTK_WIDGET (finished), "_Open");
+  open_button = find_widget (GTK_WIDGET (finished), GTK_TYPE_BUTTON, "_Open");
   g_assert_nonnull (open_button);
   g_assert_true (gtk_widget_get_sensitive (open_button));
   handler = g_signal_connect (app, "open", G_CALLBACK (on_app_open), &opened);
@@ -645,6 +674,69 @@ test_process_picker (void)
 }
 
 static void
+test_form (void)
+{
+  GtkWidget *target_row, *type_row, *duration_row, *command_row, *start_button, *error_label;
+  g_autofree char *quoted = NULL;
+  g_autofree char *command = NULL;
+  const char *truth = g_getenv ("GZ_TEST_TARGET_TRUTH");
+  StartOutcome outcome = { 0 };
+  gulong started, failed;
+
+  if (g_getenv ("GZ_AGENT_LIBRARY") == NULL || truth == NULL)
+    {
+      g_test_skip ("needs the agent (GZ_AGENT_LIBRARY) and GZ_TEST_TARGET_TRUTH");
+      return;
+    }
+  target_row = find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW, "T_arget");
+  type_row = find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW, "_Type");
+  duration_row = find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW, "_Duration");
+  command_row = find_widget (GTK_WIDGET (page), ADW_TYPE_ENTRY_ROW, "Command Line");
+  start_button = find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, "_Start Session");
+  g_assert_nonnull (target_row);
+  g_assert_nonnull (type_row);
+  g_assert_nonnull (duration_row);
+  g_assert_nonnull (command_row);
+  g_assert_nonnull (start_button);
+
+  /* A program to launch: its command line row shows; Start without one says what is missing
+   * and starts nothing. */
+  g_assert_false (gtk_widget_get_visible (command_row));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (target_row), 1);
+  g_assert_true (gtk_widget_get_visible (command_row));
+  started = g_signal_connect (page, "session-started", G_CALLBACK (on_session_started),
+                              &outcome);
+  failed = g_signal_connect (page, "start-failed", G_CALLBACK (on_start_failed), &outcome);
+  g_signal_emit_by_name (start_button, "clicked");
+  run_for (0.3);
+  g_assert_null (outcome.done);
+  error_label = find_error_label (GTK_WIDGET (page));
+  g_assert_nonnull (error_label);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "command line"));
+
+  /* cpu, until the program exits, from the form's values. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), GZ_PROFILE_TYPE_CPU);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (duration_row), 0);
+  quoted = g_shell_quote (truth);
+  command = g_strconcat (quoted, " cpu 1", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (command_row), command);
+  g_signal_emit_by_name (start_button, "clicked");
+  g_assert_true (wait_for (&outcome.done, 30));
+  g_signal_handler_disconnect (page, started);
+  g_signal_handler_disconnect (page, failed);
+  g_assert_null (outcome.error);
+  g_assert_nonnull (outcome.id);
+  g_assert_true (g_str_has_prefix (outcome.id, "cpu_"));
+  g_assert_nonnull (wait_for_finished (outcome.id, 60));
+  g_assert_nonnull (gz_session_result_row_get_summary (
+                      gz_sessions_page_lookup_finished (page, outcome.id)));
+  g_free (outcome.id);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (target_row), 0);
+  g_assert_false (gtk_widget_get_visible (command_row));
+}
+
+static void
 test_screenshot (void)
 {
   g_autoptr(GzSessionRequest) request = gz_session_request_new (GZ_PROFILE_TYPE_MEMORY,
@@ -692,6 +784,7 @@ static const struct
   { "/app-sessions/no-agent-refused", test_no_agent_refused },
   { "/app-sessions/cpu-without-agent", test_cpu_without_agent },
   { "/app-sessions/process-picker", test_process_picker },
+  { "/app-sessions/form", test_form },
   { "/app-sessions/screenshot", test_screenshot },
 };
 
