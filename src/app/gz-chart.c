@@ -417,7 +417,8 @@ gz_chart_draw_empty (GzChart            *self,
   pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
   pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
   gdk_cairo_set_source_rgba (cr, &style->dim);
-  gz_chart_draw_layout (cr, layout, width / 2, height / 2, 0.5, 0.5);
+  /* The layout is @width wide and centres its lines itself. */
+  gz_chart_draw_layout (cr, layout, 0, height / 2, 0, 0.5);
 }
 
 /* The highlighted item's text in a box at the chart's top right, for keyboard users (the

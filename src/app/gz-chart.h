@@ -127,7 +127,8 @@ double       gz_chart_draw_header        (GzChart            *self,
                                           const char * const *names,
                                           guint               n_names,
                                           double              width);
-/* The empty text centred in @width × @height. */
+/* The empty text centred across @width, its middle at @height / 2 (pass the bottom plus the
+ * header's height to centre it below the header). */
 void         gz_chart_draw_empty         (GzChart            *self,
                                           cairo_t            *cr,
                                           const GzChartStyle *style,

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -154,17 +155,22 @@ gz_stats_page_error_hint (GzStatsPage *self)
 
 static void
 gz_stats_page_show_error (GzStatsPage *self,
-                          const char  *message)
+                          const char  *message,
+                          gboolean     with_hint)
 {
   g_autofree char *text = NULL;
+  const char *hint = with_hint ? gz_stats_page_error_hint (self) : "";
+  gsize len;
 
   if (message == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
       return;
     }
-  text = g_strdup_printf (_("Could not read the statistics: %s. %s"), message,
-                          gz_stats_page_error_hint (self));
+  /* The core's messages may end a sentence themselves ("is the service running?"). */
+  len = strlen (message);
+  text = g_strdup_printf (_("Could not read the statistics: %s%s %s"), message,
+                          len > 0 && strchr (".?!", message[len - 1]) != NULL ? "" : ".", hint);
   gtk_label_set_text (self->error_label, g_strchomp (text));
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
 }
@@ -177,11 +183,12 @@ gz_stats_page_apply (GzStatsPage  *self,
 {
   if (stats == NULL || !JSON_NODE_HOLDS_OBJECT (stats))
     {
-      gz_stats_page_show_error (self, error != NULL ? error->message : _("not a JSON object"));
+      gz_stats_page_show_error (self, error != NULL ? error->message : _("not a JSON object"),
+                                TRUE);
       return FALSE;
     }
 
-  gz_stats_page_show_error (self, NULL);
+  gz_stats_page_show_error (self, NULL, FALSE);
   gz_stats_values_update (self->values, json_node_get_object (stats));
   gz_stats_page_push_points (self, json_node_get_object (stats),
                              g_get_monotonic_time () / (double) G_USEC_PER_SEC);
@@ -447,7 +454,7 @@ gz_stats_page_reset (GzStatsPage    *self,
   for (guint i = 0; i < N_CHARTS; i++)
     gz_time_series_chart_clear (self->charts[i]);
   gz_stats_values_clear (self->values);
-  gz_stats_page_show_error (self, NULL);
+  gz_stats_page_show_error (self, NULL, FALSE);
   gz_stats_page_update_status (self);
 
   /* Sample the new target at once rather than at the next tick. */
@@ -463,6 +470,7 @@ gz_stats_page_show_kind (GzStatsPage *self,
                          TargetKind   kind)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->process_row), kind == TARGET_PID);
+  gtk_widget_set_visible (GTK_WIDGET (self->refresh_processes_button), kind == TARGET_PID);
   gtk_widget_set_visible (GTK_WIDGET (self->url_row), kind == TARGET_URL);
   gtk_widget_set_visible (GTK_WIDGET (self->token_row), kind == TARGET_URL);
   if (adw_combo_row_get_selected (self->target_row) != (guint) kind)
@@ -501,7 +509,8 @@ gz_stats_page_set_target_pid (GzStatsPage  *self,
   gz_stats_page_reset (self, TARGET_PID, client);
   if (client == NULL)
     {
-      gz_stats_page_show_error (self, local_error->message);
+      /* These messages say what to do already. */
+      gz_stats_page_show_error (self, local_error->message, FALSE);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -527,7 +536,8 @@ gz_stats_page_set_target_url (GzStatsPage  *self,
   gz_stats_page_reset (self, TARGET_URL, client);
   if (client == NULL)
     {
-      gz_stats_page_show_error (self, local_error->message);
+      /* These messages say what to do already. */
+      gz_stats_page_show_error (self, local_error->message, FALSE);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -568,13 +578,13 @@ processes_refreshed_cb (GObject      *object,
   if (self->kind != TARGET_PID)
     return;
   if (error != NULL)
-    gz_stats_page_show_error (self, error->message);
+    gz_stats_page_show_error (self, error->message, FALSE);
   else if (self->process_pids->len == 0)
     {
       gtk_label_set_text (self->error_label,
                           _("No process of yours runs the gz agent. Start a program with "
                             "“gz-cli profile run -- PROGRAM”, then look again with the "
-                            "button beside the process list."));
+                            "button beside Pause."));
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
     }
   else
