@@ -15,6 +15,7 @@
 
 #include "gz-profile.h"
 #include "gz-session-registry.h"
+#include "gz-session.h"
 #include "gz-test-cli.h"
 #include "gz-test-profiles.h"
 
@@ -637,6 +638,57 @@ test_unprivileged (Fixture      *f,
   g_assert_cmpint (a_main + b_main, >=, (a + b) * 98 / 100);
 }
 
+/* What the app does for a process without the agent: gz_session_new_for_target() with no
+ * client, then the usual start and gz_session_stop_async(); other types fail at once. */
+static void
+test_session_api (Fixture      *f,
+                  gconstpointer data)
+{
+  Program p = { 0 };
+  GzTarget target = { GZ_TARGET_PID, 0, NULL };
+  g_autoptr(GzSession) session = NULL;
+  g_autoptr(GzSession) memory = NULL;
+  g_autoptr(GzSessionSummary) summary = NULL;
+  g_autoptr(GHashTable) truths = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  GzTestAsync wait;
+
+  if (!perf_allowed ())
+    return;
+  g_setenv ("GZ_PROFILE_SESSION_DIR", f->cli.session_dir, TRUE);
+  program_start (&p, target_path (FALSE), "split", "1", NULL);
+  target.pid = p.pid;
+
+  memory = gz_session_new_for_target (NULL, GZ_PROFILE_TYPE_MEMORY, 0, f->cli.out_dir, &target,
+                                      NULL, &error);
+  g_assert_null (memory);
+  g_assert_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "needs the gz agent"));
+  g_clear_error (&error);
+
+  session = gz_session_new_for_target (NULL, GZ_PROFILE_TYPE_CPU, 60 * G_TIME_SPAN_SECOND * 1000,
+                                       f->cli.out_dir, &target, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gz_session_start (session, &error));
+  g_assert_no_error (error);
+  program_go (&p);
+  truths = program_results (&p);
+
+  gz_test_async_init (&wait);
+  gz_session_stop_async (session, NULL, gz_test_async_done, &wait);
+  summary = gz_session_stop_finish (session, gz_test_async_wait (&wait), &error);
+  gz_test_async_clear (&wait);
+  program_end (&p);
+  g_assert_no_error (error);
+  g_assert_false (summary->target_exited);
+  g_assert_cmpint (summary->n_samples, >, 0);
+  profile = gz_profile_read_file (gz_session_get_output_path (session), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cpu_of (profile, "spin_a", NULL), >, 0);
+  g_unsetenv ("GZ_PROFILE_SESSION_DIR");
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer))
@@ -654,6 +706,7 @@ main (int    argc,
   add ("/perf/new-thread", test_new_thread);
   add ("/perf/target-exits", test_target_exits);
   add ("/perf/unprivileged", test_unprivileged);
+  add ("/perf/session-api", test_session_api);
   add ("/perf/refused/no-such-process", test_no_such_process);
   add ("/perf/refused/other-type", test_other_type_needs_agent);
   add ("/perf/refused/other-user", test_other_user);

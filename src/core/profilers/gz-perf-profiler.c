@@ -66,7 +66,7 @@ on_sample (const GzPerfSample *sample,
   if ((pid_t) sample->pid != self->pid)
     return;
   if (!gz_perf_events_has_thread (self->events, (pid_t) sample->tid))
-    g_hash_table_add (self->sampled, GUINT_TO_POINTER (sample->tid));
+    g_hash_table_add (self->sampled, GINT_TO_POINTER ((pid_t) sample->tid));
   /* New code mapped (dlopen): both read the maps again now, while the process still runs. */
   if (gz_perf_events_take_mmaps (self->events))
     {
