@@ -136,6 +136,19 @@ wait_loaded (GzViewerPage *page)
   g_assert_true (loaded);
 }
 
+/* Spins until the top table (filled in on a worker after the flame graph) has @n rows. */
+static void
+wait_rows (GzViewerPage *page,
+           guint         n)
+{
+  GzViewerTable *table = gz_viewer_page_get_table (page);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (gz_viewer_table_get_n_rows (table) != n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (gz_viewer_table_get_n_rows (table), ==, n);
+}
+
 /* Spins until @graph has a tree other than @old: its tree. */
 static GzProfileTree *
 wait_tree (GzFlameGraph  *graph,
@@ -247,7 +260,7 @@ test_viewer_open_zoom_search (void)
   g_assert_cmpstr (gz_profile_tree_get_type_name (tree), ==, "cpu");
   g_assert_cmpint (gz_profile_tree_get_node (tree, 0)->total, ==, MS (450));
   g_assert_cmpuint (gz_flame_graph_get_root (graph), ==, 0);
-  g_assert_cmpuint (gz_viewer_table_get_n_rows (gz_viewer_page_get_table (page)), ==, 4);
+  wait_rows (page, 4);
   save_screenshot (GTK_WIDGET (window), "viewer-flame-graph.png");
   {
     int minimum;
@@ -347,7 +360,7 @@ test_viewer_diff (void)
   /* d is only in the base: a frame of no width that shrank by 100 ms. */
   g_assert_cmpfloat (gz_profile_tree_node_delta (tree, NODE_AT (tree, "main", "d"), FALSE), ==,
                      (double) -MS (100));
-  g_assert_cmpuint (gz_viewer_table_get_n_rows (gz_viewer_page_get_table (page)), ==, 5);
+  wait_rows (page, 5);
   save_screenshot (GTK_WIDGET (window), "viewer-diff.png");
   gz_viewer_page_set_view (page, "top");
   save_screenshot (GTK_WIDGET (window), "viewer-diff-top.png");

@@ -11,7 +11,7 @@
 #include "gz-units.h"
 
 #define ROW_HEIGHT  20.0
-#define MIN_WIDTH   0.35 /* frames narrower than this (in pixels) are not drawn, nor what is under them */
+#define MIN_WIDTH   1.0  /* frames narrower than this (in pixels) are not drawn, nor what is under them */
 #define LABEL_WIDTH 28.0 /* frames at least this wide get their name */
 
 struct _GzFlameGraph

@@ -33,7 +33,6 @@ gz_viewer_load_free (GzViewerLoad *self)
   g_clear_pointer (&self->profile, gz_profile_unref);
   g_clear_pointer (&self->base, gz_profile_unref);
   g_clear_pointer (&self->tree, gz_profile_tree_unref);
-  g_clear_pointer (&self->functions, g_array_unref);
   g_free (self);
 }
 
@@ -117,7 +116,6 @@ load_thread (GTask        *task,
     }
 
   load->tree = gz_profile_tree_new (load->profile, index, load->base, base_index);
-  load->functions = gz_profile_tree_get_functions (load->tree);
   g_task_return_pointer (task, g_steal_pointer (&load), (GDestroyNotify) gz_viewer_load_free);
 }
 
@@ -155,6 +153,37 @@ gz_viewer_load_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+functions_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  g_task_return_pointer (task, gz_profile_tree_get_functions (task_data),
+                         (GDestroyNotify) g_array_unref);
+}
+
+void
+gz_viewer_functions_async (GzProfileTree       *tree,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, gz_viewer_functions_async);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, gz_profile_tree_ref (tree), (GDestroyNotify) gz_profile_tree_unref);
+  g_task_run_in_thread (task, functions_thread);
+}
+
+GArray *
+gz_viewer_functions_finish (GAsyncResult  *result,
+                            GError       **error)
+{
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

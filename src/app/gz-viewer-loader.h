@@ -1,6 +1,6 @@
 /* gz-viewer-loader.h: what the Viewer shows, made on a worker: a profile (and a base) read and
- * decoded, one sample type chosen, its call tree and per-function totals built; and the callers
- * and callees of one function. */
+ * decoded, one sample type chosen, its call tree built; then per-function totals and the callers and
+ * callees of one function. */
 #pragma once
 
 #include <gio/gio.h>
@@ -15,7 +15,6 @@ typedef struct
   GzProfile     *base;  /* NULL without a diff */
   guint          index; /* the sample type shown */
   GzProfileTree *tree;
-  GArray        *functions; /* GzProfileTreeFunction: the top table's rows */
 } GzViewerLoad;
 
 void          gz_viewer_load_free   (GzViewerLoad        *self);
@@ -33,6 +32,15 @@ void          gz_viewer_load_async  (GFile               *file,
                                      gpointer             user_data);
 GzViewerLoad *gz_viewer_load_finish (GAsyncResult        *result,
                                      GError             **error);
+
+/* gz_profile_tree_get_functions () of @tree on a worker (a walk of the whole tree): the top
+ * table's rows, filled in after the flame graph is drawn. */
+void          gz_viewer_functions_async  (GzProfileTree       *tree,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+GArray       *gz_viewer_functions_finish (GAsyncResult        *result,
+                                          GError             **error);
 
 /* The callers and callees trees of function @name in @tree, built on a worker (they walk the
  * whole tree). Both NULL when no frame has that name. */

@@ -43,6 +43,8 @@ struct _GzViewerPage
   GzViewerLoad    *load;       /* what is shown */
   GCancellable    *cancellable;
   GCancellable    *sandwich_cancellable;
+  GCancellable    *functions_cancellable;
+  GArray          *functions;         /* the top table's rows, once made */
   gboolean         keeps_profile; /* the load under way only changes what is shown */
   char            *error;
   guint            updating_dropdown;
@@ -283,6 +285,39 @@ on_root_changed (GzFlameGraph *graph,
 }
 
 static void
+on_functions_ready (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GzViewerPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GArray *functions = gz_viewer_functions_finish (result, &error);
+
+  if (functions == NULL)
+    return; /* cancelled: another profile is shown */
+  g_clear_object (&self->functions_cancellable);
+  g_clear_pointer (&self->functions, g_array_unref);
+  self->functions = functions;
+  gz_viewer_table_set_tree (self->table, self->load->tree, functions,
+                            gtk_toggle_button_get_active (self->normalize_button));
+}
+
+/* The top table's rows walk the whole tree: made on a worker once the flame graph is shown. */
+static void
+gz_viewer_page_start_functions (GzViewerPage *self)
+{
+  g_cancellable_cancel (self->functions_cancellable);
+  g_clear_object (&self->functions_cancellable);
+  g_clear_pointer (&self->functions, g_array_unref);
+  gz_viewer_table_set_tree (self->table, NULL, NULL, FALSE);
+  if (self->load == NULL)
+    return;
+  self->functions_cancellable = g_cancellable_new ();
+  gz_viewer_functions_async (self->load->tree, self->functions_cancellable, on_functions_ready,
+                             g_object_ref (self));
+}
+
+static void
 gz_viewer_page_show (GzViewerPage *self,
                      GzViewerLoad *load)
 {
@@ -305,7 +340,7 @@ gz_viewer_page_show (GzViewerPage *self,
   /* The search stays as typed across sample types and files. */
   gz_flame_graph_set_search (self->flame_graph,
                              gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), NULL);
-  gz_viewer_table_set_tree (self->table, tree, load->functions, normalize);
+  gz_viewer_page_start_functions (self);
   gz_viewer_page_select_function (self, NULL);
   gz_viewer_page_update_breadcrumbs (self);
   gz_viewer_page_update_search_label (self);
@@ -347,7 +382,7 @@ on_loaded (GObject      *source,
     {
       g_clear_pointer (&self->load, gz_viewer_load_free);
       gz_flame_graph_set_tree (self->flame_graph, NULL);
-      gz_viewer_table_set_tree (self->table, NULL, NULL, FALSE);
+      gz_viewer_page_start_functions (self);
       gz_viewer_page_select_function (self, NULL);
       g_free (self->error);
       self->error = g_strdup (error->message);
@@ -478,8 +513,8 @@ on_normalize_toggled (GtkToggleButton *button,
   gz_flame_graph_set_normalize (self->flame_graph, normalize);
   gz_flame_graph_set_normalize (self->callers_graph, normalize);
   gz_flame_graph_set_normalize (self->callees_graph, normalize);
-  if (self->load != NULL)
-    gz_viewer_table_set_tree (self->table, self->load->tree, self->load->functions, normalize);
+  if (self->load != NULL && self->functions != NULL)
+    gz_viewer_table_set_tree (self->table, self->load->tree, self->functions, normalize);
 }
 
 static void
@@ -711,6 +746,8 @@ gz_viewer_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->sandwich_cancellable);
   g_clear_object (&self->sandwich_cancellable);
+  g_cancellable_cancel (self->functions_cancellable);
+  g_clear_object (&self->functions_cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -728,6 +765,7 @@ gz_viewer_page_finalize (GObject *object)
   g_clear_object (&self->base_file);
   g_clear_object (&self->loading_base_file);
   g_clear_pointer (&self->load, gz_viewer_load_free);
+  g_clear_pointer (&self->functions, g_array_unref);
   g_free (self->error);
 
   G_OBJECT_CLASS (gz_viewer_page_parent_class)->finalize (object);
