@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "gz-bench-command-profile.h"
 #include "gz-bench-harness.h"
 #include "gz-bench-job.h"
@@ -111,28 +113,29 @@ gz_bench_job_check (const GzBenchJobOptions *options,
 
       if (*line == '\0')
         {
-          g_set_error (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID,
-                       "give a command to measure");
+          g_set_error_literal (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID,
+                               _("Give a command to measure"));
           return FALSE;
         }
     }
   if (options->count < 1)
     {
-      g_set_error (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID, "the count must be at least 1");
+      g_set_error_literal (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID,
+                           _("The count must be at least 1"));
       return FALSE;
     }
   if (options->suite != NULL && options->concurrency < 1)
     {
-      g_set_error (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID,
-                   "the concurrency must be at least 1");
+      g_set_error_literal (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID,
+                           _("The concurrency must be at least 1"));
       return FALSE;
     }
   if (options->suite != NULL && options->duration_nanos == 0
       && options->iterations < options->concurrency)
     {
       g_set_error (error, GZ_BENCH_ERROR, GZ_BENCH_ERROR_INVALID,
-                   "%" G_GUINT64_FORMAT " iterations are fewer than the %u workers; give each "
-                   "at least one", options->iterations, options->concurrency);
+                   _("%u iterations are fewer than the %u workers; give each at least one"),
+                   (guint) MIN (options->iterations, G_MAXUINT), options->concurrency);
       return FALSE;
     }
   return TRUE;
@@ -253,9 +256,11 @@ on_profiled (GObject      *source,
     {
       /* The measured runs stand; the page says what is missing. */
       g_free (job->warning);
-      job->warning = g_strdup_printf ("the %s profile of %s: %s; the measured runs are kept",
-                                      cpu ? "CPU" : "memory", job->command->name,
-                                      error->message);
+      job->warning = g_strdup_printf (cpu ? _("the CPU profile of %s: %s; the measured runs "
+                                              "are kept")
+                                          : _("the memory profile of %s: %s; the measured runs "
+                                              "are kept"),
+                                      job->command->name, error->message);
       job_done (task);
       g_object_unref (task);
       return;
@@ -305,7 +310,7 @@ on_commands_done (GObject      *source,
   if (report->results->len == 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "cancelled before any run was measured");
+                               _("Cancelled before any run was measured"));
       return;
     }
   job->interrupted = report->interrupted;
