@@ -110,6 +110,7 @@ typedef struct
   GHashTable *flat;  /* name -> double * */
   GHashTable *cum;
   double      shown; /* "Showing nodes accounting for X" */
+  double      total; /* "…, Y% of Z total" */
   int         dropped;
   guint       rows;
 } Top;
@@ -156,7 +157,11 @@ parse_top (const char *output,
       const char *line = lines[i];
 
       if (g_str_has_prefix (line, "Showing nodes accounting for "))
-        top->shown = parse_value (line + strlen ("Showing nodes accounting for "));
+        {
+          top->shown = parse_value (line + strlen ("Showing nodes accounting for "));
+          g_assert_nonnull (strstr (line, " of "));
+          top->total = parse_value (strstr (line, " of ") + strlen (" of "));
+        }
       else if (g_str_has_prefix (line, "Dropped "))
         top->dropped = atoi (line + strlen ("Dropped "));
       else if (g_str_has_prefix (line, "      flat  flat%"))
@@ -257,6 +262,7 @@ compare_top (const char  *file,
   g_assert_cmpuint (a.rows, ==, b.rows);
   g_assert_cmpint (a.dropped, ==, b.dropped);
   assert_close (a.shown, b.shown, "shown total", file);
+  assert_close (a.total, b.total, "total", file);
   g_hash_table_iter_init (&iter, b.flat);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
@@ -473,6 +479,144 @@ test_core_profile (void)
   }
 }
 
+/* gperftools' legacy CPU format, built by hand: header (period 10 ms), three records (one with
+ * the leaf twice, as the signal handler writes it), the trailer, then the maps text. */
+static void
+test_legacy (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "legacy.prof", NULL);
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const guint64 words[] = {
+    0, 3, 0, 10000, 0,
+    5, 3, 0x401010, 0x401010, 0x402020,   /* leaf twice: one frame dropped */
+    2, 2, 0x401010, 0x402020,
+    1, 1, 0x7f0000001000,                  /* outside the program: no mapping */
+    0, 1, 0,
+  };
+  const char *maps = "00400000-00500000 r-xp 00000000 08:01 1234 /opt/legacy/program\n"
+                     "00600000-00601000 rw-p 00000000 08:01 1234 /opt/legacy/program\n";
+  const char *argv[] = { g_getenv ("GZ_CLI"), "profile", "top", "--raw", "--node-fraction", "0",
+                         path, NULL };
+  GzSample *sample;
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      guint64 le = GUINT64_TO_LE (words[i]);
+
+      g_byte_array_append (bytes, (const guint8 *) &le, sizeof le);
+    }
+  g_byte_array_append (bytes, (const guint8 *) maps, strlen (maps));
+  g_assert_true (g_file_set_contents (path, (const char *) bytes->data, bytes->len, &error));
+
+  profile = gz_profile_read_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (profile->samples->len, ==, 3);
+  g_assert_cmpint (profile->period, ==, 10000000);
+  g_assert_cmpuint (profile->mappings->len, ==, 1);
+  g_assert_cmpstr (((GzMapping *) g_ptr_array_index (profile->mappings, 0))->filename, ==,
+                   "/opt/legacy/program");
+  sample = g_ptr_array_index (profile->samples, 0);
+  g_assert_cmpuint (sample->location_ids->len, ==, 2);
+  g_assert_cmpint (g_array_index (sample->values, gint64, 0), ==, 5);
+  g_assert_cmpint (g_array_index (sample->values, gint64, 1), ==, 50000000);
+  /* callers at their call instruction; of a doubled leaf the second stays (as pprof does) */
+  g_assert_cmphex (gz_profile_get_location (profile, g_array_index (sample->location_ids, guint64,
+                                                                    0))->address, ==, 0x40100f);
+  g_assert_cmphex (gz_profile_get_location (profile, g_array_index (sample->location_ids, guint64,
+                                                                    1))->address, ==, 0x40201f);
+  g_assert_cmpuint (gz_profile_get_location (profile, g_array_index (sample->location_ids,
+                                                                     guint64, 1))->mapping_id,
+                    ==, 1);
+
+  g_assert_cmpint (run (argv, &out, &err), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "File: program\n"));
+  g_assert_nonnull (strstr (out, "Showing nodes accounting for 80000000, 100% of 80000000 total"));
+  g_assert_nonnull (strstr (out, "  50000000 62.50% 62.50%   50000000 62.50%  0x000000000040100f\n"));
+  g_assert_nonnull (strstr (out, "  20000000 25.00% 87.50%   20000000 25.00%  0x0000000000401010\n"));
+  g_assert_nonnull (strstr (out, "         0     0%   100%   70000000 87.50%  0x000000000040201f\n"));
+
+  /* cut before the trailer */
+  g_assert_true (g_file_set_contents (path, (const char *) bytes->data, 8 * 12, &error));
+  g_clear_pointer (&profile, gz_profile_unref);
+  profile = gz_profile_read_file (path, &error);
+  g_assert_null (profile);
+  g_assert_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "truncated"));
+}
+
+/* A real one: a spinning C program run with gperftools' libprofiler preloaded; our total is
+ * pprof's. */
+static void
+test_legacy_gperftools (void)
+{
+  const char *candidates[] = { "/usr/lib/x86_64-linux-gnu/libprofiler.so.0",
+                               "/usr/lib/aarch64-linux-gnu/libprofiler.so.0",
+                               "/usr/lib64/libprofiler.so.0", "/usr/lib/libprofiler.so.0" };
+  const char *libprofiler = NULL;
+  g_autofree char *path = g_build_filename (tmp_dir, "gperftools.prof", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  Top ours = { 0 }, theirs = { 0 };
+  int status;
+
+  if (!need_go ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (candidates) && libprofiler == NULL; i++)
+    if (g_file_test (candidates[i], G_FILE_TEST_EXISTS))
+      libprofiler = candidates[i];
+  if (libprofiler == NULL)
+    {
+      g_test_skip ("gperftools' libprofiler is not installed (libgoogle-perftools-dev)");
+      return;
+    }
+  {
+    g_autofree char *preload = g_strdup_printf ("LD_PRELOAD=%s", libprofiler);
+    g_autofree char *output = g_strdup_printf ("CPUPROFILE=%s", path);
+    g_autofree char *env = g_find_program_in_path ("env");
+    const char *argv[] = { env, preload, output, g_getenv ("GZ_TEST_LEGACY_SPIN"), NULL };
+
+    status = run (argv, &out, &err);
+    g_assert_cmpint (status, ==, 0);
+  }
+  profile = gz_profile_read_file (path, &error);
+  g_assert_no_error (error);
+  if (profile->samples->len == 0)
+    {
+      g_test_skip ("gperftools took no samples of the program (a machine too busy?)");
+      return;
+    }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *argv[] = { g_getenv ("GZ_CLI"), "profile", "top", "--raw", path, NULL };
+
+    g_assert_cmpint (run (argv, &out, &err), ==, 0);
+    parse_top (out, &ours);
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    g_autofree char *go = g_find_program_in_path ("go");
+    const char *argv[] = { go, "tool", "pprof", "-top", "-unit=ns", path, NULL };
+
+    g_assert_cmpint (run (argv, &out, &err), ==, 0);
+    g_test_message ("pprof:\n%s%s", out, err);
+    parse_top (out, &theirs);
+  }
+  g_assert_cmpuint (ours.rows, >, 0);
+  g_assert_cmpfloat (theirs.total, ==, (double) gz_profile_total (profile, 1));
+  g_assert_cmpfloat (ours.total, ==, theirs.total);
+  top_clear (&ours);
+  top_clear (&theirs);
+}
+
 /* One line on stderr, a non-zero exit, and the line says @expect. */
 static void
 assert_fails (const char *expect,
@@ -551,6 +695,8 @@ main (int    argc,
   g_test_add_func ("/cli-top/go-profiles", test_go_profiles);
   g_test_add_func ("/cli-top/go-options", test_go_options);
   g_test_add_func ("/cli-top/core-profile", test_core_profile);
+  g_test_add_func ("/cli-top/legacy", test_legacy);
+  g_test_add_func ("/cli-top/legacy-gperftools", test_legacy_gperftools);
   g_test_add_func ("/cli-top/bad-input", test_bad_input);
 
   status = g_test_run ();

@@ -1,11 +1,13 @@
-/* gz-profile-decode.c: gzip-compressed or raw profile.proto (ours or Go's) to the model, with
- * every string index and id checked: a corrupt file is an error, never a crash. */
+/* gz-profile-decode.c: gzip-compressed or raw profile.proto (ours or Go's), or gperftools'
+ * legacy CPU profile, to the model, with every string index and id checked: a corrupt file is
+ * an error, never a crash. */
 
 #include "config.h"
 
 #include <zlib.h>
 
 #include "gz-profile.h"
+#include "gz-profile-legacy.h"
 #include "profile.pb-c.h"
 
 typedef Perftools__Profiles__Profile PbProfile;
@@ -395,6 +397,11 @@ gz_profile_decode (GBytes  *bytes,
   g_return_val_if_fail (bytes != NULL, NULL);
 
   data = g_bytes_get_data (bytes, &len);
+  if (len == 0)
+    {
+      corrupt (error, "the file is empty");
+      return NULL;
+    }
   if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b)
     {
       raw = gunzip (data, len, error);
@@ -405,6 +412,14 @@ gz_profile_decode (GBytes  *bytes,
     raw = g_bytes_ref (bytes);
 
   data = g_bytes_get_data (raw, &len);
+  if (gz_profile_legacy_detect (data, len))
+    {
+      profile = gz_profile_legacy_decode (data, len, error);
+      if (profile == NULL ||
+          !gz_profile_validate_with_flags (profile, GZ_PROFILE_VALIDATE_ALLOW_EMPTY_STACKS, error))
+        return NULL;
+      return g_steal_pointer (&profile);
+    }
   pb = perftools__profiles__profile__unpack (NULL, len, data);
   if (pb == NULL)
     {

@@ -172,7 +172,8 @@ void        gz_profile_write_file_async   (GzProfile          *self,
 gboolean    gz_profile_write_file_finish  (GzProfile          *self,
                                            GAsyncResult       *result,
                                            GError            **error);
-/* Decoding: gzip-compressed or raw profile.proto, as Go and gz write it. */
+/* Decoding: gzip-compressed or raw profile.proto, as Go and gz write it, or gperftools' legacy
+ * CPU profile (gz-profile-legacy.h). */
 GzProfile  *gz_profile_decode             (GBytes       *bytes,
                                            GError      **error);
 GzProfile  *gz_profile_read_file          (const char   *path,
