@@ -501,8 +501,11 @@ on_started (GObject      *object,
   id = gz_session_get_id (session);
   g_hash_table_replace (self->own_sessions, g_strdup (id), g_object_ref (session));
   g_signal_connect_object (session, "finished", G_CALLBACK (on_own_finished), self, 0);
-  g_application_hold (g_application_get_default ());
-  g_signal_connect (session, "finished", G_CALLBACK (release_application), NULL);
+  if (g_application_get_default () != NULL)
+    {
+      g_application_hold (g_application_get_default ());
+      g_signal_connect (session, "finished", G_CALLBACK (release_application), NULL);
+    }
   if (child != NULL)
     g_subprocess_wait_async (child, NULL, on_child_exited, g_object_ref (session));
 
@@ -515,6 +518,13 @@ on_started (GObject      *object,
   info.output_path = (char *) gz_session_get_output_path (session);
   add_active_row (self, &info);
   g_signal_emit (self, signals[SIGNAL_SESSION_STARTED], 0, id);
+  /* A short session of another program may have ended before its start reached us. */
+  if (gz_session_get_state (session) == GZ_SESSION_STATE_FINISHED ||
+      gz_session_get_state (session) == GZ_SESSION_STATE_FAILED)
+    {
+      on_own_finished (session, self);
+      release_application (session, NULL);
+    }
 }
 
 static void
