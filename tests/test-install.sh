@@ -44,7 +44,7 @@ expected=("$root/bin/gz-cli" "$share/man/man1/gz-cli.1" "$share/bash-completion/
 [ "$have_agent" = true ] && expected+=("$dest$libdir/gz/libgz-agent.so")
 if [ "$have_app" = true ]; then
   expected+=("$root/bin/gz-profile" "$share/applications/$app_id.desktop"
-             "$share/metainfo/$app_id.metainfo.xml" "$share/mime/packages/io.github.gz.Profile.xml"
+             "$share/metainfo/$app_id.metainfo.xml" "$share/mime/packages/$app_id.xml"
              "$share/glib-2.0/schemas/io.github.gz.Profile.gschema.xml"
              "$share/icons/hicolor/scalable/apps/$app_id.svg"
              "$share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg")
