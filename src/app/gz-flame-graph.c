@@ -21,6 +21,7 @@ struct _GzFlameGraph
   GzProfileTree         *tree;
   guint32                root;
   gboolean               flame;
+  guint                  first_row;       /* 1 when the root is not drawn */
   gboolean               normalize;
   GzFlameGraphColorMode  color_mode;
 
@@ -151,7 +152,9 @@ row_y (GzFlameGraph *self,
        guint         depth,
        double        height)
 {
-  return self->flame ? height - (depth + 1) * ROW_HEIGHT : depth * ROW_HEIGHT;
+  double row = (double) depth - self->first_row;
+
+  return self->flame ? height - (row + 1) * ROW_HEIGHT : row * ROW_HEIGHT;
 }
 
 static const char *
@@ -206,8 +209,9 @@ gz_flame_graph_build (GzFlameGraph *self,
 
   for (guint32 a = self->root; a != GZ_PROFILE_TREE_NONE;
        a = gz_profile_tree_get_node (self->tree, a)->parent)
-    draw_frame (self, snapshot, layout, a,
-                0, row_y (self, gz_profile_tree_get_node (self->tree, a)->depth, height), width);
+    if (gz_profile_tree_get_node (self->tree, a)->depth >= self->first_row)
+      draw_frame (self, snapshot, layout, a,
+                  0, row_y (self, gz_profile_tree_get_node (self->tree, a)->depth, height), width);
 
   if (root->total <= 0)
     return gtk_snapshot_free_to_node (snapshot);
@@ -258,7 +262,8 @@ gz_flame_graph_snapshot (GtkWidget   *widget,
   if (self->cache != NULL)
     gtk_snapshot_append_node (snapshot, self->cache);
 
-  if (self->hovered != GZ_PROFILE_TREE_NONE)
+  if (self->hovered != GZ_PROFILE_TREE_NONE
+      && gz_profile_tree_get_node (self->tree, self->hovered)->depth >= self->first_row)
     {
       const GzProfileTreeNode *root = gz_profile_tree_get_node (self->tree, self->root);
       const GzProfileTreeNode *n = gz_profile_tree_get_node (self->tree, self->hovered);
@@ -301,7 +306,8 @@ gz_flame_graph_measure (GtkWidget      *widget,
     {
       guint rows = self->tree != NULL ? gz_profile_tree_get_n_rows (self->tree) : 0;
 
-      *minimum = *natural = (int) (MAX (rows, 1) * ROW_HEIGHT);
+      rows = MAX (rows, self->first_row + 1) - self->first_row;
+      *minimum = *natural = (int) (rows * ROW_HEIGHT);
     }
 }
 
@@ -322,8 +328,8 @@ gz_flame_graph_get_node_at (GzFlameGraph *self,
 
   if (self->tree == NULL || width <= 0 || x < 0 || x >= width)
     return GZ_PROFILE_TREE_NONE;
-  row = self->flame ? (height - y) / ROW_HEIGHT : y / ROW_HEIGHT;
-  if (row < 0 || row >= gz_profile_tree_get_n_rows (self->tree))
+  row = (self->flame ? (height - y) / ROW_HEIGHT : y / ROW_HEIGHT) + self->first_row;
+  if (row < self->first_row || row >= gz_profile_tree_get_n_rows (self->tree))
     return GZ_PROFILE_TREE_NONE;
   depth = (guint) row;
 
@@ -539,6 +545,19 @@ gz_flame_graph_get_flame (GzFlameGraph *self)
   g_return_val_if_fail (GZ_IS_FLAME_GRAPH (self), FALSE);
 
   return self->flame;
+}
+
+void
+gz_flame_graph_set_hide_root (GzFlameGraph *self,
+                              gboolean      hide_root)
+{
+  g_return_if_fail (GZ_IS_FLAME_GRAPH (self));
+
+  if (self->first_row == (hide_root ? 1u : 0u))
+    return;
+  self->first_row = hide_root ? 1 : 0;
+  gz_flame_graph_invalidate (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 void

@@ -31,6 +31,9 @@ guint32        gz_flame_graph_get_root         (GzFlameGraph          *self);
 void           gz_flame_graph_set_flame        (GzFlameGraph          *self,
                                                 gboolean               flame);
 gboolean       gz_flame_graph_get_flame        (GzFlameGraph          *self);
+/* Leaves out the root row ("all"): for trees with a single child at the root. */
+void           gz_flame_graph_set_hide_root    (GzFlameGraph          *self,
+                                                gboolean               hide_root);
 void           gz_flame_graph_set_color_mode   (GzFlameGraph          *self,
                                                 GzFlameGraphColorMode  mode);
 /* With a base: scale the base to the profile's total before comparing (the default). */

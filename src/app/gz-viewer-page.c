@@ -831,6 +831,9 @@ gz_viewer_page_init (GzViewerPage *self)
   g_signal_connect (self->flame_graph, "notify::search-share", G_CALLBACK (on_search_share),
                     self);
   g_signal_connect (self->table, "function-selected", G_CALLBACK (on_function_selected), self);
+  /* Their root has one child, the function: its row says all. */
+  gz_flame_graph_set_hide_root (self->callers_graph, TRUE);
+  gz_flame_graph_set_hide_root (self->callees_graph, TRUE);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
