@@ -12,28 +12,11 @@
 #include <sys/wait.h>
 
 #include "gz-profile.h"
+#include "gz-test-cli.h"
 
 static char *tmp_dir;       /* removed at the end */
 static char *go_dir;        /* the Go-written profiles, or NULL when go is missing */
 static const char *skip_why;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 /* Runs @argv to its end; returns the exit status, *out and *err get the output. */
 static int
@@ -700,7 +683,7 @@ main (int    argc,
   g_test_add_func ("/cli-top/bad-input", test_bad_input);
 
   status = g_test_run ();
-  remove_tree (tmp_dir);
+  gz_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (go_dir);
   return status;

@@ -252,23 +252,36 @@ abs64 (gint64 v)
   return v < 0 ? -v : v;
 }
 
-/* pprof's FlatNameOrder and CumNameOrder (graph.SortNodes). */
+/* pprof's FlatNameOrder and CumNameOrder (graph.SortNodes): the larger |first| key, then the
+ * name, then the larger |second| key. */
+static int
+compare_by (gint64      first_a,
+            gint64      first_b,
+            const char *name_a,
+            const char *name_b,
+            gint64      second_a,
+            gint64      second_b)
+{
+  int by_name;
+
+  if (abs64 (first_a) != abs64 (first_b))
+    return abs64 (first_a) > abs64 (first_b) ? -1 : 1;
+  by_name = strcmp (name_a, name_b);
+  if (by_name != 0)
+    return by_name;
+  if (abs64 (second_a) != abs64 (second_b))
+    return abs64 (second_a) > abs64 (second_b) ? -1 : 1;
+  return 0;
+}
+
 static int
 compare_flat (gconstpointer a,
               gconstpointer b)
 {
   const GzTopEntry *ea = a;
   const GzTopEntry *eb = b;
-  int by_name;
 
-  if (abs64 (ea->flat) != abs64 (eb->flat))
-    return abs64 (ea->flat) > abs64 (eb->flat) ? -1 : 1;
-  by_name = strcmp (ea->name, eb->name);
-  if (by_name != 0)
-    return by_name;
-  if (abs64 (ea->cum) != abs64 (eb->cum))
-    return abs64 (ea->cum) > abs64 (eb->cum) ? -1 : 1;
-  return 0;
+  return compare_by (ea->flat, eb->flat, ea->name, eb->name, ea->cum, eb->cum);
 }
 
 static int
@@ -277,16 +290,8 @@ compare_cum (gconstpointer a,
 {
   const GzTopEntry *ea = a;
   const GzTopEntry *eb = b;
-  int by_name;
 
-  if (abs64 (ea->cum) != abs64 (eb->cum))
-    return abs64 (ea->cum) > abs64 (eb->cum) ? -1 : 1;
-  by_name = strcmp (ea->name, eb->name);
-  if (by_name != 0)
-    return by_name;
-  if (abs64 (ea->flat) != abs64 (eb->flat))
-    return abs64 (ea->flat) > abs64 (eb->flat) ? -1 : 1;
-  return 0;
+  return compare_by (ea->cum, eb->cum, ea->name, eb->name, ea->flat, eb->flat);
 }
 
 static gboolean
