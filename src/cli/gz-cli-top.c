@@ -32,7 +32,8 @@ format_value (gint64      value,
               const char *unit,
               gboolean    raw)
 {
-  if (raw)
+  /* as pprof: nothing is "0", whatever the unit */
+  if (raw || value == 0)
     return g_strdup_printf ("%" G_GINT64_FORMAT, value);
   return gz_units_format_value (value, unit);
 }
@@ -119,31 +120,42 @@ print_rows (const GzTopReport *report,
             gboolean           raw)
 {
   g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  const guint n_columns = 5;
+  int width[5] = { 10, 6, 6, 10, 6 };
   gint64 sum = 0;
 
-  g_string_append_printf (out, "%10s %5s%% %5s%% %10s %5s%%\n", _("flat"), _("flat"), _("sum"),
-                          _("cum"), _("cum"));
+  /* the cells first: "12 min 25 s" is wider than pprof's ten columns */
   for (guint i = 0; i < report->entries->len; i++)
     {
       const GzTopEntry *entry = &g_array_index (report->entries, GzTopEntry, i);
-      g_autofree char *flat = format_value (entry->flat, unit, raw);
-      g_autofree char *cum = format_value (entry->cum, unit, raw);
-      g_autofree char *flat_pct = format_percent (entry->flat, report->total);
-      g_autofree char *sum_pct = NULL;
-      g_autofree char *cum_pct = format_percent (entry->cum, report->total);
 
       sum += entry->flat;
-      sum_pct = format_percent (sum, report->total);
-      print_padded (out, flat, 10);
-      g_string_append_c (out, ' ');
-      print_padded (out, flat_pct, 6);
-      g_string_append_c (out, ' ');
-      print_padded (out, sum_pct, 6);
-      g_string_append_c (out, ' ');
-      print_padded (out, cum, 10);
-      g_string_append_c (out, ' ');
-      print_padded (out, cum_pct, 6);
-      g_string_append (out, "  ");
+      g_ptr_array_add (cells, format_value (entry->flat, unit, raw));
+      g_ptr_array_add (cells, format_percent (entry->flat, report->total));
+      g_ptr_array_add (cells, format_percent (sum, report->total));
+      g_ptr_array_add (cells, format_value (entry->cum, unit, raw));
+      g_ptr_array_add (cells, format_percent (entry->cum, report->total));
+      for (guint c = 0; c < n_columns; c++)
+        {
+          const char *cell = g_ptr_array_index (cells, cells->len - n_columns + c);
+
+          width[c] = MAX (width[c], (int) g_utf8_strlen (cell, -1));
+        }
+    }
+
+  g_string_append_printf (out, "%*s %*s%% %*s%% %*s %*s%%\n", width[0], _("flat"), width[1] - 1,
+                          _("flat"), width[2] - 1, _("sum"), width[3], _("cum"), width[4] - 1,
+                          _("cum"));
+  for (guint i = 0; i < report->entries->len; i++)
+    {
+      const GzTopEntry *entry = &g_array_index (report->entries, GzTopEntry, i);
+
+      for (guint c = 0; c < n_columns; c++)
+        {
+          print_padded (out, g_ptr_array_index (cells, i * n_columns + c), width[c]);
+          g_string_append (out, c + 1 < n_columns ? " " : "  ");
+        }
       g_string_append (out, entry->name);
       g_string_append_c (out, '\n');
     }
