@@ -95,7 +95,7 @@ static void
 test_noop (void)
 {
   GzBenchOptions options;
-  double best = G_MAXDOUBLE, own = G_MAXDOUBLE;
+  double best = G_MAXDOUBLE, own = G_MAXDOUBLE, timer = G_MAXDOUBLE;
 
   gz_bench_options_init (&options);
   options.iterations = 20 * 1000 * 1000;
@@ -115,9 +115,20 @@ test_noop (void)
       g_assert_cmpint (result->timing, ==, GZ_BENCH_TIMING_PER_BATCH);
       g_assert_cmpuint (result->iterations, ==, options.iterations);
       best = MIN (best, result->ns_per_op);
-      g_assert_cmpfloat (result->timer_cost_ns, >, own / 3);
-      g_assert_cmpfloat (result->timer_cost_ns, <, own * 3);
+      timer = MIN (timer, result->timer_cost_ns);
     }
+  /* The best of each side: a preempted calibration only ever reads high. */
+  if ((timer <= own / 3 || timer >= own * 3) && gz_test_quiet_machine_busy ())
+    {
+      g_autofree char *reason = g_strdup_printf ("the machine was busy (load %.1f): clock read "
+                                                 "%.1f ns against the test's own %.1f ns",
+                                                 gz_test_quiet_load (), timer, own);
+
+      g_test_skip (reason);
+      return;
+    }
+  g_assert_cmpfloat (timer, >, own / 3);
+  g_assert_cmpfloat (timer, <, own * 3);
   g_assert_cmpfloat (best, <, 2.0);
 }
 
