@@ -147,8 +147,8 @@ parse_top (const char *output,
         }
       else if (g_str_has_prefix (line, "Dropped "))
         top->dropped = atoi (line + strlen ("Dropped "));
-      else if (g_str_has_prefix (line, "      flat  flat%"))
-        in_rows = TRUE;
+      else if (g_str_has_prefix (line + strspn (line, " "), "flat ") && strstr (line, "cum%"))
+        in_rows = TRUE; /* the column titles (ours widen with the values) */
       else if (in_rows && line[0] != '\0')
         {
           g_auto(GStrv) parts = g_strsplit_set (g_strstrip (g_strdup (line)), " ", 0);
