@@ -116,9 +116,21 @@ save_screenshot (GtkWidget  *window,
     return;
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* Nothing to render until the window has drawn its latest state: let frames pass. */
+  for (guint tries = 0; node == NULL && tries < 100; tries++)
+    {
+      gboolean waited = FALSE;
+
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node != NULL)
+        break;
+      gtk_widget_queue_draw (window);
+      g_timeout_add (50, set_flag, &waited);
+      while (!waited)
+        g_main_context_iteration (NULL, TRUE);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
