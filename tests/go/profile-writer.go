@@ -45,9 +45,12 @@ func recurse(depth, n int) uint64 {
 	return recurse(depth-1, n) + 1
 }
 
+// spin does a fixed amount of work (about 0.25 s of CPU here), not a fixed time: CPU samples
+// count CPU time, so a busy machine gives as many samples, only later.
+//
 //go:noinline
-func spinFor(d time.Duration, depth int) {
-	for end := time.Now().Add(d); time.Now().Before(end); {
+func spin(calls, depth int) {
+	for i := 0; i < calls; i++ {
 		sink += recurse(depth, int(sink&7))
 	}
 }
@@ -131,10 +134,10 @@ func main() {
 		}
 		// two labelled phases: labels on the samples
 		pprof.Do(context.Background(), pprof.Labels("phase", "shallow"), func(context.Context) {
-			spinFor(250*time.Millisecond, 2)
+			spin(12000, 2)
 		})
 		pprof.Do(context.Background(), pprof.Labels("phase", "deep"), func(context.Context) {
-			spinFor(250*time.Millisecond, 12)
+			spin(12000, 12)
 		})
 		pprof.StopCPUProfile()
 		return nil
