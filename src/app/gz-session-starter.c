@@ -1,6 +1,6 @@
-/* gz-session-starter.c: a session request turned into a running GzSession: this application's
- * on the main thread (in-process, quick), everything else on a worker thread — launching a
- * command with the agent and awaiting its socket, reaching a pid's agent or a URL. */
+/* gz-session-starter.c: a session request turned into a running GzSession on a worker thread:
+ * this application's profilers started, a command launched with the agent and its socket
+ * awaited, a pid's agent or a URL reached. */
 
 #include "config.h"
 
@@ -274,7 +274,13 @@ start_thread (GTask        *task,
     }
   target.spec = spec;
 
-  client = target_client (request, data->config, target.pid, &error);
+  /* This application: its profilers start here (the first start of one can take a good part
+   * of a second: symbolizer, sampler set-up), so not on the main thread either. */
+  if (request->target == GZ_TARGET_SELF)
+    session = gz_session_new (data->config, request->type, request->duration,
+                              request->output_dir, &error);
+  else
+    client = target_client (request, data->config, target.pid, &error);
   if (client == NULL && request->target == GZ_TARGET_PID &&
       g_error_matches (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT))
     {
@@ -329,26 +335,6 @@ gz_session_starter_start_async (const GzSessionRequest *request,
   g_task_set_source_tag (task, gz_session_starter_start_async);
   /* A session that started is returned even when cancelled late: dropping it would lose it. */
   g_task_set_check_cancellable (task, FALSE);
-
-  if (request->target == GZ_TARGET_SELF)
-    {
-      g_autoptr(GzSession) session = NULL;
-      GError *error = NULL;
-      StartResult *result;
-
-      /* In-process and quick: the profilers start here, the session file is a few lines. */
-      session = gz_session_new (config, request->type, request->duration, request->output_dir,
-                                &error);
-      if (session == NULL || !gz_session_start (session, &error))
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      result = g_new0 (StartResult, 1);
-      result->session = g_steal_pointer (&session);
-      g_task_return_pointer (task, result, (GDestroyNotify) start_result_free);
-      return;
-    }
 
   data = g_new0 (StartData, 1);
   data->request = gz_session_request_copy (request);

@@ -1,7 +1,7 @@
 /* gz-session-starter.h: what the Sessions page asks for — a type, a duration, an output folder
- * and a target — turned into a running GzSession without blocking the main loop: a command is
- * launched with the agent preloaded and its socket awaited, and every remote start (one request)
- * runs on a worker thread. */
+ * and a target — turned into a running GzSession without blocking the main loop: everything
+ * (this application's profilers, a command launched with the agent preloaded and its socket
+ * awaited, the one request of a remote start) runs on a worker thread. */
 #pragma once
 
 #include <gio/gio.h>
