@@ -392,6 +392,39 @@ test_app_stats_page_charts (void)
   for (guint i = 0; i < charts->len; i++)
     g_assert_cmpuint (gz_chart_get_n_draws (charts->pdata[i]), ==, draws[i]);
 
+  /* The keys walk the points of a chart (as the pointer does) and its caption shows their
+   * values; the cached drawing stays. */
+  {
+    GzChart *chart = charts->pdata[0];
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (chart));
+    GtkEventController *keys = NULL;
+    guint n_draws = gz_chart_get_n_draws (chart);
+    gboolean handled = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+          keys = controller;
+      }
+    g_assert_nonnull (keys);
+    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (chart)));
+    g_assert_cmpint (gz_chart_get_highlight (chart), ==, -1);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Left, 0, 0, &handled);
+    g_assert_true (handled);
+    g_assert_cmpint (gz_chart_get_highlight (chart), ==, (int) paused_points - 1);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Home, 0, 0, &handled);
+    g_assert_cmpint (gz_chart_get_highlight (chart), ==, 0);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+    g_assert_cmpint (gz_chart_get_highlight (chart), ==, 1);
+    gtk_widget_grab_focus (GTK_WIDGET (chart));
+    save_screenshot (window, "statistics-charts-keyboard.png");
+    g_assert_cmpuint (gz_chart_get_n_draws (chart), ==, n_draws);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Escape, 0, 0, &handled);
+    g_assert_cmpint (gz_chart_get_highlight (chart), ==, -1);
+  }
+
   /* The dark style draws in light colours: the same page, for a look. */
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
