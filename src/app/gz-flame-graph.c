@@ -454,8 +454,28 @@ on_released (GtkGestureClick *gesture,
 {
   guint32 node = gz_flame_graph_get_node_at (self, x, y);
 
+  gtk_widget_grab_focus (GTK_WIDGET (self));
   if (node != GZ_PROFILE_TREE_NONE)
     gz_flame_graph_set_root (self, node);
+}
+
+/* Backspace zooms out one level, Escape to the whole profile. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                GzFlameGraph          *self)
+{
+  if (self->tree == NULL || self->root == 0)
+    return FALSE;
+  if (keyval == GDK_KEY_BackSpace)
+    gz_flame_graph_set_root (self, gz_profile_tree_get_node (self->tree, self->root)->parent);
+  else if (keyval == GDK_KEY_Escape)
+    gz_flame_graph_set_root (self, 0);
+  else
+    return FALSE;
+  return TRUE;
 }
 
 static void
@@ -727,6 +747,7 @@ gz_flame_graph_init (GzFlameGraph *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
 
   self->hovered = GZ_PROFILE_TREE_NONE;
   self->normalize = TRUE;
@@ -737,6 +758,9 @@ gz_flame_graph_init (GzFlameGraph *self)
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   g_signal_connect (click, "released", G_CALLBACK (on_released), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
