@@ -160,6 +160,15 @@ test_inlined (void)
   assert_entry (report, "inner", 40000000, 40000000);
   assert_entry (report, "outer", 0, 40000000);
   assert_entry (report, "main", 0, 40000000);
+  g_assert_cmpint (find_entry (report, "inner")->inlining, ==, GZ_TOP_INLINED);
+  g_assert_cmpint (find_entry (report, "outer")->inlining, ==, GZ_TOP_CALLED);
+  g_assert_cmpint (find_entry (report, "main")->inlining, ==, GZ_TOP_CALLED);
+  g_clear_pointer (&report, gz_top_report_free);
+
+  /* called somewhere else too: partly inlined */
+  add_sample (profile, "inner;main", 1);
+  report = top (profile, NULL);
+  g_assert_cmpint (find_entry (report, "inner")->inlining, ==, GZ_TOP_PARTIALLY_INLINED);
 }
 
 /* --focus keeps the samples with a matching frame; the total stays the whole profile's. */

@@ -157,6 +157,10 @@ print_rows (const GzTopReport *report,
           g_string_append (out, c + 1 < n_columns ? " " : "  ");
         }
       g_string_append (out, entry->name);
+      if (entry->inlining == GZ_TOP_INLINED)
+        g_string_append (out, " (inline)");
+      else if (entry->inlining == GZ_TOP_PARTIALLY_INLINED)
+        g_string_append (out, " (partial-inline)");
       g_string_append_c (out, '\n');
     }
   fwrite (out->str, 1, out->len, stdout);

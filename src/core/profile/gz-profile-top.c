@@ -23,6 +23,9 @@ gz_profile_location_name (GzProfile  *self,
   return g_strdup_printf ("0x%016" G_GINT64_MODIFIER "x", location->address);
 }
 
+#define CALLED_INLINE  1
+#define CALLED_OUTLINE 2
+
 /* The nodes (one per function name) and their running totals. */
 typedef struct
 {
@@ -31,6 +34,7 @@ typedef struct
   GArray     *flat;    /* gint64 */
   GArray     *cum;     /* gint64 */
   GArray     *stamp;   /* guint: the last sample that added to cum; 0: never touched */
+  GArray     *callers; /* guint8: CALLED_INLINE | CALLED_OUTLINE, how callers reach it */
   guint       sample;  /* the current sample's stamp */
 } Nodes;
 
@@ -42,6 +46,7 @@ nodes_init (Nodes *nodes)
   nodes->flat = g_array_new (FALSE, TRUE, sizeof (gint64));
   nodes->cum = g_array_new (FALSE, TRUE, sizeof (gint64));
   nodes->stamp = g_array_new (FALSE, TRUE, sizeof (guint));
+  nodes->callers = g_array_new (FALSE, TRUE, sizeof (guint8));
   nodes->sample = 0;
 }
 
@@ -53,6 +58,7 @@ nodes_clear (Nodes *nodes)
   g_clear_pointer (&nodes->flat, g_array_unref);
   g_clear_pointer (&nodes->cum, g_array_unref);
   g_clear_pointer (&nodes->stamp, g_array_unref);
+  g_clear_pointer (&nodes->callers, g_array_unref);
 }
 
 /* Takes @name. */
@@ -74,6 +80,7 @@ nodes_intern (Nodes *nodes,
   g_array_set_size (nodes->flat, index + 1);
   g_array_set_size (nodes->cum, index + 1);
   g_array_set_size (nodes->stamp, index + 1);
+  g_array_set_size (nodes->callers, index + 1);
   return index;
 }
 
@@ -182,6 +189,7 @@ accumulate (GzProfile *profile,
   gint64 *flat = (gint64 *) (void *) nodes->flat->data;
   gint64 *cum = (gint64 *) (void *) nodes->cum->data;
   guint *stamp = (guint *) (void *) nodes->stamp->data;
+  guint8 *callers = (guint8 *) nodes->callers->data;
   const guint *frame = (const guint *) (const void *) frames->frames->data;
   guint n_locations = profile->locations->len;
   gint64 total = 0;
@@ -221,12 +229,19 @@ accumulate (GzProfile *profile,
           for (guint k = frames->start[id - 1]; k < frames->start[id]; k++)
             {
               guint node = frame[k];
+              gboolean outermost = k + 1 == frames->start[id];
 
               if (stamp[node] != s)
                 {
                   stamp[node] = s;
                   cum[node] += value;
                 }
+              /* pprof's edge into the node: inline unless it is its location's outermost line;
+               * the stack's outermost frame has no caller */
+              if (!outermost)
+                callers[node] |= CALLED_INLINE;
+              else if (j + 1 < depth)
+                callers[node] |= CALLED_OUTLINE;
             }
           if (j == 0 && frames->start[id - 1] < frames->start[id])
             {
@@ -409,6 +424,17 @@ gz_profile_top_report (GzProfile          *self,
           continue;
         }
       entry.flat = g_array_index (nodes.flat, gint64, n);
+      switch (g_array_index (nodes.callers, guint8, n))
+        {
+        case CALLED_INLINE:
+          entry.inlining = GZ_TOP_INLINED;
+          break;
+        case CALLED_INLINE | CALLED_OUTLINE:
+          entry.inlining = GZ_TOP_PARTIALLY_INLINED;
+          break;
+        default:
+          entry.inlining = GZ_TOP_CALLED;
+        }
       entry.name = g_steal_pointer (&g_ptr_array_index (nodes.names, n));
       g_array_append_val (report->entries, entry);
     }

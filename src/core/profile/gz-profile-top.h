@@ -8,11 +8,19 @@ G_BEGIN_DECLS
 
 /* Flat and cumulative totals per function name for sample type @index, sorted by flat,
  * largest first; like `pprof -top`. */
+typedef enum
+{
+  GZ_TOP_CALLED = 0,        /* called only (or a root) */
+  GZ_TOP_INLINED,           /* only ever inlined into its callers: pprof's "(inline)" */
+  GZ_TOP_PARTIALLY_INLINED, /* inlined at some call sites: "(partial-inline)" */
+} GzTopInlining;
+
 typedef struct
 {
-  char  *name;
-  gint64 flat;
-  gint64 cum;
+  char         *name;
+  gint64        flat;
+  gint64        cum;
+  GzTopInlining inlining; /* from the stacks' frames; pprof also forgets calls below 0.1 % */
 } GzTopEntry;
 
 /* Returns a GArray of GzTopEntry (freeing it frees the names); @max_entries 0 means all.
