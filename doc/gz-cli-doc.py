@@ -215,6 +215,11 @@ def bash_completion(gz_cli, version):
                         value_cases.setdefault(f'{cmd.name}:-{o.short}', ' '.join(values))
         opts.append('--help')
         cases.append(f"    {cmd.name}) opts='{' '.join(opts)}'; words='{' '.join(cmd.words)}' ;;")
+    # The built-in benchmarks, for --name (not with --command, where a name is free).
+    suites = [l.split()[0] for l in run_help(gz_cli, 'profile', 'benchmark', '--list').splitlines()
+              if l.startswith('  ')]
+    for key in ('benchmark:--name', 'benchmark:-n'):
+        value_cases[key] = ' '.join(suites + ['all'])
     values = '\n'.join(f"    {k}) values='{v}' ;;" for k, v in value_cases.items())
     names = ' '.join(c.name for c in commands)
     return f'''# bash completion for gz-cli {version}, from gz-cli --help by doc/gz-cli-doc.py.
@@ -252,6 +257,9 @@ _gz_cli ()
   [ "$option" = = ] && option=${{COMP_WORDS[COMP_CWORD-2]}}
   case $command:$option in
 {values}
+  esac
+  case $option in
+    --name|-n) [[ " ${{COMP_WORDS[*]}} " == *" --command"* ]] && values='' ;;
   esac
   if [ -n "$values" ]; then
     COMPREPLY=( $(compgen -W "$values" -- "$cur") )

@@ -106,12 +106,15 @@ got3=$(complete_words gz-cli profile stop --ses)
 got4=$(complete_words gz-cli profile results ex)
 got5=$(complete_words gz-cli profile benchmark --ignore)
 got6=$(complete_words gz-cli profile start --type m)
+got7=$(complete_words gz-cli profile benchmark --name json-u)
 if [ "$got1" = profile ] && [ "$got2" = "start stop stats" ] && [ "$got3" = "--session=" ] \
-   && [ "$got4" = export ] && [ "$got5" = "--ignore-failure" ] && [ "$got6" = "memory mutex" ]; then
+   && [ "$got4" = export ] && [ "$got5" = "--ignore-failure" ] && [ "$got6" = "memory mutex" ] \
+   && [ "$got7" = json-unmarshal ]; then
   ok "completion: gz-cli pro -> profile; st -> start stop stats; options, values, subcommands"
 else
   fail "completion" "pro -> '$got1'" "profile st -> '$got2'" "stop --ses -> '$got3'" \
-       "results ex -> '$got4'" "benchmark --ignore -> '$got5'" "start --type m -> '$got6'"
+       "results ex -> '$got4'" "benchmark --ignore -> '$got5'" "start --type m -> '$got6'" \
+       "benchmark --name json-u -> '$got7'"
 fi
 
 # 6. translations: the .mo is valid and has translations
