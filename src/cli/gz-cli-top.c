@@ -206,7 +206,7 @@ gz_cli_top (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (N_("FILE - flat and cumulative values per function, as "
+  context = g_option_context_new (N_("- flat and cumulative values per function, as "
                                      "go tool pprof -top"));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!gz_cli_parse (context, "top", &argc, &argv))
