@@ -118,9 +118,12 @@ gz_time_series_chart_update_description (GzTimeSeriesChart *self)
     {
       Series *series = g_ptr_array_index (self->series, s);
       guint n = gz_chart_ring_get_length (series->ring);
-      double last, min, max;
+      double last = NAN, min, max;
 
-      if (n == 0 || !gz_chart_ring_get (series->ring, n - 1, NULL, &last)
+      /* The latest value, not a gap after it. */
+      while (n-- > 0 && gz_chart_ring_get (series->ring, n, NULL, &last) && !isfinite (last))
+        ;
+      if (!isfinite (last)
           || !gz_chart_ring_get_range (series->ring, newest - self->window, &min, &max))
         {
           g_string_append_printf (text, _(" %s: no data."), series->name);
@@ -334,7 +337,8 @@ gz_time_series_chart_describe_item (GzChart *chart,
       g_autofree char *shown = NULL;
       double v;
 
-      if (i < 0 || !gz_chart_ring_get (series->ring, i, NULL, &v))
+      /* A gap has nothing to say. */
+      if (i < 0 || !gz_chart_ring_get (series->ring, i, NULL, &v) || !isfinite (v))
         continue;
       shown = gz_chart_format (v, 0, self->unit);
       g_string_append_printf (text, "\n%s: %s", series->name, shown);

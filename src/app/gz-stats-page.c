@@ -395,6 +395,11 @@ gz_stats_page_update_timer (GzStatsPage *self)
 
   if (run && self->refresh_source == 0)
     {
+      /* Back after a pause or another page: a gap, not a line across the time unseen. */
+      if (gz_stats_page_get_n_points (self) > 0)
+        for (guint i = 0; i < N_CHARTS; i++)
+          gz_time_series_chart_push (self->charts[i], 0,
+                                     g_get_monotonic_time () / (double) G_USEC_PER_SEC, NAN);
       gz_stats_page_refresh_now (self);
       self->refresh_source = g_timeout_add (REFRESH_INTERVAL_MS, gz_stats_page_refresh_cb, self);
     }

@@ -26,7 +26,8 @@ gboolean    gz_stats_page_refresh_finish  (GzStatsPage          *self,
 /* The text shown for a JSON path such as "memory.rss_bytes", or NULL if there is no such row. */
 const char *gz_stats_page_get_value       (GzStatsPage          *self,
                                            const char           *path);
-/* Points in the charts (each chart has one a sample), at most the charts' capacity. */
+/* Points in the charts: one a sample, and a gap (NAN) where sampling resumed after a pause or
+ * another page; at most the charts' capacity. */
 guint       gz_stats_page_get_n_points    (GzStatsPage          *self);
 
 /* Where the statistics come from. Changing it forgets the charts and the rows. */
