@@ -35,7 +35,7 @@ cleanup () {
 }
 trap cleanup EXIT
 
-echo "1..9"
+echo "1..10"
 passed=0
 pass () {
   passed=$((passed + 1))
@@ -190,6 +190,28 @@ wait "$pid" || status=$?
 pid=
 [ "$status" -eq 0 ] || fail "gz-profile exited with status $status"
 pass "app.quit over D-Bus ends gz-profile with status 0"
+
+# The system's dark style (as libadwaita's debug variable simulates the desktop's preference)
+# is followed: the window is drawn dark.
+ADW_DEBUG_COLOR_SCHEME=prefer-dark "$app" --page=server >>"$tmp/app.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+  [ "$(count_windows)" -ge 1 ] && break
+  kill -0 "$pid" 2>/dev/null || fail "gz-profile (dark) exited before showing a window"
+  sleep 0.2
+done
+sleep 2
+screenshot app-server-dark
+# The window's area only: Xvfb's root around it is black.
+mean=$(convert "$outdir/app-server-dark.png" -crop 900x500+100+60 +repage -format '%[fx:mean]' info:)
+gdbus call --session --dest "$app_id" --object-path "$object_path" \
+  --method org.freedesktop.Application.ActivateAction quit '[]' '{}' >/dev/null \
+  || fail "could not quit the dark gz-profile over D-Bus"
+wait "$pid" || fail "the dark gz-profile exited with status $?"
+pid=
+awk -v m="$mean" 'BEGIN { exit !(m < 0.4) }' \
+  || fail "with the system's dark style the window is not dark (mean brightness $mean)"
+pass "the system's dark style is followed (mean brightness $mean)"
 
 if grep -E -- '-(CRITICAL|WARNING) \*\*' "$tmp/app.log" >&2; then
   fail "gz-profile logged warnings"
