@@ -578,7 +578,13 @@ processes_refreshed_cb (GObject      *object,
       gtk_string_list_append (names, name);
       g_array_append_val (self->process_pids, info->pid);
     }
+  /* Looking again keeps the process being watched, if it is still there. */
+  g_signal_handlers_block_by_func (self->process_row, process_selected_cb, self);
   adw_combo_row_set_model (self->process_row, G_LIST_MODEL (names));
+  for (guint i = 0; self->client != NULL && i < self->process_pids->len; i++)
+    if (g_array_index (self->process_pids, int, i) == gz_target_client_get_pid (self->client))
+      adw_combo_row_set_selected (self->process_row, i);
+  g_signal_handlers_unblock_by_func (self->process_row, process_selected_cb, self);
 
   if (self->kind != TARGET_PID)
     return;
@@ -593,7 +599,7 @@ processes_refreshed_cb (GObject      *object,
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
     }
   else
-    /* The new model selected its first process; follow it (once: the callback checks). */
+    /* The selected process (the first, unless the one watched is still there). */
     process_selected_cb (self);
 }
 
