@@ -216,7 +216,8 @@ request_from_form (GzSessionForm *self)
     case GZ_TARGET_URL:
       if (*url == '\0')
         {
-          gz_session_form_set_error (self, _("Type the URL of the pprof endpoint, e.g. http://127.0.0.1:6060"));
+          gz_session_form_set_error (self, _("Type the URL of the pprof endpoint, e.g. "
+                                             "http://127.0.0.1:6060"));
           return NULL;
         }
       request->url = g_strdup (url);

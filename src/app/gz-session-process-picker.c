@@ -207,7 +207,9 @@ on_row_activated (GzSessionProcessPicker *self,
 static void
 on_search_changed (GzSessionProcessPicker *self)
 {
-  gz_session_process_picker_set_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  gz_session_process_picker_set_search (self, text);
 }
 
 /* Enter in the search entry takes the first process shown. */

@@ -238,7 +238,8 @@ gz_session_result_row_set_summary (GzSessionResultRow     *self,
                                           "%" G_GINT64_FORMAT " samples",
                                           (gulong) MAX (summary->n_samples, 0)),
                              summary->n_samples);
-  /* Translators: type · target · file size · sample count, e.g. "cpu · pid 7 · 12 KiB · 300 samples". */
+  /* Translators: type · target · file size · sample count, then maybe that the target exited
+   * first, e.g. "cpu · pid 7 · 12 KiB · 300 samples". */
   subtitle = g_strdup_printf (_("%s · %s · %s%s"), self->description, size, samples,
                               summary->target_exited ? _(" · the target exited first") : "");
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), subtitle);

@@ -23,8 +23,9 @@ G_DECLARE_FINAL_TYPE (GzProcessList, gz_process_list, GZ, PROCESS_LIST, GObject)
 
 GzProcessList *gz_process_list_new             (void);
 /* Blocking (it reads /proc): the processes of the calling user that are neither zombies nor
- * kernel threads, by pid, as GzProcessInfo. CPU use is over the time since the previous refresh of @self, or over the
- * process's life on the first. Safe to call from any thread (one refresh at a time). */
+ * kernel threads, by pid, as GzProcessInfo. CPU use is over the time since the previous
+ * refresh of @self, or over the process's life on the first. Safe to call from any thread (one
+ * refresh at a time). */
 GPtrArray     *gz_process_list_refresh         (GzProcessList        *self,
                                                 GError              **error);
 /* The same on a worker thread. */
