@@ -537,6 +537,50 @@ test_compare (void)
   g_object_unref (bench_widget);
 }
 
+/* The latency histogram's bins: every finite value counted once, the far tail apart. */
+static void
+test_histogram_bins (void)
+{
+  double values[102];
+  g_autoptr(GzBenchHistogram) plain = NULL;
+  g_autoptr(GzBenchHistogram) tail = NULL;
+  g_autoptr(GzBenchHistogram) same = NULL;
+  guint64 sum = 0;
+
+  for (guint i = 0; i < 100; i++)
+    values[i] = i + 1;
+  values[100] = NAN;
+  values[101] = 1e6;
+
+  plain = gz_bench_histogram_new (values, 100);
+  g_assert_cmpuint (plain->n_bins, ==, 10);
+  g_assert_cmpfloat (plain->edges[0], ==, 1);
+  g_assert_cmpfloat (plain->edges[plain->n_bins], ==, 100);
+  for (guint i = 0; i < plain->n_bins; i++)
+    {
+      g_assert_cmpfloat (plain->edges[i], <, plain->edges[i + 1]);
+      g_assert_cmpuint (plain->counts[i], >=, 9);
+      g_assert_cmpuint (plain->counts[i], <=, 11);
+      sum += plain->counts[i];
+    }
+  g_assert_cmpuint (sum, ==, 100);
+  g_assert_cmpuint (plain->n_beyond, ==, 0);
+
+  /* One timing 10000 times the rest is counted apart, not drawn; the NaN is ignored. */
+  tail = gz_bench_histogram_new (values, 102);
+  g_assert_cmpuint (tail->n_values, ==, 100);
+  g_assert_cmpuint (tail->n_beyond, ==, 1);
+  g_assert_cmpfloat (tail->edges[tail->n_bins], <, 1e6);
+
+  for (guint i = 0; i < 10; i++)
+    values[i] = 42;
+  same = gz_bench_histogram_new (values, 10);
+  g_assert_cmpfloat (same->edges[0], <, 42);
+  g_assert_cmpfloat (same->edges[same->n_bins], >, 42);
+  g_assert_cmpuint (same->n_values, ==, 10);
+  g_assert_null (gz_bench_histogram_new (values + 100, 1));
+}
+
 static void
 skip_without_display (void)
 {
@@ -568,6 +612,7 @@ main (int   argc,
       return ret;
     }
   adw_init ();
+  g_test_add_func ("/app-bench/histogram/bins", test_histogram_bins);
   g_test_add_func ("/app-bench/benchmarks/run", test_benchmarks_run);
   g_test_add_func ("/app-bench/benchmarks/cancel", test_benchmarks_cancel);
   g_test_add_func ("/app-bench/benchmarks/invalid", test_benchmarks_invalid);
