@@ -36,11 +36,11 @@ static const guint8 perf_to_dwarf[GZ_PERF_N_REGS] = {
 
 typedef struct
 {
-  int     fd;          /* the event whose buffer this is; the others of the CPU write here */
-  int     cpu;
-  gboolean hung_up;    /* its thread ended: poll() would return at once, so only drain it */
-  guint8 *base;        /* header page + data pages */
-  gsize   data_size;
+  int       fd;        /* the event whose buffer this is; the others of the CPU write here */
+  int       cpu;
+  gboolean  hung_up;   /* its thread ended: poll() would return at once, so only drain it */
+  guint8   *base;      /* header page + data pages */
+  gsize     data_size;
 } RingBuffer;
 
 struct _GzPerfEvents
