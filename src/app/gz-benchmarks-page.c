@@ -120,8 +120,9 @@ on_benchmark_selected (GzBenchmarksPage *self)
                                command ? _("Any command, as gz-cli profile benchmark --command: "
                                            "wall and CPU time and peak memory of every run")
                                        : suites[selected]->description);
-  adw_action_row_set_subtitle (self->warmup_row, command ? _("Unmeasured runs first")
-                                                         : _("Unmeasured operations per worker first"));
+  adw_action_row_set_subtitle (self->warmup_row,
+                               command ? _("Unmeasured runs first")
+                                       : _("Unmeasured operations per worker first"));
   /* gz-cli's defaults for each kind. */
   gtk_spin_button_set_value (self->count_spin, command ? 10 : 1);
   gtk_spin_button_set_value (self->warmup_spin, command ? 0 : 100);
@@ -633,7 +634,8 @@ save_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   GzBenchmarksPage *self = GZ_BENCHMARKS_PAGE (widget);
-  g_autofree char *label = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->label_row))));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->label_row));
+  g_autofree char *label = g_strstrip (g_strdup (text));
   g_autoptr(GError) error = NULL;
 
   if (self->run == NULL || self->store == NULL || self->saving || self->running)
