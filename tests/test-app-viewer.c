@@ -1,7 +1,8 @@
-/* test-app-viewer.c: the app's Viewer page on profiles written by our core: open (by the page and
- * by the application's open), the flame graph's totals, zoom, search, callers/callees, sample
- * types, a diff against a base, and truncated or foreign files shown as an error. Screenshots go to
- * $GZ_TEST_SCREENSHOTS. Needs a display: meson runs it under Xvfb (xvfb-run-test.sh). */
+/* test-app-viewer.c: the app's Viewer page on profiles written by our core (opened by the page
+ * and by the application's open) and by Go: the flame graph's totals, zoom, search,
+ * callers/callees, sample types, a diff against a base, and truncated or foreign files shown as
+ * an error. Screenshots go to $GZ_TEST_SCREENSHOTS. Needs a display: meson runs it under Xvfb
+ * (xvfb-run-test.sh). */
 
 #include "config.h"
 
@@ -425,6 +426,55 @@ test_viewer_bad_files (void)
   g_unlink (text_path);
 }
 
+/* Profiles written by Go (runtime/pprof, in the fuzz corpus): the default sample type is the
+ * last, as pprof shows it, and the totals are the decoder's. */
+static void
+test_viewer_go_profiles (void)
+{
+  static const struct
+  {
+    const char *file;
+    const char *type;
+  } profiles[] = {
+    { "go-cpu.pb.gz", "cpu" },
+    { "go-heap.pb.gz", "inuse_space" },
+    { "go-mutex.pb.gz", "delay" },
+  };
+  const char *dir = g_getenv ("GZ_TEST_GO_PROFILES");
+  GzViewerPage *page;
+  GzWindow *window;
+
+  if (dir == NULL)
+    {
+      g_test_skip ("GZ_TEST_GO_PROFILES is not set (tests/meson.build sets it)");
+      return;
+    }
+  window = viewer_window (&page);
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, profiles[i].file, NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GzProfile) profile = gz_profile_read_file (path, NULL);
+      GzProfileTree *tree;
+      int index;
+
+      g_assert_nonnull (profile);
+      index = gz_profile_find_sample_type (profile, profiles[i].type);
+      g_assert_cmpint (index, >=, 0);
+      gz_viewer_page_open (page, file);
+      wait_loaded (page);
+      g_assert_cmpstr (gz_viewer_page_get_state (page), ==, "profile");
+      tree = gz_flame_graph_get_tree (gz_viewer_page_get_flame_graph (page));
+      g_assert_cmpstr (gz_profile_tree_get_type_name (tree), ==, profiles[i].type);
+      g_assert_cmpint (gz_profile_tree_get_node (tree, 0)->total, ==,
+                       gz_profile_total (profile, index));
+      g_assert_cmpint (gz_profile_tree_get_node (tree, 0)->total, >, 0);
+      if (i == 1)
+        save_screenshot (GTK_WIDGET (window), "viewer-go-heap.png");
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* gz-profile FILE: the application's open shows the Viewer with the file. */
 static void
 test_viewer_application_open (void)
@@ -461,6 +511,7 @@ static const struct
   { "/app-viewer/open-zoom-search", test_viewer_open_zoom_search },
   { "/app-viewer/diff", test_viewer_diff },
   { "/app-viewer/bad-files", test_viewer_bad_files },
+  { "/app-viewer/go-profiles", test_viewer_go_profiles },
   { "/app-viewer/application-open", test_viewer_application_open },
 };
 
