@@ -204,14 +204,28 @@ sleep 2
 screenshot app-server-dark
 # The window's area only: Xvfb's root around it is black.
 mean=$(convert "$outdir/app-server-dark.png" -crop 900x500+100+60 +repage -format '%[fx:mean]' info:)
+# Quitting while the server runs: the window goes, the shutdown finishes, the program ends.
+set_server true
+code=
+for _ in $(seq 1 50); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" || true)
+  [ "$code" = 200 ] && break
+  sleep 0.2
+done
+[ "$code" = 200 ] || fail "the second gz-profile's server did not answer ($code)"
 gdbus call --session --dest "$app_id" --object-path "$object_path" \
   --method org.freedesktop.Application.ActivateAction quit '[]' '{}' >/dev/null \
   || fail "could not quit the dark gz-profile over D-Bus"
+for _ in $(seq 1 75); do
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.2
+done
+kill -0 "$pid" 2>/dev/null && fail "gz-profile still running 15 s after app.quit with its server on"
 wait "$pid" || fail "the dark gz-profile exited with status $?"
 pid=
 awk -v m="$mean" 'BEGIN { exit !(m < 0.4) }' \
   || fail "with the system's dark style the window is not dark (mean brightness $mean)"
-pass "the system's dark style is followed (mean brightness $mean)"
+pass "the system's dark style is followed (mean brightness $mean); quitting with the server on ends the program"
 
 if grep -E -- '-(CRITICAL|WARNING) \*\*' "$tmp/app.log" >&2; then
   fail "gz-profile logged warnings"
