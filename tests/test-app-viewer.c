@@ -286,8 +286,9 @@ test_viewer_open_zoom_search (void)
   spin_for (100);
   g_assert_cmpuint (gz_flame_graph_get_node_at (graph, 5, 45), ==, a);
   g_assert_cmpuint (gz_flame_graph_get_node_at (graph, 5, 65), ==, ab);
-  g_assert_cmpuint (gz_flame_graph_get_node_at (graph, gtk_widget_get_width (GTK_WIDGET (graph)) - 2,
-                                                65), ==, GZ_PROFILE_TREE_NONE);
+  g_assert_cmpuint (gz_flame_graph_get_node_at (graph,
+                                                gtk_widget_get_width (GTK_WIDGET (graph)) - 2, 65),
+                    ==, GZ_PROFILE_TREE_NONE);
   /* The ancestors stay above: row 1 is main. */
   g_assert_cmpuint (gz_flame_graph_get_node_at (graph, 5, 25), ==, NODE_AT (tree, "main"));
   save_screenshot (GTK_WIDGET (window), "viewer-zoomed.png");

@@ -3,7 +3,8 @@
  * the cost of a hover frame (the frame under the pointer, its tooltip text, and the window's
  * snapshot rendered by its renderer, the flame graph's cached node included).
  *
- * Usage: gz-bench-viewer PROFILE [RUNS [HOVERS]] (under a display; bench/viewer/run.sh uses Xvfb) */
+ * Usage: gz-bench-viewer PROFILE [RUNS [HOVERS]]
+ * (under a display: bench/viewer/run.sh runs it under Xvfb) */
 
 #include "config.h"
 

@@ -11,7 +11,8 @@
 #include "gz-units.h"
 
 #define ROW_HEIGHT  20.0
-#define MIN_WIDTH   1.0  /* frames narrower than this (in pixels) are not drawn, nor what is under them */
+/* Frames narrower than this (in pixels) are not drawn, nor what is under them. */
+#define MIN_WIDTH   1.0
 #define LABEL_WIDTH 28.0 /* frames at least this wide get their name */
 
 struct _GzFlameGraph
@@ -178,8 +179,8 @@ draw_frame (GzFlameGraph *self,
   GdkRGBA color;
 
   gz_flame_graph_node_color (self, node, &color);
-  gtk_snapshot_append_color (snapshot, &color,
-                             &GRAPHENE_RECT_INIT (x, y, MAX (width - 1, MIN_WIDTH), ROW_HEIGHT - 1));
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x, y, MAX (width - 1, MIN_WIDTH),
+                                                                    ROW_HEIGHT - 1));
   if (width < LABEL_WIDTH)
     return;
 
@@ -347,7 +348,8 @@ gz_flame_graph_get_node_at (GzFlameGraph *self,
   value = root->offset + (gint64) (x / width * root->total);
   node = gz_profile_tree_find (self->tree, depth, value);
   if (node != GZ_PROFILE_TREE_NONE
-      && gz_profile_tree_get_node (self->tree, node)->total * (double) width / root->total < MIN_WIDTH)
+      && gz_profile_tree_get_node (self->tree, node)->total * (double) width / root->total
+         < MIN_WIDTH)
     return GZ_PROFILE_TREE_NONE;
   return node;
 }

@@ -80,7 +80,8 @@ load_thread (GTask        *task,
     }
   if (request->base != NULL)
     load->base = gz_profile_ref (request->base);
-  else if (request->base_file != NULL && (load->base = read_profile (request->base_file, &error)) == NULL)
+  else if (request->base_file != NULL
+           && (load->base = read_profile (request->base_file, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;

@@ -168,8 +168,8 @@ gz_viewer_page_update_breadcrumbs (GzViewerPage *self)
   for (guint i = 0; i < path->len; i++)
     {
       guint32 node = g_array_index (path, guint32, i);
-      const char *name = node == 0 ? _("all")
-                         : gz_profile_tree_get_name (tree, gz_profile_tree_get_node (tree, node)->name);
+      guint32 name_id = gz_profile_tree_get_node (tree, node)->name;
+      const char *name = node == 0 ? _("all") : gz_profile_tree_get_name (tree, name_id);
       GtkWidget *button;
       GtkWidget *label;
 
@@ -651,7 +651,8 @@ open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  gz_viewer_page_choose_file (GZ_VIEWER_PAGE (widget), g_str_equal (action_name, "viewer.open-base"));
+  gz_viewer_page_choose_file (GZ_VIEWER_PAGE (widget),
+                              g_str_equal (action_name, "viewer.open-base"));
 }
 
 static void
@@ -786,7 +787,8 @@ gz_viewer_page_class_init (GzViewerPageClass *klass)
 
   g_type_ensure (GZ_TYPE_FLAME_GRAPH);
   g_type_ensure (GZ_TYPE_VIEWER_TABLE);
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gz/Profile/gz-viewer-page.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/gz/Profile/gz-viewer-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GzViewerPage, stack);
   gtk_widget_class_bind_template_child (widget_class, GzViewerPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, GzViewerPage, loading_label);
