@@ -713,6 +713,8 @@ test_form (void)
   error_label = find_error_label (GTK_WIDGET (page));
   g_assert_nonnull (error_label);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "command line"));
+  if (g_getenv ("GZ_TEST_SCREENSHOTS") != NULL)
+    save_screenshot (GTK_WIDGET (window), "sessions-form-command.png");
 
   /* cpu, until the program exits, from the form's values. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), GZ_PROFILE_TYPE_CPU);
