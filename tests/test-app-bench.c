@@ -74,6 +74,53 @@ progress_started (gpointer bar)
   return gtk_progress_bar_get_fraction (bar) > 0;
 }
 
+/* The main loop's longest wait between 10 ms ticks while a page works: a figure for the log
+ * (the stall test proper, with its own thresholds, is test-app-responsive). */
+typedef struct
+{
+  gint64 start;
+  gint64 last;
+  gint64 longest;
+  guint  source;
+} StallWatch;
+
+static gboolean
+stall_tick (gpointer data)
+{
+  StallWatch *watch = data;
+  gint64 now = g_get_monotonic_time ();
+
+  watch->longest = MAX (watch->longest, now - watch->last);
+  if (now - watch->last > 40000)
+    g_test_message ("gap %.1f ms at %.1f ms", (now - watch->last) / 1000.0,
+                    (now - watch->start) / 1000.0);
+  watch->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stall_watch_start (StallWatch *watch)
+{
+  gboolean settled = FALSE;
+
+  /* The window's first frames (its layout, under Xvfb's software rendering) come first. */
+  g_timeout_add (500, set_flag, &settled);
+  while (!settled)
+    g_main_context_iteration (NULL, TRUE);
+  watch->start = watch->last = g_get_monotonic_time ();
+  watch->longest = 0;
+  watch->source = g_timeout_add (10, stall_tick, watch);
+}
+
+static void
+stall_watch_stop (StallWatch *watch,
+                  const char *what)
+{
+  g_source_remove (watch->source);
+  g_test_message ("main loop while %s: longest gap between 10 ms ticks %.1f ms", what,
+                  watch->longest / 1000.0);
+}
+
 static gpointer
 child (gpointer page,
        GType    type,
@@ -196,6 +243,7 @@ test_benchmarks_run (void)
   g_autofree char *rate = NULL;
   g_autofree char *ops = NULL;
   guint64 binned = 0;
+  StallWatch watch;
 
   spin_until (bench_idle, page, 30, "the configuration");
   g_assert_null (gz_benchmarks_page_get_run (page));
@@ -205,9 +253,11 @@ test_benchmarks_run (void)
   set_spin (page, "iterations_spin", 5000);
   set_spin (page, "count_spin", 1);
   gtk_switch_set_active (child (page, GZ_TYPE_BENCHMARKS_PAGE, "memory_switch"), TRUE);
+  stall_watch_start (&watch);
   g_assert_true (gtk_widget_activate_action (page_widget, "bench.run", NULL));
   g_assert_true (gz_benchmarks_page_get_busy (page));
   spin_until (bench_idle, page, 60, "the benchmark");
+  stall_watch_stop (&watch, "json-marshal ran");
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), ==, 1.0);
 
   run = gz_benchmarks_page_get_run (page);
@@ -322,6 +372,7 @@ test_benchmarks_command_profiles (void)
   g_autofree char *agent = gz_agent_library_path (NULL);
   const GzBenchRun *run;
   GzBenchResult *first;
+  StallWatch watch;
 
   if (agent == NULL)
     {
@@ -335,8 +386,10 @@ test_benchmarks_command_profiles (void)
   set_spin (page, "count_spin", 1);
   gtk_switch_set_active (child (page, GZ_TYPE_BENCHMARKS_PAGE, "memory_switch"), TRUE);
   gtk_switch_set_active (child (page, GZ_TYPE_BENCHMARKS_PAGE, "cpu_switch"), TRUE);
+  stall_watch_start (&watch);
   gz_benchmarks_page_run (page);
   spin_until (bench_idle, page, 120, "the runs and the profiled runs");
+  stall_watch_stop (&watch, "a command ran and was profiled twice");
   g_test_message ("status: %s", gtk_label_get_text (status));
   run = gz_benchmarks_page_get_run (page);
   g_assert_nonnull (run);
