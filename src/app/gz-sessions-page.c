@@ -25,6 +25,7 @@ struct _GzSessionsPage
   GzConfig          *config;        /* the last one read; NULL until the first is */
   GCancellable      *cancellable;   /* cancelled at dispose */
   char              *error;
+  char              *list_error;    /* the registry's last listing error, said once */
   gboolean           starting;
   gboolean           listing;
   guint              list_source;
@@ -263,9 +264,14 @@ on_listed (GObject      *object,
   self->listing = FALSE;
   if (sessions == NULL)
     {
-      g_warning ("Could not list the sessions: %s", error->message);
+      /* Once per cause, not every second. */
+      if (g_strcmp0 (self->list_error, error->message) != 0)
+        g_warning ("Could not list the sessions: %s", error->message);
+      g_free (self->list_error);
+      self->list_error = g_strdup (error->message);
       return;
     }
+  g_clear_pointer (&self->list_error, g_free);
 
   listed = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < sessions->len; i++)
@@ -686,6 +692,7 @@ gz_sessions_page_finalize (GObject *object)
   g_clear_object (&self->config);
   g_clear_object (&self->cancellable);
   g_free (self->error);
+  g_free (self->list_error);
   g_hash_table_unref (self->active_rows);
   g_hash_table_unref (self->finished_rows);
   g_hash_table_unref (self->own_sessions);
