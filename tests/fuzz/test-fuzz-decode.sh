@@ -28,7 +28,8 @@ fi
 echo "ok 1 - clang builds the libFuzzer target"
 
 mkdir "$work/corpus"
-# -timeout: one input taking 30 s is a hang (a busy machine slows a fast one down); -rss_limit_mb: a gzip bomb must be refused.
+# -timeout: one input taking 30 s is a hang (a busy machine slows a fast one down);
+# -rss_limit_mb: a gzip bomb must be refused.
 "$exe" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=65536 \
   -artifact_prefix="$work/" "$work/corpus" "$src/tests/fuzz/corpus" > "$work/fuzz.log" 2>&1
 status=$?
