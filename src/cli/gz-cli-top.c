@@ -130,7 +130,7 @@ print_rows (const GzTopReport *report,
     {
       const GzTopEntry *entry = &g_array_index (report->entries, GzTopEntry, i);
 
-      sum += entry->flat;
+      sum = (gint64) ((guint64) sum + (guint64) entry->flat); /* wraps, never overflows */
       g_ptr_array_add (cells, format_value (entry->flat, unit, raw));
       g_ptr_array_add (cells, format_percent (entry->flat, report->total));
       g_ptr_array_add (cells, format_percent (sum, report->total));

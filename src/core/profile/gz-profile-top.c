@@ -175,6 +175,27 @@ frames_build (Frames    *frames,
   frames->start[n] = frames->frames->len;
 }
 
+/* Sums of values from a file wrap around rather than overflow (undefined in C): a corrupt
+ * profile gives odd numbers, never undefined behaviour. */
+static inline gint64
+add64 (gint64 a,
+       gint64 b)
+{
+  return (gint64) ((guint64) a + (guint64) b);
+}
+
+static inline gint64
+neg64 (gint64 v)
+{
+  return (gint64) (0 - (guint64) v);
+}
+
+static inline gint64
+abs64 (gint64 v)
+{
+  return v < 0 ? neg64 (v) : v;
+}
+
 /* Adds the samples of @profile (times @sign) to the nodes, as pprof's graph does: flat to the
  * leaf's innermost frame, cum once per node per sample. Returns the sum of |value| over all
  * samples (pprof's total) and adds the kept samples' values to *flat_sum. */
@@ -204,10 +225,12 @@ accumulate (GzProfile *profile,
 
       if (index >= sample->values->len)
         continue;
-      value = g_array_index (sample->values, gint64, index) * sign;
+      value = g_array_index (sample->values, gint64, index);
+      if (sign < 0)
+        value = neg64 (value);
       if (value == 0)
         continue;
-      total += value < 0 ? -value : value;
+      total = add64 (total, abs64 (value));
 
       if (frames->focused != NULL)
         {
@@ -234,7 +257,7 @@ accumulate (GzProfile *profile,
               if (stamp[node] != s)
                 {
                   stamp[node] = s;
-                  cum[node] += value;
+                  cum[node] = add64 (cum[node], value);
                 }
               /* pprof's edge into the node: inline unless it is its location's outermost line;
                * the stack's outermost frame has no caller */
@@ -245,8 +268,9 @@ accumulate (GzProfile *profile,
             }
           if (j == 0 && frames->start[id - 1] < frames->start[id])
             {
-              flat[frame[frames->start[id - 1]]] += value;
-              *flat_sum += value;
+              flat[frame[frames->start[id - 1]]] = add64 (flat[frame[frames->start[id - 1]]],
+                                                          value);
+              *flat_sum = add64 (*flat_sum, value);
             }
         }
     }
@@ -259,12 +283,6 @@ gz_top_entry_clear (gpointer data)
   GzTopEntry *entry = data;
 
   g_clear_pointer (&entry->name, g_free);
-}
-
-static inline gint64
-abs64 (gint64 v)
-{
-  return v < 0 ? -v : v;
 }
 
 /* pprof's FlatNameOrder and CumNameOrder (graph.SortNodes): the larger |first| key, then the
@@ -399,7 +417,7 @@ gz_profile_top_report (GzProfile          *self,
       if (base_total > 0)
         total = base_total;
       else
-        total += base_total;
+        total = add64 (total, base_total);
     }
   report->total = total;
 
@@ -443,7 +461,7 @@ gz_profile_top_report (GzProfile          *self,
   if (options->node_count > 0 && report->entries->len > options->node_count)
     g_array_set_size (report->entries, options->node_count);
   for (guint i = 0; i < report->entries->len; i++)
-    report->shown += g_array_index (report->entries, GzTopEntry, i).flat;
+    report->shown = add64 (report->shown, g_array_index (report->entries, GzTopEntry, i).flat);
 
   frames_clear (&frames);
   frames_clear (&base_frames);
