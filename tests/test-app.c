@@ -47,6 +47,9 @@ test_app_actions (void)
   g_assert_true (g_strv_contains ((const char * const *) page_accels, "<Alt>4"));
 }
 
+static GtkWidget *find_widget (GtkWidget *widget,
+                               GType      type);
+
 static void
 test_app_window_pages (void)
 {
@@ -62,6 +65,20 @@ test_app_window_pages (void)
       g_assert_cmpstr (gz_window_get_visible_page (window), ==, pages[i]);
     }
   g_assert_false (gz_window_is_page_name ("flamegraph"));
+
+  /* Every page fits a window 700 px wide (window/state below resizes to that): the window is as
+   * wide as its widest page, whichever is shown. */
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      GtkWidget *page = adw_view_stack_get_child_by_name (
+        ADW_VIEW_STACK (find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK)), pages[i]);
+      int minimum;
+
+      gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      if (minimum > 700)
+        g_error ("the %s page needs %d px: the window cannot be narrower (let its widest part "
+                 "scroll or wrap)", pages[i], minimum);
+    }
   g_assert_false (gz_window_is_page_name (NULL));
 
   /* The app action reaches the existing window rather than opening another. */
