@@ -740,6 +740,37 @@ test_form (void)
 }
 
 static void
+test_cancel_start (void)
+{
+  g_autoptr(GzSessionRequest) request = gz_session_request_new (GZ_PROFILE_TYPE_MEMORY,
+                                                                GZ_TARGET_SELF);
+  g_autoptr(GzSessionRegistry) registry = gz_session_registry_new (fixture.session_dir);
+  g_autoptr(GPtrArray) sessions = NULL;
+  StartOutcome outcome = { 0 };
+  gulong started, failed;
+
+  started = g_signal_connect (page, "session-started", G_CALLBACK (on_session_started),
+                              &outcome);
+  failed = g_signal_connect (page, "start-failed", G_CALLBACK (on_start_failed), &outcome);
+  gz_sessions_page_start (page, request);
+  /* The form's button cancels while the start is under way. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, "_Cancel"));
+  gz_sessions_page_cancel_start (page);
+  g_assert_true (wait_for (&outcome.done, 30));
+  g_signal_handler_disconnect (page, started);
+  g_signal_handler_disconnect (page, failed);
+
+  g_assert_null (outcome.id);
+  g_assert_nonnull (outcome.error);
+  g_assert_nonnull (strstr (outcome.error, "cancelled"));
+  g_free (outcome.error);
+  g_assert_nonnull (find_widget (GTK_WIDGET (page), GTK_TYPE_BUTTON, "_Start Session"));
+  sessions = gz_session_registry_list (registry, NULL, NULL);
+  g_assert_nonnull (sessions);
+  g_assert_cmpuint (sessions->len, ==, 0);
+}
+
+static void
 test_window_closed (void)
 {
   g_autoptr(GzSessionRequest) request = gz_session_request_new (GZ_PROFILE_TYPE_MEMORY,
@@ -831,6 +862,7 @@ static const struct
   { "/app-sessions/cpu-without-agent", test_cpu_without_agent },
   { "/app-sessions/process-picker", test_process_picker },
   { "/app-sessions/form", test_form },
+  { "/app-sessions/cancel-start", test_cancel_start },
   { "/app-sessions/window-closed", test_window_closed },
   { "/app-sessions/screenshot", test_screenshot },
 };

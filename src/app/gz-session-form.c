@@ -61,7 +61,7 @@ struct _GzSessionForm
 
 G_DEFINE_FINAL_TYPE (GzSessionForm, gz_session_form, ADW_TYPE_BIN)
 
-enum { SIGNAL_START, N_SIGNALS };
+enum { SIGNAL_START, SIGNAL_CANCEL, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -230,15 +230,30 @@ request_from_form (GzSessionForm *self)
 }
 
 static void
-on_start_clicked (GzSessionForm *self)
+start (GzSessionForm *self)
 {
-  g_autoptr(GzSessionRequest) request = NULL;
+  g_autoptr(GzSessionRequest) request = request_from_form (self);
 
-  if (self->starting)
-    return;
-  request = request_from_form (self);
   if (request != NULL)
     g_signal_emit (self, signals[SIGNAL_START], 0, request);
+}
+
+/* The button starts, or cancels the start under way. */
+static void
+on_start_clicked (GzSessionForm *self)
+{
+  if (self->starting)
+    g_signal_emit (self, signals[SIGNAL_CANCEL], 0);
+  else
+    start (self);
+}
+
+/* Enter in an entry only starts. */
+static void
+on_entry_activated (GzSessionForm *self)
+{
+  if (!self->starting)
+    start (self);
 }
 
 static void
@@ -289,6 +304,8 @@ gz_session_form_class_init (GzSessionFormClass *klass)
 
   signals[SIGNAL_START] = g_signal_new ("start", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[SIGNAL_CANCEL] = g_signal_new ("cancel", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/gz/Profile/gz-session-form.ui");
@@ -331,8 +348,8 @@ gz_session_form_init (GzSessionForm *self)
                             self);
   g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (on_start_clicked), self);
   g_signal_connect_swapped (self->command_row, "entry-activated",
-                            G_CALLBACK (on_start_clicked), self);
-  g_signal_connect_swapped (self->url_row, "entry-activated", G_CALLBACK (on_start_clicked),
+                            G_CALLBACK (on_entry_activated), self);
+  g_signal_connect_swapped (self->url_row, "entry-activated", G_CALLBACK (on_entry_activated),
                             self);
   on_type_selected (self);
   update_form (self);
@@ -362,7 +379,13 @@ gz_session_form_set_starting (GzSessionForm *self,
   g_return_if_fail (GZ_IS_SESSION_FORM (self));
 
   self->starting = !!starting;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !self->starting);
+  /* While a start is under way (a launched program's agent, a URL's first answer), the button
+   * cancels it. */
+  gtk_button_set_label (self->start_button, self->starting ? _("_Cancel") : _("_Start Session"));
+  if (self->starting)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->start_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
   gtk_widget_set_visible (GTK_WIDGET (self->start_spinner), self->starting);
   gtk_spinner_set_spinning (self->start_spinner, self->starting);
 }

@@ -17,7 +17,7 @@ GtkWidget *gz_session_form_new          (void);
 /* The configuration whose output folder is the default one shown. */
 void       gz_session_form_set_config   (GzSessionForm  *self,
                                          GzConfig       *config);
-/* While a start is under way: the Start button is insensitive and a spinner turns. */
+/* While a start is under way: a spinner turns and the Start button becomes Cancel. */
 void       gz_session_form_set_starting (GzSessionForm  *self,
                                          gboolean        starting);
 /* Shown under the form; NULL hides it. */
@@ -25,6 +25,7 @@ void       gz_session_form_set_error    (GzSessionForm  *self,
                                          const char     *message);
 
 /* Signals: ::start (GzSessionRequest *request) — Start (or Enter in an entry) with complete
- * values; the request belongs to the emission (copy it to keep it). */
+ * values; the request belongs to the emission (copy it to keep it). ::cancel () — Cancel while
+ * starting. */
 
 G_END_DECLS

@@ -250,6 +250,8 @@ start_thread (GTask        *task,
   StartResult *result;
   GError *error = NULL;
 
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (request->target == GZ_TARGET_COMMAND)
     {
       data->child = launch_with_agent (request, &error);

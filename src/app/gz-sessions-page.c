@@ -24,6 +24,7 @@ struct _GzSessionsPage
   GzSessionRegistry *registry;
   GzConfig          *config;        /* the last one read; NULL until the first is */
   GCancellable      *cancellable;   /* cancelled at dispose */
+  GCancellable      *start_cancellable; /* the start under way's, for Cancel */
   char              *error;
   char              *list_error;    /* the registry's last listing error, said once */
   gboolean           starting;
@@ -476,6 +477,14 @@ set_starting (GzSessionsPage *self,
 }
 
 static void
+start_failed (GzSessionsPage *self,
+              const char     *message)
+{
+  set_error (self, message);
+  g_signal_emit (self, signals[SIGNAL_START_FAILED], 0, message);
+}
+
+static void
 on_started (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
@@ -498,8 +507,9 @@ on_started (GObject      *object,
   set_starting (self, FALSE);
   if (session == NULL)
     {
-      set_error (self, error->message);
-      g_signal_emit (self, signals[SIGNAL_START_FAILED], 0, error->message);
+      start_failed (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                            ? _("The start was cancelled: nothing was profiled")
+                            : error->message);
       return;
     }
   set_error (self, NULL);
@@ -531,6 +541,9 @@ on_started (GObject      *object,
       on_own_finished (session, self);
       release_application (session, NULL);
     }
+  /* Cancelled once its one request was under way: it runs, so stop it (its profile is kept). */
+  else if (g_cancellable_is_cancelled (self->start_cancellable))
+    on_row_stop (self, gz_sessions_page_lookup_active (self, id));
 }
 
 static void
@@ -552,15 +565,19 @@ on_config_for_start (GObject      *object,
           g_set_object (&self->config, config);
           gz_session_form_set_config (self->form, config);
         }
-      if (self->config == NULL)
+      if (g_cancellable_is_cancelled (self->start_cancellable))
         {
           set_starting (self, FALSE);
-          set_error (self, error->message);
-          g_signal_emit (self, signals[SIGNAL_START_FAILED], 0, error->message);
+          start_failed (self, _("The start was cancelled: nothing was profiled"));
+        }
+      else if (self->config == NULL)
+        {
+          set_starting (self, FALSE);
+          start_failed (self, error->message);
         }
       else
-        gz_session_starter_start_async (data->request, self->config, NULL, on_started,
-                                        g_object_ref (self));
+        gz_session_starter_start_async (data->request, self->config, self->start_cancellable,
+                                        on_started, g_object_ref (self));
     }
   g_clear_object (&config);
   start_data_free (data);
@@ -578,10 +595,21 @@ gz_sessions_page_start (GzSessionsPage         *self,
   if (self->starting)
     return;
   set_starting (self, TRUE);
+  g_clear_object (&self->start_cancellable);
+  self->start_cancellable = g_cancellable_new ();
   data = g_new0 (StartData, 1);
   data->page = g_object_ref (self);
   data->request = gz_session_request_copy (request);
   gz_config_new_async (NULL, self->cancellable, on_config_for_start, data);
+}
+
+void
+gz_sessions_page_cancel_start (GzSessionsPage *self)
+{
+  g_return_if_fail (GZ_IS_SESSIONS_PAGE (self));
+
+  if (self->starting)
+    g_cancellable_cancel (self->start_cancellable);
 }
 
 static void
@@ -664,6 +692,8 @@ gz_sessions_page_dispose (GObject *object)
   gpointer session;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->start_cancellable != NULL)
+    g_cancellable_cancel (self->start_cancellable);
   g_clear_handle_id (&self->list_source, g_source_remove);
   g_clear_handle_id (&self->progress_source, g_source_remove);
   /* The window closes: the app's sessions are saved (the application is held until they are). */
@@ -691,6 +721,7 @@ gz_sessions_page_finalize (GObject *object)
   g_clear_object (&self->registry);
   g_clear_object (&self->config);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->start_cancellable);
   g_free (self->error);
   g_free (self->list_error);
   g_hash_table_unref (self->active_rows);
@@ -754,6 +785,8 @@ gz_sessions_page_init (GzSessionsPage *self)
 
   g_signal_connect_object (self->form, "start", G_CALLBACK (on_form_start), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->form, "cancel", G_CALLBACK (gz_sessions_page_cancel_start),
+                           self, G_CONNECT_SWAPPED);
 
   gz_config_new_async (NULL, self->cancellable, on_config_loaded, g_object_ref (self));
 }

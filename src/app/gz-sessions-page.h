@@ -20,6 +20,10 @@ GtkWidget          *gz_sessions_page_new             (void);
  * follows a success. */
 void                gz_sessions_page_start           (GzSessionsPage          *self,
                                                       const GzSessionRequest  *request);
+/* Cancels the start under way, if any: a launched program whose agent is awaited is killed;
+ * a session whose start request was already under way is stopped at once (its profile kept).
+ * ::start-failed says so. */
+void                gz_sessions_page_cancel_start    (GzSessionsPage          *self);
 /* The error the last start gave, as the page shows it; NULL after a success. */
 const char         *gz_sessions_page_get_error       (GzSessionsPage          *self);
 /* The rows of the active session @id and of the finished session @id, or NULL. */
