@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib-object.h>
 #include <glib/gstdio.h>
@@ -59,12 +60,32 @@ sum_records (GArray   *records,
 
 static pthread_mutex_t contended = PTHREAD_MUTEX_INITIALIZER;
 static int holder_ready;
+static int waiter_locking;
+static pid_t waiter_tid;
 
+/* Whether thread @tid of this process is asleep (state S in /proc: here, in the lock). */
+static gboolean
+thread_sleeping (pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int) tid);
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (end = strrchr (stat, ')')) == NULL)
+    return FALSE;
+  return end[1] == ' ' && end[2] == 'S';
+}
+
+/* Holds the lock for @hold_ms counted from when the waiter is blocked on it, so that a waiter
+ * kept off a CPU by a loaded machine still meets a held lock. */
 __attribute__((noinline, noipa)) static void
 contended_holder (guint hold_ms)
 {
   pthread_mutex_lock (&contended);
   g_atomic_int_set (&holder_ready, 1);
+  for (guint i = 0; i < 5000 && !(g_atomic_int_get (&waiter_locking) &&
+                                  thread_sleeping (waiter_tid)); i++)
+    g_usleep (200);
   g_usleep (hold_ms * G_TIME_SPAN_MILLISECOND);
   pthread_mutex_unlock (&contended);
 }
@@ -83,7 +104,9 @@ contended_waiter (void)
   gint64 start = g_get_monotonic_time ();
   gint64 waited;
 
+  g_atomic_int_set (&waiter_locking, 1);
   pthread_mutex_lock (&contended);
+  g_atomic_int_set (&waiter_locking, 0);
   waited = g_get_monotonic_time () - start;
   pthread_mutex_unlock (&contended);
 
@@ -101,6 +124,7 @@ run_contention (void)
       GThread *holder;
 
       g_atomic_int_set (&holder_ready, 0);
+      waiter_tid = gettid ();
       holder = g_thread_new ("gz-holder", holder_thread, GUINT_TO_POINTER (HOLD_MS));
       while (!g_atomic_int_get (&holder_ready))
         g_usleep (100);
