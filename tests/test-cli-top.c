@@ -385,7 +385,8 @@ test_go_options (void)
   }
 }
 
-/* A profile built and written by our core: recursion and an inlined frame. */
+/* A profile built and written by our core: recursion, an inlined frame, labels (text and
+ * numeric) and a default sample type that is not the last. */
 static void
 test_core_profile (void)
 {
@@ -446,15 +447,45 @@ test_core_profile (void)
       GzSample *sample = gz_sample_new ();
       gint64 values[2] = { counts[i], counts[i] * 10000000 };
 
+      GzLabel thread = { g_strdup ("thread"), g_strdup (i % 2 ? "worker" : "main"), 0, NULL };
+      GzLabel bytes = { g_strdup ("bytes"), NULL, 64 * (i + 1), g_strdup ("bytes") };
+
       for (guint j = 0; stacks[i][j] != 0; j++)
         g_array_append_val (sample->location_ids, stacks[i][j]);
       g_array_append_vals (sample->values, values, 2);
+      g_array_append_val (sample->labels, thread);
+      g_array_append_val (sample->labels, bytes);
       g_ptr_array_add (profile->samples, sample);
     }
+  /* not the last type: both tools must honour it */
+  profile->default_sample_type = g_strdup ("samples");
   g_assert_true (gz_profile_write_file (profile, path, &error));
   g_assert_no_error (error);
 
-  compare_top (path, "nanoseconds", NULL, NULL);
+  {
+    g_autoptr(GzProfile) read = gz_profile_read_file (path, &error);
+    GzSample *sample;
+    GzLabel *label;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (read->default_sample_type, ==, "samples");
+    sample = g_ptr_array_index (read->samples, 4);
+    g_assert_cmpuint (sample->labels->len, ==, 2);
+    label = &g_array_index (sample->labels, GzLabel, 1);
+    g_assert_cmpstr (label->key, ==, "bytes");
+    g_assert_null (label->str);
+    g_assert_cmpint (label->num, ==, 320);
+    g_assert_cmpstr (label->num_unit, ==, "bytes");
+    g_assert_cmpuint (((GzLocation *) g_ptr_array_index (read->locations, 2))->lines->len, ==, 2);
+  }
+
+  compare_top (path, "count", NULL, NULL);
+  {
+    const char *ours[] = { "--sample-type", "cpu", NULL };
+    const char *theirs[] = { "-sample_index=cpu", NULL };
+
+    compare_top (path, "nanoseconds", ours, theirs);
+  }
   {
     const char *ours[] = { "--sample-type", "samples", "--cum", NULL };
     const char *theirs[] = { "-sample_index=samples", "-cum", NULL };
