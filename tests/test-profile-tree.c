@@ -1,7 +1,10 @@
 /* test-profile-tree.c: the viewer's call tree on profiles built by hand with known values: totals
  * and self per node, merging, rows and lookups, per-function totals, the diff against a base,
- * callers and callees, and the search share with recursion. */
+ * callers and callees, the search share with recursion, and a large random profile whose tree
+ * is built lazily checked against the samples. */
 #include "config.h"
+
+#include <string.h>
 
 #include <glib.h>
 
@@ -363,6 +366,224 @@ test_tree_search (void)
   g_assert_cmpint (search (tree, "^a$", NODE_AT (tree, "main", "a"), NULL), ==, 33);
 }
 
+/* A profile of LAZY_SAMPLES random stacks (root first, over LAZY_FUNCTIONS functions): enough
+ * samples that the tree is built lazily. @stacks holds each sample's function indexes after its
+ * length, @values its value. */
+#define LAZY_SAMPLES   30000
+#define LAZY_FUNCTIONS 40
+
+static GzProfile *
+profile_new_random (GArray *stacks,
+                    GArray *values)
+{
+  GzProfile *profile = gz_profile_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  guint64 locations[LAZY_FUNCTIONS];
+
+  g_ptr_array_add (profile->sample_types, gz_value_type_new ("cpu", "nanoseconds"));
+  for (guint f = 0; f < LAZY_FUNCTIONS; f++)
+    {
+      g_autofree char *name = g_strdup_printf ("f%u", f);
+
+      locations[f] = add_function (profile, name);
+    }
+  for (guint s = 0; s < LAZY_SAMPLES; s++)
+    {
+      guint len = g_rand_int_range (rand, 1, 11);
+      guint64 ids[12] = { 0 };
+      gint64 value = g_rand_int_range (rand, 1, 1001);
+
+      g_array_append_val (stacks, len);
+      for (guint k = 0; k < len; k++)
+        {
+          /* Few distinct roots, more spread deeper: wide and narrow frames alike. */
+          guint f = g_rand_int_range (rand, 0, MIN (LAZY_FUNCTIONS, 2 + k * 6));
+
+          g_array_append_val (stacks, f);
+          ids[len - 1 - k] = locations[f];
+        }
+      g_array_append_val (values, value);
+      add_sample (profile, value, ids);
+    }
+  return profile;
+}
+
+/* Every made node: children largest first, laid side by side from the node's offset, and its
+ * total its self plus theirs once it has children; the rows hold every node once. */
+static void
+assert_tree_consistent (GzProfileTree *tree)
+{
+  guint n_nodes = gz_profile_tree_get_n_nodes (tree);
+  guint in_rows = 0;
+
+  for (guint32 i = 0; i < n_nodes; i++)
+    {
+      const GzProfileTreeNode *node = gz_profile_tree_get_node (tree, i);
+      guint n;
+      const guint32 *children = gz_profile_tree_get_children (tree, i, &n);
+      gint64 offset = node->offset;
+
+      for (guint c = 0; c < n; c++)
+        {
+          const GzProfileTreeNode *child = gz_profile_tree_get_node (tree, children[c]);
+
+          g_assert_cmpuint (child->parent, ==, i);
+          g_assert_cmpuint (child->depth, ==, node->depth + 1);
+          g_assert_cmpint (child->offset, ==, offset);
+          if (c > 0)
+            g_assert_cmpint (child->total, <=,
+                             gz_profile_tree_get_node (tree, children[c - 1])->total);
+          offset += child->total;
+        }
+      if (n > 0)
+        g_assert_cmpint (offset + node->self, ==, node->offset + node->total);
+    }
+  for (guint d = 0; d < gz_profile_tree_get_n_rows (tree); d++)
+    {
+      guint n;
+      const guint32 *row = gz_profile_tree_get_row (tree, d, &n);
+
+      for (guint r = 0; r < n; r++)
+        {
+          const GzProfileTreeNode *node = gz_profile_tree_get_node (tree, row[r]);
+
+          g_assert_cmpuint (node->depth, ==, d);
+          if (r > 0)
+            g_assert_cmpint (node->offset, >=,
+                             gz_profile_tree_get_node (tree, row[r - 1])->offset);
+          if (node->total > 0)
+            g_assert_cmpuint (gz_profile_tree_find (tree, d, node->offset), ==, row[r]);
+        }
+      in_rows += n;
+    }
+  g_assert_cmpuint (in_rows, ==, n_nodes);
+}
+
+static void
+test_tree_lazy (void)
+{
+  g_autoptr(GArray) stacks = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GzProfile) profile = profile_new_random (stacks, values);
+  g_autoptr(GzProfileTree) tree = gz_profile_tree_new (profile, 0, NULL, 0);
+  g_autoptr(GzProfileTree) callers = NULL;
+  g_autoptr(GArray) functions = NULL;
+  g_autofree guint8 *matched = NULL;
+  gint64 flat[LAZY_FUNCTIONS] = { 0 }, cum[LAZY_FUNCTIONS] = { 0 };
+  gint64 total = 0, with_f1 = 0, min_total;
+  guint32 f1 = gz_profile_tree_lookup_name (tree, "f1");
+  guint made, n_matched = 0;
+
+  /* Brute force from the samples. */
+  for (guint i = 0, s = 0; s < LAZY_SAMPLES; s++)
+    {
+      guint len = g_array_index (stacks, guint, i);
+      const guint *stack = &g_array_index (stacks, guint, i + 1);
+      gint64 value = g_array_index (values, gint64, s);
+      gboolean seen[LAZY_FUNCTIONS] = { FALSE };
+
+      total += value;
+      flat[stack[len - 1]] += value;
+      for (guint k = 0; k < len; k++)
+        if (!seen[stack[k]])
+          {
+            seen[stack[k]] = TRUE;
+            cum[stack[k]] += value;
+          }
+      with_f1 += seen[1] ? value : 0;
+      i += len + 1;
+    }
+
+  /* Lazy: exact totals, per-function values, search and callers before any expansion. */
+  made = gz_profile_tree_get_n_nodes (tree);
+  assert_node (tree, 0, 0, total);
+  g_assert_cmpuint (gz_profile_tree_get_n_rows (tree), ==, 11);
+  assert_tree_consistent (tree);
+  functions = gz_profile_tree_get_functions (tree);
+  g_assert_cmpuint (functions->len, ==, LAZY_FUNCTIONS);
+  for (guint f = 0; f < LAZY_FUNCTIONS; f++)
+    {
+      g_autofree char *name = g_strdup_printf ("f%u", f);
+      const GzProfileTreeFunction *fn = find_function (functions, tree, name);
+
+      g_assert_nonnull (fn);
+      g_assert_cmpint (fn->flat, ==, flat[f]);
+      g_assert_cmpint (fn->cum, ==, cum[f]);
+    }
+  g_assert_cmpint (search (tree, "^f1$", 0, NULL), ==, with_f1);
+  callers = gz_profile_tree_new_callers (tree, f1);
+  assert_node (callers, 0, 0, with_f1);
+
+  /* Expanding for a view: every frame of at least min_total has its children. */
+  min_total = total / 1000;
+  gz_profile_tree_expand (tree, 0, min_total);
+  assert_tree_consistent (tree);
+  for (guint32 i = 0; i < gz_profile_tree_get_n_nodes (tree); i++)
+    {
+      const GzProfileTreeNode *node = gz_profile_tree_get_node (tree, i);
+
+      if (node->total >= min_total && node->self < node->total)
+        g_assert_cmpuint (node->n_children, >, 0);
+    }
+
+  /* Whole: more nodes, the same totals; expanding again adds nothing. */
+  g_assert_true (gz_profile_tree_expand (tree, 0, 1));
+  g_assert_false (gz_profile_tree_expand (tree, 0, 1));
+  g_assert_cmpuint (gz_profile_tree_get_n_nodes (tree), >, made);
+  assert_tree_consistent (tree);
+  assert_node (tree, 0, 0, total);
+  for (guint32 i = 1; i < gz_profile_tree_get_n_nodes (tree); i++)
+    {
+      const GzProfileTreeNode *node = gz_profile_tree_get_node (tree, i);
+
+      if (node->self < node->total)
+        g_assert_cmpuint (node->n_children, >, 0);
+    }
+  /* A few paths against the samples that start with them. */
+  for (guint i = 0, s = 0; s < 50; s++)
+    {
+      guint len = g_array_index (stacks, guint, i);
+      const guint *stack = &g_array_index (stacks, guint, i + 1);
+      guint32 node = 0;
+      gint64 prefix_total = 0;
+
+      for (guint k = 0; k < len; k++)
+        {
+          g_autofree char *name = g_strdup_printf ("f%u", stack[k]);
+          guint n;
+          const guint32 *children = gz_profile_tree_get_children (tree, node, &n);
+          guint32 next = GZ_PROFILE_TREE_NONE;
+
+          for (guint c = 0; c < n; c++)
+            if (g_str_equal (gz_profile_tree_get_name (tree,
+                               gz_profile_tree_get_node (tree, children[c])->name), name))
+              next = children[c];
+          g_assert_cmpuint (next, !=, GZ_PROFILE_TREE_NONE);
+          node = next;
+        }
+      for (guint j = 0, t = 0; t < LAZY_SAMPLES; t++)
+        {
+          guint other = g_array_index (stacks, guint, j);
+
+          if (other >= len && memcmp (&g_array_index (stacks, guint, j + 1), stack,
+                                      len * sizeof (guint)) == 0)
+            prefix_total += g_array_index (values, gint64, t);
+          j += other + 1;
+        }
+      g_assert_cmpint (gz_profile_tree_get_node (tree, node)->total, ==, prefix_total);
+      i += len + 1;
+    }
+  /* The search marks every made frame named f1. */
+  matched = g_new0 (guint8, gz_profile_tree_get_n_nodes (tree));
+  g_assert_cmpint (search (tree, "^f1$", 0, matched), ==, with_f1);
+  for (guint32 i = 0; i < gz_profile_tree_get_n_nodes (tree); i++)
+    {
+      g_assert_cmpuint (matched[i], ==, gz_profile_tree_get_node (tree, i)->name == f1);
+      n_matched += matched[i];
+    }
+  g_assert_cmpuint (n_matched, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -376,6 +597,7 @@ main (int   argc,
   g_test_add_func ("/profile-tree/diff", test_tree_diff);
   g_test_add_func ("/profile-tree/callers-callees", test_tree_callers_callees);
   g_test_add_func ("/profile-tree/search", test_tree_search);
+  g_test_add_func ("/profile-tree/lazy", test_tree_lazy);
 
   return g_test_run ();
 }

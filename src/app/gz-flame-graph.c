@@ -205,6 +205,18 @@ gz_flame_graph_build (GzFlameGraph *self,
   const GzProfileTreeNode *root = gz_profile_tree_get_node (self->tree, self->root);
   double scale;
 
+  /* The tree is lazy: make every frame that could be a quarter of a pixel wide at this width
+   * (the search's marks cover the nodes made so far, so they are redone when there are more). */
+  if (root->total > 0
+      && gz_profile_tree_expand (self->tree, self->root, (gint64) (root->total / (width * 4)))
+      && self->matched != NULL)
+    {
+      g_free (self->matched);
+      self->matched = g_new (guint8, gz_profile_tree_get_n_nodes (self->tree));
+      gz_profile_tree_search (self->tree, self->search, self->root, self->matched);
+    }
+  root = gz_profile_tree_get_node (self->tree, self->root);
+
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_single_paragraph_mode (layout, TRUE);
 

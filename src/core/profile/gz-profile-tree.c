@@ -1,11 +1,25 @@
 /* gz-profile-tree.c: the call tree of one sample type, its callers and callees views, per
- * function totals and the search behind the viewer's flame graph. */
+ * function totals and the search behind the viewer's flame graph. The tree is built lazily: every
+ * sample keeps its stack as function ids (root to leaf) and every node is a contiguous range of
+ * the samples sorted by stack, so a node's children are made only when it is expanded; per
+ * function totals, callers, callees and search shares come from the samples, so they are exact
+ * whatever has been expanded. */
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "gz-profile-tree.h"
+
+/* The part of a node that only the tree needs: its samples order[lo..hi) and their weight. */
+typedef struct
+{
+  guint32  lo;
+  guint32  hi;
+  gint64   weight;   /* the sum of |value| + |base value|: what decides expansion */
+  gboolean expanded; /* the children exist */
+} NodeRange;
 
 struct _GzProfileTree
 {
@@ -20,17 +34,19 @@ struct _GzProfileTree
   GPtrArray  *libraries; /* char * or NULL, one per name */
   GHashTable *name_ids;  /* name -> index + 1 */
 
-  GArray     *nodes;     /* GzProfileTreeNode */
+  /* The samples with a stack: sample s is ids[starts[s]..starts[s + 1]), root first.
+   * Read-only once built (the worker jobs read them while the window expands nodes). */
+  GArray     *ids;         /* guint32 */
+  GArray     *starts;      /* guint, n_samples + 1 */
+  GArray     *values;      /* gint64 */
+  GArray     *base_values; /* gint64 */
+  guint       n_samples;
 
-  /* (parent, name) -> node + 1: open addressing, a power of two, at most half full. */
-  guint32    *lookup;
-  guint       lookup_size;
-  guint       lookup_bits;
-  guint       lookup_count;
-  GArray     *next_sibling; /* guint32 per node, while building */
-
-  /* Built by finish. */
-  guint32    *children;
+  /* Changed by expansion (the main thread only, once the tree is shown). */
+  guint32    *order;       /* sample indexes, each expanded node's children ranges grouped */
+  GArray     *nodes;       /* GzProfileTreeNode */
+  GArray     *ranges;      /* NodeRange, one per node */
+  GArray     *children;    /* guint32: an expanded node's children are one run, largest first */
   guint32    *rows;        /* node indexes by depth, each row in offset order */
   guint      *row_offsets; /* n_rows + 1 */
   guint       n_rows;
@@ -38,120 +54,27 @@ struct _GzProfileTree
 
 G_DEFINE_BOXED_TYPE (GzProfileTree, gz_profile_tree, gz_profile_tree_ref, gz_profile_tree_unref)
 
-#define NODE(self, i) (&g_array_index ((self)->nodes, GzProfileTreeNode, (i)))
+#define NODE(self, i)  (&g_array_index ((self)->nodes, GzProfileTreeNode, (i)))
+#define RANGE(self, i) (&g_array_index ((self)->ranges, NodeRange, (i)))
+#define SAMPLE_LEN(self, s) \
+  (g_array_index ((self)->starts, guint, (s) + 1) - g_array_index ((self)->starts, guint, (s)))
+#define SAMPLE_IDS(self, s) \
+  (&g_array_index ((self)->ids, guint32, g_array_index ((self)->starts, guint, (s))))
+#define VALUE(self, s)      g_array_index ((self)->values, gint64, (s))
+#define BASE_VALUE(self, s) g_array_index ((self)->base_values, gint64, (s))
 
-/* Fibonacci hashing of (parent, name): the top bits of the product, well spread for any table
- * size, as the low bits of a product are not. */
-static guint
-lookup_slot (guint32 parent,
-             guint32 name,
-             guint   bits)
-{
-  guint64 key = ((guint64) parent << 32) | name;
-
-  return (guint) ((key * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> (64 - bits));
-}
-
-static void
-lookup_insert (GzProfileTree *self,
-               guint32        node);
-
-static void
-tree_grow_lookup (GzProfileTree *self)
-{
-  guint32 *old = self->lookup;
-  guint old_size = self->lookup_size;
-
-  self->lookup_bits = old_size == 0 ? 10 : self->lookup_bits + 1;
-  self->lookup_size = 1u << self->lookup_bits;
-  self->lookup = g_new0 (guint32, self->lookup_size);
-  self->lookup_count = 0;
-  for (guint i = 0; i < old_size; i++)
-    if (old[i] != 0)
-      lookup_insert (self, old[i] - 1);
-  g_free (old);
-}
-
-static void
-lookup_insert (GzProfileTree *self,
-               guint32        node)
-{
-  GzProfileTreeNode *n = NODE (self, node);
-  guint slot;
-
-  if ((self->lookup_count + 1) * 2 > self->lookup_size)
-    tree_grow_lookup (self);
-  slot = lookup_slot (n->parent, n->name, self->lookup_bits);
-  while (self->lookup[slot] != 0)
-    slot = (slot + 1) & (self->lookup_size - 1);
-  self->lookup[slot] = node + 1;
-  self->lookup_count++;
-}
-
-/* While building, a node's children are a list (first_child, then next_sibling); a node with more
- * than FANOUT children also has them in the lookup table. Most nodes of a large profile are on
- * one stack only: they are made without touching the table. */
-#define FANOUT 8
-
-/* The child of @parent named @name, made when missing. */
-static guint32
-tree_child (GzProfileTree *self,
-            guint32        parent,
-            guint32        name)
-{
-  GzProfileTreeNode *p = NODE (self, parent);
-  GzProfileTreeNode node = { 0 };
-  guint32 child;
-  guint32 next;
-
-  if (p->n_children > FANOUT)
-    {
-      guint slot = lookup_slot (parent, name, self->lookup_bits);
-
-      for (; self->lookup[slot] != 0; slot = (slot + 1) & (self->lookup_size - 1))
-        {
-          GzProfileTreeNode *n = NODE (self, self->lookup[slot] - 1);
-
-          if (n->parent == parent && n->name == name)
-            return self->lookup[slot] - 1;
-        }
-    }
-  else
-    {
-      for (child = p->first_child; child != GZ_PROFILE_TREE_NONE;
-           child = g_array_index (self->next_sibling, guint32, child))
-        if (NODE (self, child)->name == name)
-          return child;
-    }
-
-  node.name = name;
-  node.parent = parent;
-  node.depth = p->depth + 1;
-  node.first_child = GZ_PROFILE_TREE_NONE;
-  child = self->nodes->len;
-  next = p->first_child;
-  g_array_append_val (self->next_sibling, next);
-  g_array_append_val (self->nodes, node);
-  p = NODE (self, parent); /* the append may have moved the nodes */
-  p->first_child = child;
-  p->n_children++;
-
-  if (p->n_children == FANOUT + 1)
-    {
-      for (guint32 c = child; c != GZ_PROFILE_TREE_NONE;
-           c = g_array_index (self->next_sibling, guint32, c))
-        lookup_insert (self, c);
-    }
-  else if (p->n_children > FANOUT)
-    lookup_insert (self, child);
-  return child;
-}
+/* Below this many samples a new tree is expanded whole; above, down to 1/EAGER_FRACTION of the
+ * root's weight (a 20th of a pixel at 1000 pixels): what a first drawing can show. */
+#define EAGER_SAMPLES  20000
+#define EAGER_FRACTION 20000
 
 static GzProfileTree *
 tree_new_empty (GzProfileTree *names_from)
 {
   GzProfileTree *self = g_new0 (GzProfileTree, 1);
   GzProfileTreeNode root = { 0 };
+  NodeRange range = { 0 };
+  guint zero = 0;
 
   g_atomic_ref_count_init (&self->ref_count);
   if (names_from != NULL)
@@ -172,13 +95,39 @@ tree_new_empty (GzProfileTree *names_from)
       g_ptr_array_add (self->libraries, NULL);
       g_hash_table_insert (self->name_ids, self->names->pdata[0], GUINT_TO_POINTER (1));
     }
+  self->ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (self->starts, zero);
+  self->values = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->base_values = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->nodes = g_array_sized_new (FALSE, TRUE, sizeof (GzProfileTreeNode), 1024);
+  self->ranges = g_array_sized_new (FALSE, TRUE, sizeof (NodeRange), 1024);
+  self->children = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 1024);
   root.parent = GZ_PROFILE_TREE_NONE;
-  root.first_child = GZ_PROFILE_TREE_NONE;
   g_array_append_val (self->nodes, root);
-  self->next_sibling = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 1024);
-  g_array_append_val (self->next_sibling, root.first_child);
+  g_array_append_val (self->ranges, range);
   return self;
+}
+
+/* Makes ids[first..) a sample (root first; none: the root's own value). */
+static void
+tree_end_sample (GzProfileTree *self,
+                 guint          first,
+                 gint64         value,
+                 gint64         base_value)
+{
+  guint end = self->ids->len;
+
+  if (end == first)
+    {
+      NODE (self, 0)->self += value;
+      NODE (self, 0)->base_self += base_value;
+      return;
+    }
+  g_array_append_val (self->starts, end);
+  g_array_append_val (self->values, value);
+  g_array_append_val (self->base_values, base_value);
+  self->n_samples++;
 }
 
 static guint32
@@ -271,7 +220,7 @@ tree_add_profile (GzProfileTree *self,
     {
       GzSample *sample = g_ptr_array_index (profile->samples, s);
       gint64 value;
-      guint32 node = 0;
+      guint first;
 
       if (index >= sample->values->len)
         continue;
@@ -279,36 +228,19 @@ tree_add_profile (GzProfileTree *self,
       if (value == 0)
         continue;
 
+      first = self->ids->len;
       for (guint l = sample->location_ids->len; l > 0; l--)
         {
           guint64 id = g_array_index (sample->location_ids, guint64, l - 1);
+          guint at = self->ids->len;
 
           if (id == 0 || id > profile->locations->len)
             continue;
-          for (guint k = starts[id - 1]; k < starts[id]; k++)
-            {
-              GzProfileTreeNode *n;
-
-              node = tree_child (self, node, names[k]);
-              n = NODE (self, node);
-              if (base)
-                n->base_total += value;
-              else
-                n->total += value;
-            }
+          g_array_set_size (self->ids, at + starts[id] - starts[id - 1]);
+          memcpy (&g_array_index (self->ids, guint32, at), names + starts[id - 1],
+                  (starts[id] - starts[id - 1]) * sizeof (guint32));
         }
-      if (base)
-        {
-          NODE (self, node)->base_self += value;
-          if (node != 0)
-            NODE (self, 0)->base_total += value;
-        }
-      else
-        {
-          NODE (self, node)->self += value;
-          if (node != 0)
-            NODE (self, 0)->total += value;
-        }
+      tree_end_sample (self, first, base ? 0 : value, base ? value : 0);
     }
   location_names_clear (&ln);
 }
@@ -329,74 +261,231 @@ compare_children (gconstpointer a,
   return strcmp (self->names->pdata[na->name], self->names->pdata[nb->name]);
 }
 
-/* Children lists, offsets and rows; the lookup table is no longer needed. */
-static GzProfileTree *
-tree_finish (GzProfileTree *self)
+static int
+compare_keys (const void *a,
+              const void *b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Sorts @keys by their top 32 bits: a radix sort, 16 bits a pass, for long runs. */
+static void
+sort_keys (guint64 *keys,
+           guint    n)
+{
+  g_autofree guint64 *tmp = NULL;
+  g_autofree guint *counts = NULL;
+  guint64 *from = keys, *to;
+
+  if (n < 512)
+    {
+      qsort (keys, n, sizeof (guint64), compare_keys);
+      return;
+    }
+  tmp = g_new (guint64, n);
+  counts = g_new (guint, 65536);
+  to = tmp;
+  for (guint shift = 32; shift < 64; shift += 16)
+    {
+      guint sum = 0;
+
+      memset (counts, 0, 65536 * sizeof (guint));
+      for (guint i = 0; i < n; i++)
+        counts[(from[i] >> shift) & 0xffff]++;
+      if (counts[(from[0] >> shift) & 0xffff] == n)
+        continue; /* all the same in this digit */
+      for (guint d = 0; d < 65536; d++)
+        {
+          guint c = counts[d];
+
+          counts[d] = sum;
+          sum += c;
+        }
+      for (guint i = 0; i < n; i++)
+        to[counts[(from[i] >> shift) & 0xffff]++] = from[i];
+      to = from;
+      from = from == keys ? tmp : keys;
+    }
+  if (from != keys)
+    memcpy (keys, from, n * sizeof (guint64));
+}
+
+/* Makes the children of @node from its samples: groups order[lo..hi) by the id at the node's
+ * depth (the samples that end at the node first), one child per group, largest first. */
+static void
+tree_expand_node (GzProfileTree *self,
+                  guint32        node)
+{
+  NodeRange range = *RANGE (self, node);
+  guint32 depth = NODE (self, node)->depth;
+  guint n = range.hi - range.lo;
+  g_autofree guint64 *keys = g_new (guint64, MAX (n, 1));
+  gboolean sorted = TRUE;
+  guint first = self->nodes->len;
+  guint first_child = self->children->len;
+  guint n_children;
+  gint64 offset;
+
+  RANGE (self, node)->expanded = TRUE;
+  /* Key: (id + 1, or 0 where the sample ends) << 32 | sample. */
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 s = self->order[range.lo + i];
+      guint64 key = SAMPLE_LEN (self, s) > depth ? SAMPLE_IDS (self, s)[depth] + (guint64) 1 : 0;
+
+      keys[i] = key << 32 | s;
+      sorted = sorted && (i == 0 || keys[i] >> 32 >= keys[i - 1] >> 32);
+    }
+  if (!sorted)
+    sort_keys (keys, n);
+
+  for (guint i = 0; i < n;)
+    {
+      guint32 id = keys[i] >> 32;
+      GzProfileTreeNode child = { 0 };
+      NodeRange child_range = { 0 };
+      guint j;
+
+      if (id == 0)
+        {
+          self->order[range.lo + i] = (guint32) keys[i];
+          i++;
+          continue;
+        }
+      child.name = id - 1;
+      child.parent = node;
+      child.depth = depth + 1;
+      child_range.lo = range.lo + i;
+      for (j = i; j < n && keys[j] >> 32 == id; j++)
+        {
+          guint32 s = (guint32) keys[j];
+          gint64 value = VALUE (self, s), base_value = BASE_VALUE (self, s);
+
+          self->order[range.lo + j] = s;
+          child.total += value;
+          child.base_total += base_value;
+          child_range.weight += ABS (value) + ABS (base_value);
+          if (SAMPLE_LEN (self, s) == depth + 1)
+            {
+              child.self += value;
+              child.base_self += base_value;
+            }
+        }
+      child_range.hi = range.lo + j;
+      g_array_append_val (self->nodes, child);
+      g_array_append_val (self->ranges, child_range);
+      i = j;
+    }
+
+  n_children = self->nodes->len - first;
+  g_array_set_size (self->children, first_child + n_children);
+  for (guint c = 0; c < n_children; c++)
+    g_array_index (self->children, guint32, first_child + c) = first + c;
+  if (n_children > 1)
+    g_qsort_with_data (&g_array_index (self->children, guint32, first_child), n_children,
+                       sizeof (guint32), compare_children, self);
+  offset = NODE (self, node)->offset;
+  for (guint c = 0; c < n_children; c++)
+    {
+      GzProfileTreeNode *child = NODE (self, g_array_index (self->children, guint32,
+                                                            first_child + c));
+
+      child->offset = offset;
+      offset += child->total;
+    }
+  NODE (self, node)->first_child = first_child;
+  NODE (self, node)->n_children = n_children;
+}
+
+/* The rows: sizes, then a preorder walk that fills each row left to right. */
+static void
+tree_make_rows (GzProfileTree *self)
 {
   guint n = self->nodes->len;
-  g_autofree guint *fill = g_new0 (guint, n);
-  g_autofree guint32 *stack = NULL;
-  g_autofree guint *row_fill = NULL;
+  g_autofree guint *row_fill = g_new0 (guint, self->n_rows);
+  g_autofree guint32 *stack = g_new (guint32, n);
+  const guint32 *children = (const guint32 *) (gpointer) self->children->data;
   guint sp = 0;
 
-  g_clear_pointer (&self->lookup, g_free);
-  g_clear_pointer (&self->next_sibling, g_array_unref);
-  self->lookup_size = 0;
-  for (guint i = 0; i < n; i++)
-    NODE (self, i)->n_children = 0;
-
-  /* Children: count, prefix sums, fill (parents come before their children), sort. */
-  for (guint i = 1; i < n; i++)
-    NODE (self, NODE (self, i)->parent)->n_children++;
-  for (guint i = 0, next = 0; i < n; i++)
-    {
-      NODE (self, i)->first_child = next;
-      next += NODE (self, i)->n_children;
-    }
-  self->children = g_new (guint32, MAX (n - 1, 1));
-  for (guint i = 1; i < n; i++)
-    {
-      GzProfileTreeNode *parent = NODE (self, NODE (self, i)->parent);
-
-      self->children[parent->first_child + fill[NODE (self, i)->parent]++] = i;
-    }
-  for (guint i = 0; i < n; i++)
-    if (NODE (self, i)->n_children > 1)
-      g_qsort_with_data (self->children + NODE (self, i)->first_child,
-                         NODE (self, i)->n_children, sizeof (guint32), compare_children, self);
-
-  /* Rows: sizes, then a preorder walk that sets offsets and fills each row left to right. */
-  for (guint i = 0; i < n; i++)
-    self->n_rows = MAX (self->n_rows, NODE (self, i)->depth + 1);
+  g_free (self->row_offsets);
+  g_free (self->rows);
   self->row_offsets = g_new0 (guint, self->n_rows + 1);
   for (guint i = 0; i < n; i++)
     self->row_offsets[NODE (self, i)->depth + 1]++;
   for (guint d = 0; d < self->n_rows; d++)
     self->row_offsets[d + 1] += self->row_offsets[d];
   self->rows = g_new (guint32, n);
-  row_fill = g_new0 (guint, self->n_rows);
 
-  stack = g_new (guint32, n);
   stack[sp++] = 0;
-  NODE (self, 0)->offset = 0;
   while (sp > 0)
     {
       guint32 i = stack[--sp];
       GzProfileTreeNode *node = NODE (self, i);
-      gint64 offset = node->offset;
 
       self->rows[self->row_offsets[node->depth] + row_fill[node->depth]++] = i;
-      for (guint c = 0; c < node->n_children; c++)
-        {
-          GzProfileTreeNode *child = NODE (self, self->children[node->first_child + c]);
-
-          child->offset = offset;
-          offset += child->total;
-        }
       /* Pushed right to left so that the leftmost child is walked first. */
       for (guint c = node->n_children; c > 0; c--)
-        stack[sp++] = self->children[node->first_child + c - 1];
+        stack[sp++] = children[node->first_child + c - 1];
     }
+}
+
+gboolean
+gz_profile_tree_expand (GzProfileTree *self,
+                        guint32        node,
+                        gint64         min_total)
+{
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+  guint before = self->nodes->len;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (node < self->nodes->len, FALSE);
+
+  min_total = MAX (min_total, 1);
+  g_array_append_val (stack, node);
+  while (stack->len > 0)
+    {
+      guint32 i = g_array_index (stack, guint32, stack->len - 1);
+      const GzProfileTreeNode *n;
+
+      g_array_set_size (stack, stack->len - 1);
+      if (RANGE (self, i)->weight < min_total)
+        continue;
+      if (!RANGE (self, i)->expanded)
+        tree_expand_node (self, i);
+      n = NODE (self, i);
+      for (guint c = 0; c < n->n_children; c++)
+        g_array_append_val (stack, g_array_index (self->children, guint32, n->first_child + c));
+    }
+  if (self->nodes->len == before)
+    return FALSE;
+  tree_make_rows (self);
+  return TRUE;
+}
+
+/* The root's range and values from the samples, then the first expansion. */
+static GzProfileTree *
+tree_finish (GzProfileTree *self)
+{
+  GzProfileTreeNode *root = NODE (self, 0);
+  NodeRange *range = RANGE (self, 0);
+  guint max_len = 0;
+
+  self->order = g_new (guint32, MAX (self->n_samples, 1));
+  for (guint s = 0; s < self->n_samples; s++)
+    {
+      self->order[s] = s;
+      root->total += VALUE (self, s);
+      root->base_total += BASE_VALUE (self, s);
+      range->weight += ABS (VALUE (self, s)) + ABS (BASE_VALUE (self, s));
+      max_len = MAX (max_len, SAMPLE_LEN (self, s));
+    }
+  range->hi = self->n_samples;
+  self->n_rows = max_len + 1;
+  if (!gz_profile_tree_expand (self, 0, self->n_samples <= EAGER_SAMPLES
+                                        ? 1 : range->weight / EAGER_FRACTION))
+    tree_make_rows (self);
   return self;
 }
 
@@ -443,10 +532,14 @@ gz_profile_tree_unref (GzProfileTree *self)
   g_ptr_array_unref (self->names);
   g_ptr_array_unref (self->libraries);
   g_hash_table_unref (self->name_ids);
+  g_array_unref (self->ids);
+  g_array_unref (self->starts);
+  g_array_unref (self->values);
+  g_array_unref (self->base_values);
+  g_free (self->order);
   g_array_unref (self->nodes);
-  g_free (self->lookup);
-  g_clear_pointer (&self->next_sibling, g_array_unref);
-  g_free (self->children);
+  g_array_unref (self->ranges);
+  g_array_unref (self->children);
   g_free (self->rows);
   g_free (self->row_offsets);
   g_free (self);
@@ -493,7 +586,7 @@ gz_profile_tree_get_children (GzProfileTree *self,
   const GzProfileTreeNode *n = gz_profile_tree_get_node (self, node);
 
   *n_children = n->n_children;
-  return self->children + n->first_child;
+  return n->n_children > 0 ? &g_array_index (self->children, guint32, n->first_child) : NULL;
 }
 
 guint
@@ -593,166 +686,85 @@ gz_profile_tree_node_delta (GzProfileTree *self,
   return (double) n->total - (double) n->base_total * scale;
 }
 
-/* A preorder walk that calls @visit on entering each node below the root with the number of
- * frames named @name (the visited node's) already on the path above it. */
-typedef void (*VisitFunc) (GzProfileTree *self, guint32 node, guint outer, gpointer data);
-
-static void
-tree_walk (GzProfileTree *self,
-           VisitFunc      visit,
-           gpointer       data)
-{
-  guint n = self->nodes->len;
-  g_autofree guint *on_path = g_new0 (guint, self->names->len);
-  g_autofree guint32 *stack = g_new (guint32, n * 2 + 2);
-  guint sp = 0;
-
-  /* Entries are node * 2 (enter) or node * 2 + 1 (leave). */
-  for (guint c = NODE (self, 0)->n_children; c > 0; c--)
-    stack[sp++] = self->children[NODE (self, 0)->first_child + c - 1] * 2;
-  while (sp > 0)
-    {
-      guint32 entry = stack[--sp];
-      guint32 i = entry / 2;
-      GzProfileTreeNode *node = NODE (self, i);
-
-      if (entry & 1)
-        {
-          on_path[node->name]--;
-          continue;
-        }
-      visit (self, i, on_path[node->name], data);
-      on_path[node->name]++;
-      stack[sp++] = i * 2 + 1;
-      for (guint c = node->n_children; c > 0; c--)
-        stack[sp++] = self->children[node->first_child + c - 1] * 2;
-    }
-}
-
-static void
-visit_function (GzProfileTree *self,
-                guint32        node,
-                guint          outer,
-                gpointer       data)
-{
-  GzProfileTreeFunction *f = &g_array_index ((GArray *) data, GzProfileTreeFunction,
-                                             NODE (self, node)->name);
-
-  f->flat += NODE (self, node)->self;
-  f->base_flat += NODE (self, node)->base_self;
-  if (outer == 0)
-    {
-      f->cum += NODE (self, node)->total;
-      f->base_cum += NODE (self, node)->base_total;
-    }
-}
-
 GArray *
 gz_profile_tree_get_functions (GzProfileTree *self)
 {
   GArray *functions = g_array_sized_new (FALSE, TRUE, sizeof (GzProfileTreeFunction),
                                          self->names->len);
-  g_autoptr(GArray) used = NULL;
+  g_autofree guint32 *seen = g_new (guint32, self->names->len);
+  guint n = 0;
 
+  /* seen[name]: the last sample + 1 that had it, so recursion counts once in cum. */
+  memset (seen, 0, self->names->len * sizeof (guint32));
   g_array_set_size (functions, self->names->len);
   for (guint i = 0; i < self->names->len; i++)
     g_array_index (functions, GzProfileTreeFunction, i).name = i;
-  tree_walk (self, visit_function, functions);
+  for (guint s = 0; s < self->n_samples; s++)
+    {
+      const guint32 *ids = SAMPLE_IDS (self, s);
+      guint len = SAMPLE_LEN (self, s);
+      gint64 value = VALUE (self, s), base_value = BASE_VALUE (self, s);
+      GzProfileTreeFunction *f = &g_array_index (functions, GzProfileTreeFunction, ids[len - 1]);
+
+      f->flat += value;
+      f->base_flat += base_value;
+      for (guint k = 0; k < len; k++)
+        {
+          if (seen[ids[k]] == s + 1)
+            continue;
+          seen[ids[k]] = s + 1;
+          f = &g_array_index (functions, GzProfileTreeFunction, ids[k]);
+          f->cum += value;
+          f->base_cum += base_value;
+        }
+    }
 
   /* Only the names this tree has frames of (callers/callees trees share the names). */
-  used = g_array_new (FALSE, TRUE, sizeof (gboolean));
-  g_array_set_size (used, self->names->len);
-  for (guint i = 1; i < self->nodes->len; i++)
-    g_array_index (used, gboolean, NODE (self, i)->name) = TRUE;
-  for (guint i = self->names->len; i > 0; i--)
-    if (!g_array_index (used, gboolean, i - 1))
-      g_array_remove_index (functions, i - 1);
+  for (guint i = 0; i < self->names->len; i++)
+    if (i != 0 && seen[i] != 0)
+      g_array_index (functions, GzProfileTreeFunction, n++) =
+        g_array_index (functions, GzProfileTreeFunction, i);
+  g_array_set_size (functions, n);
   return functions;
 }
 
-/* Adds @src's node @s and its subtree under @dst's node @d. */
-static void
-tree_merge (GzProfileTree *dst,
-            guint32        d,
-            GzProfileTree *src,
-            guint32        s)
-{
-  const GzProfileTreeNode *sn = NODE (src, s);
-
-  NODE (dst, d)->self += sn->self;
-  NODE (dst, d)->total += sn->total;
-  NODE (dst, d)->base_self += sn->base_self;
-  NODE (dst, d)->base_total += sn->base_total;
-  for (guint c = 0; c < sn->n_children; c++)
-    {
-      guint32 child = src->children[sn->first_child + c];
-
-      tree_merge (dst, tree_child (dst, d, NODE (src, child)->name), src, child);
-    }
-}
-
-typedef struct
-{
-  GzProfileTree *dst;
-  guint32        name;
-  gboolean       callers;
-} SandwichData;
-
-static void
-visit_sandwich (GzProfileTree *self,
-                guint32        node,
-                guint          outer,
-                gpointer       data)
-{
-  SandwichData *sd = data;
-  const GzProfileTreeNode *n = NODE (self, node);
-  GzProfileTreeNode *root = NODE (sd->dst, 0);
-  guint32 d;
-
-  if (n->name != sd->name || outer > 0)
-    return;
-
-  root->total += n->total;
-  root->base_total += n->base_total;
-  if (!sd->callers)
-    {
-      tree_merge (sd->dst, tree_child (sd->dst, 0, sd->name), self, node);
-      return;
-    }
-
-  /* The function, then its callers outwards; the stack's outermost frame keeps the value. */
-  d = 0;
-  for (guint32 p = node; p != 0; p = NODE (self, p)->parent)
-    {
-      GzProfileTreeNode *dn;
-
-      d = tree_child (sd->dst, d, NODE (self, p)->name);
-      dn = NODE (sd->dst, d);
-      dn->total += n->total;
-      dn->base_total += n->base_total;
-    }
-  NODE (sd->dst, d)->self += n->total;
-  NODE (sd->dst, d)->base_self += n->base_total;
-}
-
+/* Each stack counted once at its outermost @name: the function, then its callers outwards (the
+ * stack's outermost frame keeps the value), or the function then what it called. */
 static GzProfileTree *
 tree_new_sandwich (GzProfileTree *self,
                    guint32        name,
                    gboolean       callers)
 {
-  SandwichData sd = { NULL, name, callers };
+  GzProfileTree *dst;
   gboolean found = FALSE;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  for (guint i = 1; i < self->nodes->len && !found; i++)
-    found = NODE (self, i)->name == name;
+  for (guint i = 0; i < self->ids->len && !found; i++)
+    found = g_array_index (self->ids, guint32, i) == name;
   if (!found)
     return NULL;
 
-  sd.dst = tree_new_empty (self);
-  tree_walk (self, visit_sandwich, &sd);
-  return tree_finish (sd.dst);
+  dst = tree_new_empty (self);
+  for (guint s = 0; s < self->n_samples; s++)
+    {
+      const guint32 *ids = SAMPLE_IDS (self, s);
+      guint len = SAMPLE_LEN (self, s);
+      guint first, k;
+
+      for (k = 0; k < len && ids[k] != name; k++)
+        ;
+      if (k == len)
+        continue;
+      first = dst->ids->len;
+      if (callers)
+        for (guint i = 0; i <= k; i++)
+          g_array_append_val (dst->ids, ids[k - i]);
+      else
+        g_array_append_vals (dst->ids, ids + k, len - k);
+      tree_end_sample (dst, first, VALUE (self, s), BASE_VALUE (self, s));
+    }
+  return tree_finish (dst);
 }
 
 GzProfileTree *
@@ -777,8 +789,9 @@ gz_profile_tree_search (GzProfileTree *self,
 {
   guint n = self->nodes->len;
   g_autofree guint8 *name_matches = g_new0 (guint8, self->names->len);
-  /* Bit 0: under @root (or it); bit 1: it or an ancestor matched. */
-  g_autofree guint8 *state = g_new0 (guint8, n);
+  g_autofree guint8 *under = NULL;
+  const NodeRange *range;
+  guint first;
   gint64 share = 0;
 
   g_return_val_if_fail (regex != NULL, 0);
@@ -786,33 +799,41 @@ gz_profile_tree_search (GzProfileTree *self,
 
   for (guint i = 1; i < self->names->len; i++)
     name_matches[i] = g_regex_match (regex, self->names->pdata[i], 0, NULL);
-  if (matched != NULL)
-    memset (matched, 0, n);
 
-  /* Parents come before their children in the node array. */
-  state[root] = 1;
-  if (root != 0 && name_matches[NODE (self, root)->name])
+  /* The share from the root's samples: those with a match at the root's frame or below it. */
+  range = RANGE (self, root);
+  first = NODE (self, root)->depth > 0 ? NODE (self, root)->depth - 1 : 0;
+  for (guint i = range->lo; i < range->hi; i++)
     {
-      if (matched != NULL)
-        matched[root] = 1;
-      share = NODE (self, root)->total;
-      state[root] |= 2;
+      /* The whole profile in sample order: the same samples, read in memory order. */
+      guint32 s = root == 0 ? i : self->order[i];
+      const guint32 *ids = SAMPLE_IDS (self, s);
+      guint len = SAMPLE_LEN (self, s);
+
+      for (guint k = first; k < len; k++)
+        if (name_matches[ids[k]])
+          {
+            share += VALUE (self, s);
+            break;
+          }
     }
+
+  if (matched == NULL)
+    return share;
+  /* The nodes made so far: parents come before their children in the node array. */
+  memset (matched, 0, n);
+  under = g_new0 (guint8, n);
+  under[root] = 1;
+  if (root != 0 && name_matches[NODE (self, root)->name])
+    matched[root] = 1;
   for (guint i = root + 1; i < n; i++)
     {
-      GzProfileTreeNode *node = NODE (self, i);
-      guint8 parent = state[node->parent];
+      const GzProfileTreeNode *node = NODE (self, i);
 
-      if (!(parent & 1))
+      if (!under[node->parent])
         continue;
-      state[i] = parent;
-      if (!name_matches[node->name])
-        continue;
-      if (matched != NULL)
-        matched[i] = 1;
-      if (!(parent & 2))
-        share += node->total;
-      state[i] |= 2;
+      under[i] = 1;
+      matched[i] = name_matches[node->name];
     }
   return share;
 }

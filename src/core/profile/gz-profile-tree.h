@@ -11,7 +11,11 @@ G_BEGIN_DECLS
 
 /* One frame of the tree. Node 0 is the root (name 0, ""); the children of a node are
  * gz_profile_tree_get_children (), largest total first; offset is where the node starts in
- * the root's range [0, root total), so a subtree is the range [offset, offset + total). */
+ * the root's range [0, root total), so a subtree is the range [offset, offset + total).
+ * The tree is lazy: a node's children exist once it is expanded (gz_profile_tree_expand ()); a
+ * new tree of a small profile is expanded whole, of a large one down to the nodes that are at
+ * least 1/20000 of the root. Per-function totals, callers, callees and search shares are exact
+ * whatever has been expanded. */
 typedef struct
 {
   guint32 name;        /* index for gz_profile_tree_get_name () */
@@ -51,6 +55,14 @@ GzProfileTree           *gz_profile_tree_new           (GzProfile      *profile,
                                                         GzProfile      *base,
                                                         guint           base_index);
 GzProfileTree           *gz_profile_tree_ref           (GzProfileTree  *self);
+/* Makes the children of every node under @node (and of @node) whose total (with the base's, in
+ * absolute values) is at least @min_total, so that a view scaled to @node shows every frame it
+ * could draw. TRUE when nodes were added: node and children pointers and the node count change,
+ * so call it on one thread only (the one that draws); the tree's other functions may run on
+ * workers meanwhile, except gz_profile_tree_search () and the node, children and row getters. */
+gboolean                 gz_profile_tree_expand        (GzProfileTree  *self,
+                                                        guint32         node,
+                                                        gint64          min_total);
 void                     gz_profile_tree_unref         (GzProfileTree  *self);
 
 /* The sample type's type and unit ("cpu", "nanoseconds"). */
