@@ -211,16 +211,22 @@ tree_add_profile (GzProfileTree *self,
   LocationNames ln;
   const guint *starts;
   const guint32 *names;
+  guint max_names = 0;
 
   location_names_init (&ln, self, profile);
   starts = (const guint *) (gpointer) ln.starts->data;
   names = (const guint32 *) (gpointer) ln.names->data;
+  for (guint i = 0; i < profile->locations->len; i++)
+    max_names = MAX (max_names, starts[i + 1] - starts[i]);
 
   for (guint s = 0; s < profile->samples->len; s++)
     {
       GzSample *sample = g_ptr_array_index (profile->samples, s);
+      const guint64 *locations = (const guint64 *) (gpointer) sample->location_ids->data;
+      guint n_locations = sample->location_ids->len;
       gint64 value;
-      guint first;
+      guint32 *out;
+      guint first, at;
 
       if (index >= sample->values->len)
         continue;
@@ -228,18 +234,21 @@ tree_add_profile (GzProfileTree *self,
       if (value == 0)
         continue;
 
+      /* Room for the most names the locations can have, written through a pointer. */
       first = self->ids->len;
-      for (guint l = sample->location_ids->len; l > 0; l--)
+      g_array_set_size (self->ids, first + n_locations * max_names);
+      out = &g_array_index (self->ids, guint32, first);
+      at = 0;
+      for (guint l = n_locations; l > 0; l--)
         {
-          guint64 id = g_array_index (sample->location_ids, guint64, l - 1);
-          guint at = self->ids->len;
+          guint64 id = locations[l - 1];
 
           if (id == 0 || id > profile->locations->len)
             continue;
-          g_array_set_size (self->ids, at + starts[id] - starts[id - 1]);
-          memcpy (&g_array_index (self->ids, guint32, at), names + starts[id - 1],
-                  (starts[id] - starts[id - 1]) * sizeof (guint32));
+          for (guint k = starts[id - 1]; k < starts[id]; k++)
+            out[at++] = names[k];
         }
+      g_array_set_size (self->ids, first + at);
       tree_end_sample (self, first, base ? 0 : value, base ? value : 0);
     }
   location_names_clear (&ln);
