@@ -1,6 +1,6 @@
 /* gz-bench-tree.c: the Viewer's load without the window: read, decode and tree build timed apart
  * (wall and CPU), then the jobs the page starts on its worker (per-function totals, callers and
- * callees of the heaviest function) and a search.
+ * callees of the heaviest function), a search and three zooms.
  *
  * Usage: gz-bench-tree PROFILE [RUNS]   (bench/viewer/run.sh runs it too) */
 
@@ -62,9 +62,10 @@ main (int   argc,
       char *argv[])
 {
   guint runs = argc > 2 ? (guint) atoi (argv[2]) : 3;
-  GArray *figures[8];
-  const char *labels[8] = { "decode wall", "decode CPU", "tree wall", "tree CPU",
-                            "functions CPU", "callers+callees CPU", "search CPU", "nodes" };
+  GArray *figures[9];
+  const char *labels[9] = { "decode wall", "decode CPU", "tree wall", "tree CPU",
+                            "functions CPU", "callers+callees CPU", "search CPU", "nodes",
+                            "zoom (3 levels) CPU" };
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   char *contents;
@@ -130,19 +131,35 @@ main (int   argc,
       gz_profile_tree_search (tree, regex, 0, NULL);
       v = cpu_ms () - c; g_array_append_val (figures[6], v);
       v = gz_profile_tree_get_n_nodes (tree); g_array_append_val (figures[7], v);
+
+      /* Zooms as a user's clicks: into the widest frame, three times, each drawn 1280 px wide
+       * (what the flame graph expands on the main thread). */
+      c = cpu_ms ();
+      for (guint32 node = 0, level = 0; level < 3; level++)
+        {
+          guint n_children;
+          const guint32 *children = gz_profile_tree_get_children (tree, node, &n_children);
+
+          if (n_children == 0)
+            break;
+          node = children[0];
+          gz_profile_tree_expand (tree, node, gz_profile_tree_get_node (tree, node)->total / 5120);
+        }
+      v = cpu_ms () - c; g_array_append_val (figures[8], v);
       g_print ("run %u: decode %.0f ms (CPU %.0f), tree %.0f ms (CPU %.0f), functions %.0f, "
-               "callers+callees %.0f, search %.0f ms CPU; %.0f nodes\n", run + 1,
+               "callers+callees %.0f, search %.0f ms CPU; %.0f nodes; zoom %.1f ms\n", run + 1,
                g_array_index (figures[0], double, run), g_array_index (figures[1], double, run),
                g_array_index (figures[2], double, run), g_array_index (figures[3], double, run),
                g_array_index (figures[4], double, run), g_array_index (figures[5], double, run),
-               g_array_index (figures[6], double, run), v);
+               g_array_index (figures[6], double, run), g_array_index (figures[7], double, run),
+               v);
     }
   g_print ("medians over %u runs:", runs);
   for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
     {
-      g_print (" %s %.0f%s", labels[i], median (figures[i]), i < 7 ? " ms;" : "");
+      g_print (" %s %.1f%s;", labels[i], median (figures[i]), i != 7 ? " ms" : "");
       g_array_unref (figures[i]);
     }
-  g_print ("; peak RSS %.0f MiB\n", peak_mib ());
+  g_print (" peak RSS %.0f MiB\n", peak_mib ());
   return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/viewer/run.sh: the Viewer page on a large synthetic profile (~1M samples, ~50k functions,
 # written by bench/top/gen-profile.c): open to first drawn flame graph (goal < 1 s) and the hover
-# frame (goal < 16 ms), under Xvfb. Prints the medians; not a test.
+# frame (goal < 16 ms), under Xvfb; then the same load without a window, decode and tree build
+# timed apart (gz-bench-tree). Prints the medians; not a test.
 # Usage: bench/viewer/run.sh [RUNS [SAMPLES [FUNCTIONS]]]   (GZ_BENCH_BUILDDIR: build dir)
 set -eu
 
@@ -14,7 +15,7 @@ out=$top/bench/out/viewer
 mkdir -p "$out"
 
 [ -d "$build" ] || meson setup "$build" "$top" >/dev/null
-meson compile -C "$build" bench/viewer/gz-bench-viewer >/dev/null
+meson compile -C "$build" bench/viewer/gz-bench-viewer bench/viewer/gz-bench-tree >/dev/null
 
 cc -O2 -o "$out/gen-profile" "$top/bench/top/gen-profile.c" -lz -lm
 profile=$out/viewer-$samples-$functions.prof
@@ -25,3 +26,5 @@ unset WAYLAND_DISPLAY
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
   "$build/bench/viewer/gz-bench-viewer" "$profile" "$runs" 200 | tee "$out/results.txt"
+echo "without a window (read once; decode, tree build, worker jobs, zooms):" | tee -a "$out/results.txt"
+"$build/bench/viewer/gz-bench-tree" "$profile" "$runs" | tee -a "$out/results.txt"

@@ -202,6 +202,32 @@ location_names_clear (LocationNames *ln)
   g_array_unref (ln->starts);
 }
 
+/* Room for @profile's samples, the ids guessed from the first ones' depth, so that the arrays
+ * do not copy themselves over and over while they grow to tens of megabytes. */
+static void
+tree_reserve (GzProfileTree *self,
+              GzProfile     *profile)
+{
+  guint n = profile->samples->len;
+  guint probe = MIN (n, 1024);
+  guint64 frames = 0;
+  guint len;
+
+  for (guint s = 0; s < probe; s++)
+    frames += ((GzSample *) g_ptr_array_index (profile->samples, s))->location_ids->len;
+  len = self->ids->len;
+  g_array_set_size (self->ids, len + (probe > 0 ? frames * n / probe + frames / probe * 4 : 0));
+  g_array_set_size (self->ids, len);
+  len = self->values->len;
+  g_array_set_size (self->values, len + n);
+  g_array_set_size (self->values, len);
+  g_array_set_size (self->base_values, len + n);
+  g_array_set_size (self->base_values, len);
+  len = self->starts->len;
+  g_array_set_size (self->starts, len + n);
+  g_array_set_size (self->starts, len);
+}
+
 static void
 tree_add_profile (GzProfileTree *self,
                   GzProfile     *profile,
@@ -218,6 +244,7 @@ tree_add_profile (GzProfileTree *self,
   names = (const guint32 *) (gpointer) ln.names->data;
   for (guint i = 0; i < profile->locations->len; i++)
     max_names = MAX (max_names, starts[i + 1] - starts[i]);
+  tree_reserve (self, profile);
 
   for (guint s = 0; s < profile->samples->len; s++)
     {
