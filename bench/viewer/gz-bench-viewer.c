@@ -3,7 +3,7 @@
  * the cost of a hover frame (the frame under the pointer, its tooltip text, and the window's
  * snapshot rendered by its renderer, the flame graph's cached node included).
  *
- * Usage: gz-bench-viewer PROFILE [RUNS [HOVERS]]
+ * Usage: gz-bench-viewer PROFILE [RUNS [HOVERS [SCREENSHOT_DIR]]]
  * (under a display: bench/viewer/run.sh runs it under Xvfb) */
 
 #include "config.h"
@@ -60,6 +60,26 @@ percentile (GArray *values,
 
 /* One hover: what the motion handler and the next frame do; *@render_ms is the part spent by the
  * renderer (GSK) drawing the window's nodes into a texture. */
+/* The window as drawn now, into @path (a PNG to look at). */
+static void
+save_window (GtkWidget  *window,
+             const char *path)
+{
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) render_node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  render_node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)),
+                                         render_node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_printerr ("gz-bench-viewer: could not write %s\n", path);
+}
+
 static double
 hover_once (GtkWidget    *window,
             GzFlameGraph *graph,
@@ -100,13 +120,14 @@ main (int   argc,
   g_autoptr(GArray) renders = g_array_new (FALSE, FALSE, sizeof (double));
   guint runs = argc > 2 ? (guint) atoi (argv[2]) : 3;
   guint n_hovers = argc > 3 ? (guint) atoi (argv[3]) : 200;
+  const char *screenshots = argc > 4 ? argv[4] : NULL;
   GRand *rand = g_rand_new_with_seed (42);
   guint nodes = 0;
   const char *renderer = "?";
 
   if (argc < 2)
     {
-      g_printerr ("usage: %s PROFILE [RUNS [HOVERS]]\n", argv[0]);
+      g_printerr ("usage: %s PROFILE [RUNS [HOVERS [SCREENSHOT_DIR]]]\n", argv[0]);
       return 2;
     }
   if (!gtk_init_check ())
@@ -178,6 +199,34 @@ main (int   argc,
               g_array_append_val (hovers, ms);
               g_array_append_val (renders, render_ms);
             }
+        }
+      /* The first run's graph, whole and zoomed twice into its widest frame, to look at. */
+      if (run == 0 && screenshots != NULL)
+        {
+          g_autofree char *whole = g_build_filename (screenshots, "viewer-whole.png", NULL);
+          g_autofree char *zoomed = g_build_filename (screenshots, "viewer-zoomed.png", NULL);
+          GzProfileTree *tree = gz_flame_graph_get_tree (graph);
+          guint32 node = 0;
+
+          save_window (window, whole);
+          for (guint level = 0; level < 2; level++)
+            {
+              guint n_children;
+              const guint32 *children = gz_profile_tree_get_children (tree, node, &n_children);
+
+              if (n_children > 0)
+                node = children[0];
+            }
+          gz_flame_graph_set_root (graph, node);
+          painted = 0;
+          paint_id = g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                                       G_CALLBACK (on_after_paint), &painted);
+          gtk_widget_queue_draw (window);
+          while (painted == 0)
+            g_main_context_iteration (NULL, TRUE);
+          g_signal_handler_disconnect (gtk_widget_get_frame_clock (window), paint_id);
+          save_window (window, zoomed);
+          g_print ("screenshots: %s, %s\n", whole, zoomed);
         }
       g_print ("run %u: open to first drawn flame graph %.0f ms (loaded %.0f ms), CPU %.0f ms\n",
                run + 1, g_array_index (opens, double, opens->len - 1),

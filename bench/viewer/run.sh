@@ -25,6 +25,6 @@ export GDK_BACKEND=x11 GTK_A11Y=none NO_AT_BRIDGE=1 GSETTINGS_BACKEND=memory
 unset WAYLAND_DISPLAY
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
-  "$build/bench/viewer/gz-bench-viewer" "$profile" "$runs" 200 | tee "$out/results.txt"
+  "$build/bench/viewer/gz-bench-viewer" "$profile" "$runs" 200 "$out" | tee "$out/results.txt"
 echo "without a window (read once; decode, tree build, worker jobs, zooms):" | tee -a "$out/results.txt"
 "$build/bench/viewer/gz-bench-tree" "$profile" "$runs" | tee -a "$out/results.txt"
