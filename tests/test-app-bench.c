@@ -21,6 +21,7 @@
 #include "gz-chart-bars.h"
 #include "gz-chart-histogram.h"
 #include "gz-compare-page.h"
+#include "gz-test-app.h"
 #include "gz-test-cli.h"
 #include "gz-units.h"
 
@@ -143,50 +144,6 @@ show_in_window (GtkWidget *page)
   return window;
 }
 
-/* The window as the user sees it, as a PNG in $GZ_TEST_SCREENSHOTS. */
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  const char *dir = g_getenv ("GZ_TEST_SCREENSHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-
-  if (dir == NULL)
-    return;
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  paintable = gtk_widget_paintable_new (window);
-  /* Nothing to render until the window has drawn its latest state: let frames pass. */
-  for (guint tries = 0; node == NULL && tries < 100; tries++)
-    {
-      gboolean waited = FALSE;
-
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-      if (node != NULL)
-        break;
-      gtk_widget_queue_draw (window);
-      g_timeout_add (50, set_flag, &waited);
-      while (!waited)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static void
 select_benchmark (GzBenchmarksPage *page,
                   const char       *name)
@@ -303,7 +260,7 @@ test_benchmarks_run (void)
   g_assert_cmpuint (gz_histogram_chart_get_n_bins (chart), ==, histogram->n_bins);
   spin_until (chart_drawn, chart, 10, "the histogram to be drawn");
 
-  save_screenshot (window, "benchmarks-page");
+  gz_test_app_save_screenshot (window, "benchmarks-page.png");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -585,7 +542,7 @@ test_compare (void)
                                         "markdown", NULL), ==, 0);
   export_and_check (compare, GZ_BENCH_FORMAT_MARKDOWN, markdown);
 
-  save_screenshot (window, "compare-page");
+  gz_test_app_save_screenshot (window, "compare-page.png");
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (bench_widget);
 }

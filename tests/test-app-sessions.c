@@ -19,6 +19,7 @@
 #include "gz-session-process-picker.h"
 #include "gz-session-registry.h"
 #include "gz-sessions-page.h"
+#include "gz-test-app.h"
 #include "gz-test-cli.h"
 
 static GzApplication *app;
@@ -549,50 +550,6 @@ test_cpu_without_agent (void)
   g_subprocess_wait (spinner, NULL, NULL);
 }
 
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("GZ_TEST_SCREENSHOTS");
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-
-  g_assert_nonnull (dir);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  /* A window just presented has no size until its first frame. */
-  for (int i = 0; i < 200 && (width == 0 || height == 0); i++)
-    {
-      run_for (0.05);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-    }
-  g_assert_cmpint (width, >, 0);
-  run_for (0.2);
-  paintable = gtk_widget_paintable_new (widget);
-  /* Nothing to draw until the window's first frame has been laid out. */
-  for (int i = 0; i < 100 && node == NULL; i++)
-    {
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      if (node == NULL)
-        run_for (0.05);
-    }
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%dx%d)", path, width, height);
-}
-
 typedef struct
 {
   int           pid;
@@ -654,7 +611,7 @@ test_process_picker (void)
     {
       gz_session_process_picker_set_search (picker, NULL);
       run_for (0.5);
-      save_screenshot (GTK_WIDGET (picker), "sessions-process-picker.png");
+      gz_test_app_save_screenshot (GTK_WIDGET (picker), "sessions-process-picker.png");
       gz_session_process_picker_set_search (picker, "SLEEP 29.75");
     }
   gz_session_process_picker_set_search (picker, "no such command line 4242");
@@ -714,7 +671,7 @@ test_form (void)
   g_assert_nonnull (error_label);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "command line"));
   if (g_getenv ("GZ_TEST_SCREENSHOTS") != NULL)
-    save_screenshot (GTK_WIDGET (window), "sessions-form-command.png");
+    gz_test_app_save_screenshot (GTK_WIDGET (window), "sessions-form-command.png");
 
   /* cpu, until the program exits, from the form's values. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), GZ_PROFILE_TYPE_CPU);
@@ -838,7 +795,7 @@ test_screenshot (void)
   g_assert_nonnull (gz_sessions_page_lookup_active (page, id));
   g_test_message ("active row: %s", adw_action_row_get_subtitle (
                     ADW_ACTION_ROW (gz_sessions_page_lookup_active (page, id))));
-  save_screenshot (GTK_WIDGET (window), "sessions-page.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "sessions-page.png");
 
   stop_from_page (id);
   g_assert_nonnull (wait_for_finished (id, 30));

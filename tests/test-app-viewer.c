@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "gz-application.h"
+#include "gz-test-app.h"
 #include "gz-viewer-page.h"
 #include "gz-window.h"
 
@@ -164,39 +165,6 @@ wait_tree (GzFlameGraph  *graph,
   return gz_flame_graph_get_tree (graph);
 }
 
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  const char *dir = g_getenv ("GZ_TEST_SCREENSHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  spin_for (300);
-  if (dir == NULL)
-    {
-      g_test_message ("no GZ_TEST_SCREENSHOTS: no screenshot %s", name);
-      return;
-    }
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d x %d)", path, width, height);
-}
-
 static GzWindow *
 viewer_window (GzViewerPage **page)
 {
@@ -262,7 +230,7 @@ test_viewer_open_zoom_search (void)
   g_assert_cmpint (gz_profile_tree_get_node (tree, 0)->total, ==, MS (450));
   g_assert_cmpuint (gz_flame_graph_get_root (graph), ==, 0);
   wait_rows (page, 4);
-  save_screenshot (GTK_WIDGET (window), "viewer-flame-graph.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-flame-graph.png");
   {
     int minimum;
 
@@ -291,7 +259,7 @@ test_viewer_open_zoom_search (void)
                     ==, GZ_PROFILE_TREE_NONE);
   /* The ancestors stay above: row 1 is main. */
   g_assert_cmpuint (gz_flame_graph_get_node_at (graph, 5, 25), ==, NODE_AT (tree, "main"));
-  save_screenshot (GTK_WIDGET (window), "viewer-zoomed.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-zoomed.png");
 
   /* Search under the zoomed frame, then everywhere: b once per stack (30 ms under a→a too). */
   g_assert_true (gz_flame_graph_set_search (graph, "^b$", NULL));
@@ -300,7 +268,7 @@ test_viewer_open_zoom_search (void)
   g_assert_cmpint (gz_flame_graph_get_search_share (graph), ==, MS (300));
   g_assert_false (gz_flame_graph_set_search (graph, "(", NULL));
   g_assert_cmpint (gz_flame_graph_get_search_share (graph), ==, MS (300));
-  save_screenshot (GTK_WIDGET (window), "viewer-search.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-search.png");
 
   /* Flame orientation: main is now the second row from the bottom. */
   gz_flame_graph_set_flame (graph, TRUE);
@@ -309,7 +277,7 @@ test_viewer_open_zoom_search (void)
                       gtk_widget_get_height (GTK_WIDGET (graph)) - 25), ==, NODE_AT (tree, "main"));
   g_assert_true (gz_flame_graph_set_search (graph, NULL, NULL));
   g_assert_cmpint (gz_flame_graph_get_search_share (graph), ==, -1);
-  save_screenshot (GTK_WIDGET (window), "viewer-flame-orientation.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-flame-orientation.png");
 
   /* Callers and callees of b (made on a worker): 300 ms, called by a (230) and main (70). */
   tree = gz_flame_graph_get_tree (gz_viewer_page_get_callers_graph (page));
@@ -320,9 +288,9 @@ test_viewer_open_zoom_search (void)
   tree = gz_flame_graph_get_tree (gz_viewer_page_get_callees_graph (page));
   g_assert_cmpint (gz_profile_tree_get_node (tree, 0)->total, ==, MS (300));
   gz_viewer_page_set_view (page, "sandwich");
-  save_screenshot (GTK_WIDGET (window), "viewer-callers-callees.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-callers-callees.png");
   gz_viewer_page_set_view (page, "top");
-  save_screenshot (GTK_WIDGET (window), "viewer-top.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-top.png");
 
   /* The other sample type: 45 samples. */
   gz_viewer_page_set_sample_type (page, "samples");
@@ -363,9 +331,9 @@ test_viewer_diff (void)
   g_assert_cmpfloat (gz_profile_tree_node_delta (tree, NODE_AT (tree, "main", "d"), FALSE), ==,
                      (double) -MS (100));
   wait_rows (page, 5);
-  save_screenshot (GTK_WIDGET (window), "viewer-diff.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-diff.png");
   gz_viewer_page_set_view (page, "top");
-  save_screenshot (GTK_WIDGET (window), "viewer-diff-top.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-diff-top.png");
 
   gz_viewer_page_clear_base (page);
   wait_loaded (page);
@@ -401,7 +369,7 @@ test_viewer_bad_files (void)
   g_assert_cmpstr (gz_viewer_page_get_state (page), ==, "error");
   g_assert_nonnull (strstr (gz_viewer_page_get_error (page), "truncated.prof"));
   g_assert_null (gz_flame_graph_get_tree (gz_viewer_page_get_flame_graph (page)));
-  save_screenshot (GTK_WIDGET (window), "viewer-truncated.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-truncated.png");
 
   gz_viewer_page_open (page, text);
   wait_loaded (page);
@@ -419,7 +387,7 @@ test_viewer_bad_files (void)
   g_assert_cmpstr (gz_viewer_page_get_state (page), ==, "profile");
   g_assert_false (gz_profile_tree_has_base (gz_flame_graph_get_tree (
                     gz_viewer_page_get_flame_graph (page))));
-  save_screenshot (GTK_WIDGET (window), "viewer-bad-base.png");
+  gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-bad-base.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_unlink (path);
@@ -471,7 +439,7 @@ test_viewer_go_profiles (void)
                        gz_profile_total (profile, index));
       g_assert_cmpint (gz_profile_tree_get_node (tree, 0)->total, >, 0);
       if (i == 1)
-        save_screenshot (GTK_WIDGET (window), "viewer-go-heap.png");
+        gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-go-heap.png");
     }
   gtk_window_destroy (GTK_WINDOW (window));
 }

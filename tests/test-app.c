@@ -21,6 +21,7 @@
 #include "gz-stats-page.h"
 #include "gz-process-stats.h"
 #include "gz-target-client.h"
+#include "gz-test-app.h"
 #include "gz-window.h"
 
 static GzApplication *app;
@@ -303,41 +304,6 @@ find_charts (GtkWidget *widget,
     find_charts (child, charts);
 }
 
-/* @window as rendered, to $GZ_TEST_SCREENSHOTS/@name (set by tests/meson.build), once the
- * layout that the last change queued is done. */
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  const char *dir = g_getenv ("GZ_TEST_SCREENSHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    {
-      g_test_message ("no GZ_TEST_SCREENSHOTS: no screenshot %s", name);
-      return;
-    }
-  spin_for (300);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d x %d)", path, width, height);
-}
-
 static gboolean
 has_two_points (gconstpointer page)
 {
@@ -375,7 +341,7 @@ test_app_stats_page_charts (void)
   gz_stats_page_set_paused (GZ_STATS_PAGE (page), TRUE);
   g_assert_true (gz_stats_page_get_paused (GZ_STATS_PAGE (page)));
   paused_points = gz_stats_page_get_n_points (GZ_STATS_PAGE (page));
-  save_screenshot (window, "statistics-charts.png");
+  gz_test_app_save_screenshot (window, "statistics-charts.png");
   for (guint i = 0; i < charts->len; i++)
     {
       GzChart *chart = charts->pdata[i];
@@ -405,7 +371,7 @@ test_app_stats_page_charts (void)
   /* Two and a half ticks: no point is added, and the charts' cached drawings are reused. */
   spin_for (2500);
   g_assert_cmpuint (gz_stats_page_get_n_points (GZ_STATS_PAGE (page)), ==, paused_points);
-  save_screenshot (window, "statistics-charts-again.png");
+  gz_test_app_save_screenshot (window, "statistics-charts-again.png");
   for (guint i = 0; i < charts->len; i++)
     g_assert_cmpuint (gz_chart_get_n_draws (charts->pdata[i]), ==, draws[i]);
 
@@ -436,7 +402,7 @@ test_app_stats_page_charts (void)
     g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
     g_assert_cmpint (gz_chart_get_highlight (chart), ==, 1);
     gtk_widget_grab_focus (GTK_WIDGET (chart));
-    save_screenshot (window, "statistics-charts-keyboard.png");
+    gz_test_app_save_screenshot (window, "statistics-charts-keyboard.png");
     g_assert_cmpuint (gz_chart_get_n_draws (chart), ==, n_draws);
     g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Escape, 0, 0, &handled);
     g_assert_cmpint (gz_chart_get_highlight (chart), ==, -1);
@@ -446,7 +412,7 @@ test_app_stats_page_charts (void)
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
   spin_for (200);
-  save_screenshot (window, "statistics-charts-dark.png");
+  gz_test_app_save_screenshot (window, "statistics-charts-dark.png");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   /* Resumed: a gap where the pause was, then samples again. */
