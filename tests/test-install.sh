@@ -213,7 +213,7 @@ else
   fail "installed gz-cli profile run -- true" "$out"
 fi
 
-# The German text of the first msgid of po/de.po found in @1 (English output), translated and
+# The German text of the longest msgid of po/de.po found in @1 (English output), translated and
 # not fuzzy; "msgid<TAB>msgstr", or nothing.
 german_for () {
   python3 - "$source/po/de.po" "$1" <<'EOF'
@@ -225,6 +225,7 @@ def unquote(s):
 
 english = sys.argv[2]
 entries = open(sys.argv[1], encoding='utf-8').read().split('\n\n')
+best = None
 for entry in entries:
     if '#, fuzzy' in entry or 'msgid_plural' in entry or 'msgctxt' in entry:
         continue
@@ -233,9 +234,11 @@ for entry in entries:
         continue
     msgid, msgstr = unquote(m.group(1)), unquote(m.group(2))
     if len(msgid) >= 12 and msgstr and msgstr != msgid and '%' not in msgid and '\n' not in msgid \
-       and msgid in english:
-        print(f'{msgid}\t{msgstr}')
-        break
+       and msgid in english and (best is None or len(msgid) > len(best[0])):
+        best = (msgid, msgstr)
+# The longest: a short one may only be a part of another message.
+if best:
+    print(f'{best[0]}\t{best[1]}')
 EOF
 }
 
