@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """bench/report.py: turns the JSON lines of bench/c and bench/go into the markdown table of
 bench/out/results.md: medians with a 95% confidence interval, the ratio gz/Go, the goals of
 issue 2 and whether they are met (a difference counts only when a Mann-Whitney U test finds it

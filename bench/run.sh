@@ -2,6 +2,7 @@
 # bench/run.sh: builds the C benchmarks (bench/c, linked like gz-cli) and the Go peer (bench/go),
 # runs them side by side, one after the other, and prints a markdown table, also written to
 # bench/out/results.md (raw JSON lines in bench/out/results.jsonl).
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: bench/run.sh [--runs N] [--cpu-seconds S] [--quick]
 #   GZ_BENCH_BUILDDIR: the meson build directory to use (default: build-bench, set up here).

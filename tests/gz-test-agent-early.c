@@ -2,6 +2,7 @@
  * thread: it runs before the agent's own constructor (a dependency of the program is
  * initialized before a preloaded library), so the agent must see a thread it did not see
  * start. Plain C, no GLib, as a foreign program. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <pthread.h>
 #include <unistd.h>
 

@@ -8,6 +8,7 @@
  *   sigsegv          fault on purpose 100 times, recovering in its own SIGSEGV handler
  *   exec             exec itself as "report" (the child says if it has the agent)
  *   report           print whether LD_PRELOAD names the agent and whether its socket answers */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>

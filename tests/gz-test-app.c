@@ -1,4 +1,5 @@
 /* gz-test-app.c: what the app's GUI tests share: letting the main loop run, and screenshots. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-test-app.h"

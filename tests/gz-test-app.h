@@ -1,4 +1,5 @@
 /* gz-test-app.h: what the app's GUI tests share: letting the main loop run, and screenshots. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -1,5 +1,6 @@
 /* gz-test-cli.h: running gz-cli end to end from the tests, as a user would (the binary comes from
  * $GZ_CLI): a fixture with its own temporary session, output, configuration and data homes. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

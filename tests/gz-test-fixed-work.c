@@ -3,6 +3,7 @@
  * (peak RSS that much above the program's own).
  *
  * Usage: gz-test-fixed-work WORK [MIB] */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* gz-test-legacy-spin.c: a plain C program (no gz inside) that spins for about half a second of
  * CPU in two functions, hot and cold, and exits normally: gperftools' libprofiler, preloaded
  * with CPUPROFILE set, writes its legacy CPU profile at exit (test-cli-top). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <time.h>
 

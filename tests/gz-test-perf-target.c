@@ -4,6 +4,7 @@
  * CPU time; `thread`: starts a thread that spins in thread_spin and prints its CPU time. Then
  * it waits for stdin to close (or, with `--exit` first, exits at once). Built twice: with frame
  * pointers and with -fomit-frame-pointer. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <pthread.h>
 #include <stdint.h>

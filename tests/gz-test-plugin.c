@@ -1,5 +1,6 @@
 /* gz-test-plugin.c: a module that test-symbolizer-default loads with dlopen after its first
  * profile, to check that code mapped later is still named. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <stdint.h>
 

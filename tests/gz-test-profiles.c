@@ -1,4 +1,5 @@
 /* gz-test-profiles.c: checks shared by the profile tests of the pthread-hook profilers. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

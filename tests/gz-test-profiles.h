@@ -1,6 +1,7 @@
 /* gz-test-profiles.h: checks shared by the profile tests of the pthread-hook profilers: sums by
  * function and label, the round trip through a file, `go tool pprof -top`, and waiting for an
  * async call in a GMainLoop. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

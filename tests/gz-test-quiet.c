@@ -1,5 +1,6 @@
 /* gz-test-quiet.c: the kernel's counters of a thread, the process or its children before and
  * after a timed window, and what they say about other programs taking the CPU meanwhile. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* gz-test-quiet.h: whether a timed window of a test was disturbed by other programs, measured
  * by the kernel's own counters (CPU clocks, schedstat run delay, involuntary switches, steal). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,6 +1,7 @@
 /* gz-test-server-workload.c: a library the server's end-to-end test preloads into the real
  * gz-cli (LD_PRELOAD) so that profiles taken over HTTP show known functions: a CPU burner, 16
  * MiB held, and two threads contending on a mutex. Test code stays out of the product. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <pthread.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* gz-test-spin.c: the spin suite: a linear congruential step repeated a fixed number of times
  * per operation, so that its cost scales with the factor. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-test-spin.h"

@@ -1,5 +1,6 @@
 /* gz-test-spin.h: a benchmark suite of known cost for the tests, handed to the harness as a
  * caller's own suite: a fixed arithmetic loop per operation, as long as a chosen factor says. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-bench-suites.h"

@@ -1,5 +1,6 @@
 /* gz-test-stripped-lib.c: a library that the debuginfod test builds, then strips, keeping its
  * debug file apart for a local debuginfod: its static function is named only through that file. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 int   gz_test_stripped_exported (int value);
 void *gz_test_stripped_hidden_address (void);

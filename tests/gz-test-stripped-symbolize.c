@@ -2,6 +2,7 @@
  * the stripped test library, names its static function and one function of each of a few
  * stripped system libraries with a new symbolizer, and prints what it found and how long it took
  * ("key value" lines). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

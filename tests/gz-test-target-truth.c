@@ -4,6 +4,7 @@
  * from keep_bytes; `mutex`, `block` and `threadcreate` contend a mutex in contend_mutex, block
  * threads on a condition in wait_on_condition, and create threads in create_threads. Every mode
  * first waits a moment, so that the session has started when the work begins. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <pthread.h>
 #include <stdint.h>

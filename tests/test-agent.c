@@ -3,6 +3,7 @@
  * hosts: fork under load, exec, a SIGPROF handler of its own, a thread started before the
  * agent, privileged and static programs. $GZ_AGENT_LIBRARY, $GZ_TEST_AGENT_TARGET and
  * $GZ_TEST_AGENT_STATIC come from meson. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <gio/gunixsocketaddress.h>

@@ -3,6 +3,7 @@
  * runs are saved under two labels and the Compare page gives gz-cli compare's verdicts and
  * exports. Needs a display (meson runs it under Xvfb); the results store, configuration and
  * profiles live in a temporary directory. Screenshots of both pages go to $GZ_TEST_SCREENSHOTS. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

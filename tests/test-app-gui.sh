@@ -6,6 +6,7 @@
 # Speaks TAP, one line per check; each check builds on the one before, so the first failure ends
 # the run (the missing ones count as failed).
 # Usage: test-app-gui.sh GZ_PROFILE APP_ID SCREENSHOT_DIR
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
 app=$1

@@ -8,6 +8,7 @@
  * always fails; a long block fails unless other programs kept the process from running then,
  * when the subtest is skipped with the figures. Needs a display (the window is shown and drawn,
  * with cairo): meson runs it under Xvfb. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

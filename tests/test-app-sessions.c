@@ -5,6 +5,7 @@
  * sampled for cpu (perf events); the process picker finds a child; and a screenshot of the page
  * with an active and a finished session. Needs a display: meson runs it under Xvfb; without one
  * every subtest is skipped, saying why. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

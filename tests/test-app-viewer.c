@@ -3,6 +3,7 @@
  * callers/callees, sample types, a diff against a base, and truncated or foreign files shown as
  * an error. Screenshots go to $GZ_TEST_SCREENSHOTS. Needs a display: meson runs it under Xvfb
  * (xvfb-run-test.sh). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* test-app.c: the desktop app's objects: application actions and shortcuts, the window's pages
  * and saved state, the statistics page, the Server page's switch and the preferences. Needs a display: meson runs it
  * under Xvfb through xvfb-run-test.sh; without one every subtest is skipped, saying why. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

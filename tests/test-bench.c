@@ -2,6 +2,7 @@
  * known cost against the test's own clock, exact allocation counts, runs by time with
  * concurrency, profiles of the run, output formats, and the async run with progress and
  * cancellation. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gstdio.h>

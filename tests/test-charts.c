@@ -1,6 +1,7 @@
 /* test-charts.c: the charts' maths without a display (src/app/gz-chart-scale.c): scales, nice
  * tick steps and ranges, tick labels in readable units, the bounded ring of points and hit
  * testing of bins, bars and points. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* test-cli-bench.c: gz-cli profile benchmark|results|compare end to end, run as a user would
  * (the binary comes from $GZ_CLI), each test with its own data, output and config homes. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <gio/gio.h>

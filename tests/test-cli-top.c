@@ -2,6 +2,7 @@
  * and cumulative values, for profiles written by Go (runtime/pprof, net/http/pprof; the writer
  * is built here from tests/go/profile-writer.go) and by our core; and bad input gets one line
  * and a non-zero exit. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* test-cli.c: gz-cli end to end, run as a user would (the binary comes from $GZ_CLI), each
  * test with its own session directory, output directory and configuration home. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <gio/gio.h>

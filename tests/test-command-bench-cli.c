@@ -3,6 +3,7 @@
  * (the same command is `~`, a planted 20 % slower one a regression that fails the gate), and
  * bad input refused before anything runs. gz-cli from $GZ_CLI, the fixed-work program from
  * $GZ_TEST_FIXED_WORK. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -2,6 +2,7 @@
  * measures of known programs (a sleep, a program touching a known amount of memory), failing
  * and missing commands, progress on the caller's context, and Ctrl-C keeping what was done.
  * The fixed-work program comes from $GZ_TEST_FIXED_WORK. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

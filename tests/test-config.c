@@ -1,5 +1,6 @@
 /* test-config.c: option precedence (flag > environment > file > default), where each value came
  * from, and the errors a person meets with a bad file, key or value. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

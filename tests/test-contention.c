@@ -1,5 +1,6 @@
 /* test-contention.c: the block and mutex recorders fed by the pthread hooks, their sampling and
  * scaling, and the block and mutex profiles. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <dlfcn.h>

@@ -1,6 +1,7 @@
 /* test-cpu-profile.c: the CPU profiler end to end: a 70/30 split of CPU time between two
  * functions comes out 70/30 in our decoder and in `go tool pprof -top`; the sampling rate
  * follows cpu-hz; one CPU profile at a time; no snapshot. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -2,6 +2,7 @@
  * local debuginfod serves on loopback; its static function is named with DEBUGINFOD_URLS, from
  * elfutils' cache once fetched, and not without; a server that hangs or a port that refuses
  * never holds symbolization past the symbolizer's network budget. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

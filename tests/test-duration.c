@@ -1,5 +1,6 @@
 /* test-duration.c: Go's duration syntax, parsed and formatted as Go does (cases from Go's own
  * time package tests). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

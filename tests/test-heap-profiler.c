@@ -1,5 +1,6 @@
 /* test-heap-profiler.c: the memory profile end to end: a known function holding 64 MiB is the top
  * inuse_space function with about the right size, in our decoder and in `go tool pprof`. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,5 +1,6 @@
 /* test-heap-sampler.c: the allocation wrappers, the exact counters, the sampler's tables and the
  * accuracy of its scaled estimates. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <malloc.h>

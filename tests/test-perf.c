@@ -2,6 +2,7 @@
  * gz, sampled through perf events: its 70/30 split against its own clocks, full stacks down to
  * main with and without frame pointers, a thread created during the session, the program
  * exiting mid-session, and the refusals (no such process, another user's, other types). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

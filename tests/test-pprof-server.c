@@ -1,4 +1,5 @@
 /* test-pprof-server.c: GzPprofServer and GzAutoProfiler in process, with a libsoup client. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

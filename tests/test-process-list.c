@@ -1,5 +1,6 @@
 /* test-process-list.c: the user's process list finds this test and its children, with their
  * command lines, CPU use and agent sockets. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

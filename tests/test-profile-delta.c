@@ -1,5 +1,6 @@
 /* test-profile-delta.c: gz_profile_subtract, the one delta, on profiles built by hand with known
  * values, and on two profiles of this process symbolized separately. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib.h>

@@ -1,6 +1,7 @@
 /* test-profile-top.c: gz_profile_top_report on profiles built by hand with known values:
  * recursion counted once, inlined frames, focus, a diff base, sorting, node dropping and the
  * choice of sample type, each as `go tool pprof -top` does it. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib.h>

@@ -2,6 +2,7 @@
  * and self per node, merging, rows and lookups, per-function totals, the diff against a base,
  * callers and callees, the search share with recursion, and a large random profile whose tree
  * is built lazily checked against the samples. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

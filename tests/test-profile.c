@@ -1,5 +1,6 @@
 /* test-profile.c: the profile model, builder, encoder, decoder and validator, and that
  * `go tool pprof` reads what we write without the binary. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* test-profiler.c: the GzProfiler base class, with a profiler of the test's own whose stop and
  * snapshot wait until the test lets them go: the factory's errors, the async calls on a worker
  * thread, cancellation before and after the worker begins, and the "busy" guard. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

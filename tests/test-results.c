@@ -1,5 +1,6 @@
 /* test-results.c: the results store (labels adding up, atomic writes, corrupt files reported
  * and skipped) and the comparison of two labels. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gstdio.h>

@@ -2,6 +2,7 @@
  * "request-finished" signal (its recent requests: one emission per answered request, with
  * method, path without the query, status and a duration that covers the response), and
  * gz_auto_profiler_stop_async (switching auto-profile off without blocking the main loop). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib/gstdio.h>

@@ -6,6 +6,7 @@
 # retention.
 # Usage: test-server-e2e.sh PATH/TO/gz-cli PATH/TO/gz-test-server-workload.so. Exit 77 (skip)
 # without curl.
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 
 GZ_CLI=$1

@@ -1,6 +1,7 @@
 /* test-session.c: the session registry (ids, listing, stale owners, stop requests answered
  * without polling, timeouts, cancellation) and GzSession (output checks, durations, stops on a
  * worker thread, cancellation, stops from another registry), in one process. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <dirent.h>

@@ -1,5 +1,6 @@
 /* test-statistics.c: quantiles, the median's confidence interval and the Mann–Whitney U test
  * against hand-worked cases and published values. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

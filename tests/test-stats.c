@@ -1,5 +1,6 @@
 /* test-stats.c: runtime statistics: the documented keys with plausible values, memory that
  * grows when the test allocates, and the table, JSON and YAML texts. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

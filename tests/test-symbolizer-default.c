@@ -1,6 +1,7 @@
 /* test-symbolizer-default.c: the process-wide symbolizer that profiles use: a second profile
  * costs a fraction of the first, code loaded with dlopen later is still named, unloaded code
  * is no longer, and threads may share it. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

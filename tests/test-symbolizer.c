@@ -1,5 +1,6 @@
 /* test-symbolizer.c: in-process symbolization of our own static functions (with file:line),
  * exported GLib and libc functions, mappings and build IDs, and its speed. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* test-targets-client.c: the target client and sessions on other programs, against a SoupServer
  * in this process: on TCP (a pprof URL) and on a Unix socket (an agent's session control). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* test-targets.c: gz-cli profiling other programs end to end: a Go net/http/pprof service by
  * --url, known-truth C programs launched with the agent (-- COMMAND), a program started with
  * `profile run` by --pid, and each kind of bad input. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* test-threads.c: every thread's stack (goroutine), threads that block signals, and the
  * creators of threads (threadcreate), including threads GLib's thread pool creates. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <glib-object.h>

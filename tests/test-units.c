@@ -1,5 +1,6 @@
 /* test-units.c: the one unit formatter (gz-units) writes exactly these strings, at every unit
  * boundary, for negatives and for values that are not numbers. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <locale.h>

@@ -3,6 +3,7 @@
 # untouched. When xvfb-run or dbus-run-session is missing it reports a TAP skip of the whole
 # program ("1..0 # SKIP reason", exit 0: meson's TAP protocol reads exit 77 as an error).
 # Usage: xvfb-run-test.sh COMMAND [ARG...]
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 for tool in xvfb-run xauth dbus-run-session; do

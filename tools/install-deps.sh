@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that gz profile needs to build, test and benchmark.
 # Idempotent: when everything is present it returns after one dpkg query.
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
 packages=(

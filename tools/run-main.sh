@@ -2,6 +2,7 @@
 # The main job: installs the Debian 12 packages, builds into build/, then opens the app when a
 # display exists, or else runs a short CLI showcase: a 3 s benchmark with a CPU profile, where
 # the profile went and how to read it. Run as root on Debian 12: bash tools/run-main.sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

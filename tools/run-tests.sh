@@ -4,6 +4,7 @@
 # and UndefinedBehaviorSanitizer; no app, no tcmalloc). Ends with "N passed, N failed, N skipped"
 # counted in subtests (tools/test-summary.sh) and a non-zero status if anything failed.
 # Run as root on Debian 12: bash tools/run-tests.sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -2,6 +2,7 @@
 # Counts subtests from meson's test logs and prints "N passed, N failed, N skipped" over the
 # given build dirs as its last line; exits 1 when anything failed.
 # Usage: tools/test-summary.sh [--each] BUILDDIR...   (--each: also one line per build dir)
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # What counts (BUILDDIR/meson-logs/testlog.json has one JSON object per test, with the test's
 # whole stdout; BUILDDIR/meson-info/intro-tests.json says which tests speak TAP):

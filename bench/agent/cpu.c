@@ -1,4 +1,5 @@
 /* bench/agent/cpu.c: fixed CPU-bound work (splitmix64 loop, ~1 s), plain C, for the agent's cost. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

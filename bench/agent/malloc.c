@@ -1,4 +1,5 @@
 /* bench/agent/malloc.c: fixed malloc-heavy work (~1 s of 16-128 byte malloc/free), plain C. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
 # Each run is one `hyperfine -N --runs 1 --export-json` (wall, user, system); medians and
 # ratios vs alone are printed as markdown.  Usage: bench/agent/run.sh [ROUNDS] (default 7);
 # GZ_BENCH_BUILDDIR (default build-agent) must hold src/agent/libgz-agent.so and src/cli/gz-cli.
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)

@@ -4,6 +4,7 @@
 # dependencies, and the agent itself; prints the median over ROUNDS of `perf stat -r 10`
 # task-clock for each (interleaved, so a load change hits every line alike).
 # Usage: bench/agent/startup.sh [ROUNDS] (default 8); GZ_BENCH_BUILDDIR as for run.sh.
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)

@@ -9,6 +9,7 @@
  *                                       during each stop, beside the stop's own duration (what a
  *                                       stop on the main thread would stall it), and how long
  *                                       gz_session_start (synchronous) took. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

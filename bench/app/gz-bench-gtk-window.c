@@ -1,6 +1,7 @@
 /* gz-bench-gtk-window.c: the peer of gz-bench-app's start-up figure: a minimal GTK 4 program
  * (one window, a header bar and a label; GTK only) that prints the time from --t0 (Unix ns,
  * taken by the caller just before it ran this program) to its first painted frame, and quits. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <stdio.h>
 #include <stdlib.h>

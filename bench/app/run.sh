@@ -5,6 +5,7 @@
 # (also written to bench/out/app.md). Not a test: it prints numbers.
 # Usage: bench/app/run.sh [--runs N] [--rounds N]   (GZ_BENCH_BUILDDIR: build dir, default
 # build-bench)
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,4 +1,5 @@
 /* gz-bench-common.c: options, timing, alternating runs, medians and JSON lines for bench/c. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gz-bench-common.h"
 
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* gz-bench-common.h: what the C benchmarks share: options, timing, alternating runs, medians
  * and the one JSON line each measurement prints (the same schema as bench/go). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,5 @@
 /* gz-bench-cpu.c: the CPU profiler's overhead on a CPU-bound loop, profiled vs not. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gz-bench-common.h"
 
 #include <stdlib.h>

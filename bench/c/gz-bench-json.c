@@ -1,5 +1,6 @@
 /* gz-bench-json.c: the heap sampler's overhead on a realistic workload, JSON serialization
  * with json-glib, sampling at the configured rate vs sampling off. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gz-bench-common.h"
 
 #include <json-glib/json-glib.h>

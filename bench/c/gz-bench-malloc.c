@@ -1,6 +1,7 @@
 /* gz-bench-malloc.c: what the heap sampler costs per malloc/free pair: the executable's
  * wrappers (sampling at the default rate, and with sampling off) against tcmalloc's tc_malloc
  * and tc_free called directly. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gz-bench-common.h"
 
 #include <stdlib.h>

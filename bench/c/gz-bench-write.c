@@ -1,4 +1,5 @@
 /* gz-bench-write.c: the time to take each of the six profile types and write it to a file. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gz-bench-common.h"
 
 #include <glib/gstdio.h>

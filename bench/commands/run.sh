@@ -4,6 +4,7 @@
 # overhead each adds per run (what each reports for the empty command `true`, and the wall time
 # the whole tool takes per run). Prints a markdown table, also written to
 # bench/out/commands.md (raw JSON in bench/out/commands/).
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: bench/commands/run.sh [--rounds N] [--runs N]
 #   GZ_BENCH_BUILDDIR: the meson build directory to use (default: build-bench, set up here).

@@ -3,6 +3,7 @@
 # same target): builds it with clang beside a meson build dir and fuzzes from the seed corpus
 # (tests/fuzz/corpus), keeping what it finds in bench/out/fuzz-corpus for the next run.
 # Usage: bench/fuzz/run.sh [SECONDS (default 600)] [BUILD_DIR (default build-bench)]
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)

@@ -2,6 +2,7 @@
 // bench/c measures for gz, and prints one JSON line per measurement (see bench/README.md).
 //
 // Usage: go build -o gobench . && ./gobench [-runs 7] [-cpu-seconds 2] [-outdir DIR]
+// SPDX-License-Identifier: GPL-3.0-or-later
 package main
 
 import (

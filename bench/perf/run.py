@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """bench/perf/run.py: what being sampled costs a process that runs without the gz agent (issue 13).
 
 Each round runs bench/perf/work.c (fixed CPU work through libc's qsort, timed by the process

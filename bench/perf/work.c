@@ -2,6 +2,7 @@
  * prints "ready", waits for a line on stdin (the sampler is attached by then), runs WORK
  * million xorshift steps in a call chain through libc (qsort's comparator), and prints the
  * wall and CPU nanoseconds the work took. Usage: work WORK */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <stdint.h>
 #include <stdio.h>

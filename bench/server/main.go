@@ -1,5 +1,6 @@
 // The Go peer for bench/server/run.sh: net/http/pprof plus a /debug/stats that reads what
 // gz's does (runtime statistics, RSS and open descriptors from /proc), standard library only.
+// SPDX-License-Identifier: GPL-3.0-or-later
 package main
 
 import (

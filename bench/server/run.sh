@@ -5,6 +5,7 @@
 # Usage: bench/server/run.sh [BUILD_DIR]
 #   env: DURATION=4s THREADS=2 CONNECTIONS=16 ROUNDS=3 GZ_CLI=PATH (default BUILD_DIR's gz-cli)
 #        ENDPOINTS="/debug/stats /debug/pprof/heap ..." (default: stats and the five profiles)
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)

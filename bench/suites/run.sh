@@ -2,6 +2,7 @@
 # bench/suites/run.sh: gz's built-in benchmarks (`gz-cli profile benchmark`) side by side with the
 # same operations in Go (bench/suites/go, testing.Benchmark), run alternately, as a markdown table
 # of medians; also written to bench/out/suites.md (raw JSON lines: bench/out/suites/results.jsonl).
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: bench/suites/run.sh [BUILDDIR] [--rounds R] [--count C] [--duration 500ms] [--only PAIR]
 #   BUILDDIR  an existing meson build directory (default: build); gz-cli is (re)built in it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """bench/suites/table.py: joins the JSON lines bench/suites/run.sh collected (gz's sample objects
 and the Go program's lines, each tagged with "impl" and "pair") into a markdown table of medians."""
 

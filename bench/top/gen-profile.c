@@ -4,6 +4,7 @@
  *
  * Build: cc -O2 -o gen-profile gen-profile.c -lz -lm
  * Usage: gen-profile OUT.prof [SAMPLES [FUNCTIONS [SEED]]] */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <math.h>
 #include <stdint.h>

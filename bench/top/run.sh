@@ -2,6 +2,7 @@
 # bench/top/run.sh: `gz-cli profile top` against `go tool pprof -top` on the same large profile
 # (~1M samples over ~50k functions, written by gen-profile.c), side by side with hyperfine;
 # prints each median and the ratio, and keeps hyperfine's JSON and Markdown in bench/out/top/.
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: bench/top/run.sh [--runs N (default 5)] [--samples N] [--functions N]
 #   GZ_BENCH_BUILDDIR: the meson build directory with gz-cli (default: build-bench, set up here).

@@ -3,6 +3,7 @@
  * callees of the heaviest function), a search and three zooms.
  *
  * Usage: gz-bench-tree PROFILE [RUNS]   (bench/viewer/run.sh runs it too) */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

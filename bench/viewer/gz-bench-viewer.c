@@ -5,6 +5,7 @@
  *
  * Usage: gz-bench-viewer PROFILE [RUNS [HOVERS [SCREENSHOT_DIR]]]
  * (under a display: bench/viewer/run.sh runs it under Xvfb) */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

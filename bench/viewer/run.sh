@@ -4,6 +4,7 @@
 # frame (goal < 16 ms), under Xvfb; then the same load without a window, decode and tree build
 # timed apart (gz-bench-tree). Prints the medians; not a test.
 # Usage: bench/viewer/run.sh [RUNS [SAMPLES [FUNCTIONS]]]   (GZ_BENCH_BUILDDIR: build dir)
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)

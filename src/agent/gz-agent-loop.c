@@ -1,6 +1,7 @@
 /* gz-agent-loop.c: the agent's thread: its own GMainContext (never the program's default one),
  * the pprof server on the Unix socket with the session control, the same endpoints on TCP with
  * GZ_AGENT_LISTEN=ADDRESS:PORT, and the stop at exit. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <dlfcn.h>

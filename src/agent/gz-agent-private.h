@@ -1,4 +1,5 @@
 /* gz-agent-private.h: what the agent's files (entry, loop, sessions) tell each other. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,6 +1,7 @@
 /* gz-agent-sessions.c: session control inside the target, on the agent's Unix socket only:
  * POST /debug/gz/session/start?type=T[&output=PATH] and POST /debug/gz/session/stop?type=T, one
  * session per type; at exit each running session is stopped and written to its PATH. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <libsoup/soup.h>

@@ -1,6 +1,7 @@
 /* gz-agent.c: the agent's entry and exit in its host: whether to run at all (not in a secure-
  * execution process), leaving LD_PRELOAD clean for children, starting the agent's thread, and
  * the bounded flush at exit (in the process that loaded it only, never in a forked child). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <dlfcn.h>

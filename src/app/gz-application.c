@@ -1,6 +1,7 @@
 /* gz-application.c: the gz-profile application: app actions (new-session, run-benchmark,
  * quit, about, preferences, show-page), their shortcuts, the --page option and the main
  * window. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

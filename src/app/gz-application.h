@@ -1,4 +1,5 @@
 /* gz-application.h: the gz-profile application: its actions, shortcuts and windows. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,5 +1,6 @@
 /* gz-bench-command-profile.c: a command's profiled run: the session starter launches it with
  * the agent and starts the session, its exit ends the session, the profile's path comes back. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-bench-command-profile.h: one extra run of a benchmarked command under the gz agent with a
  * session of one profile type for its whole life, as `gz-cli profile benchmark --command
  * --cpu-profiling` takes its profiles; without blocking the main loop. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

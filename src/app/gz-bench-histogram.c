@@ -1,4 +1,5 @@
 /* gz-bench-histogram.c: benchmark timings into histogram bins for the latency chart. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

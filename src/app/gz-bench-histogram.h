@@ -1,5 +1,6 @@
 /* gz-bench-histogram.h: benchmark timings into histogram bins for the latency chart: linear
  * bins from the fastest timing to a little past the p99; the far tail is counted, not drawn. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,6 @@
 /* gz-bench-job.c: one benchmark as the app runs it: a worker checks the command and reads the
  * context, then the core's async runs follow one another on the caller's main context. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

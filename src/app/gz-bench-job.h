@@ -1,6 +1,7 @@
 /* gz-bench-job.h: one benchmark as the app runs it: a built-in suite measured @count times, or
  * a command measured run by run (as `gz-cli profile benchmark --command`), on the core's
  * workers, with one progress figure over all of it; the samples come back as a GzBenchRun. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,5 @@
 /* gz-bench-store.c: the results store's list, add and load + compare on GTask workers. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

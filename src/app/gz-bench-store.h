@@ -1,5 +1,6 @@
 /* gz-bench-store.h: the app's way to the benchmark results store (the one `gz-cli profile
  * benchmark --save` and `gz-cli profile compare` use): list, save and compare on a worker. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,5 +1,6 @@
 /* gz-bench-ui.c: weak references for async callbacks and the status line of the Benchmarks
  * and Compare pages. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-bench-ui.h: what the Benchmarks and Compare pages both need: async callbacks that hold a
  * page weakly, and the status line under a form. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>

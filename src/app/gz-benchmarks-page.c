@@ -1,5 +1,6 @@
 /* gz-benchmarks-page.c: the Benchmarks page: the form, the run with progress and cancel, the
  * figures, the latency histogram, the profiles taken and saving under a label. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

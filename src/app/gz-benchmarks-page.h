@@ -1,5 +1,6 @@
 /* gz-benchmarks-page.h: the Benchmarks page of the main window: run a built-in benchmark or a
  * command, see its figures and latency histogram, save it under a label. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

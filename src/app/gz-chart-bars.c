@@ -1,5 +1,6 @@
 /* gz-chart-bars.c: GzBarChart: grouped bars from 0, whiskers for the confidence interval, the
  * groups' names under them, a legend of the series and a tooltip with the exact figures. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-chart-bars.h: GzBarChart, grouped bars with confidence-interval whiskers: groups (e.g.
  * benchmarks) side by side, one bar per series (e.g. baseline, current) in each. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-chart.h"

@@ -1,5 +1,6 @@
 /* gz-chart-histogram.c: GzHistogramChart: one bar per bin on a linear axis in the data's unit,
  * dashed percentile markers, a tooltip with the bin's range and count. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

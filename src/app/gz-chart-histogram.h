@@ -1,5 +1,6 @@
 /* gz-chart-histogram.h: GzHistogramChart, counts per bin (e.g. benchmark latencies) with
  * labelled vertical markers (p50, p90, p99). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-chart.h"

@@ -1,5 +1,6 @@
 /* gz-chart-scale.c: the charts' maths: scales, nice ticks, tick labels, the ring of points and
  * hit testing. No GTK here, so tests/test-charts.c runs without a display. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

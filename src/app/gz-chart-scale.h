@@ -1,5 +1,6 @@
 /* gz-chart-scale.h: the charts' maths without a display: linear scales, "nice" ticks, tick
  * labels in readable units, a bounded ring of (time, value) points and hit testing. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

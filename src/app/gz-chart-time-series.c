@@ -1,5 +1,6 @@
 /* gz-chart-time-series.c: GzTimeSeriesChart: lines of the last N seconds, a y axis in the
  * values' unit, a time axis relative to the newest point, a tooltip with the exact values. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-chart-time-series.h: GzTimeSeriesChart, live lines of (time, value) over the last N
  * seconds, each series in a bounded ring so that a chart left open for hours stays small. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-chart.h"

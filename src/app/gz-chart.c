@@ -1,5 +1,6 @@
 /* gz-chart.c: GzChart, what every chart shares: the cached render node, style colours, axes,
  * header and legend, hover and keyboard highlight, tooltips and the accessible description. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

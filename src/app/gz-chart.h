@@ -1,6 +1,7 @@
 /* gz-chart.h: GzChart, the base of the app's Cairo charts (time series, histogram, bars): a
  * cached drawing, colours from the widget's style and the libadwaita palette, axes, a legend,
  * hover tooltips, keyboard focus and an accessible description. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>

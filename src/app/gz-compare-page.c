@@ -1,6 +1,7 @@
 /* gz-compare-page.c: the Compare page: the labels read on a worker, the comparison computed on
  * a worker by the core (gz_bench_compare, as gz-cli profile compare), shown as grouped bars and
  * a table of verdicts, exported through the core's compare formats. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-compare-page.h: the Compare page of the main window: two labels of stored benchmark
  * results compared as `gz-cli profile compare` does, as bars and a table; exported as markdown
  * or JSON. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

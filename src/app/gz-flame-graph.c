@@ -2,6 +2,7 @@
  * frames are one render node, built once per tree, size, zoom, search and colouring and kept;
  * hovering draws only an outline over it, and the frame under the pointer is a binary search in
  * its row. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

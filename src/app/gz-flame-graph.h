@@ -1,5 +1,6 @@
 /* gz-flame-graph.h: GzFlameGraph, a flame graph (or icicle graph) of a GzProfileTree: click to
  * zoom, hover for values, search that highlights frames, colours by function, library or change. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -1,6 +1,7 @@
 /* gz-preferences-window.c: one row per gz-config key showing its effective value and where it
  * came from; applying a row writes the key to the configuration file gz-cli reads too. The file
  * is read and written off the main thread. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,4 +1,5 @@
 /* gz-preferences-window.h: the options of gz-config (the file gz-cli reads too), editable. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,5 +1,6 @@
 /* gz-server-page.c: the Server page: starts and stops the pprof server (and automatic profiles)
  * inside the application on its main loop, shows its address and the requests it answered. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

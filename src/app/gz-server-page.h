@@ -1,4 +1,5 @@
 /* gz-server-page.h: the Server page of the main window: the pprof server inside the app. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

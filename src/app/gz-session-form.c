@@ -2,6 +2,7 @@
  * duration or "until stopped", the output folder (the configured one unless chosen), and a
  * target — this application, a program to launch in a working folder, a running process from
  * the process picker (one without the agent offers cpu only), or a pprof URL. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

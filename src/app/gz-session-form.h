@@ -1,6 +1,7 @@
 /* gz-session-form.h: the form at the top of the Sessions page: type, duration, output folder
  * and target (this application, a program to launch, a running process, a pprof URL), the
  * Start button and the error of the last start. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

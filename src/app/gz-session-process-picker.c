@@ -1,6 +1,7 @@
 /* gz-session-process-picker.c: the dialog that offers the user's processes as session targets:
  * those with the gz agent first (every type), then the rest (cpu), newest first; a search
  * entry filters by pid or command line; the list is read again every 2 s on a worker. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-session-process-picker.h: a dialog that lists the user's processes (pid, command line, CPU
  * use, whether each runs the gz agent), searchable, refreshed while open; choosing one ends it. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,6 +1,7 @@
 /* gz-session-result-row.c: one finished session: file, size, samples, the top five functions,
  * and buttons that open the folder (the desktop's file manager) and the profile (the app's
  * own viewer, through GApplication::open). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

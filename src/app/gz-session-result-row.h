@@ -1,5 +1,6 @@
 /* gz-session-result-row.h: one finished session in the Sessions page: its file, size, sample
  * count and top five functions, with buttons that open its folder and the profile itself. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,5 +1,6 @@
 /* gz-session-row.c: one active session in the Sessions page, with its live duration, progress
  * and a Stop button. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-session-row.h: one active session in the Sessions page: type, target, live duration,
  * progress towards its end and a Stop button — for the app's own sessions and for those of
  * other gz processes (gz-cli in a terminal) alike. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

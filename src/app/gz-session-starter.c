@@ -1,6 +1,7 @@
 /* gz-session-starter.c: a session request turned into a running GzSession on a worker thread:
  * this application's profilers started, a command launched with the agent and its socket
  * awaited, a pid's agent or a URL reached. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -2,6 +2,7 @@
  * and a target — turned into a running GzSession without blocking the main loop: everything
  * (this application's profilers, a command launched with the agent preloaded and its socket
  * awaited, the one request of a remote start) runs on a worker thread. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -2,6 +2,7 @@
  * every gz process of the user (read from the session registry every second, live durations and
  * progress), and the finished ones with their summaries. Nothing here waits: starts, stops,
  * listings and profile reads run on workers or as main-loop sources. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-sessions-page.h: the Sessions page of the main window: start a session on this
  * application, a launched program, a running process or a pprof URL; follow and stop the
  * active sessions of every gz process of the user; read the finished ones. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,6 +1,7 @@
 /* gz-stats-page.c: the Statistics page: a target (this app, a process with the agent, a pprof
  * URL) sampled on a worker every second while the page is shown, four live charts, one row per
  * value of the statistics' JSON, pause and export. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

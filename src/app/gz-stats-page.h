@@ -1,6 +1,7 @@
 /* gz-stats-page.h: the Statistics page: live charts (allocated bytes, RSS, threads, CPU) and
  * the values of gz_process_stats_collect() — of this app, a process with the agent or a pprof
  * URL — sampled off the main thread every second while the page is shown. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

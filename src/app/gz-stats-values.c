@@ -1,5 +1,6 @@
 /* gz-stats-values.c: GzStatsValues, the statistics' JSON as rows: one preferences group per
  * top-level section, one row per value in readable units, updated in place. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-stats-values.h: GzStatsValues, the values of the runtime statistics' JSON as rows in
  * readable units (bytes, durations), grouped by section and updated in place. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,5 +1,6 @@
 /* gz-viewer-loader.c: reading, decoding and building the Viewer's tree on a worker, so that a
  * large profile never freezes the window. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-viewer-loader.h: what the Viewer shows, made on a worker: a profile (and a base) read and
  * decoded, one sample type chosen, its call tree built; then per-function totals and the callers and
  * callees of one function. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

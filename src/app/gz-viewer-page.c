@@ -1,6 +1,7 @@
 /* gz-viewer-page.c: the Viewer page: opening profiles (file chooser, drag and drop, the
  * application's open), loading them on a worker, and the flame graph, top table,
  * callers/callees, sample type and diff controls around them. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-viewer-page.h: the Viewer page of the main window: opens a pprof profile (file chooser,
  * drag and drop, the command line) and shows its flame graph, top table and callers/callees,
  * optionally against a base profile. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,6 +1,7 @@
 /* gz-viewer-table.c: GzViewerTable, the Viewer's top table (a GtkColumnView over one row object
  * per function, GzViewerFunction, private to this file), sorted by its columns and filtered by
  * name; selecting a row names the function for the callers/callees view. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-viewer-table.h: GzViewerTable, the Viewer's top table: flat, flat %, cumulative and
  * cumulative % per function (and the change against a base), sortable and filterable. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -1,5 +1,6 @@
 /* gz-window.c: the main window: pages in an AdwViewStack, window state in GSettings, the
  * window's actions (win.server-running). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

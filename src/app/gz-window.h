@@ -1,5 +1,6 @@
 /* gz-window.h: the main window: a view stack of pages (sessions, benchmarks, compare,
  * statistics, server, viewer) whose size, maximized state and visible page are kept in GSettings. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <adwaita.h>

@@ -1,4 +1,5 @@
 /* main.c: gz-profile's entry point: locale and translations, then the application. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

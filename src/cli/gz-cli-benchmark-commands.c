@@ -1,6 +1,7 @@
 /* gz-cli-benchmark-commands.c: `gz-cli profile benchmark --command CMD …`: any commands
  * measured run by run (as hyperfine does), stored under a label like the built-ins, printed in
  * one of the formats; and one extra run of each under the agent for its profiles. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

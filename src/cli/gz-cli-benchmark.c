@@ -1,5 +1,6 @@
 /* gz-cli-benchmark.c: `gz-cli profile benchmark`: run built-in benchmarks, store the samples
  * under a label, print them in one of the formats (--command: gz-cli-benchmark-commands.c). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-cli-common.c: error lines, option parsing, the configuration flags and the Ctrl-C
  * handling every command shares. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

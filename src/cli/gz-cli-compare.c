@@ -1,5 +1,6 @@
 /* gz-cli-compare.c: `gz-cli profile compare`: two labels side by side, with medians, 95%
  * confidence intervals and Mann–Whitney U tests, as benchstat does. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

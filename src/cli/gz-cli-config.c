@@ -1,4 +1,5 @@
 /* gz-cli-config.c: `gz-cli profile config`: each option's effective value and its source. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

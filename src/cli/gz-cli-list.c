@@ -1,5 +1,6 @@
 /* gz-cli-list.c: `gz-cli profile list`: the active sessions of every gz process of this user;
  * with --targets, the processes that run the gz agent. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,4 +1,5 @@
 /* gz-cli-output.c: terminal output of values, targets and session summaries. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,4 +1,5 @@
 /* gz-cli-progress.c: the progress of a running session on the terminal. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

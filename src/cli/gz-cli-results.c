@@ -1,5 +1,6 @@
 /* gz-cli-results.c: `gz-cli profile results list|show|delete|export`: the stored benchmark
  * results. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-cli-run.c: `gz-cli profile run -- COMMAND`: a program with the agent and no session, for
  * `start --pid` and `stats --pid` from another terminal. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-cli-server.c: `gz-cli profile server`: serves this process' pprof endpoints until
  * SIGINT/SIGTERM, with optional periodic captures. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

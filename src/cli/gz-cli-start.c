@@ -1,5 +1,6 @@
 /* gz-cli-start.c: `gz-cli profile start`: a session in the foreground, of this process, of a
  * process with the agent (--pid), of a pprof URL (--url), or of a command it launches. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

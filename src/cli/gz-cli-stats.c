@@ -1,5 +1,6 @@
 /* gz-cli-stats.c: `gz-cli profile stats`: runtime statistics of this process, of a process with
  * the agent (--pid) or of a gz server or agent on TCP (--url). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,4 +1,5 @@
 /* gz-cli-stop.c: `gz-cli profile stop`: stop a session another process owns. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

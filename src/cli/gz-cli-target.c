@@ -1,5 +1,6 @@
 /* gz-cli-target.c: what start, run and stats share about other programs: reaching a pid's agent
  * or a URL, and launching a command with the agent preloaded. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

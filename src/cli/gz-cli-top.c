@@ -1,5 +1,6 @@
 /* gz-cli-top.c: `gz-cli profile top FILE`: where the time or memory goes, per function, with
  * the values and rules of `go tool pprof -top`. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

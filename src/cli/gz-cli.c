@@ -1,4 +1,5 @@
 /* gz-cli.c: the entry point; dispatches `gz-cli profile <command>` to one file per command. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

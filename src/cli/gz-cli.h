@@ -1,5 +1,6 @@
 /* gz-cli.h: what the gz-cli subcommands share: exit codes, error lines, option parsing with
  * configuration flags, and terminal output of sessions and summaries. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -3,6 +3,7 @@
 # from the sources, beside a meson build dir that has generated profile.pb-c.[ch] and config.h.
 # Usage: tests/fuzz/build.sh SOURCE_ROOT BUILD_ROOT OUTPUT. Exit 77 when clang cannot build a
 # libFuzzer program (Debian: clang and libclang-rt-dev, see tools/install-deps.sh).
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 src=$1

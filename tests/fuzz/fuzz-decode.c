@@ -1,6 +1,7 @@
 /* fuzz-decode.c: libFuzzer target for the profile decoder: any bytes (gzip or raw profile.proto,
  * or gperftools' legacy CPU format) decode to a profile or to an error, never a crash, a leak
  * or a hang; what decodes also goes through top, which must take any valid profile. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

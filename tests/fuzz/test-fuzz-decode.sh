@@ -3,6 +3,7 @@
 # from the seed corpus of real profiles (tests/fuzz/corpus: Go's cpu, heap, mutex, block and
 # goroutine profiles, gzip and raw, and generated ones): no crash, no leak, no hang. TAP.
 # Usage: test-fuzz-decode.sh SOURCE_ROOT BUILD_ROOT [SECONDS (default 20)]
+# SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 
 src=$1

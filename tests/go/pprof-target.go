@@ -1,6 +1,7 @@
 // pprof-target.go: a Go service with net/http/pprof (standard library only) whose known hot
 // function, hotSpin, takes nearly all of its CPU; the target of gz-cli's --url tests. It
 // listens on 127.0.0.1 at a free port, prints "PORT N" and serves until killed.
+// SPDX-License-Identifier: GPL-3.0-or-later
 package main
 
 import (

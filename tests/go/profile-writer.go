@@ -3,6 +3,7 @@
 // calls and labels, and net/http/pprof's mutex, block and goroutine profiles, fetched from an
 // in-process server. Usage: profile-writer DIR (writes DIR/cpu.prof, heap.prof, mutex.prof,
 // block.prof, goroutine.prof).
+// SPDX-License-Identifier: GPL-3.0-or-later
 package main
 
 import (

@@ -7,6 +7,7 @@
 //
 //	go build -o gosuites . && ./gosuites [-bench NAME|all] [-benchtime 500ms] [-count 1]
 //	./gosuites -list
+// SPDX-License-Identifier: GPL-3.0-or-later
 package main
 
 import (

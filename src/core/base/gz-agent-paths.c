@@ -1,4 +1,5 @@
 /* gz-agent-paths.c: the agent's library path, its sockets' directory, and the preload check. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

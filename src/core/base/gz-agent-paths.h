@@ -1,5 +1,6 @@
 /* gz-agent-paths.h: where the agent (libgz-agent.so) lives and where it listens, for the agent
  * itself and for gz-cli; and whether a program can take the agent at all. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

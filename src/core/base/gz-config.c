@@ -1,4 +1,5 @@
 /* gz-config.c: options from flags, GZ_PROFILE_* variables, profile.ini and defaults. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

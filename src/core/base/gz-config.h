@@ -1,6 +1,7 @@
 /* gz-config.h: every option, from (in order of precedence) a command-line flag, an environment
  * variable GZ_PROFILE_*, a GKeyFile ($XDG_CONFIG_HOME/gz/profile.ini or --config FILE), or the
  * default; each value remembers where it came from. Shared by gz-cli and the app. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

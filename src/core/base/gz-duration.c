@@ -1,4 +1,5 @@
 /* gz-duration.c: Go's time.ParseDuration and Duration.String, for non-negative durations. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

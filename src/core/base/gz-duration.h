@@ -1,4 +1,5 @@
 /* gz-duration.h: Go's duration syntax ("300ms", "1m30s", "1.5h", "0") in nanoseconds. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,5 @@
 /* gz-units.c: bytes, durations and counts written for people, the same everywhere. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-units.h: one way to write quantities for people — bytes, durations, counts — used by the
  * core's text formats, gz-cli and the app alike. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

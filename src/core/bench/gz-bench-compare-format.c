@@ -1,5 +1,6 @@
 /* gz-bench-compare-format.c: a comparison as a table per metric (plain or markdown) with a
  * geomean line and the notes, or as json. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

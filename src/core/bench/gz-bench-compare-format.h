@@ -1,5 +1,6 @@
 /* gz-bench-compare-format.h: a comparison of two labels as text: a table per metric for
  * people, the same in markdown, or json. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,6 @@
 /* gz-bench-compare.c: the comparison of two labels: medians, intervals, Mann–Whitney U,
  * verdicts, geomeans and the notes that say what is missing. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

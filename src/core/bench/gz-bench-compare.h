@@ -1,6 +1,7 @@
 /* gz-bench-compare.h: two labels compared as benchstat does: per benchmark and metric the
  * medians with their 95% confidence intervals, the change, a two-sided Mann–Whitney U p-value
  * and a verdict; a geometric mean over the benchmarks; notes when there are too few samples. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,6 @@
 /* gz-bench-format.c: a run's samples as a table, json, Go's benchmark format, csv and
  * markdown. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

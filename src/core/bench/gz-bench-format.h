@@ -1,5 +1,6 @@
 /* gz-bench-format.h: the samples of a run as text: a table for people, json, Go's benchmark
  * format (readable by benchstat), csv and markdown. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -2,6 +2,7 @@
  * profiles around it, on the caller's thread or a GTask's. ns/op comes from the whole run;
  * percentiles from per-op or per-batch timings, each less the measured cost of reading the
  * clock. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-bench-harness.h: runs one benchmark: warmup, calibration, the measured run (by count or by
  * time, on N worker threads), exact allocation counts and optional profiles of the run; on the
  * calling thread or on a worker (_async), with progress and cancellation. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

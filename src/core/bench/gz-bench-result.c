@@ -1,4 +1,5 @@
 /* gz-bench-result.c: one measured sample of a benchmark, its copies and its names. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-bench-result.h: one measured sample of a benchmark: ns/op, ops/s, exact B/op and
  * allocs/op, latency percentiles and how they were timed. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -5,6 +5,7 @@
  *
  * Usage: gz-bench-spawn FD PROGRAM [ARG…]: runs PROGRAM (found in $PATH) with everything this
  * process has, waits for it and writes one GzBenchSpawnReport to FD; exits 0 once written. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-bench-spawn.h: what gz-bench-spawn (the small program each command run goes through)
  * reports to gz-command-bench on its pipe. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <sys/resource.h>

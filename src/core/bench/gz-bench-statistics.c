@@ -1,4 +1,5 @@
 /* gz-bench-statistics.c: quantiles, the median's confidence interval, Mann–Whitney U, geomean. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

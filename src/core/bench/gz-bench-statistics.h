@@ -1,5 +1,6 @@
 /* gz-bench-statistics.h: the statistics benchmarks need, as benchstat computes them: quantiles,
  * a distribution-free confidence interval for the median, the Mann–Whitney U test, geomeans. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

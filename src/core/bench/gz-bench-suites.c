@@ -1,5 +1,6 @@
 /* gz-bench-suites.c: the built-in benchmarks: allocation, thread creation, a thread pool, a
  * bounded queue, json-glib both ways, string building, and an empty operation. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

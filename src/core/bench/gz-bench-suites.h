@@ -1,6 +1,7 @@
 /* gz-bench-suites.h: the built-in benchmarks. Each runs a batch of operations on a per-worker
  * state, so the harness can time one operation or many between two clock reads. A caller may
  * hand the harness a GzBenchSuite of its own in the same form. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,5 @@
 /* gz-bench-summary.c: the samples of each benchmark summed up by medians and intervals. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-bench-summary.h: the samples of each benchmark in a run summed up: medians, the 95%
  * confidence interval of the median ns/op, the range, the percentiles' medians. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,6 @@
 /* gz-command-bench.c: runs commands as benchmarks: spawn, wait4's rusage per run, warmup,
  * prepare and cleanup, the spawn cost, progress and cancellation, on a worker for _async. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -2,6 +2,7 @@
  * for with wait4 (wall, user and system time, peak RSS, exit status), warmup, prepare and
  * cleanup commands, the spawn cost; on the calling thread or on a worker (_async), with
  * progress and cancellation that keeps what was measured. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,5 +1,6 @@
 /* gz-command-format.c: command benchmarks as text: hyperfine's table with gz's median and
  * interval, the relative-speed summary, markdown; the other formats as every benchmark's. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

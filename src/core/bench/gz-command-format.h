@@ -1,6 +1,7 @@
 /* gz-command-format.h: the runs of command benchmarks as text: a table as hyperfine prints it
  * (with gz's median and interval), the "X ran 1.23 ± 0.04 times faster than Y" summary and a
  * markdown table; json, csv and gobench as for every benchmark. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

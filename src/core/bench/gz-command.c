@@ -1,4 +1,5 @@
 /* gz-command.c: command lines to benchmark: split, named, and checked before anything runs. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-command.h: a command line to benchmark: how it is run (through sh or split into words),
  * its name, and the check that it can run at all, made before anything runs. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,5 @@
 /* gz-result-set.c: run contexts, runs and the runs under one label, in memory. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

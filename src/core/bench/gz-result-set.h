@@ -1,5 +1,6 @@
 /* gz-result-set.h: what the results store keeps: the context a run was measured in, the runs
  * (one invocation's samples each) and every run under one label; and the store's errors. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

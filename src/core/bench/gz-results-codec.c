@@ -1,4 +1,5 @@
 /* gz-results-codec.c: benchmark samples, contexts and label files to JSON and back. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-results-codec.h: the JSON form of benchmark results, as the results store writes its files
  * and the json formats print them: samples, contexts, whole label files, and the conventions
  * they share (a number that is not finite is null). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <json-glib/json-glib.h>

@@ -1,5 +1,6 @@
 /* gz-results-store.c: one JSON file per label; read-modify-write under a lock file, written
  * atomically (temporary file, fsync, rename), corrupt files reported and left alone. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

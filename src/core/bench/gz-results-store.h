@@ -2,6 +2,7 @@
  * results directory ($XDG_DATA_HOME/gz/results or the config's results-dir). Each run adds
  * its samples with its context; writes are atomic and serialized by a lock file; a corrupt
  * file is reported with its path and skipped. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib-object.h>

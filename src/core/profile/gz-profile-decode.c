@@ -1,6 +1,7 @@
 /* gz-profile-decode.c: gzip-compressed or raw profile.proto (ours or Go's), or gperftools'
  * legacy CPU profile, to the model, with every string index and id checked: a corrupt file is
  * an error, never a crash. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,4 +1,5 @@
 /* gz-profile-delta.c: @end − @start per stack, in place (Go's delta profiles). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-profile-delta.h: the difference of two profiles of the same process, as Go computes
  * `?seconds=N` deltas: the one delta of gz, used by the server and by sessions. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-profile.h"

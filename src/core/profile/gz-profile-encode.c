@@ -1,4 +1,5 @@
 /* gz-profile-encode.c: the model to gzip-compressed profile.proto. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

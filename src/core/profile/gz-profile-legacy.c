@@ -1,5 +1,6 @@
 /* gz-profile-legacy.c: gperftools' legacy CPU profile (binary header, records of count + stack,
  * trailer, then the text of /proc/self/maps) to the one profile model, as pprof reads it. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-profile-legacy.h: gperftools' legacy CPU profile (the binary file CPUPROFILE= writes, see
  * gperftools' docs/cpuprofile-fileformat.html) read into the one profile model. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-profile.h"

@@ -1,5 +1,6 @@
 /* gz-profile-top.c: flat and cumulative totals per function, like `pprof -top`. Names are
  * interned once per function and location, so a sample costs one pass over its frames. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

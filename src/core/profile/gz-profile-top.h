@@ -1,5 +1,6 @@
 /* gz-profile-top.h: flat and cumulative totals per function, like `pprof -top`: the same
  * values, sorting, node dropping, focus and base (diff) semantics. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-profile.h"

@@ -4,6 +4,7 @@
  * the samples sorted by stack, so a node's children are made only when it is expanded; per
  * function totals, callers, callees and search shares come from the samples, so they are exact
  * whatever has been expanded. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-profile-tree.h: the call tree of one sample type (frames merged by function name from the
  * root to the leaf), optionally against a base profile, with its callers and callees views,
  * flat and cumulative totals per function and a search that counts recursion once. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-profile.h"

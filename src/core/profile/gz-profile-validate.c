@@ -1,5 +1,6 @@
 /* gz-profile-validate.c: the rules pprof and continuous-profiling engines apply to a profile,
  * checked on the model before it is written and after it is read. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

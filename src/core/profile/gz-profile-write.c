@@ -1,5 +1,6 @@
 /* gz-profile-write.c: a profile to a file, atomically (a temporary file, then rename), on the
  * calling thread or on a worker. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

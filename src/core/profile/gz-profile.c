@@ -1,4 +1,5 @@
 /* gz-profile.c: the profile model: a refcounted boxed type, its parts, lookups and totals. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-profile.h: the one profile model (pprof's profile.proto in GLib terms), and the encoder,
  * the atomic writer (also async), the decoder and the validator that read and write it. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

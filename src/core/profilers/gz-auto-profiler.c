@@ -1,4 +1,5 @@
 /* gz-auto-profiler.c: periodic CPU, heap and goroutine captures with retention. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

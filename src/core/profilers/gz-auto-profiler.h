@@ -2,6 +2,7 @@
  * first soon after start), a CPU profile of the configured duration plus heap and goroutine
  * snapshots, written to the output directory as auto-UNIX-{cpu,heap,goroutine}.prof; only the
  * newest `keep` captures are kept. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,6 +1,7 @@
 /* gz-contention-profiler.c: the block and mutex profiles from the contention recorder: a
  * session is its end profile minus its start profile (gz_profile_subtract), a snapshot is
  * everything since the process started. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-contention.h"

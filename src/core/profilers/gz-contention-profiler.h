@@ -1,5 +1,6 @@
 /* gz-contention-profiler.h: the block and mutex profiles; one type, the kind chosen at
  * construction. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-config.h"

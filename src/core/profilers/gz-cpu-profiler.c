@@ -1,4 +1,5 @@
 /* gz-cpu-profiler.c: CPU profiles from gperftools' SIGPROF profiler, loaded on first use. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <dlfcn.h>

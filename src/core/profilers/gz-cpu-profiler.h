@@ -1,4 +1,5 @@
 /* gz-cpu-profiler.h: CPU profiles from gperftools' SIGPROF profiler (no snapshot). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-config.h"

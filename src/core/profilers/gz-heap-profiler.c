@@ -1,5 +1,6 @@
 /* gz-heap-profiler.c: the memory profile from the heap sampler: allocations counted between
  * start and stop, and the heap in use at stop, scaled to unbiased estimates as Go does. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-heap-sampler.h"

@@ -1,4 +1,5 @@
 /* gz-heap-profiler.h: the memory profile from the heap sampler. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-config.h"

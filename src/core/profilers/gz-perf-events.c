@@ -1,5 +1,6 @@
 /* gz-perf-events.c: perf_event_open on every thread of another process (CPU clock, user space),
  * one ring buffer per CPU, and the samples parsed out of them. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

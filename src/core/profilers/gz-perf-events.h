@@ -2,6 +2,7 @@
  * event per thread and CPU, inherited by the threads they create, read from one ring buffer per
  * CPU; each sample carries the kernel's user call chain, the user registers and a copy of the
  * user stack. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

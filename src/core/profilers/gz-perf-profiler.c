@@ -2,6 +2,7 @@
  * it (gz-perf-events), a reader thread unwinds each sample (DWARF, or the kernel's
  * frame-pointer chain when that goes deeper) and hands the stacks to the builder, which
  * symbolizes them from the process's maps and files at the stop. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

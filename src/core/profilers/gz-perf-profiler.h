@@ -1,5 +1,6 @@
 /* gz-perf-profiler.h: CPU profiles of another process that runs without the gz agent, sampled
  * by the kernel (perf_event_open) and unwound and symbolized here. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <sys/types.h>

@@ -1,5 +1,6 @@
 /* gz-perf-unwind.c: DWARF unwinding of another process's perf samples with libdw: one Dwfl of
  * the process's modules, with a thread state whose registers and stack are the sample's. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-perf-unwind.h: the call stack of a perf sample of another process, unwound with DWARF
  * call-frame information (libdw) from the sample's registers and its copy of the user stack:
  * what the kernel's frame-pointer call chain cannot give through code built without them. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

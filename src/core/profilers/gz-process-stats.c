@@ -1,4 +1,5 @@
 /* gz-process-stats.c: runtime statistics of this process as JSON, and as a table, JSON or YAML text. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

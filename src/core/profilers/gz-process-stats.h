@@ -1,6 +1,7 @@
 /* gz-process-stats.h: runtime statistics of the calling process — allocator, RSS, threads, CPU time,
  * context switches, file descriptors — as a JSON tree (the schema /debug/stats serves) and as
  * text. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,6 @@
 /* gz-profile-builder.c: turns raw stacks of program counters into a symbolized, validated
  * profile: aggregates identical stacks, then names every address with the symbolizer. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

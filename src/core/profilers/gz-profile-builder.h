@@ -1,5 +1,6 @@
 /* gz-profile-builder.h: the builder every profiler hands raw stacks to; it returns a symbolized,
  * validated profile. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-profile.h"

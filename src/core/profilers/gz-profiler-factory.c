@@ -1,4 +1,5 @@
 /* gz-profiler-factory.c: gz_profiler_new, which picks the GzProfiler subclass for a type. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-contention-profiler.h"

@@ -1,5 +1,6 @@
 /* gz-profiler-factory.h: a profiler of any type, by GzProfileType: the one place that knows
  * every GzProfiler subclass. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-config.h"

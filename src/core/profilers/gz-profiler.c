@@ -1,5 +1,6 @@
 /* gz-profiler.c: the profiler base class: type, running state, start time, and the sync and
  * async entry points over the subclasses' start, stop and snapshot. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-profiler.h"

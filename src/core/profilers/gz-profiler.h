@@ -6,6 +6,7 @@
  * call until its worker ends (before its callback runs); any other call on it meanwhile fails at
  * once with GZ_PROFILE_ERROR_FAILED ("busy") rather than racing. Different profilers may be used
  * on different threads at once (the CPU profiler is still one per process). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

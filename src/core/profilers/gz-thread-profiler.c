@@ -1,5 +1,6 @@
 /* gz-thread-profiler.c: the goroutine profile of a C process: every thread's stack, one sample
  * per distinct stack and thread name, labelled with the name and the thread ids. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* gz-thread-profiler.h: the goroutine profile: every thread's stack. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-config.h"

@@ -1,5 +1,6 @@
 /* gz-threadcreate-profiler.c: the threadcreate profile: the stacks that created threads since
  * the process started, as Go's threadcreate profile is cumulative. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-profile-builder.h"

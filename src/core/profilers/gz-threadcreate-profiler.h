@@ -1,4 +1,5 @@
 /* gz-threadcreate-profiler.h: the threadcreate profile: the stacks that created threads. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-config.h"

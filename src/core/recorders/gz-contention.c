@@ -1,4 +1,5 @@
 /* gz-contention.c: the block and mutex recorders fed by the pthread hooks. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <time.h>

@@ -1,6 +1,7 @@
 /* gz-contention.h: block and mutex profiling. The pthread wrappers (gz-pthread-hooks.c, linked
  * into each executable) time waits for contended pthread mutexes, condition variables and joins,
  * and report them here. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

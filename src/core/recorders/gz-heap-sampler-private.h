@@ -1,5 +1,6 @@
 /* gz-heap-sampler-private.h: what the allocation wrappers (gz-malloc-hooks.c) and the sampler's
  * tables (gz-heap-sampler.c) tell each other. Nothing else should include this. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

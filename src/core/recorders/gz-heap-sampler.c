@@ -1,5 +1,6 @@
 /* gz-heap-sampler.c: the heap sampler's tables (stack -> sampled counts, live pointer -> stack),
  * the sampling rate, Go's unbiased scaling, and the exact counters summed over threads. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <linux/futex.h>

@@ -2,6 +2,7 @@
  * (gz-malloc-hooks.c, linked into each executable) count down a per-thread byte budget drawn
  * from an exponential distribution with mean = the sampling rate, and record a stack when it
  * runs out. Exact allocation counters are kept as well. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

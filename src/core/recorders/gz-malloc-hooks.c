@@ -1,6 +1,7 @@
 /* gz-malloc-hooks.c: malloc, free and friends defined in the executable, forwarding to tcmalloc's
  * tc_* functions, counting exactly and sampling one allocation per ~rate bytes for the heap
  * sampler. Compiled only with tcmalloc; linked whole into every executable. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <gperftools/tcmalloc.h>

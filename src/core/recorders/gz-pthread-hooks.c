@@ -1,6 +1,7 @@
 /* gz-pthread-hooks.c: pthread_mutex_lock, pthread_cond_wait, pthread_join and pthread_create
  * wrappers, linked into each executable so they interpose on every library's calls, feeding
  * the block, mutex and threadcreate recorders. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <dlfcn.h>

@@ -1,5 +1,6 @@
 /* gz-recorders-fork.h: a gate that keeps the recorders whole across fork (): no thread is in
  * the middle of a recording (holding a table's lock, or libunwind's) when the child is made. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

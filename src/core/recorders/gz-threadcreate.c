@@ -1,4 +1,5 @@
 /* gz-threadcreate.c: the threadcreate recorder, fed by the pthread_create wrapper. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-recorders-fork.h"

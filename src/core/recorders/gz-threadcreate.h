@@ -1,5 +1,6 @@
 /* gz-threadcreate.h: the stack that created each thread, recorded by the pthread_create
  * wrapper in gz-pthread-hooks.c, so threads created by GLib and other libraries are seen. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

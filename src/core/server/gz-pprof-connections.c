@@ -1,6 +1,7 @@
 /* gz-pprof-connections.c: the pprof server's connections, from accept to close: a read-header
  * deadline for requests still arriving, an idle deadline between keep-alive requests, and, at
  * the limit, the oldest idle (else the oldest stalled) connection shed for the new client. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>

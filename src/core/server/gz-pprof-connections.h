@@ -1,6 +1,7 @@
 /* gz-pprof-connections.h: the pprof server's connections: accepted here and handed to libsoup,
  * kept alive between requests, bounded in number and in time (Go's ReadHeaderTimeout and
  * IdleTimeout), the oldest idle or stalled one shed when the limit is reached. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <libsoup/soup.h>

@@ -1,6 +1,7 @@
 /* gz-pprof-handlers.c: one short handler per endpoint, as Go's net/http/pprof/pprof.go. Handlers
  * check their parameters on the main loop; snapshots, symbolization and encoding run on worker
  * threads (gz-pprof-request.c); timers wait out `seconds`. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* gz-pprof-handlers.h: one short handler per endpoint of net/http/pprof, and /debug/stats. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <libsoup/soup.h>

@@ -1,4 +1,5 @@
 /* gz-pprof-query.c: parses the query parameters of net/http/pprof as Go does. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "gz-pprof-query.h"

@@ -1,5 +1,6 @@
 /* gz-pprof-query.h: the query parameters of net/http/pprof (seconds, debug), checked as Go
  * checks them, with the 400's text when they are wrong. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

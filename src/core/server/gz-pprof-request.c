@@ -1,5 +1,6 @@
 /* gz-pprof-request.c: the pprof server's paused requests: work on a worker thread or a timer,
  * then the response on the main loop. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

@@ -1,5 +1,6 @@
 /* gz-pprof-request.h: a request of the pprof server paused while its work runs on a worker
  * thread (GTask) or waits out `seconds` on a timer, then answered on the main loop. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <libsoup/soup.h>

@@ -1,4 +1,5 @@
 /* gz-pprof-server-private.h: what the server's own files (handlers, requests) use of it. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-pprof-request.h"

@@ -1,6 +1,7 @@
 /* gz-pprof-server.c: the pprof HTTP server object: its lifecycle (listen, graceful shutdown),
  * the checks every request passes first (shutdown, authorization, limits), and routing to
  * the handlers (gz-pprof-handlers.c). Connections are gz-pprof-connections.c's. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

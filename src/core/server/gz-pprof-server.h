@@ -16,6 +16,7 @@
  * responses, so one slow request never holds up the others. Requests waiting for the same
  * snapshot share it. Connections are kept alive (HTTP/1.1), within the deadlines and the
  * limit below. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -2,6 +2,7 @@
  * framing (request line, headers, a Content-Length body) and answers 414 or 431 itself when a
  * request line or its headers are too long, before libsoup's own limit closes the connection
  * without a word. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>

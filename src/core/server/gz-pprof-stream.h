@@ -1,5 +1,6 @@
 /* gz-pprof-stream.h: a connection as libsoup reads it, with the request line and headers
  * bounded: too long, the client gets 414 or 431 (libsoup 3.2 would just close at 64 KiB). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,4 +1,5 @@
 /* gz-pprof-text.c: debug=1 legacy text of a profile and the debug=2 dump of every thread. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* gz-pprof-text.h: the text forms of net/http/pprof — debug=1 legacy profiles for people and
  * the goroutine debug=2 dump of every thread's stack. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,6 @@
 /* gz-process-list.c: the user's processes from /proc, with CPU use between two refreshes and
  * whether each one runs the gz agent. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

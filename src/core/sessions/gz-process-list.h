@@ -1,5 +1,6 @@
 /* gz-process-list.h: the user's own processes, as a picker of session targets shows them: pid,
  * command line, CPU use, and whether the process runs the gz agent (its socket exists). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,5 +1,6 @@
 /* gz-session-registry-private.h: what the registry's two files share: file names in the
  * directory and the messages about owners that died. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "gz-session-registry.h"

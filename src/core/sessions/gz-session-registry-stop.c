@@ -1,6 +1,7 @@
 /* gz-session-registry-stop.c: stop requests across processes: another process drops ID.stop,
  * the owner answers with ID.result, and the stopper waits for the answer on its main context
  * (file monitor, pidfd, timeout) without blocking or polling. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

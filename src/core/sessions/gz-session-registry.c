@@ -1,5 +1,6 @@
 /* gz-session-registry.c: sessions visible across processes through a per-user directory: ids,
  * session files, listing, lookup and owners that died. Stop requests: gz-session-registry-stop.c. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

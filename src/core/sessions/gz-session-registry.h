@@ -1,6 +1,7 @@
 /* gz-session-registry.h: the per-user directory through which gz processes see each other's
  * sessions: one key file per active session, ID.stop to ask its owner to stop, ID.result for
  * the owner's answer. Owners that died are detected (pid + process start time) and cleaned up. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

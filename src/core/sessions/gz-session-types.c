@@ -1,5 +1,6 @@
 /* gz-session-types.c: the error domain, and copying, freeing and summarizing the records a
  * session and the registry exchange. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /* gz-session-types.h: what a session and the registry both speak: the error domain, the state,
  * the target, the cross-process record of a session and the summary of a finished one. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

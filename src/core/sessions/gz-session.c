@@ -1,5 +1,6 @@
 /* gz-session.c: one profiling session, of the hosting process or of another program, driven by
  * main-loop sources; its profile is taken and written on a worker thread. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -2,6 +2,7 @@
  * main-loop sources (a timeout for its duration, a monitor for stop requests from other
  * processes); its profile is taken and written on a worker thread. Visible to every gz process
  * of the user through GzSessionRegistry. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,5 +1,6 @@
 /* gz-target-capture.c: a session's profile taken from another program: through its agent's
  * session control (pid, command) or its pprof endpoints (URL). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-target-capture.h: what a session on another program does instead of running a local
  * GzProfiler: the agent's session control for a pid or a launched command, and the pprof
  * endpoints (a CPU profile in flight, snapshots, a delta of two) for a URL. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

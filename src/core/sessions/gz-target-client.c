@@ -1,5 +1,6 @@
 /* gz-target-client.c: HTTP (libsoup 3) to a pprof endpoint or an agent's Unix socket; every
  * request has a SoupSession of its own, so one client serves any thread. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

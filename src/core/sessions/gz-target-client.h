@@ -1,6 +1,7 @@
 /* gz-target-client.h: HTTP to a pprof endpoint — a URL, or an agent's Unix socket — for named
  * profiles, /debug/stats and the agent's session control; whatever comes back is decoded and
  * validated before anyone uses it. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>

@@ -1,5 +1,6 @@
 /* gz-stack-table.c: distinct stacks with counters, shared by the contention and threadcreate
  * recorders. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>

@@ -1,5 +1,6 @@
 /* gz-stack-table.h: a small table of distinct stacks with counters, safe to update from the
  * pthread hooks (a spinlock, not a pthread mutex, so the hooks never see their own lock). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib-object.h>

@@ -1,5 +1,6 @@
 /* gz-stack.c: the calling thread's stack (libunwind's unw_backtrace) and the one stack hash.
  * All-thread capture lives in gz-thread-stacks.c. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #define UNW_LOCAL_ONLY

@@ -1,6 +1,7 @@
 /* gz-stack.h: call stacks — capturing them (the calling thread with libunwind, every thread of
  * the process by a signal to each), hashing them, and the raw records with counters that every
  * profiler hands to the profile builder. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,6 @@
 /* gz-symbol.h: what a symbolizer says of an address — its mapping, its function, file:line and
  * inlined frames — shared by the symbolizer and what it reads of each module. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

@@ -2,6 +2,7 @@
  * debuginfod through libdwfl's own client (libdebuginfod), without ever stalling a profile: the
  * network time of the whole process is bounded, a build ID is asked for once, and a server
  * that does not answer is not asked again until the window ends. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

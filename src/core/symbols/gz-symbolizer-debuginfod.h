@@ -1,6 +1,7 @@
 /* gz-symbolizer-debuginfod.h: the symbolizer's search for a module's debug file — libdwfl's own
  * (local files, then debuginfod when DEBUGINFOD_URLS is set) with debuginfod's network time
  * bounded for the whole process. Private to the symbolizer: only gz-symbolizer*.c include this. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <elfutils/libdwfl.h>

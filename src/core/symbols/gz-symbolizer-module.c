@@ -2,6 +2,7 @@
  * and how it names an address in it: the symbol table sorted by address (libdw's own lookup
  * scans the whole table each time), each compilation unit's functions by address, and the
  * functions inlined at an address from the DWARF scopes. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /* gz-symbolizer-module.h: what the symbolizer knows of one module (an ELF file mapped in the
  * process) — its symbol table and debug information, read when first needed — and the lookup
  * of an address in it. Private to the symbolizer: only gz-symbolizer*.c include this. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <elfutils/libdwfl.h>

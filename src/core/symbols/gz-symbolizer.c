@@ -2,6 +2,7 @@
  * ID, with libdw's Dwfl over /proc/PID: the process' mappings and modules, kept up to date, and
  * the results cached per address across refreshes. What is read of each module (symbols, debug
  * information) and how an address is named in it: gz-symbolizer-module.c. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 

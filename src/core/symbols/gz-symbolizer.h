@@ -1,5 +1,6 @@
 /* gz-symbolizer.h: program counter -> mapping (file, build ID), function, file:line, with libdw;
  * cached per address. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <glib.h>

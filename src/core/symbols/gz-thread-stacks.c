@@ -1,5 +1,6 @@
 /* gz-thread-stacks.c: the stacks of every thread of the process, each unwound in a signal
  * handler from the interrupted context; threads that block the signal are reported by name. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>
