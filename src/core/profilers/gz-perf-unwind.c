@@ -161,6 +161,13 @@ gz_perf_unwinder_refresh (GzPerfUnwinder *self)
   return report_modules (self);
 }
 
+gboolean
+gz_perf_unwinder_has_module (GzPerfUnwinder *self,
+                             guint64         pc)
+{
+  return dwfl_addrmodule (self->dwfl, pc) != NULL;
+}
+
 static int
 on_frame (Dwfl_Frame *state,
           void       *arg)

@@ -21,6 +21,10 @@ void            gz_perf_unwinder_free    (GzPerfUnwinder     *self);
 /* Re-reads the process's modules (after it mapped new code); modules still mapped keep what
  * was read of them. FALSE when the process is gone (the known modules stay). */
 gboolean        gz_perf_unwinder_refresh (GzPerfUnwinder     *self);
+/* Whether @pc is in one of the modules known since the last read of the maps: when an unwind
+ * ends at a pc that is not, the process mapped new code since (dlopen), and a refresh helps. */
+gboolean        gz_perf_unwinder_has_module (GzPerfUnwinder *self,
+                                             guint64         pc);
 /* Unwinds @sample into @pcs (leaf first: the sampled PC, then return addresses), at most @max.
  * Returns the number of frames; *@complete is set when the unwind reached the outermost frame
  * rather than stopping on an error. 0 when the sample has no registers. */

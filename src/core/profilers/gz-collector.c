@@ -1,0 +1,757 @@
+/* gz-collector.c: drains the preload's ring of one process on a worker thread, unwinds every
+ * record's registers and stack copy at once (the process may exit or unmap code later) with the
+ * perf unwinder, and adds it to per-stack totals; profiles are built from the totals on demand,
+ * symbolized with the process's symbolizer, read while it ran. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "gz-collector.h"
+#include "gz-heap-sampler.h"
+#include "gz-perf-events.h"
+#include "gz-perf-unwind.h"
+#include "gz-profile-builder.h"
+#include "gz-stack.h"
+#include "gz-symbolizer.h"
+
+#define MAX_FRAMES 128
+#define DRAIN_INTERVAL_USEC (20 * 1000)
+/* An unwind that ends in unknown code re-reads the maps, at most this often. */
+#define REFRESH_INTERVAL_USEC (10 * 1000)
+/* A drain that runs to the end gives up after this many passes over a program that writes
+ * records as fast as they are read. */
+#define MAX_DRAIN_PASSES 64
+
+G_STATIC_ASSERT (GZ_RING_N_REGS == GZ_PERF_N_REGS);
+G_STATIC_ASSERT (GZ_RING_REG_SP == GZ_PERF_REG_SP);
+G_STATIC_ASSERT (GZ_RING_REG_IP == GZ_PERF_REG_IP);
+
+/* What a stack did, cumulative since the start. Memory values are the raw sampled counts (Go
+ * scales them when a profile is built); block and mutex values are weighted per record. */
+typedef struct
+{
+  gint64 alloc_count;
+  gint64 alloc_bytes;
+  gint64 inuse_count;
+  gint64 inuse_bytes;
+  double block_count;
+  double block_delay;
+  double mutex_count;
+  double mutex_delay;
+  gint64 threads;
+  gint64 cpu_count;
+  gint64 cpu_ns;
+} Totals;
+
+typedef struct
+{
+  guint        id;       /* index in stacks */
+  guint        hash;
+  GzStackFlags flags;
+  guint        n_pcs;
+  guint64     *pcs;      /* leaf first, without the preload's frames */
+  Totals       totals;
+} Stack;
+
+typedef struct
+{
+  Stack  *stack;
+  guint64 size;
+} LiveObject;
+
+struct _GzCollectorMark
+{
+  gint64  time_nanos;
+  guint   n_stacks;
+  Totals *totals;        /* by stack id */
+};
+
+struct _GzCollector
+{
+  GObject         parent_instance;
+
+  pid_t           pid;
+  GzRing         *ring;
+  GzPerfUnwinder *unwinder;
+  GzSymbolizer   *symbolizer;
+
+  /* The worker and the callers of the public functions share all below under @lock: whoever
+   * holds it may drain the ring (one drainer at a time). */
+  GMutex          lock;
+  GCond           cond;
+  GThread        *worker;
+  gboolean        running;
+  gboolean        stopping;
+  gint64          start_nanos;   /* wall clock at start */
+  gint64          last_refresh;  /* monotonic */
+
+  GPtrArray      *stacks;        /* Stack, by id */
+  GHashTable     *stack_index;   /* Stack -> itself */
+  GHashTable     *live;          /* address -> LiveObject: sampled objects not freed yet */
+
+  guint64         n_records;
+  guint64         n_foreign;     /* written by other processes */
+  guint64         n_malformed;
+  guint64         n_not_unwound;
+  guint64         last_time_ns;
+};
+
+G_DEFINE_FINAL_TYPE (GzCollector, gz_collector, G_TYPE_OBJECT)
+
+static void
+stack_free (Stack *stack)
+{
+  g_free (stack->pcs);
+  g_free (stack);
+}
+
+static guint
+stack_hash (gconstpointer data)
+{
+  return ((const Stack *) data)->hash;
+}
+
+static gboolean
+stack_equal (gconstpointer a,
+             gconstpointer b)
+{
+  const Stack *sa = a;
+  const Stack *sb = b;
+
+  return sa->hash == sb->hash && sa->flags == sb->flags && sa->n_pcs == sb->n_pcs &&
+         memcmp (sa->pcs, sb->pcs, sa->n_pcs * sizeof (guint64)) == 0;
+}
+
+static Stack *
+intern_stack (GzCollector  *self,
+              guint64      *pcs,
+              guint         n_pcs,
+              GzStackFlags  flags)
+{
+  Stack key = { 0, };
+  Stack *stack;
+
+  key.flags = flags;
+  key.n_pcs = n_pcs;
+  key.pcs = pcs;
+  key.hash = gz_stack_hash (pcs, n_pcs, flags);
+  stack = g_hash_table_lookup (self->stack_index, &key);
+  if (stack != NULL)
+    return stack;
+
+  stack = g_new0 (Stack, 1);
+  *stack = key;
+  stack->id = self->stacks->len;
+  stack->pcs = g_memdup2 (pcs, n_pcs * sizeof (guint64));
+  g_ptr_array_add (self->stacks, stack);
+  g_hash_table_add (self->stack_index, stack);
+  return stack;
+}
+
+/* The record's stack part at @offset, or NULL when the record is too short for it. */
+static const GzRecordStack *
+record_stack (const GzRecordHeader *record,
+              gsize                 offset)
+{
+  const GzRecordStack *stack;
+
+  if (record->size < offset + sizeof (GzRecordStack))
+    return NULL;
+  stack = (const GzRecordStack *) ((const guint8 *) record + offset);
+  if (stack->stack_size > record->size - offset - sizeof (GzRecordStack))
+    return NULL;
+  return stack;
+}
+
+static guint
+unwind (GzCollector          *self,
+        const GzRecordHeader *record,
+        const GzRecordStack  *rs,
+        guint64              *pcs,
+        gboolean             *complete)
+{
+  GzPerfSample sample = { 0, };
+
+  sample.pid = record->pid;
+  sample.tid = record->tid;
+  sample.time = record->time_ns;
+  sample.has_regs = TRUE;
+  memcpy (sample.regs, rs->regs, sizeof sample.regs);
+  sample.stack_size = rs->stack_size;
+  sample.stack = rs->stack;
+  return gz_perf_unwinder_unwind (self->unwinder, &sample, pcs, MAX_FRAMES, complete);
+}
+
+/* The stack of @rs, without the preload's frames; NULL when nothing is left of it. @exact: the
+ * registers are an interrupted instruction's (a signal's), not a call's. */
+static Stack *
+record_to_stack (GzCollector          *self,
+                 const GzRecordHeader *record,
+                 const GzRecordStack  *rs,
+                 gboolean              exact)
+{
+  const GzRingHeader *header = gz_ring_get_header (self->ring);
+  guint64 pcs[MAX_FRAMES];
+  guint64 kept[MAX_FRAMES];
+  gboolean complete = FALSE;
+  gboolean leaf_kept = FALSE;
+  guint n, n_kept = 0;
+
+  n = unwind (self, record, rs, pcs, &complete);
+  /* It ended in code the unwinder does not know: mapped since the last look (dlopen, or the
+   * libraries of a program that had just started). */
+  if (!complete &&
+      !gz_perf_unwinder_has_module (self->unwinder, n > 0 ? pcs[n - 1]
+                                                          : rs->regs[GZ_RING_REG_IP]) &&
+      g_get_monotonic_time () - self->last_refresh >= REFRESH_INTERVAL_USEC)
+    {
+      self->last_refresh = g_get_monotonic_time ();
+      if (gz_perf_unwinder_refresh (self->unwinder))
+        {
+          gz_symbolizer_refresh (self->symbolizer, NULL);
+          n = unwind (self, record, rs, pcs, &complete);
+        }
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (pcs[i] >= header->preload_start && pcs[i] < header->preload_end)
+        continue;
+      if (i == 0)
+        leaf_kept = TRUE;
+      kept[n_kept++] = pcs[i];
+    }
+  if (n_kept == 0)
+    {
+      self->n_not_unwound++;
+      return NULL;
+    }
+  return intern_stack (self, kept, n_kept,
+                       exact && leaf_kept ? GZ_STACK_FLAGS_LEAF_EXACT : GZ_STACK_FLAGS_NONE);
+}
+
+static void
+forget_object (GzCollector *self,
+               guint64      address)
+{
+  LiveObject *object = g_hash_table_lookup (self->live, GSIZE_TO_POINTER (address));
+
+  if (object == NULL)
+    return;
+  object->stack->totals.inuse_count--;
+  object->stack->totals.inuse_bytes -= (gint64) object->size;
+  g_hash_table_remove (self->live, GSIZE_TO_POINTER (address));
+}
+
+static void
+add_alloc (GzCollector          *self,
+           const GzRecordHeader *record)
+{
+  const GzRecordAlloc *alloc = (const GzRecordAlloc *) record;
+  const GzRecordStack *rs = record_stack (record, G_STRUCT_OFFSET (GzRecordAlloc, stack));
+  LiveObject *object;
+  Stack *stack;
+
+  if (rs == NULL)
+    {
+      self->n_malformed++;
+      return;
+    }
+  /* Its free was lost (a full ring): the address is another object's now. */
+  forget_object (self, alloc->address);
+  stack = record_to_stack (self, record, rs, FALSE);
+  if (stack == NULL)
+    return;
+  stack->totals.alloc_count++;
+  stack->totals.alloc_bytes += (gint64) alloc->size;
+  stack->totals.inuse_count++;
+  stack->totals.inuse_bytes += (gint64) alloc->size;
+  object = g_new (LiveObject, 1);
+  object->stack = stack;
+  object->size = alloc->size;
+  g_hash_table_insert (self->live, GSIZE_TO_POINTER (alloc->address), object);
+}
+
+/* Weighted as the in-process recorder does (gz-contention.c), from the rates the preload
+ * sampled at. */
+static void
+add_wait (GzCollector          *self,
+          const GzRecordHeader *record)
+{
+  const GzRingHeader *header = gz_ring_get_header (self->ring);
+  const GzRecordWait *wait = (const GzRecordWait *) record;
+  const GzRecordStack *rs = record_stack (record, G_STRUCT_OFFSET (GzRecordWait, stack));
+  double delay = (double) wait->delay_ns;
+  Stack *stack;
+
+  if (rs == NULL)
+    {
+      self->n_malformed++;
+      return;
+    }
+  stack = record_to_stack (self, record, rs, FALSE);
+  if (stack == NULL)
+    return;
+  if (record->type == GZ_RECORD_BLOCK)
+    {
+      double rate = (double) header->block_rate_ns;
+
+      /* Go's blocksampled(): a wait shorter than the rate was kept with probability
+       * delay / rate, so it stands for rate / delay waits. */
+      if (rate > 0 && delay > 0 && delay < rate)
+        {
+          stack->totals.block_count += rate / delay;
+          stack->totals.block_delay += rate;
+        }
+      else
+        {
+          stack->totals.block_count += 1;
+          stack->totals.block_delay += delay;
+        }
+    }
+  else
+    {
+      double fraction = MAX (header->mutex_fraction, 1);
+
+      stack->totals.mutex_count += fraction;
+      stack->totals.mutex_delay += delay * fraction;
+    }
+}
+
+static void
+add_thread (GzCollector          *self,
+            const GzRecordHeader *record)
+{
+  const GzRecordStack *rs = record_stack (record, G_STRUCT_OFFSET (GzRecordThread, stack));
+  Stack *stack;
+
+  if (rs == NULL)
+    {
+      self->n_malformed++;
+      return;
+    }
+  stack = record_to_stack (self, record, rs, FALSE);
+  if (stack != NULL)
+    stack->totals.threads++;
+}
+
+static void
+add_cpu (GzCollector          *self,
+         const GzRecordHeader *record)
+{
+  const GzRecordCpu *cpu = (const GzRecordCpu *) record;
+  const GzRecordStack *rs = record_stack (record, G_STRUCT_OFFSET (GzRecordCpu, stack));
+  Stack *stack;
+
+  if (rs == NULL)
+    {
+      self->n_malformed++;
+      return;
+    }
+  stack = record_to_stack (self, record, rs, TRUE);
+  if (stack == NULL)
+    return;
+  stack->totals.cpu_count++;
+  stack->totals.cpu_ns += (gint64) cpu->period_ns;
+}
+
+static void
+on_record (const GzRecordHeader *record,
+           gpointer              user_data)
+{
+  GzCollector *self = user_data;
+
+  self->n_records++;
+  self->last_time_ns = MAX (self->last_time_ns, record->time_ns);
+  if (record->type == GZ_RECORD_PAD || record->type == GZ_RECORD_FORK)
+    return;
+  if ((pid_t) record->pid != self->pid)
+    {
+      self->n_foreign++;
+      return;
+    }
+  switch (record->type)
+    {
+    case GZ_RECORD_ALLOC:
+      add_alloc (self, record);
+      break;
+    case GZ_RECORD_FREE:
+      if (record->size >= sizeof (GzRecordFree))
+        forget_object (self, ((const GzRecordFree *) record)->address);
+      else
+        self->n_malformed++;
+      break;
+    case GZ_RECORD_BLOCK:
+    case GZ_RECORD_MUTEX:
+      add_wait (self, record);
+      break;
+    case GZ_RECORD_THREAD:
+      add_thread (self, record);
+      break;
+    case GZ_RECORD_CPU:
+      add_cpu (self, record);
+      break;
+    default:
+      self->n_malformed++;
+      break;
+    }
+}
+
+/* With the lock held. @all: until the ring is empty (the last drain). */
+static void
+drain (GzCollector *self,
+       gboolean     all)
+{
+  guint passes = 0;
+
+  while (gz_ring_drain (self->ring, on_record, self) > 0 && all && ++passes < MAX_DRAIN_PASSES)
+    ;
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  GzCollector *self = data;
+
+  g_mutex_lock (&self->lock);
+  while (!self->stopping)
+    {
+      gint64 end;
+
+      drain (self, FALSE);
+      end = g_get_monotonic_time () + DRAIN_INTERVAL_USEC;
+      while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, end))
+        ;
+    }
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+GzCollector *
+gz_collector_new (pid_t    pid,
+                  GzRing  *ring,
+                  GError **error)
+{
+  g_autoptr(GzRing) owned_ring = ring;
+  g_autoptr(GzCollector) self = NULL;
+
+  g_return_val_if_fail (ring != NULL, NULL);
+
+  self = g_object_new (GZ_TYPE_COLLECTOR, NULL);
+  self->pid = pid;
+  /* Both read the maps now, while the process runs: it may be gone by the last drain. */
+  self->symbolizer = gz_symbolizer_new (pid, error);
+  if (self->symbolizer == NULL)
+    return NULL;
+  self->unwinder = gz_perf_unwinder_new (pid, error);
+  if (self->unwinder == NULL)
+    return NULL;
+  self->ring = g_steal_pointer (&owned_ring);
+  return g_steal_pointer (&self);
+}
+
+void
+gz_collector_start (GzCollector *self)
+{
+  g_return_if_fail (GZ_IS_COLLECTOR (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->running || self->worker != NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->running = TRUE;
+  self->stopping = FALSE;
+  self->start_nanos = g_get_real_time () * 1000;
+  g_mutex_unlock (&self->lock);
+  self->worker = g_thread_new ("gz-collector", worker_thread, self);
+}
+
+void
+gz_collector_stop (GzCollector *self)
+{
+  g_return_if_fail (GZ_IS_COLLECTOR (self));
+
+  if (self->worker == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (g_steal_pointer (&self->worker));
+
+  g_mutex_lock (&self->lock);
+  drain (self, TRUE);
+  self->running = FALSE;
+  g_mutex_unlock (&self->lock);
+}
+
+/* With the lock held: the totals, up to date. */
+static void
+catch_up (GzCollector *self)
+{
+  if (self->running)
+    drain (self, TRUE);
+}
+
+GzCollectorMark *
+gz_collector_mark (GzCollector *self)
+{
+  GzCollectorMark *mark;
+
+  g_return_val_if_fail (GZ_IS_COLLECTOR (self), NULL);
+
+  mark = g_new0 (GzCollectorMark, 1);
+  g_mutex_lock (&self->lock);
+  catch_up (self);
+  mark->time_nanos = g_get_real_time () * 1000;
+  mark->n_stacks = self->stacks->len;
+  mark->totals = g_new (Totals, MAX (mark->n_stacks, 1));
+  for (guint i = 0; i < mark->n_stacks; i++)
+    mark->totals[i] = ((Stack *) g_ptr_array_index (self->stacks, i))->totals;
+  g_mutex_unlock (&self->lock);
+  return mark;
+}
+
+void
+gz_collector_mark_free (GzCollectorMark *mark)
+{
+  if (mark == NULL)
+    return;
+  g_free (mark->totals);
+  g_free (mark);
+}
+
+static gint64
+round_weight (double value)
+{
+  return (gint64) (value + 0.5);
+}
+
+/* The values of @type for @now − @before (in-use values: @now's), scaled; FALSE when all are
+ * zero. */
+static gboolean
+stack_values (GzProfileType       type,
+              const GzRingHeader *header,
+              const Totals       *now,
+              const Totals       *before,
+              gint64             *values)
+{
+  static const Totals zero = { 0, };
+
+  if (before == NULL)
+    before = &zero;
+  switch (type)
+    {
+    case GZ_PROFILE_TYPE_MEMORY:
+      values[0] = now->alloc_count - before->alloc_count;
+      values[1] = now->alloc_bytes - before->alloc_bytes;
+      values[2] = now->inuse_count;
+      values[3] = now->inuse_bytes;
+      gz_heap_sampler_scale (&values[0], &values[1], (gsize) header->memory_rate);
+      gz_heap_sampler_scale (&values[2], &values[3], (gsize) header->memory_rate);
+      return values[0] != 0 || values[1] != 0 || values[2] != 0 || values[3] != 0;
+    case GZ_PROFILE_TYPE_BLOCK:
+      values[0] = round_weight (now->block_count - before->block_count);
+      values[1] = round_weight (now->block_delay - before->block_delay);
+      return values[0] != 0 || values[1] != 0;
+    case GZ_PROFILE_TYPE_MUTEX:
+      values[0] = round_weight (now->mutex_count - before->mutex_count);
+      values[1] = round_weight (now->mutex_delay - before->mutex_delay);
+      return values[0] != 0 || values[1] != 0;
+    case GZ_PROFILE_TYPE_THREADCREATE:
+      values[0] = now->threads - before->threads;
+      return values[0] != 0;
+    case GZ_PROFILE_TYPE_CPU:
+      values[0] = now->cpu_count - before->cpu_count;
+      values[1] = now->cpu_ns - before->cpu_ns;
+      return values[0] != 0;
+    case GZ_PROFILE_TYPE_GOROUTINE:
+    case GZ_PROFILE_TYPE_N:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gint64
+type_period (GzProfileType       type,
+             const GzRingHeader *header)
+{
+  switch (type)
+    {
+    case GZ_PROFILE_TYPE_MEMORY:
+      return (gint64) header->memory_rate;
+    case GZ_PROFILE_TYPE_BLOCK:
+      return (gint64) header->block_rate_ns;
+    case GZ_PROFILE_TYPE_MUTEX:
+      return header->mutex_fraction;
+    case GZ_PROFILE_TYPE_CPU:
+      return G_GINT64_CONSTANT (1000000000) / MAX (header->cpu_hz, 1);
+    case GZ_PROFILE_TYPE_THREADCREATE:
+    case GZ_PROFILE_TYPE_GOROUTINE:
+    case GZ_PROFILE_TYPE_N:
+    default:
+      return 1;
+    }
+}
+
+GzProfile *
+gz_collector_build_profile (GzCollector      *self,
+                            GzProfileType     type,
+                            GzCollectorMark  *since,
+                            GError          **error)
+{
+  g_autoptr(GzProfileBuilder) builder = NULL;
+  const GzRingHeader *header;
+  GString *comment;
+  gint64 now_nanos, start_nanos;
+  guint64 lost;
+
+  g_return_val_if_fail (GZ_IS_COLLECTOR (self), NULL);
+
+  if (type == GZ_PROFILE_TYPE_GOROUTINE || type >= GZ_PROFILE_TYPE_N)
+    {
+      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
+                   "the preload records no %s profiles; take them from outside the process",
+                   gz_profile_type_to_string (type));
+      return NULL;
+    }
+
+  builder = gz_profile_builder_new (type);
+  header = gz_ring_get_header (self->ring);
+  g_mutex_lock (&self->lock);
+  catch_up (self);
+  for (guint i = 0; i < self->stacks->len; i++)
+    {
+      const Stack *stack = g_ptr_array_index (self->stacks, i);
+      const Totals *before = since != NULL && stack->id < since->n_stacks
+                             ? &since->totals[stack->id] : NULL;
+      gint64 values[4];
+
+      if (stack_values (type, header, &stack->totals, before, values))
+        gz_profile_builder_add_sample (builder, stack->pcs, stack->n_pcs, stack->flags, values,
+                                       NULL, 0);
+    }
+  lost = gz_ring_get_lost (self->ring);
+  comment = g_string_new (NULL);
+  g_string_append_printf (comment, "from the gz preload in pid %d: %" G_GUINT64_FORMAT
+                          " records read", (int) self->pid, self->n_records);
+  if (self->n_foreign > 0)
+    g_string_append_printf (comment, ", %" G_GUINT64_FORMAT " of other processes (fork "
+                            "children) left out", self->n_foreign);
+  if (self->n_not_unwound > 0 || self->n_malformed > 0)
+    g_string_append_printf (comment, ", %" G_GUINT64_FORMAT " without a stack",
+                            self->n_not_unwound + self->n_malformed);
+  g_mutex_unlock (&self->lock);
+  gz_profile_builder_add_comment (builder, comment->str);
+  g_string_free (comment, TRUE);
+  if (lost > 0)
+    {
+      g_autofree char *line = g_strdup_printf ("%" G_GUINT64_FORMAT " records lost: the ring "
+                                               "was full", lost);
+
+      gz_profile_builder_add_comment (builder, line);
+    }
+
+  now_nanos = g_get_real_time () * 1000;
+  start_nanos = since != NULL ? since->time_nanos
+                              : self->start_nanos != 0 ? self->start_nanos : now_nanos;
+  gz_profile_builder_set_period (builder, type_period (type, header));
+  gz_profile_builder_set_time (builder, start_nanos, MAX (now_nanos - start_nanos, 0));
+  return gz_profile_builder_finish (builder, self->symbolizer, error);
+}
+
+pid_t
+gz_collector_get_pid (GzCollector *self)
+{
+  g_return_val_if_fail (GZ_IS_COLLECTOR (self), 0);
+  return self->pid;
+}
+
+GzRing *
+gz_collector_get_ring (GzCollector *self)
+{
+  g_return_val_if_fail (GZ_IS_COLLECTOR (self), NULL);
+  return self->ring;
+}
+
+guint64
+gz_collector_get_n_records (GzCollector *self)
+{
+  guint64 n;
+
+  g_return_val_if_fail (GZ_IS_COLLECTOR (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->n_records;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+guint64
+gz_collector_get_lost (GzCollector *self)
+{
+  g_return_val_if_fail (GZ_IS_COLLECTOR (self), 0);
+  return gz_ring_get_lost (self->ring);
+}
+
+guint64
+gz_collector_get_last_time_ns (GzCollector *self)
+{
+  guint64 time_ns;
+
+  g_return_val_if_fail (GZ_IS_COLLECTOR (self), 0);
+
+  g_mutex_lock (&self->lock);
+  time_ns = self->last_time_ns;
+  g_mutex_unlock (&self->lock);
+  return time_ns;
+}
+
+static void
+gz_collector_dispose (GObject *object)
+{
+  GzCollector *self = GZ_COLLECTOR (object);
+
+  gz_collector_stop (self);
+  G_OBJECT_CLASS (gz_collector_parent_class)->dispose (object);
+}
+
+static void
+gz_collector_finalize (GObject *object)
+{
+  GzCollector *self = GZ_COLLECTOR (object);
+
+  g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->stack_index, g_hash_table_unref);
+  g_clear_pointer (&self->stacks, g_ptr_array_unref);
+  g_clear_pointer (&self->unwinder, gz_perf_unwinder_free);
+  g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
+  g_clear_pointer (&self->ring, gz_ring_free);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (gz_collector_parent_class)->finalize (object);
+}
+
+static void
+gz_collector_class_init (GzCollectorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gz_collector_dispose;
+  object_class->finalize = gz_collector_finalize;
+}
+
+static void
+gz_collector_init (GzCollector *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->stacks = g_ptr_array_new_with_free_func ((GDestroyNotify) stack_free);
+  self->stack_index = g_hash_table_new (stack_hash, stack_equal);
+  self->live = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+}
