@@ -1,0 +1,66 @@
+/* gz-preload-cpu.c: the fallback CPU ticks, for where perf events are refused: ITIMER_PROF at
+ * cpu_hz, and a SIGPROF handler that copies the registers and the stack into the ring (no
+ * unwinding in the handler: the collector unwinds). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
+#include <ucontext.h>
+
+#include "gz-preload-private.h"
+
+static uint64_t period_ns;
+
+static void
+on_sigprof (int        signo,
+            siginfo_t *info,
+            void      *context)
+{
+  static const int dwarf_order[GZ_RING_N_REGS] = {
+    REG_RAX, REG_RDX, REG_RCX, REG_RBX, REG_RSI, REG_RDI, REG_RBP, REG_RSP,
+    REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP,
+  };
+  const ucontext_t *uc = context;
+  uint64_t regs[GZ_RING_N_REGS];
+  int saved_errno = errno;
+
+  if (!gz_preload_wants (GZ_RING_RECORD_CPU))
+    return;
+  for (int i = 0; i < GZ_RING_N_REGS; i++)
+    regs[i] = (uint64_t) uc->uc_mcontext.gregs[dwarf_order[i]];
+  gz_preload_write_stack (GZ_RECORD_CPU, &period_ns, sizeof period_ns, regs);
+  errno = saved_errno;
+}
+
+/* Ticks start only if SIGPROF is still the default: a program with a handler of its own keeps
+ * it, and gets no ticks of ours. */
+void
+gz_preload_cpu_start (void)
+{
+  uint32_t hz = gz_preload_header->cpu_hz;
+  struct sigaction current;
+  struct sigaction action;
+  struct itimerval timer;
+
+  if (hz == 0 || hz > 1000000)
+    return;
+  if (sigaction (SIGPROF, NULL, &current) != 0)
+    return;
+  if ((current.sa_flags & SA_SIGINFO) ? current.sa_sigaction != on_sigprof
+                                      : current.sa_handler != SIG_DFL)
+    return;
+
+  period_ns = UINT64_C (1000000000) / hz;
+  memset (&action, 0, sizeof action);
+  action.sa_sigaction = on_sigprof;
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  if (sigaction (SIGPROF, &action, NULL) != 0)
+    return;
+
+  timer.it_interval.tv_sec = (time_t) (1 / hz);
+  timer.it_interval.tv_usec = (suseconds_t) (hz == 1 ? 0 : 1000000 / hz);
+  timer.it_value = timer.it_interval;
+  setitimer (ITIMER_PROF, &timer, NULL);
+}

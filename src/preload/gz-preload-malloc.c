@@ -1,0 +1,549 @@
+/* gz-preload-malloc.c: malloc, free and friends, forwarded to the program's own allocator (the
+ * next definition), with Go's sampling: one allocation per ~memory_rate bytes is recorded
+ * with its stack, and remembered so that its free is recorded too. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "gz-preload-private.h"
+
+typedef void *(*MallocFunc)        (size_t);
+typedef void  (*FreeFunc)          (void *);
+typedef void *(*CallocFunc)        (size_t, size_t);
+typedef void *(*ReallocFunc)       (void *, size_t);
+typedef void *(*ReallocarrayFunc)  (void *, size_t, size_t);
+typedef int   (*PosixMemalignFunc) (void **, size_t, size_t);
+typedef void *(*AlignedFunc)       (size_t, size_t);
+typedef void *(*VallocFunc)        (size_t);
+
+static MallocFunc        real_malloc;
+static FreeFunc          real_free;
+static CallocFunc        real_calloc;
+static ReallocFunc       real_realloc;
+static ReallocarrayFunc  real_reallocarray;
+static PosixMemalignFunc real_posix_memalign;
+static AlignedFunc       real_aligned_alloc;
+static AlignedFunc       real_memalign;
+static VallocFunc        real_valloc;
+static VallocFunc        real_pvalloc;
+
+/* While dlsym looks the functions up it may allocate: those few blocks come from here and are
+ * never freed (free recognises them by their address). Each has its size in front. */
+#define BOOTSTRAP_SIZE (64 * 1024)
+static uint8_t bootstrap[BOOTSTRAP_SIZE] __attribute__ ((aligned (64)));
+static size_t  bootstrap_used;
+
+/* Not sampling: look again after this many bytes whether sampling was turned on. */
+#define IDLE_COUNTDOWN (INT64_C (1) << 30)
+
+static inline bool
+is_bootstrap (const void *p)
+{
+  return (uintptr_t) p - (uintptr_t) bootstrap < BOOTSTRAP_SIZE;
+}
+
+static void *
+bootstrap_alloc (size_t size,
+                 size_t alignment)
+{
+  size_t at;
+  size_t start;
+
+  if (alignment < 16)
+    alignment = 16;
+  at = __atomic_load_n (&bootstrap_used, __ATOMIC_RELAXED);
+  do
+    {
+      start = (at + 16 + alignment - 1) & ~(alignment - 1);
+      if (start + size > BOOTSTRAP_SIZE || size > BOOTSTRAP_SIZE)
+        return NULL;
+    }
+  while (!__atomic_compare_exchange_n (&bootstrap_used, &at, start + size, false,
+                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+  memcpy (bootstrap + start - sizeof (size_t), &size, sizeof (size_t));
+
+  return bootstrap + start;
+}
+
+static size_t
+bootstrap_size (const void *p)
+{
+  size_t size;
+
+  memcpy (&size, (const uint8_t *) p - sizeof (size_t), sizeof (size_t));
+
+  return size;
+}
+
+#define RESOLVE(slot, name) \
+  __atomic_store_n (&(slot), (__typeof__ (slot)) dlsym (RTLD_NEXT, name), __ATOMIC_RELEASE)
+
+void
+gz_preload_malloc_resolve (void)
+{
+  GzPreloadThread *t = &gz_preload_thread;
+  uint8_t was_busy = t->busy;
+
+  if (__atomic_load_n (&real_malloc, __ATOMIC_ACQUIRE) != NULL)
+    return;
+  t->busy = 1;
+  RESOLVE (real_free, "free");
+  RESOLVE (real_calloc, "calloc");
+  RESOLVE (real_realloc, "realloc");
+  RESOLVE (real_reallocarray, "reallocarray");
+  RESOLVE (real_posix_memalign, "posix_memalign");
+  RESOLVE (real_aligned_alloc, "aligned_alloc");
+  RESOLVE (real_memalign, "memalign");
+  RESOLVE (real_valloc, "valloc");
+  RESOLVE (real_pvalloc, "pvalloc");
+  /* Last: a non-NULL malloc says all are there. */
+  RESOLVE (real_malloc, "malloc");
+  t->busy = was_busy;
+  if (real_malloc == NULL || real_free == NULL || real_calloc == NULL || real_realloc == NULL)
+    {
+      gz_preload_say ("no allocator found after the preload (a static program?)");
+      abort ();
+    }
+}
+
+/* Whether the real functions are there, resolving them on the first call (another library's
+ * constructor may allocate before ours runs). false only inside dlsym itself. */
+static inline bool
+ready (void)
+{
+  if (GZ_LIKELY (__atomic_load_n (&real_malloc, __ATOMIC_ACQUIRE) != NULL))
+    return true;
+  if (gz_preload_thread.busy)
+    return false;
+  gz_preload_malloc_resolve ();
+
+  return true;
+}
+
+/* The sampled pointers: open addressing with linear probing in memory of our own. Lookups take
+ * no lock (free's path for the many unsampled pointers); changes, which are rare (sampled
+ * allocations and their frees), take a spin lock and make the sequence number odd while they
+ * move entries, so that a lookup that raced with one looks again. */
+static uint64_t *set_slots;
+static uint64_t  set_mask;
+static unsigned  set_shift;
+static uint64_t  set_live;   /* entries in the set; 0: free skips the lookup */
+static uint64_t  set_seq;
+static int       set_lock;
+
+static inline uint64_t
+set_home (uint64_t key)
+{
+  return (key * UINT64_C (0x9e3779b97f4a7c15)) >> set_shift;
+}
+
+static void
+lock_set (void)
+{
+  while (__atomic_exchange_n (&set_lock, 1, __ATOMIC_ACQUIRE) != 0)
+    {
+      while (__atomic_load_n (&set_lock, __ATOMIC_RELAXED) != 0)
+        sched_yield ();
+    }
+  __atomic_store_n (&set_seq, set_seq + 1, __ATOMIC_RELAXED);
+  __atomic_thread_fence (__ATOMIC_RELEASE);
+}
+
+static void
+unlock_set (void)
+{
+  __atomic_store_n (&set_seq, set_seq + 1, __ATOMIC_RELEASE);
+  __atomic_store_n (&set_lock, 0, __ATOMIC_RELEASE);
+}
+
+static bool
+set_contains (uint64_t key)
+{
+  for (;;)
+    {
+      uint64_t seq = __atomic_load_n (&set_seq, __ATOMIC_ACQUIRE);
+      bool found = false;
+
+      if (seq & 1)
+        {
+          sched_yield ();
+          continue;
+        }
+      for (uint64_t i = set_home (key);; i = (i + 1) & set_mask)
+        {
+          uint64_t v = __atomic_load_n (&set_slots[i], __ATOMIC_RELAXED);
+
+          if (v == key)
+            {
+              found = true;
+              break;
+            }
+          if (v == 0)
+            break;
+        }
+      __atomic_thread_fence (__ATOMIC_ACQUIRE);
+      if (__atomic_load_n (&set_seq, __ATOMIC_RELAXED) == seq)
+        return found;
+    }
+}
+
+/* false when the set is full: the allocation is then not recorded. */
+static bool
+set_insert (uint64_t key)
+{
+  bool inserted = false;
+
+  lock_set ();
+  if (set_live < set_mask / 4 * 3)
+    {
+      uint64_t i = set_home (key);
+
+      while (set_slots[i] != 0 && set_slots[i] != key)
+        i = (i + 1) & set_mask;
+      if (set_slots[i] == 0)
+        set_live++;
+      __atomic_store_n (&set_slots[i], key, __ATOMIC_RELAXED);
+      inserted = true;
+    }
+  unlock_set ();
+
+  return inserted;
+}
+
+/* Removes @key, shifting later entries of its run back so that no lookup needs a tombstone. */
+static bool
+set_remove (uint64_t key)
+{
+  bool removed = false;
+  uint64_t i;
+
+  lock_set ();
+  for (i = set_home (key); set_slots[i] != 0; i = (i + 1) & set_mask)
+    {
+      if (set_slots[i] == key)
+        {
+          removed = true;
+          break;
+        }
+    }
+  if (removed)
+    {
+      uint64_t j = i;
+
+      for (;;)
+        {
+          uint64_t home;
+
+          j = (j + 1) & set_mask;
+          if (set_slots[j] == 0)
+            break;
+          home = set_home (set_slots[j]);
+          /* The entry at j may move to i unless its home lies in (i, j] (cyclically). */
+          if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+            continue;
+          __atomic_store_n (&set_slots[i], set_slots[j], __ATOMIC_RELAXED);
+          i = j;
+        }
+      __atomic_store_n (&set_slots[i], 0, __ATOMIC_RELAXED);
+      set_live--;
+    }
+  unlock_set ();
+
+  return removed;
+}
+
+void
+gz_preload_malloc_fork_prepare (void)
+{
+  if (set_slots != NULL)
+    lock_set ();
+}
+
+void
+gz_preload_malloc_fork_parent (void)
+{
+  if (set_slots != NULL)
+    unlock_set ();
+}
+
+void
+gz_preload_malloc_fork_child (void)
+{
+  if (set_slots != NULL)
+    unlock_set ();
+}
+
+/* The set, sized for the rate: about 64 GiB of live heap's samples at a quarter of its room
+ * (2^17 entries, 1 MiB, at Go's 512 KiB), touched only as used. */
+bool
+gz_preload_malloc_start (void)
+{
+  uint64_t rate = gz_preload_header->memory_rate;
+  unsigned bits = 12;
+  void *slots;
+
+  if (rate == 0)
+    return false;
+  while (bits < 22 && (UINT64_C (1) << bits) < (UINT64_C (1) << 36) / rate)
+    bits++;
+  slots = mmap (NULL, (sizeof (uint64_t)) << bits, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (slots == MAP_FAILED)
+    return false;
+  set_mask = (UINT64_C (1) << bits) - 1;
+  set_shift = 64 - bits;
+  __atomic_store_n (&set_slots, slots, __ATOMIC_RELEASE);
+
+  return true;
+}
+
+/* Bytes until the next sample: exponential with mean = rate (a Poisson process over the bytes
+ * allocated, as Go's runtime does), computed without libm. */
+static int64_t
+draw_countdown (uint64_t rate)
+{
+  union { double d; uint64_t u; } x;
+  double m, s, s2, ln_u;
+  int64_t e;
+
+  if (rate <= 1)
+    return 0;
+  /* u in (0, 1]: 53 random bits. */
+  x.d = (double) ((gz_preload_random () >> 11) + 1) * 0x1.0p-53;
+  /* ln u = e ln 2 + ln m with m in [1, 2); ln m = 2 atanh ((m - 1) / (m + 1)). */
+  e = (int64_t) ((x.u >> 52) & 0x7ff) - 1023;
+  x.u = (x.u & ~(UINT64_C (0x7ff) << 52)) | (UINT64_C (1023) << 52);
+  m = x.d;
+  s = (m - 1) / (m + 1);
+  s2 = s * s;
+  ln_u = (double) e * 0.6931471805599453 +
+         2 * s * (1 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9 +
+                                                                          s2 / 11)))));
+  if (-ln_u * (double) rate > 0x1.0p60)
+    return INT64_C (1) << 60;
+
+  return (int64_t) (-ln_u * (double) rate);
+}
+
+static void
+record_free (void *p)
+{
+  GzRecordFree record = { 0 };
+
+  record.address = (uint64_t) (uintptr_t) p;
+  gz_preload_write (GZ_RECORD_FREE, &record, sizeof record);
+}
+
+/* A block that may be sampled goes away: record its free. Before the real free, so that a
+ * later allocation at the same address is recorded after it. */
+static inline void
+forget (void *p)
+{
+  if (GZ_UNLIKELY (__atomic_load_n (&set_live, __ATOMIC_RELAXED) != 0) && p != NULL &&
+      set_contains ((uint64_t) (uintptr_t) p) && set_remove ((uint64_t) (uintptr_t) p))
+    record_free (p);
+}
+
+/* The countdown of this thread ran out during an allocation of @size bytes at @p (NULL if it
+ * failed). */
+__attribute__ ((noinline)) static void
+sample (void   *p,
+        size_t  size)
+{
+  GzPreloadThread *t = &gz_preload_thread;
+  uint64_t rate;
+  struct
+  {
+    uint64_t address;
+    uint64_t size;
+  } body;
+
+  if (t->busy)
+    return;
+  if (!gz_preload_wants (GZ_RING_RECORD_MEMORY))
+    {
+      t->countdown = IDLE_COUNTDOWN;
+      return;
+    }
+  rate = gz_preload_header->memory_rate;
+  /* A thread's first allocation is measured against a first draw, not sampled outright. */
+  if (!t->drawn)
+    {
+      t->drawn = 1;
+      t->countdown = draw_countdown (rate) - (int64_t) size;
+      if (t->countdown > 0)
+        return;
+    }
+  t->countdown = draw_countdown (rate);
+  if (p == NULL)
+    return;
+
+  t->busy = 1;
+  body.address = (uint64_t) (uintptr_t) p;
+  body.size = size;
+  if (!set_insert (body.address))
+    {
+      __atomic_add_fetch (&gz_preload_header->lost_records, 1, __ATOMIC_RELAXED);
+    }
+  else if (!gz_preload_write_stack (GZ_RECORD_ALLOC, &body, sizeof body, NULL))
+    {
+      /* Its allocation was lost: its free must not be recorded either. */
+      set_remove (body.address);
+    }
+  t->busy = 0;
+}
+
+static inline void *
+account (void   *p,
+         size_t  size)
+{
+  GzPreloadThread *t = &gz_preload_thread;
+
+  if (GZ_UNLIKELY ((t->countdown -= (int64_t) size) <= 0))
+    sample (p, size);
+
+  return p;
+}
+
+GZ_EXPORT void *
+malloc (size_t size)
+{
+  if (GZ_UNLIKELY (!ready ()))
+    return bootstrap_alloc (size, 16);
+
+  return account (real_malloc (size), size);
+}
+
+GZ_EXPORT void
+free (void *p)
+{
+  if (GZ_UNLIKELY (is_bootstrap (p)))
+    return;
+  forget (p);
+  if (GZ_UNLIKELY (!ready ()))
+    return;
+  real_free (p);
+}
+
+GZ_EXPORT void *
+calloc (size_t n,
+        size_t size)
+{
+  size_t total;
+
+  if (__builtin_mul_overflow (n, size, &total))
+    {
+      errno = ENOMEM;
+      return NULL;
+    }
+  if (GZ_UNLIKELY (!ready ()))
+    return bootstrap_alloc (total, 16);
+
+  return account (real_calloc (n, size), total);
+}
+
+GZ_EXPORT void *
+realloc (void   *p,
+         size_t  size)
+{
+  void *q;
+
+  if (GZ_UNLIKELY (is_bootstrap (p) || !ready ()))
+    {
+      if (!ready ())
+        q = bootstrap_alloc (size, 16);
+      else
+        q = malloc (size);
+      if (q != NULL && p != NULL)
+        {
+          size_t old = bootstrap_size (p);
+
+          memcpy (q, p, old < size ? old : size);
+        }
+      return q;
+    }
+  forget (p);
+
+  return account (real_realloc (p, size), size);
+}
+
+GZ_EXPORT void *
+reallocarray (void   *p,
+              size_t  n,
+              size_t  size)
+{
+  size_t total;
+
+  if (__builtin_mul_overflow (n, size, &total))
+    {
+      errno = ENOMEM;
+      return NULL;
+    }
+  if (GZ_UNLIKELY (is_bootstrap (p) || !ready () || real_reallocarray == NULL))
+    return realloc (p, total);
+  forget (p);
+
+  return account (real_reallocarray (p, n, size), total);
+}
+
+GZ_EXPORT int
+posix_memalign (void   **out,
+                size_t   alignment,
+                size_t   size)
+{
+  int rc;
+
+  if (GZ_UNLIKELY (!ready ()))
+    {
+      *out = bootstrap_alloc (size, alignment);
+      return *out != NULL ? 0 : ENOMEM;
+    }
+  rc = real_posix_memalign (out, alignment, size);
+  if (rc == 0)
+    account (*out, size);
+
+  return rc;
+}
+
+GZ_EXPORT void *
+aligned_alloc (size_t alignment,
+               size_t size)
+{
+  if (GZ_UNLIKELY (!ready ()))
+    return bootstrap_alloc (size, alignment);
+
+  return account (real_aligned_alloc (alignment, size), size);
+}
+
+GZ_EXPORT void *
+memalign (size_t alignment,
+          size_t size)
+{
+  if (GZ_UNLIKELY (!ready ()))
+    return bootstrap_alloc (size, alignment);
+
+  return account (real_memalign (alignment, size), size);
+}
+
+GZ_EXPORT void *
+valloc (size_t size)
+{
+  if (GZ_UNLIKELY (!ready ()))
+    return bootstrap_alloc (size, 4096);
+
+  return account (real_valloc (size), size);
+}
+
+GZ_EXPORT void *
+pvalloc (size_t size)
+{
+  if (GZ_UNLIKELY (!ready ()))
+    return bootstrap_alloc ((size + 4095) & ~(size_t) 4095, 4096);
+
+  return account (real_pvalloc (size), size);
+}
