@@ -17,6 +17,7 @@
 
 #include "gz-profiler-factory.h"
 #include "gz-stack.h"
+#include "gz-thread-capture.h"
 #include "gz-test-profiles.h"
 #include "gz-threadcreate.h"
 
@@ -176,7 +177,7 @@ test_all_threads (void)
   park_start (&park);
 
   start = g_get_monotonic_time ();
-  stacks = gz_stack_capture_all_threads (TIMEOUT_MS, &error);
+  stacks = gz_thread_capture_self (TIMEOUT_MS, &error);
   elapsed = g_get_monotonic_time () - start;
   g_assert_no_error (error);
   g_test_message ("captured %u threads in %" G_GINT64_FORMAT " µs", stacks->len, elapsed);
@@ -195,7 +196,7 @@ capture_repeatedly (gpointer data)
       g_autoptr(GPtrArray) stacks = NULL;
       g_autoptr(GError) error = NULL;
 
-      stacks = gz_stack_capture_all_threads (TIMEOUT_MS, &error);
+      stacks = gz_thread_capture_self (TIMEOUT_MS, &error);
       g_assert_no_error (error);
       check_capture (stacks);
     }

@@ -8,6 +8,7 @@
 #include "gz-profile-builder.h"
 #include "gz-thread-profiler.h"
 #include "gz-stack.h"
+#include "gz-thread-capture.h"
 
 /* How long to wait for each thread's answer before reporting it as blocking signals. */
 #define THREAD_TIMEOUT_MS 20
@@ -51,7 +52,7 @@ build_profile (gint64    time_nanos,
   g_autoptr(GHashTable) groups = NULL; /* first GzThreadStack -> GPtrArray of them */
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
 
-  stacks = gz_stack_capture_all_threads (THREAD_TIMEOUT_MS, error);
+  stacks = gz_thread_capture_self (THREAD_TIMEOUT_MS, error);
   if (stacks == NULL)
     return NULL;
 

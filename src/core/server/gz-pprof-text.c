@@ -7,6 +7,7 @@
 
 #include "gz-pprof-text.h"
 #include "gz-stack.h"
+#include "gz-thread-capture.h"
 #include "gz-symbolizer.h"
 
 /* How long to wait for a thread that blocks signals before reporting it as such. */
@@ -209,7 +210,7 @@ gz_pprof_text_thread_dump (GError **error)
   GzSymbolizer *symbolizer;
   GString *out;
 
-  stacks = gz_stack_capture_all_threads (THREAD_TIMEOUT_MS, error);
+  stacks = gz_thread_capture_self (THREAD_TIMEOUT_MS, error);
   if (stacks == NULL)
     return NULL;
   /* The process' one symbolizer: what it read for earlier profiles is not read again. */

@@ -1,6 +1,7 @@
-/* gz-stack.h: call stacks — capturing them (the calling thread with libunwind, every thread of
- * the process by a signal to each), hashing them, and the raw records with counters that every
- * profiler hands to the profile builder. */
+/* gz-stack.h: call stacks — capturing them (the calling thread with libunwind; every thread of
+ * the process by a signal to each, whose handler only copies registers and the top of the
+ * stack), hashing them, and the raw records with counters that every profiler hands to the
+ * profile builder. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -40,24 +41,57 @@ void     gz_stack_unwind_begin (void);
 void     gz_stack_unwind_end   (void);
 gboolean gz_stack_is_unwinding (void);
 
+/* The user registers a copy carries, in DWARF order for x86-64 (rax, rdx, rcx, rbx, rsi, rdi,
+ * rbp, rsp, r8-r15, rip): the order of perf samples, which libdw's unwinder takes. */
+#define GZ_STACK_N_REGS      17
+#define GZ_STACK_REG_SP      7
+#define GZ_STACK_REG_IP      16
+/* The bytes of stack (from the stack pointer up) a copy keeps, as perf samples do. */
+#define GZ_STACK_COPY_BYTES  16384
+
+/* What a signal handler copies of the thread it interrupted, to be unwound later outside any
+ * handler (gz-thread-capture.c, the CPU profiler's signal sampler): never unwind in a handler,
+ * where the loader's lock or libunwind's may be held by the code interrupted. */
 typedef struct
 {
-  pid_t    tid;
-  char    *name;            /* /proc/self/task/TID/comm */
-  gboolean signals_blocked; /* did not answer in time: its stack is unknown */
-  guint    n_pcs;
-  guint64  pcs[GZ_STACK_MAX_DEPTH]; /* pcs[0] is the interrupted PC (exact) */
+  guint64 regs[GZ_STACK_N_REGS];
+  gsize   stack_size;               /* bytes of @stack copied */
+  guint8  stack[GZ_STACK_COPY_BYTES]; /* starts at regs[GZ_STACK_REG_SP] */
+} GzStackCopy;
+
+/* Fills @copy from a signal handler's @ucontext: the interrupted registers and the stack above
+ * the interrupted stack pointer, as much as is mapped (process_vm_readv on oneself; where that
+ * is refused, within the range of @ranges that holds the stack pointer: sorted [start, end)
+ * pairs of mapped, readable memory, gz_stack_read_ranges(); none copied without). Async-signal-
+ * safe; no allocation, no locks. */
+void    gz_stack_copy_context (const void    *ucontext,
+                               const guint64 *ranges,
+                               gsize          n_ranges,
+                               GzStackCopy   *copy);
+/* The readable and writable mappings of this process (/proc/self/maps), as sorted pairs of
+ * start and end: the bounds gz_stack_copy_context() keeps to where process_vm_readv is refused. */
+GArray *gz_stack_read_ranges  (void);
+
+typedef struct
+{
+  pid_t        tid;
+  char        *name;            /* /proc/PID/task/TID/comm */
+  gboolean     signals_blocked; /* did not answer in time: its stack is unknown */
+  GzStackCopy *copy;            /* registers and stack, not unwound yet (else NULL) */
+  guint        n_pcs;
+  guint64      pcs[GZ_STACK_MAX_DEPTH]; /* pcs[0] is the interrupted PC (exact) */
 } GzThreadStack;
 
 void       gz_thread_stack_free    (GzThreadStack *stack);
 
-/* The stacks of every thread of the calling process (the caller's own included), each captured
- * by signalling the thread. A thread that blocks the signal is reported with signals_blocked set
- * after @timeout_ms. Returns a GPtrArray of GzThreadStack. */
-GPtrArray *gz_stack_capture_all_threads (guint    timeout_ms,
-                                         GError **error);
+/* Every thread of the calling process, each asked by a signal for a copy of its registers and
+ * stack (@copy set; gz_thread_capture_self() in profilers/ unwinds them); the caller's own
+ * thread comes already unwound (@pcs). A thread that blocks the signal is reported with
+ * signals_blocked set after @timeout_ms. Returns a GPtrArray of GzThreadStack, by thread id. */
+GPtrArray *gz_stack_copy_all_threads   (guint    timeout_ms,
+                                        GError **error);
 /* The signal the captures use (default SIGRTMIN+6); set before the first capture. */
-void       gz_stack_set_capture_signal  (int      signo);
+void       gz_stack_set_capture_signal (int      signo);
 
 /* A stack with up to 4 counters: what the recorders' tables hand out (as GArrays of these) and
  * the profilers give to the builder. */

@@ -1,11 +1,11 @@
-/* gz-thread-stacks.c: the stacks of every thread of the process, each unwound in a signal
- * handler from the interrupted context; threads that block the signal are reported by name. */
+/* gz-thread-stacks.c: the stacks of every thread of the process: a signal to each, whose handler
+ * only copies the interrupted registers and the top of the stack (unwinding there would meet the
+ * loader's lock held by the code interrupted: dlopen, dl_iterate_phdr); the copies are unwound
+ * by the caller (gz-thread-capture.c). Threads that block the signal are reported by name. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <errno.h>
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 #include <linux/futex.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -45,15 +45,14 @@ enum
 };
 #define STATE_MASK 3u
 
-typedef struct
-{
-  guint   n_pcs;
-  guint64 pcs[GZ_STACK_MAX_DEPTH];
-} Reply;
+typedef GzStackCopy Reply;
 
 static guint32 request_word;
 static pid_t request_tid;
 static Reply *request_reply;
+/* Where a copy may read when process_vm_readv is refused; read at each capture's start. */
+static const guint64 *request_ranges;
+static gsize request_n_ranges;
 
 static long
 futex (guint32               *word,
@@ -72,7 +71,6 @@ stacks_signal_handler (int        signum,
   int saved_errno = errno;
   guint32 word = __atomic_load_n (&request_word, __ATOMIC_ACQUIRE);
   Reply *reply;
-  unw_cursor_t cursor;
 
   if ((word & STATE_MASK) != STATE_WAITING ||
       __atomic_load_n (&request_tid, __ATOMIC_ACQUIRE) != gettid ())
@@ -85,27 +83,7 @@ stacks_signal_handler (int        signum,
                                     FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
     goto out;
 
-  reply->n_pcs = 0;
-  gz_stack_unwind_begin ();
-  if (unw_init_local2 (&cursor, (unw_context_t *) ucontext, UNW_INIT_SIGNAL_FRAME) == 0)
-    {
-      do
-        {
-          unw_word_t ip;
-
-          if (unw_get_reg (&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
-            break;
-          reply->pcs[reply->n_pcs++] = ip;
-        }
-      while (reply->n_pcs < GZ_STACK_MAX_DEPTH && unw_step (&cursor) > 0);
-    }
-  gz_stack_unwind_end ();
-  if (reply->n_pcs == 0)
-    {
-      const ucontext_t *uc = ucontext;
-
-      reply->pcs[reply->n_pcs++] = (guint64) uc->uc_mcontext.gregs[REG_RIP];
-    }
+  gz_stack_copy_context (ucontext, request_ranges, request_n_ranges, reply);
 
   /* Fails only when the caller gave up during the grace period: the buffer is leaked. */
   word = (word & ~STATE_MASK) | STATE_WRITING;
@@ -241,7 +219,7 @@ request_stack (pid_t          tid,
                gboolean      *gone)
 {
   static guint32 generation;
-  Reply *reply = g_new0 (Reply, 1);
+  Reply *reply = g_new (Reply, 1);
   guint32 waiting;
   guint32 word;
 
@@ -284,10 +262,8 @@ request_stack (pid_t          tid,
     }
 
   g_assert ((word & STATE_MASK) == STATE_DONE);
-  stack->n_pcs = reply->n_pcs;
-  memcpy (stack->pcs, reply->pcs, reply->n_pcs * sizeof reply->pcs[0]);
+  stack->copy = reply;
   __atomic_store_n (&request_word, STATE_IDLE, __ATOMIC_RELEASE);
-  g_free (reply);
 
   return TRUE;
 }
@@ -299,6 +275,7 @@ gz_thread_stack_free (GzThreadStack *stack)
     return;
 
   g_free (stack->name);
+  g_free (stack->copy);
   g_free (stack);
 }
 
@@ -313,14 +290,15 @@ compare_tids (gconstpointer a,
 }
 
 GPtrArray *
-gz_stack_capture_all_threads (guint    timeout_ms,
-                              GError **error)
+gz_stack_copy_all_threads (guint    timeout_ms,
+                           GError **error)
 {
   static GMutex capture_lock; /* one capture at a time: there is one request word */
   static GHashTable *blocking; /* tids that blocked the signal last time; under capture_lock */
   g_autoptr(GHashTable) still_blocking = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) stacks = NULL;
   g_autoptr(GDir) dir = NULL;
+  g_autoptr(GArray) ranges = NULL;
   pid_t self = gettid ();
   const char *entry;
 
@@ -351,6 +329,9 @@ gz_stack_capture_all_threads (guint    timeout_ms,
   stacks = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_thread_stack_free);
 
   g_mutex_lock (&capture_lock);
+  ranges = gz_stack_read_ranges ();
+  request_ranges = (const guint64 *) (gpointer) ranges->data;
+  request_n_ranges = ranges->len / 2;
   while ((entry = g_dir_read_name (dir)) != NULL)
     {
       GzThreadStack *stack = g_new0 (GzThreadStack, 1);
@@ -384,6 +365,9 @@ gz_stack_capture_all_threads (guint    timeout_ms,
     }
   g_clear_pointer (&blocking, g_hash_table_unref);
   blocking = g_steal_pointer (&still_blocking);
+  /* A handler still running late copies from its own stack only (a request it claimed). */
+  request_ranges = NULL;
+  request_n_ranges = 0;
   g_mutex_unlock (&capture_lock);
 
   g_ptr_array_sort (stacks, compare_tids);
