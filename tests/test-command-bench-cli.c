@@ -341,6 +341,17 @@ test_compare_gate (Fixture       *f,
                                 "--current", "slow", "--threshold", "10",
                                 "--fail-on-regression", NULL);
   g_test_message ("%s", out);
+  /* At a load of several times the cores, even CPU time stretches by more than the planted
+   * 20 % difference (cache and frequency sharing): then there is nothing to judge. */
+  if (status != 3 && gz_test_quiet_machine_busy ())
+    {
+      g_autofree char *reason = g_strdup_printf ("the machine was busy (load %.1f): the planted "
+                                                 "20 %% regression was not measurable (wall %.2f "
+                                                 "vs %.2f ms)", gz_test_quiet_load (), b, w);
+
+      g_test_skip (reason);
+      return;
+    }
   g_assert_cmpint (status, ==, 3);
   g_assert_true (g_regex_match_simple ("^work .*regression\\s*$", out, G_REGEX_MULTILINE, 0));
   g_assert_null (strstr (out, " 0 regressions"));
