@@ -239,7 +239,7 @@ test_collector_memory (void)
   options.flags = GZ_RING_RECORD_MEMORY;
   options.data_size = 32 * MIB;
   options.stack_bytes = 4096;
-  options.memory_rate = 64 * 1024;
+  options.memory_rate = 32 * 1024;
   target_start (&target, "memory", &options);
   profiler = gz_collector_profiler_new (target.collector, GZ_PROFILE_TYPE_MEMORY, &error);
   g_assert_no_error (error);
@@ -250,7 +250,7 @@ test_collector_memory (void)
   running = gz_collector_build_profile (target.collector, GZ_PROFILE_TYPE_MEMORY, NULL,
                                         &error);
   g_assert_no_error (error);
-  g_assert_cmpint (running->period, ==, 64 * 1024);
+  g_assert_cmpint (running->period, ==, 32 * 1024);
   g_assert_cmpstr (running->default_sample_type, ==, "inuse_space");
   assert_memory_truths (running);
   g_assert_cmpuint (gz_collector_get_lost (target.collector), ==, 0);

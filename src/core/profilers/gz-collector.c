@@ -19,6 +19,8 @@
 
 #define MAX_FRAMES 128
 #define DRAIN_INTERVAL_USEC (20 * 1000)
+#define BUSY_INTERVAL_USEC (2 * 1000)
+#define BUSY_RECORDS 64
 /* An unwind that ends in unknown code re-reads the maps, at most this often. */
 #define REFRESH_INTERVAL_USEC (10 * 1000)
 /* A drain that runs to the end gives up after this many passes over a program that writes
@@ -91,6 +93,7 @@ struct _GzCollector
   GPtrArray      *stacks;        /* Stack, by id */
   GHashTable     *stack_index;   /* Stack -> itself */
   GHashTable     *live;          /* address -> LiveObject: sampled objects not freed yet */
+  GByteArray     *pending;       /* records copied out of the ring, not added yet */
 
   guint64         n_records;
   guint64         n_foreign;     /* written by other processes */
@@ -284,7 +287,7 @@ add_wait (GzCollector          *self,
   const GzRingHeader *header = gz_ring_get_header (self->ring);
   const GzRecordWait *wait = (const GzRecordWait *) record;
   const GzRecordStack *rs = record_stack (record, G_STRUCT_OFFSET (GzRecordWait, stack));
-  double delay = (double) wait->delay_ns;
+  double delay;
   Stack *stack;
 
   if (rs == NULL)
@@ -292,6 +295,7 @@ add_wait (GzCollector          *self,
       self->n_malformed++;
       return;
     }
+  delay = (double) wait->delay_ns;
   stack = record_to_stack (self, record, rs, FALSE);
   if (stack == NULL)
     return;
@@ -359,11 +363,9 @@ add_cpu (GzCollector          *self,
 }
 
 static void
-on_record (const GzRecordHeader *record,
-           gpointer              user_data)
+add_record (GzCollector          *self,
+            const GzRecordHeader *record)
 {
-  GzCollector *self = user_data;
-
   self->n_records++;
   self->last_time_ns = MAX (self->last_time_ns, record->time_ns);
   if (record->type == GZ_RECORD_PAD || record->type == GZ_RECORD_FORK)
@@ -400,15 +402,52 @@ on_record (const GzRecordHeader *record,
     }
 }
 
-/* With the lock held. @all: until the ring is empty (the last drain). */
+/* Copies a record out of the ring: its room is given back before the slow part (unwinding). */
 static void
+copy_record (const GzRecordHeader *record,
+             gpointer              user_data)
+{
+  GzCollector *self = user_data;
+
+  if (record->size >= sizeof (GzRecordHeader) && record->size % 8 == 0)
+    g_byte_array_append (self->pending, (const guint8 *) record, record->size);
+  else
+    self->n_malformed++;
+}
+
+/* With the lock held: one pass over the ring. Returns the number of records read. */
+static guint
+drain_once (GzCollector *self)
+{
+  guint n = gz_ring_drain (self->ring, copy_record, self);
+  gsize offset = 0;
+
+  while (offset < self->pending->len)
+    {
+      const GzRecordHeader *record = (const GzRecordHeader *) (self->pending->data + offset);
+
+      add_record (self, record);
+      offset += record->size;
+    }
+  g_byte_array_set_size (self->pending, 0);
+  return n;
+}
+
+/* With the lock held. @all: until the ring is empty (the last drain). */
+static guint
 drain (GzCollector *self,
        gboolean     all)
 {
   guint passes = 0;
+  guint n, total = 0;
 
-  while (gz_ring_drain (self->ring, on_record, self) > 0 && all && ++passes < MAX_DRAIN_PASSES)
-    ;
+  while ((n = drain_once (self)) > 0)
+    {
+      total += n;
+      if (!all || ++passes >= MAX_DRAIN_PASSES)
+        break;
+    }
+  return total;
 }
 
 static gpointer
@@ -421,8 +460,9 @@ worker_thread (gpointer data)
     {
       gint64 end;
 
-      drain (self, FALSE);
-      end = g_get_monotonic_time () + DRAIN_INTERVAL_USEC;
+      /* Right after a burst, look again soon: the next one may be on its way. */
+      end = g_get_monotonic_time () + (drain (self, FALSE) >= BUSY_RECORDS ? BUSY_INTERVAL_USEC
+                                                                            : DRAIN_INTERVAL_USEC);
       while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, end))
         ;
     }
@@ -727,6 +767,7 @@ gz_collector_finalize (GObject *object)
   GzCollector *self = GZ_COLLECTOR (object);
 
   g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_byte_array_unref);
   g_clear_pointer (&self->stack_index, g_hash_table_unref);
   g_clear_pointer (&self->stacks, g_ptr_array_unref);
   g_clear_pointer (&self->unwinder, gz_perf_unwinder_free);
@@ -754,4 +795,5 @@ gz_collector_init (GzCollector *self)
   self->stacks = g_ptr_array_new_with_free_func ((GDestroyNotify) stack_free);
   self->stack_index = g_hash_table_new (stack_hash, stack_equal);
   self->live = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->pending = g_byte_array_new ();
 }
