@@ -219,6 +219,164 @@ new_session (GzConfig      *config,
   return gz_session_new_for_target (config, type, duration, NULL, &target, client, error);
 }
 
+/* -- a program launched with perf events from its first instruction ------------------------ */
+
+typedef struct
+{
+  GMainLoop  *loop;
+  GzSession  *session;
+  GzLauncher *launcher;
+  gboolean    session_done;
+  gboolean    terminate;         /* SIGTERM for the program once the profile is saved */
+  int         session_status;
+  guint       n_interrupts;
+  guint       n_terms;
+} LaunchRun;
+
+static void
+launch_maybe_quit (LaunchRun *run)
+{
+  if (run->session_done && gz_launcher_get_exited (run->launcher))
+    g_main_loop_quit (run->loop);
+}
+
+/* Writes the profile now, then ends the program with SIGTERM (as perf record does once it
+ * stops): for a program that ignores the first signal. */
+static void
+launch_stop_now (LaunchRun *run)
+{
+  run->terminate = TRUE;
+  if (run->session_done)
+    gz_launcher_send_signal (run->launcher, SIGTERM);
+  else if (gz_session_get_state (run->session) == GZ_SESSION_STATE_RUNNING)
+    gz_session_stop_async (run->session, NULL, NULL, NULL);
+}
+
+/* Ctrl-C: the terminal sent SIGINT to the program too (one process group). As perf record,
+ * wait for it to end; the session then writes what it ran. A second Ctrl-C stops now. */
+static gboolean
+on_launch_interrupt (gpointer user_data)
+{
+  LaunchRun *run = user_data;
+
+  if (run->n_interrupts++ > 0)
+    launch_stop_now (run);
+  return G_SOURCE_CONTINUE;
+}
+
+/* SIGTERM (a service manager, kill): passed on to the program, whose end writes the profile;
+ * a second one stops now. */
+static gboolean
+on_launch_terminate (gpointer user_data)
+{
+  LaunchRun *run = user_data;
+
+  if (run->n_terms++ == 0)
+    gz_launcher_send_signal (run->launcher, SIGTERM);
+  else
+    launch_stop_now (run);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_launch_finished (GzSession *session,
+                    gpointer   user_data)
+{
+  LaunchRun *run = user_data;
+
+  run->session_done = TRUE;
+  /* The program may run on (--duration): say now what was saved. */
+  run->session_status = report (session);
+  if (run->terminate)
+    gz_launcher_send_signal (run->launcher, SIGTERM);
+  launch_maybe_quit (run);
+}
+
+static void
+on_launch_exited (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  LaunchRun *run = user_data;
+
+  /* The session stops by itself at the program's end. */
+  gz_launcher_wait_finish (GZ_LAUNCHER (object), result, NULL, NULL);
+  launch_maybe_quit (run);
+}
+
+/* `start --type cpu -- COMMAND`: the launcher forks the program, perf events open on it before
+ * its exec, and the session covers its whole life (or --duration). gz-cli's status is the
+ * program's: its exit status, or 128 + the signal that ended it. */
+static int
+start_launched (GzConfig      *config,
+                GzProfileType  type,
+                gint64         duration,
+                char         **command)
+{
+  g_autoptr(GzLauncher) launcher = NULL;
+  g_autoptr(GzSession) session = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *duration_text = NULL;
+  g_autofree char *ending = NULL;
+  LaunchRun run = { 0 };
+  guint sigint_source, sigterm_source;
+  int status;
+
+  launcher = gz_launcher_new ((const char * const *) command, &error);
+  if (launcher == NULL)
+    return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  run.loop = loop;
+  run.launcher = launcher;
+  /* Before the fork: a Ctrl-C from now on is ours to handle, not the end of gz-cli. */
+  sigint_source = g_unix_signal_add (SIGINT, on_launch_interrupt, &run);
+  sigterm_source = g_unix_signal_add (SIGTERM, on_launch_terminate, &run);
+
+  session = gz_session_new_for_launch (config, type, duration, NULL, launcher, &error);
+  if (session != NULL)
+    {
+      target = gz_cli_format_target (gz_session_get_target (session));
+      if (gz_session_get_duration (session) > 0)
+        {
+          g_autofree char *bound = gz_duration_format (gz_session_get_duration (session));
+
+          duration_text = g_strconcat ("for ", bound, NULL);
+        }
+      printf ("Session: %s\n", gz_session_get_id (session));
+      printf ("Output: %s\n", gz_session_get_output_path (session));
+      printf ("Profiling %s of %s %s; stop with Ctrl-C or: gz-cli profile stop --session %s\n",
+              gz_profile_type_to_string (type), target,
+              duration_text != NULL ? duration_text : "until it exits",
+              gz_session_get_id (session));
+      fflush (stdout);
+      run.session = session;
+      g_signal_connect (session, "finished", G_CALLBACK (on_launch_finished), &run);
+      if (!gz_session_start (session, &error))
+        g_clear_object (&session);
+    }
+  if (session == NULL)
+    {
+      g_source_remove (sigint_source);
+      g_source_remove (sigterm_source);
+      return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+    }
+
+  gz_launcher_wait_async (launcher, NULL, on_launch_exited, &run);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_source);
+  g_source_remove (sigterm_source);
+
+  ending = gz_launcher_describe_exit (launcher);
+  printf ("The program %s.\n", ending);
+  fflush (stdout);
+  status = gz_launcher_get_exit_code (launcher);
+  /* The program's status passes through; a failed session is never a success. */
+  return status != 0 || run.session_status == GZ_CLI_EXIT_OK ? status : run.session_status;
+}
+
 int
 gz_cli_start (int    argc,
               char **argv)
@@ -303,6 +461,10 @@ gz_cli_start (int    argc,
   config = gz_cli_load_config (flags, &status);
   if (config == NULL)
     return status;
+
+  /* cpu of a launched program: perf events from its first instruction. */
+  if (command != NULL && type == GZ_PROFILE_TYPE_CPU)
+    return start_launched (config, type, duration, command);
 
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;

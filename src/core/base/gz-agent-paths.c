@@ -1,4 +1,5 @@
-/* gz-agent-paths.c: the agent's library path, its sockets' directory, and the preload check. */
+/* gz-agent-paths.c: the agent's and the preload's library paths, the agent's sockets' directory,
+ * and the preload check. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -37,9 +38,10 @@ gz_agent_socket_path (int pid)
   return g_build_filename (dir, name, NULL);
 }
 
-/* <dir of /proc/self/exe>/../agent/libgz-agent.so, or NULL. */
+/* <dir of /proc/self/exe>/../@folder/@name, or NULL. */
 static char *
-build_tree_library (void)
+build_tree_library (const char *folder,
+                    const char *name)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = NULL;
@@ -48,16 +50,22 @@ build_tree_library (void)
   if (exe == NULL)
     return NULL;
   dir = g_path_get_dirname (exe);
-  path = g_build_filename (dir, "..", "agent", "libgz-agent.so", NULL);
+  path = g_build_filename (dir, "..", folder, name, NULL);
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return NULL;
   return g_canonicalize_filename (path, NULL);
 }
 
-char *
-gz_agent_library_path (GError **error)
+/* $@variable, else the build tree's @folder/@name, else @installed. */
+static char *
+library_path (const char  *variable,
+              const char  *folder,
+              const char  *name,
+              const char  *installed,
+              const char  *what,
+              GError     **error)
 {
-  const char *env = g_getenv ("GZ_AGENT_LIBRARY");
+  const char *env = g_getenv (variable);
   char *built;
 
   if (env != NULL && *env != '\0')
@@ -65,22 +73,36 @@ gz_agent_library_path (GError **error)
       if (!g_file_test (env, G_FILE_TEST_IS_REGULAR))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       "GZ_AGENT_LIBRARY=%s: no such file", env);
+                       "%s=%s: no such file", variable, env);
           return NULL;
         }
       return g_strdup (env);
     }
-  built = build_tree_library ();
+  built = build_tree_library (folder, name);
   if (built != NULL)
     return built;
-  if (!g_file_test (GZ_AGENT_PATH, G_FILE_TEST_IS_REGULAR))
+  if (!g_file_test (installed, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "the gz agent is not installed (%s is missing); set GZ_AGENT_LIBRARY to "
-                   "the path of libgz-agent.so", GZ_AGENT_PATH);
+                   "the gz %s is not installed (%s is missing); set %s to the path of %s",
+                   what, installed, variable, name);
       return NULL;
     }
-  return g_strdup (GZ_AGENT_PATH);
+  return g_strdup (installed);
+}
+
+char *
+gz_agent_library_path (GError **error)
+{
+  return library_path ("GZ_AGENT_LIBRARY", "agent", "libgz-agent.so", GZ_AGENT_PATH, "agent",
+                       error);
+}
+
+char *
+gz_preload_library_path (GError **error)
+{
+  return library_path ("GZ_PRELOAD_LIBRARY", "preload", "libgz-preload.so", GZ_PRELOAD_PATH,
+                       "preload library", error);
 }
 
 /* Reads @len bytes at @offset of @fd, or sets @error naming @path. */

@@ -59,6 +59,7 @@ struct _GzPerfEvents
   guint64     lost;
   gint        mmaps_seen;
   gboolean    user_only;
+  gboolean    on_exec;   /* enabled by the kernel at the process's exec */
 };
 
 static int
@@ -74,7 +75,8 @@ perf_event_open (struct perf_event_attr *attr,
 static void
 fill_attr (struct perf_event_attr *attr,
            guint                   hz,
-           gboolean                user_only)
+           gboolean                user_only,
+           gboolean                on_exec)
 {
   memset (attr, 0, sizeof *attr);
   attr->size = sizeof *attr;
@@ -96,6 +98,8 @@ fill_attr (struct perf_event_attr *attr,
   attr->exclude_hv = 1;
   attr->exclude_callchain_kernel = 1;
   attr->disabled = 1;
+  /* A launched program: from its first instruction, and nothing of the fork before. */
+  attr->enable_on_exec = on_exec;
   /* Threads the process creates during the session carry the event on. */
   attr->inherit = 1;
   attr->mmap = 1;
@@ -172,6 +176,7 @@ static int
 open_event (pid_t     tid,
             int       cpu,
             guint     hz,
+            gboolean  on_exec,
             gboolean *user_only)
 {
   struct perf_event_attr attr;
@@ -179,13 +184,13 @@ open_event (pid_t     tid,
 
   if (!*user_only)
     {
-      fill_attr (&attr, hz, FALSE);
+      fill_attr (&attr, hz, FALSE, on_exec);
       fd = perf_event_open (&attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
       if (fd >= 0 || (errno != EACCES && errno != EPERM))
         return fd;
       *user_only = TRUE;
     }
-  fill_attr (&attr, hz, TRUE);
+  fill_attr (&attr, hz, TRUE, on_exec);
   return perf_event_open (&attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
@@ -207,7 +212,7 @@ gz_perf_events_check (pid_t    pid,
       set_open_error (error, pid, ESRCH);
       return FALSE;
     }
-  fd = open_event (pid, -1, 100, &user_only);
+  fd = open_event (pid, -1, 100, FALSE, &user_only);
   if (fd < 0)
     {
       set_open_error (error, pid, errno);
@@ -286,7 +291,7 @@ open_on_cpu (GzPerfEvents  *self,
   for (guint i = 0; i < self->buffers->len && buffer == NULL; i++)
     if (g_array_index (self->buffers, RingBuffer, i).cpu == cpu)
       buffer = &g_array_index (self->buffers, RingBuffer, i);
-  fd = open_event (tid, cpu, self->hz, &self->user_only);
+  fd = open_event (tid, cpu, self->hz, self->on_exec, &self->user_only);
   if (fd < 0)
     {
       int errsv = errno;
@@ -311,10 +316,11 @@ open_on_cpu (GzPerfEvents  *self,
   return TRUE;
 }
 
-GzPerfEvents *
-gz_perf_events_open (pid_t    pid,
-                     guint    hz,
-                     GError **error)
+static GzPerfEvents *
+events_open (pid_t     pid,
+             guint     hz,
+             gboolean  on_exec,
+             GError  **error)
 {
   g_autoptr(GzPerfEvents) self = g_new0 (GzPerfEvents, 1);
   g_autoptr(GArray) tids = NULL;
@@ -324,6 +330,7 @@ gz_perf_events_open (pid_t    pid,
 
   self->pid = pid;
   self->hz = hz;
+  self->on_exec = on_exec;
   self->n_cpus = (int) sysconf (_SC_NPROCESSORS_CONF);
   self->fds = g_array_new (FALSE, FALSE, sizeof (int));
   self->buffers = g_array_new (FALSE, FALSE, sizeof (RingBuffer));
@@ -352,6 +359,22 @@ gz_perf_events_open (pid_t    pid,
       return NULL;
     }
   return g_steal_pointer (&self);
+}
+
+GzPerfEvents *
+gz_perf_events_open (pid_t    pid,
+                     guint    hz,
+                     GError **error)
+{
+  return events_open (pid, hz, FALSE, error);
+}
+
+GzPerfEvents *
+gz_perf_events_open_on_exec (pid_t    pid,
+                             guint    hz,
+                             GError **error)
+{
+  return events_open (pid, hz, TRUE, error);
 }
 
 void

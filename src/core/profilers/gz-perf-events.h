@@ -48,6 +48,12 @@ gboolean      gz_perf_events_check         (pid_t              pid,
 GzPerfEvents *gz_perf_events_open          (pid_t              pid,
                                             guint              hz,
                                             GError           **error);
+/* As gz_perf_events_open() on @pid, a child that has not called exec yet (it waits for its
+ * parent's word): the kernel enables the events at its exec, so that the program is sampled from
+ * its first instruction; gz_perf_events_enable() is not needed. */
+GzPerfEvents *gz_perf_events_open_on_exec  (pid_t              pid,
+                                            guint              hz,
+                                            GError           **error);
 void          gz_perf_events_free          (GzPerfEvents      *self);
 void          gz_perf_events_enable        (GzPerfEvents      *self);
 void          gz_perf_events_disable       (GzPerfEvents      *self);

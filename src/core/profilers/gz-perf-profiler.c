@@ -19,6 +19,9 @@
 
 #define MAX_FRAMES 128
 #define READ_TIMEOUT_MS 100
+/* Until a launched program's first sample: its modules are read then, while it runs, so look
+ * often (a short program may be gone after one long wait). */
+#define READ_TIMEOUT_EXEC_MS 5
 /* How often the reader looks for threads that run unsampled, and how much CPU (clock ticks)
  * one must use between two looks to count as such: more than the two periods (one per CPU)
  * an event may hold back. */
@@ -32,6 +35,7 @@ struct _GzPerfProfiler
   pid_t             pid;
   guint             hz;
   gboolean          exited;
+  gboolean          on_exec;     /* a child that execs after the start */
 
   /* From start to stop; while running only the reader thread touches all but @stop. */
   GzPerfEvents     *events;
@@ -43,6 +47,8 @@ struct _GzPerfProfiler
   guint64           n_samples;
   guint64           n_dwarf;     /* stacks from the DWARF unwinder */
   guint64           n_chain;     /* stacks from the kernel's call chain */
+  guint64           n_unread;    /* samples of a launched program that was gone before its
+                                  * modules could be read */
   GHashTable       *sampled;     /* tids seen in samples that we opened no events on */
   GHashTable       *ticks;       /* tid -> CPU ticks at the last look, for the others */
   gint64            next_check;
@@ -51,6 +57,27 @@ struct _GzPerfProfiler
 };
 
 G_DEFINE_FINAL_TYPE (GzPerfProfiler, gz_perf_profiler, GZ_TYPE_PROFILER)
+
+/* Reads the process's modules, for the unwinder and the symbolizer. */
+static gboolean
+read_process (GzPerfProfiler  *self,
+              GError         **error)
+{
+  g_autoptr(GzSymbolizer) symbolizer = NULL;
+  g_autoptr(GzPerfUnwinder) unwinder = NULL;
+
+  symbolizer = gz_symbolizer_new (self->pid, error);
+  if (symbolizer == NULL)
+    return FALSE;
+  unwinder = gz_perf_unwinder_new (self->pid, error);
+  if (unwinder == NULL)
+    return FALSE;
+  gz_perf_events_take_mmaps (self->events);
+  g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
+  self->symbolizer = g_steal_pointer (&symbolizer);
+  self->unwinder = g_steal_pointer (&unwinder);
+  return TRUE;
+}
 
 static void
 on_sample (const GzPerfSample *sample,
@@ -66,6 +93,12 @@ on_sample (const GzPerfSample *sample,
   /* inherit follows fork() too: only this process's threads are its profile. */
   if ((pid_t) sample->pid != self->pid)
     return;
+  /* A launched program's first sample: it has exec'd, its modules are the program's now. */
+  if (self->unwinder == NULL && !read_process (self, NULL))
+    {
+      self->n_unread++;
+      return;
+    }
   if (!gz_perf_events_has_thread (self->events, (pid_t) sample->tid))
     g_hash_table_add (self->sampled, GINT_TO_POINTER ((pid_t) sample->tid));
   /* New code mapped (dlopen): both read the maps again now, while the process still runs. */
@@ -162,7 +195,9 @@ reader_thread (gpointer data)
 
   while (!g_atomic_int_get (&self->stop))
     {
-      gz_perf_events_read (self->events, READ_TIMEOUT_MS, on_sample, self);
+      gz_perf_events_read (self->events, self->unwinder == NULL ? READ_TIMEOUT_EXEC_MS
+                                                                : READ_TIMEOUT_MS,
+                           on_sample, self);
       if (g_get_monotonic_time () >= self->next_check)
         {
           adopt_unsampled_threads (self);
@@ -202,26 +237,37 @@ gz_perf_profiler_start (GzProfiler  *profiler,
 
   self->exited = FALSE;
   self->stop = FALSE;
-  self->n_samples = self->n_dwarf = self->n_chain = 0;
+  self->n_samples = self->n_dwarf = self->n_chain = self->n_unread = 0;
   self->n_adopted = 0;
   self->lost_at_check = 0;
   self->next_check = 0;
   g_hash_table_remove_all (self->sampled);
   g_hash_table_remove_all (self->ticks);
-  /* The maps are read now, while the process runs: it may be gone by the stop. */
-  self->symbolizer = gz_symbolizer_new (self->pid, error);
-  if (self->symbolizer == NULL)
-    return FALSE;
-  self->unwinder = gz_perf_unwinder_new (self->pid, error);
-  if (self->unwinder == NULL)
-    goto fail;
-  self->events = gz_perf_events_open (self->pid, self->hz, error);
-  if (self->events == NULL)
-    goto fail;
+  if (self->on_exec)
+    {
+      /* Not exec'd yet: its modules are gz's; the first sample reads the program's. */
+      self->events = gz_perf_events_open_on_exec (self->pid, self->hz, error);
+      if (self->events == NULL)
+        goto fail;
+    }
+  else
+    {
+      /* The maps are read now, while the process runs: it may be gone by the stop. */
+      self->symbolizer = gz_symbolizer_new (self->pid, error);
+      if (self->symbolizer == NULL)
+        return FALSE;
+      self->unwinder = gz_perf_unwinder_new (self->pid, error);
+      if (self->unwinder == NULL)
+        goto fail;
+      self->events = gz_perf_events_open (self->pid, self->hz, error);
+      if (self->events == NULL)
+        goto fail;
+    }
   self->builder = gz_profile_builder_new (GZ_PROFILE_TYPE_CPU);
   gz_profile_builder_set_period (self->builder, G_GINT64_CONSTANT (1000000000) / self->hz);
   self->reader = g_thread_new ("gz-perf-reader", reader_thread, self);
-  gz_perf_events_enable (self->events);
+  if (!self->on_exec)
+    gz_perf_events_enable (self->events);
   return TRUE;
 
 fail:
@@ -255,14 +301,16 @@ gz_perf_profiler_stop (GzProfiler  *profiler,
   symbolizer = g_steal_pointer (&self->symbolizer);
 
   gz_profile_builder_set_time (builder, start_nanos, MAX (now_nanos - start_nanos, 0));
-  comment = g_strdup_printf ("perf events on pid %d at %u Hz%s: %" G_GUINT64_FORMAT " samples "
+  comment = g_strdup_printf ("perf events on pid %d at %u Hz%s%s: %" G_GUINT64_FORMAT " samples "
                              "(%" G_GUINT64_FORMAT " unwound with DWARF, %" G_GUINT64_FORMAT
                              " by frame pointers), %u threads at the start (%u more found "
                              "unsampled), %" G_GUINT64_FORMAT " lost%s", (int) self->pid, self->hz,
+                             self->on_exec ? " from its exec" : "",
                              user_only ? ", user space only (time in the kernel not sampled)"
                                        : "",
                              self->n_samples, self->n_dwarf, self->n_chain,
-                             n_threads - self->n_adopted, self->n_adopted, lost,
+                             n_threads - self->n_adopted, self->n_adopted,
+                             lost + self->n_unread,
                              self->exited ? "; the process exited during the session" : "");
   gz_profile_builder_add_comment (builder, comment);
   return gz_profile_builder_finish (builder, symbolizer, error);
@@ -299,11 +347,12 @@ gz_perf_profiler_init (GzPerfProfiler *self)
   self->ticks = g_hash_table_new (NULL, NULL);
 }
 
-GzProfiler *
-gz_perf_profiler_new (pid_t           pid,
-                      GzProfileType   type,
-                      GzConfig       *config,
-                      GError        **error)
+static GzProfiler *
+perf_profiler_new (pid_t           pid,
+                   GzProfileType   type,
+                   GzConfig       *config,
+                   gboolean        on_exec,
+                   GError        **error)
 {
   GzPerfProfiler *self;
 
@@ -323,9 +372,28 @@ gz_perf_profiler_new (pid_t           pid,
 
   self = g_object_new (GZ_TYPE_PERF_PROFILER, "profile-type", (int) type, NULL);
   self->pid = pid;
+  self->on_exec = on_exec;
   self->hz = config != NULL ? (guint) CLAMP (gz_config_get_int (config, "cpu-hz"), 1, 1000)
                             : 100;
   return GZ_PROFILER (self);
+}
+
+GzProfiler *
+gz_perf_profiler_new (pid_t           pid,
+                      GzProfileType   type,
+                      GzConfig       *config,
+                      GError        **error)
+{
+  return perf_profiler_new (pid, type, config, FALSE, error);
+}
+
+GzProfiler *
+gz_perf_profiler_new_on_exec (pid_t           pid,
+                              GzProfileType   type,
+                              GzConfig       *config,
+                              GError        **error)
+{
+  return perf_profiler_new (pid, type, config, TRUE, error);
 }
 
 pid_t

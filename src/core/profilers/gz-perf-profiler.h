@@ -22,6 +22,13 @@ GzProfiler *gz_perf_profiler_new           (pid_t            pid,
                                             GzProfileType    type,
                                             GzConfig        *config,
                                             GError         **error);
+/* As gz_perf_profiler_new() for @pid, a child that has not called exec yet (GzLauncher): the
+ * start opens the events, which the kernel enables at the child's exec, so that the program is
+ * sampled from its first instruction. Its modules are read from its first sample on. */
+GzProfiler *gz_perf_profiler_new_on_exec   (pid_t            pid,
+                                            GzProfileType    type,
+                                            GzConfig        *config,
+                                            GError         **error);
 pid_t       gz_perf_profiler_get_pid       (GzPerfProfiler  *self);
 /* FALSE once the process is gone or a zombie. */
 gboolean    gz_perf_profiler_target_alive  (GzPerfProfiler  *self);

@@ -25,6 +25,7 @@ struct _GzSession
   GzConfig          *config;
   GzProfiler        *profiler;      /* only the worker touches it while stopping */
   GzTargetCapture   *capture;       /* instead of the profiler, for another program */
+  GzLauncher        *launcher;      /* a program launched for this session, or NULL */
   GzSessionRegistry *registry;
   GzSessionInfo     *info;
   GzSessionState     state;
@@ -100,6 +101,13 @@ gz_session_dispose (GObject *object)
    * built here, on whatever thread drops the last reference. */
   g_clear_object (&self->profiler);
   g_clear_object (&self->capture);
+  if (self->launcher != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->launcher, self);
+      /* A child never released never runs the program. */
+      gz_launcher_abort (self->launcher);
+      g_clear_object (&self->launcher);
+    }
   g_clear_object (&self->registry);
   g_clear_object (&self->config);
   G_OBJECT_CLASS (gz_session_parent_class)->dispose (object);
@@ -179,8 +187,10 @@ session_new (GzConfig       *config,
              const char     *output_dir,
              const GzTarget *target,
              GzTargetClient *client,
+             GzLauncher     *launcher,
              GError        **error)
 {
+  GzTarget launched = { GZ_TARGET_COMMAND, 0, NULL };
   g_autoptr(GzSession) self = NULL;
   g_autoptr(GzConfig) own_config = NULL;
   g_autofree char *absolute_dir = NULL;
@@ -221,7 +231,21 @@ session_new (GzConfig       *config,
 
   self = g_object_new (GZ_TYPE_SESSION, NULL);
   self->config = g_object_ref (config);
-  if (target->kind == GZ_TARGET_SELF)
+  if (launcher != NULL)
+    {
+      /* Only now that the output folder is known to take the profile: the child waits before
+       * its exec; the profiler is opened on it at the start. */
+      if (!gz_launcher_spawn (launcher, error))
+        return NULL;
+      self->launcher = g_object_ref (launcher);
+      launched.pid = gz_launcher_get_pid (launcher);
+      launched.spec = (char *) gz_launcher_get_command_line (launcher);
+      target = &launched;
+      self->profiler = gz_perf_profiler_new_on_exec (launched.pid, type, config, error);
+      if (self->profiler == NULL)
+        return NULL;
+    }
+  else if (target->kind == GZ_TARGET_SELF)
     {
       self->profiler = gz_profiler_new (type, config, error);
       if (self->profiler == NULL)
@@ -266,7 +290,7 @@ gz_session_new (GzConfig      *config,
   g_return_val_if_fail (config == NULL || GZ_IS_CONFIG (config), NULL);
   g_return_val_if_fail (type < GZ_PROFILE_TYPE_N, NULL);
 
-  return session_new (config, type, duration_nanos, output_dir, &self_target, NULL, error);
+  return session_new (config, type, duration_nanos, output_dir, &self_target, NULL, NULL, error);
 }
 
 GzSession *
@@ -284,7 +308,44 @@ gz_session_new_for_target (GzConfig       *config,
   g_return_val_if_fail (GZ_IS_TARGET_CLIENT (client) ||
                         (client == NULL && target->kind == GZ_TARGET_PID), NULL);
 
-  return session_new (config, type, duration_nanos, output_dir, target, client, error);
+  return session_new (config, type, duration_nanos, output_dir, target, client, NULL, error);
+}
+
+GzSession *
+gz_session_new_for_launch (GzConfig      *config,
+                           GzProfileType  type,
+                           gint64         duration_nanos,
+                           const char    *output_dir,
+                           GzLauncher    *launcher,
+                           GError       **error)
+{
+  GzTarget target = { GZ_TARGET_COMMAND, 0, NULL };
+  GzSession *self;
+
+  g_return_val_if_fail (config == NULL || GZ_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (type < GZ_PROFILE_TYPE_N, NULL);
+  g_return_val_if_fail (GZ_IS_LAUNCHER (launcher), NULL);
+  g_return_val_if_fail (gz_launcher_get_pid (launcher) == 0, NULL);
+
+  if (type != GZ_PROFILE_TYPE_CPU)
+    {
+      g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
+                   "a launched program's %s profile is not taken this way yet; use cpu",
+                   gz_profile_type_to_string (type));
+      return NULL;
+    }
+  self = session_new (config, type, duration_nanos, output_dir, &target, NULL, launcher, error);
+  /* Whatever failed after the fork: the child leaves without running the program. */
+  if (self == NULL && gz_launcher_get_pid (launcher) != 0)
+    gz_launcher_abort (launcher);
+  return self;
+}
+
+GzLauncher *
+gz_session_get_launcher (GzSession *self)
+{
+  g_return_val_if_fail (GZ_IS_SESSION (self), NULL);
+  return self->launcher;
 }
 
 const char *
@@ -379,6 +440,7 @@ typedef struct
   char            *id;
   char       *path;
   gint64      start_monotonic;
+  char       *ending;    /* how a launched program ended, when it had */
 } StopJob;
 
 static void
@@ -390,6 +452,7 @@ stop_job_free (gpointer data)
   g_clear_object (&job->capture);
   g_free (job->id);
   g_free (job->path);
+  g_free (job->ending);
   g_free (job);
 }
 
@@ -413,6 +476,8 @@ stop_thread (GTask        *task,
     profile = gz_profiler_stop (job->profiler, &error);
   if (job->profiler != NULL && GZ_IS_PERF_PROFILER (job->profiler))
     target_exited = gz_perf_profiler_target_exited (GZ_PERF_PROFILER (job->profiler));
+  if (profile != NULL && job->ending != NULL)
+    g_ptr_array_add (profile->comments, g_strdup_printf ("the program %s", job->ending));
   if (profile != NULL && g_cancellable_is_cancelled (cancellable))
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -513,6 +578,8 @@ gz_session_begin_stop (GzSession    *self,
   job->id = g_strdup (self->info->id);
   job->path = g_strdup (self->info->output_path);
   job->start_monotonic = self->start_monotonic;
+  if (self->launcher != NULL && gz_launcher_get_exited (self->launcher))
+    job->ending = gz_launcher_describe_exit (self->launcher);
 
   /* The task completes on the context it was made on: make it on the session's. */
   g_main_context_push_thread_default (self->context);
@@ -543,6 +610,17 @@ on_idle_stop (gpointer user_data)
   g_clear_pointer (&self->idle_stop_source, g_source_unref);
   gz_session_begin_stop (self, NULL);
   return G_SOURCE_REMOVE;
+}
+
+/* A launched program ended: its profile is what it ran, whatever the end. */
+static void
+on_launcher_exited (GzLauncher *launcher,
+                    gpointer    user_data)
+{
+  GzSession *self = user_data;
+
+  if (self->state == GZ_SESSION_STATE_RUNNING && self->idle_stop_source == NULL)
+    self->idle_stop_source = attach_source (self, g_idle_source_new (), on_idle_stop);
 }
 
 static void
@@ -617,6 +695,19 @@ gz_session_start (GzSession *self,
     }
 
   self->context = g_main_context_ref_thread_default ();
+  /* Everything is ready: the program runs now, from its first instruction profiled. */
+  if (self->launcher != NULL)
+    {
+      if (!gz_launcher_release (self->launcher, error))
+        {
+          g_autoptr(GzProfile) profile = gz_profiler_stop (self->profiler, NULL);
+
+          gz_session_registry_unpublish (self->registry, self->info->id);
+          self->state = GZ_SESSION_STATE_READY;
+          return FALSE;
+        }
+      g_signal_connect (self->launcher, "exited", G_CALLBACK (on_launcher_exited), self);
+    }
   if (self->info->duration > 0)
     {
       /* Milliseconds, rounded up so a session never ends early. */

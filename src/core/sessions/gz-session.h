@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "gz-config.h"
+#include "gz-launcher.h"
 #include "gz-session-types.h"
 #include "gz-target-client.h"
 
@@ -37,6 +38,21 @@ GzSession              *gz_session_new_for_target   (GzConfig            *config
                                                      const GzTarget      *target,
                                                      GzTargetClient      *client,
                                                      GError             **error);
+/* A session on the program @launcher starts (a COMMAND target): the output folder is checked,
+ * then the launcher forks the child, which waits before its exec while the profiler opens on it;
+ * gz_session_start() lets it exec, so the whole program is profiled, from its first instruction,
+ * and nothing runs unprofiled when something fails. The session stops by itself when the
+ * program ends, however it ends (exit, _exit, a signal, a crash), with the profile of what ran;
+ * or at @duration_nanos when that is shorter (0: the program's whole life). cpu only (perf
+ * events, enabled at the exec); a failure leaves no child behind. */
+GzSession              *gz_session_new_for_launch   (GzConfig            *config,
+                                                     GzProfileType        type,
+                                                     gint64               duration_nanos,
+                                                     const char          *output_dir,
+                                                     GzLauncher          *launcher,
+                                                     GError             **error);
+/* The launcher of a gz_session_new_for_launch() session, else NULL. */
+GzLauncher             *gz_session_get_launcher     (GzSession           *self);
 const char             *gz_session_get_id           (GzSession           *self);
 GzProfileType           gz_session_get_profile_type (GzSession           *self);
 const GzTarget         *gz_session_get_target       (GzSession           *self);

@@ -1,0 +1,565 @@
+/* gz-launcher.c: a program started for profiling: fork, the child waits on a pipe while the
+ * parent opens what watches it, then it execs. Between fork and exec the child runs only
+ * async-signal-safe calls (gz-cli and the app have threads). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gz-agent-paths.h"
+#include "gz-launcher.h"
+#include "gz-preload-format.h"
+
+struct _GzLauncher
+{
+  GObject       parent_instance;
+
+  char         *program;
+  char        **argv;          /* argv[0] as given */
+  char         *command_line;
+  GHashTable   *env;           /* name -> value set on top of this process's environment */
+  int           ring_fd;       /* -1: none */
+
+  GPid          pid;
+  int           release_fd;    /* the write end the child waits on; -1 once released */
+  int           error_fd;      /* the read end the child reports a failed exec on */
+  gboolean      released;
+  gboolean      exited;
+  int           wait_status;
+  GSource      *child_watch;
+  GPtrArray    *waiters;       /* GTask of gz_launcher_wait_async() */
+};
+
+G_DEFINE_FINAL_TYPE (GzLauncher, gz_launcher, G_TYPE_OBJECT)
+
+enum {
+  EXITED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+gz_launcher_dispose (GObject *object)
+{
+  GzLauncher *self = GZ_LAUNCHER (object);
+
+  gz_launcher_abort (self);
+  if (self->child_watch != NULL)
+    {
+      g_source_destroy (self->child_watch);
+      g_clear_pointer (&self->child_watch, g_source_unref);
+    }
+  G_OBJECT_CLASS (gz_launcher_parent_class)->dispose (object);
+}
+
+static void
+gz_launcher_finalize (GObject *object)
+{
+  GzLauncher *self = GZ_LAUNCHER (object);
+
+  if (self->error_fd >= 0)
+    close (self->error_fd);
+  g_free (self->program);
+  g_strfreev (self->argv);
+  g_free (self->command_line);
+  g_hash_table_unref (self->env);
+  g_ptr_array_unref (self->waiters);
+  G_OBJECT_CLASS (gz_launcher_parent_class)->finalize (object);
+}
+
+static void
+gz_launcher_class_init (GzLauncherClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gz_launcher_dispose;
+  object_class->finalize = gz_launcher_finalize;
+
+  /* The child ended (reaped); gz_launcher_get_exit_code() says how. */
+  signals[EXITED] = g_signal_new ("exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+gz_launcher_init (GzLauncher *self)
+{
+  self->env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->waiters = g_ptr_array_new ();
+  self->ring_fd = -1;
+  self->release_fd = -1;
+  self->error_fd = -1;
+}
+
+/* The program's file: as given when it has a slash, else found in $PATH. */
+static char *
+resolve_program (const char  *name,
+                 GError     **error)
+{
+  g_autofree char *path = NULL;
+
+  if (strchr (name, '/') != NULL)
+    path = g_strdup (name);
+  else
+    path = g_find_program_in_path (name);
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "command \"%s\" not found; check its name, or give its path", name);
+      return NULL;
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) || access (path, X_OK) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "\"%s\" is not an executable file; give a program (chmod +x it if it is "
+                   "one)", path);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+static char *
+command_line (char **argv)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      g_autofree char *quoted = strpbrk (argv[i], " \t\"'\\$") != NULL || *argv[i] == '\0'
+                                  ? g_shell_quote (argv[i]) : g_strdup (argv[i]);
+
+      if (i > 0)
+        g_string_append_c (line, ' ');
+      g_string_append (line, quoted);
+    }
+  return g_string_free (line, FALSE);
+}
+
+GzLauncher *
+gz_launcher_new (const char * const  *argv,
+                 GError             **error)
+{
+  g_autoptr(GzLauncher) self = NULL;
+  g_autofree char *program = NULL;
+
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+
+  program = resolve_program (argv[0], error);
+  if (program == NULL)
+    return NULL;
+  self = g_object_new (GZ_TYPE_LAUNCHER, NULL);
+  self->program = g_steal_pointer (&program);
+  self->argv = g_strdupv ((char **) argv);
+  self->command_line = command_line (self->argv);
+  return g_steal_pointer (&self);
+}
+
+const char *
+gz_launcher_get_program (GzLauncher *self)
+{
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), NULL);
+  return self->program;
+}
+
+const char *
+gz_launcher_get_command_line (GzLauncher *self)
+{
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), NULL);
+  return self->command_line;
+}
+
+void
+gz_launcher_setenv (GzLauncher *self,
+                    const char *name,
+                    const char *value)
+{
+  g_return_if_fail (GZ_IS_LAUNCHER (self));
+  g_return_if_fail (self->pid == 0);
+
+  g_hash_table_insert (self->env, g_strdup (name), g_strdup (value));
+}
+
+gboolean
+gz_launcher_set_preload (GzLauncher  *self,
+                         int          ring_fd,
+                         GError     **error)
+{
+  g_autofree char *library = NULL;
+  g_autofree char *preload = NULL;
+  g_autofree char *fd_text = NULL;
+  const char *old_preload;
+
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), FALSE);
+  g_return_val_if_fail (self->pid == 0, FALSE);
+
+  /* Refused before anything runs: a static binary would run unprofiled. */
+  if (!gz_agent_can_preload (self->program, error))
+    return FALSE;
+  library = gz_preload_library_path (error);
+  if (library == NULL)
+    return FALSE;
+  old_preload = g_hash_table_lookup (self->env, "LD_PRELOAD");
+  if (old_preload == NULL)
+    old_preload = g_getenv ("LD_PRELOAD");
+  preload = old_preload != NULL && *old_preload != '\0'
+              ? g_strconcat (library, ":", old_preload, NULL) : g_strdup (library);
+  gz_launcher_setenv (self, "LD_PRELOAD", preload);
+  fd_text = g_strdup_printf ("%d", ring_fd);
+  gz_launcher_setenv (self, GZ_RING_ENV, fd_text);
+  self->ring_fd = ring_fd;
+  return TRUE;
+}
+
+/* This process's environment with the launcher's changes. */
+static GStrv
+child_environment (GzLauncher *self)
+{
+  GStrv envp = g_get_environ ();
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_hash_table_iter_init (&iter, self->env);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    envp = g_environ_setenv (envp, name, value, TRUE);
+  return envp;
+}
+
+/* The cancellable's source of a wait, which holds its task: gone once the task returns. */
+static void
+drop_cancel_source (GTask *task)
+{
+  GSource *source = g_object_steal_data (G_OBJECT (task), "gz-cancel-source");
+
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+}
+
+static void
+return_waiter (GzLauncher *self,
+               GTask      *task)
+{
+  int *code = g_new (int, 1);
+
+  drop_cancel_source (task);
+  *code = gz_launcher_get_exit_code (self);
+  g_task_return_pointer (task, code, g_free);
+}
+
+static void
+on_child_exited (GPid     pid,
+                 gint     wait_status,
+                 gpointer user_data)
+{
+  GzLauncher *self = user_data;
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
+  g_autoptr(GzLauncher) hold = g_object_ref (self);
+
+  self->waiters = g_ptr_array_new ();
+  self->exited = TRUE;
+  self->wait_status = wait_status;
+  g_clear_pointer (&self->child_watch, g_source_unref);
+  g_signal_emit (self, signals[EXITED], 0);
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      g_autoptr(GTask) task = g_ptr_array_index (waiters, i);
+
+      return_waiter (self, task);
+    }
+}
+
+/* In the child, between fork and exec: async-signal-safe calls only. */
+G_GNUC_NORETURN static void
+child_run (GzLauncher  *self,
+           int          release_read,
+           int          error_write,
+           char       **argv,
+           char       **envp,
+           sigset_t    *old_mask)
+{
+  char go;
+  ssize_t n;
+  int errsv;
+
+  /* The parent's handlers (GLib's for SIGINT, SIGTERM, SIGCHLD) must not run here: they would
+   * write into the parent's wake-up pipe. exec resets caught signals, not ignored ones. */
+  for (int sig = 1; sig < NSIG; sig++)
+    {
+      struct sigaction action;
+
+      if (sigaction (sig, NULL, &action) == 0 && action.sa_handler != SIG_DFL &&
+          (action.sa_handler != SIG_IGN || sig == SIGPIPE))
+        {
+          memset (&action, 0, sizeof action);
+          action.sa_handler = SIG_DFL;
+          sigaction (sig, &action, NULL);
+        }
+    }
+  sigprocmask (SIG_SETMASK, old_mask, NULL);
+
+  if (self->ring_fd >= 0 && fcntl (self->ring_fd, F_SETFD, 0) != 0)
+    {
+      errsv = errno;
+      (void) !write (error_write, &errsv, sizeof errsv);
+      _exit (127);
+    }
+  /* The parent's word: a byte to exec, end of file (abort, or the parent died) to leave. */
+  do
+    n = read (release_read, &go, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    _exit (127);
+  execve (self->program, argv, envp);
+  errsv = errno;
+  (void) !write (error_write, &errsv, sizeof errsv);
+  _exit (127);
+}
+
+gboolean
+gz_launcher_spawn (GzLauncher  *self,
+                   GError     **error)
+{
+  g_auto(GStrv) envp = NULL;
+  g_autofree char **argv = NULL;
+  int release_pipe[2], error_pipe[2];
+  sigset_t all, old_mask;
+  guint n = g_strv_length (self->argv);
+  pid_t pid;
+  int errsv;
+
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), FALSE);
+  g_return_val_if_fail (self->pid == 0, FALSE);
+
+  envp = child_environment (self);
+  /* argv[0] as the user gave it, as a shell passes it. */
+  argv = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    argv[i] = self->argv[i];
+
+  if (pipe2 (release_pipe, O_CLOEXEC) != 0)
+    {
+      errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "cannot start %s: pipe: %s", self->program, g_strerror (errsv));
+      return FALSE;
+    }
+  if (pipe2 (error_pipe, O_CLOEXEC) != 0)
+    {
+      errsv = errno;
+      close (release_pipe[0]);
+      close (release_pipe[1]);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "cannot start %s: pipe: %s", self->program, g_strerror (errsv));
+      return FALSE;
+    }
+
+  /* No handler of ours may run in the child before it resets them. */
+  sigfillset (&all);
+  pthread_sigmask (SIG_SETMASK, &all, &old_mask);
+  pid = fork ();
+  if (pid == 0)
+    child_run (self, release_pipe[0], error_pipe[1], argv, envp, &old_mask);
+  errsv = errno;
+  pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
+  close (release_pipe[0]);
+  close (error_pipe[1]);
+  if (pid < 0)
+    {
+      close (release_pipe[1]);
+      close (error_pipe[0]);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "cannot start %s: fork: %s", self->program, g_strerror (errsv));
+      return FALSE;
+    }
+  self->pid = pid;
+  self->release_fd = release_pipe[1];
+  self->error_fd = error_pipe[0];
+  self->child_watch = g_child_watch_source_new (pid);
+  g_source_set_callback (self->child_watch, (GSourceFunc) (void (*) (void)) on_child_exited,
+                         self, NULL);
+  g_source_attach (self->child_watch, g_main_context_get_thread_default ());
+  return TRUE;
+}
+
+GPid
+gz_launcher_get_pid (GzLauncher *self)
+{
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), 0);
+  return self->pid;
+}
+
+gboolean
+gz_launcher_release (GzLauncher  *self,
+                     GError     **error)
+{
+  const char go = 'g';
+  int errsv = 0;
+  ssize_t n;
+
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), FALSE);
+  g_return_val_if_fail (self->pid != 0 && !self->released, FALSE);
+
+  self->released = TRUE;
+  n = write (self->release_fd, &go, 1);
+  close (self->release_fd);
+  self->release_fd = -1;
+  if (n != 1)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "cannot start %s: the child was gone before its exec", self->program);
+      return FALSE;
+    }
+  /* End of file: the exec closed the pipe. An errno: it failed, and the child exits. */
+  do
+    n = read (self->error_fd, &errsv, sizeof errsv);
+  while (n < 0 && errno == EINTR);
+  close (self->error_fd);
+  self->error_fd = -1;
+  if (n == sizeof errsv)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "cannot run %s: %s%s",
+                   self->program, g_strerror (errsv),
+                   errsv == ENOEXEC ? " (a script without a #! line? give its interpreter)"
+                                    : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+gz_launcher_abort (GzLauncher *self)
+{
+  g_return_if_fail (GZ_IS_LAUNCHER (self));
+
+  if (self->pid == 0 || self->released)
+    return;
+  /* The child sees the end of the pipe and leaves without running the program. */
+  self->released = TRUE;
+  close (self->release_fd);
+  self->release_fd = -1;
+}
+
+void
+gz_launcher_send_signal (GzLauncher *self,
+                         int         signum)
+{
+  g_return_if_fail (GZ_IS_LAUNCHER (self));
+
+  /* Until reaped the pid is ours: never another process's. */
+  if (self->pid != 0 && !self->exited)
+    kill (self->pid, signum);
+}
+
+gboolean
+gz_launcher_get_exited (GzLauncher *self)
+{
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), FALSE);
+  return self->exited;
+}
+
+int
+gz_launcher_get_exit_code (GzLauncher *self)
+{
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), 1);
+
+  if (!self->exited)
+    return 1;
+  if (WIFEXITED (self->wait_status))
+    return WEXITSTATUS (self->wait_status);
+  if (WIFSIGNALED (self->wait_status))
+    return 128 + WTERMSIG (self->wait_status);
+  return 1;
+}
+
+char *
+gz_launcher_describe_exit (GzLauncher *self)
+{
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), NULL);
+
+  if (!self->exited)
+    return g_strdup ("is running");
+  if (WIFEXITED (self->wait_status))
+    return g_strdup_printf ("exited with status %d", WEXITSTATUS (self->wait_status));
+  if (WIFSIGNALED (self->wait_status))
+    return g_strdup_printf ("was killed by signal %d (%s)%s", WTERMSIG (self->wait_status),
+                            g_strsignal (WTERMSIG (self->wait_status)),
+                            WCOREDUMP (self->wait_status) ? ", core dumped" : "");
+  return g_strdup ("ended");
+}
+
+/* A cancelled wait ends on the context it was made on, as the exit would. */
+static gboolean
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  GzLauncher *self = g_task_get_source_object (task);
+
+  if (g_ptr_array_remove (self->waiters, task))
+    {
+      g_task_return_error_if_cancelled (task);
+      drop_cancel_source (task);
+      g_object_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+void
+gz_launcher_wait_async (GzLauncher          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GZ_IS_LAUNCHER (self));
+  g_return_if_fail (self->pid != 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gz_launcher_wait_async);
+  if (self->exited)
+    {
+      return_waiter (self, task);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (cancellable != NULL)
+    {
+      g_autoptr(GSource) source = g_cancellable_source_new (cancellable);
+
+      /* The source holds the task: it goes when the task returns, whichever way. */
+      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_wait_cancelled,
+                             g_object_ref (task), g_object_unref);
+      g_source_attach (source, g_task_get_context (task));
+      g_object_set_data (G_OBJECT (task), "gz-cancel-source", g_source_ref (source));
+    }
+  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+}
+
+gboolean
+gz_launcher_wait_finish (GzLauncher    *self,
+                         GAsyncResult  *result,
+                         int           *exit_code,
+                         GError       **error)
+{
+  g_autofree int *code = NULL;
+
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  code = g_task_propagate_pointer (G_TASK (result), error);
+  if (code == NULL)
+    return FALSE;
+  if (exit_code != NULL)
+    *exit_code = *code;
+  return TRUE;
+}
