@@ -1,268 +1,112 @@
-/* gz-cpu-profiler.c: CPU profiles from gperftools' SIGPROF profiler, loaded on first use. */
+/* gz-cpu-profiler.c: CPU profiles of this process (gz-cli, the app, the agent's host), never
+ * unwound in a signal handler: the kernel samples every thread (perf events on oneself, unwound
+ * by a reader thread); where perf events are refused, a SIGPROF handler copies registers and
+ * the top of the stack into preallocated slots that a worker thread unwinds. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <stdio.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
-#include <glib/gstdio.h>
-/* Only for the struct types: libprofiler is opened with dlopen, never linked. */
-#include <gperftools/profiler.h>
-
 #include "gz-cpu-profiler.h"
+#include "gz-perf-profiler.h"
+#include "gz-perf-unwind.h"
 #include "gz-profile-builder.h"
+#include "gz-stack.h"
 
-#define LIBRARY        "libprofiler.so.0"
-#define PACKAGE        "libgoogle-perftools4"
-#define DEFAULT_HZ     100
+#define DEFAULT_HZ      100
 #define ALREADY_RUNNING "a CPU profile is already running in this process; stop it first " \
                         "(gz-cli profile list shows the sessions)"
+/* GZ_CPU_SAMPLER=signal takes the SIGPROF sampler even where perf events work (tests). */
+#define SAMPLER_ENV     "GZ_CPU_SAMPLER"
+
+/* The signal sampler's slots: enough for a few hundred milliseconds of samples of every CPU
+ * at the highest rate the worker drains at. In BSS, so that pages never written cost nothing,
+ * and never freed, so that a handler running late never writes to freed memory. */
+#define N_SLOTS         96
+#define DRAIN_USEC      (10 * G_TIME_SPAN_MILLISECOND)
+#define REFRESH_USEC    (500 * G_TIME_SPAN_MILLISECOND)
+#define MAX_FRAMES      128
+
+enum
+{
+  SLOT_FREE,
+  SLOT_WRITING,
+  SLOT_READY,
+};
+
+typedef struct
+{
+  gint        state;
+  pid_t       tid;
+  GzStackCopy copy;
+} Slot;
 
 struct _GzCpuProfiler
 {
-  GzProfiler parent_instance;
+  GzProfiler        parent_instance;
 
-  int        requested_hz;
-  char      *path;            /* gperftools writes here while running */
-  gint64     start_monotonic; /* microseconds */
+  GzConfig         *config;
+  int               hz;
+  GzProfiler       *perf;        /* perf events on oneself, while running */
+
+  /* The signal sampler, while running; only the worker touches the builder. */
+  GzProfileBuilder *builder;
+  GThread          *worker;
+  gint              stop;
+  char             *perf_refused; /* why perf events were not used */
+  guint64           n_samples;
 };
 
 G_DEFINE_FINAL_TYPE (GzCpuProfiler, gz_cpu_profiler, GZ_TYPE_PROFILER)
 
-/* gperftools' profiler is one per process: so is this state. */
+/* One CPU profile at a time in a process: perf events would allow more, SIGPROF would not, and
+ * a second one would count the same CPU twice. */
 static GMutex lock;
-static gboolean loaded;
-static int loaded_hz;
 static GzCpuProfiler *active;
-static int  (*profiler_start) (const char *fname, const struct ProfilerOptions *options);
-static void (*profiler_stop) (void);
-static void (*profiler_get_state) (struct ProfilerState *state);
 
-/* gperftools prints "PROFILE: interrupts/evictions/bytes = …" on stderr at every stop, which
- * is not ours to print in someone else's program (the agent) nor useful in gz-cli. While it
- * stops, stdio's stderr is a stream that drops that one report and hands everything else
- * straight to file descriptor 2, so another thread's message written meanwhile still arrives. */
-static ssize_t
-quiet_stderr_write (void       *cookie,
-                    const char *buf,
-                    size_t      size)
-{
-  static const char report[] = "PROFILE: interrupts/evictions/bytes";
-  size_t done = 0;
-
-  if (size >= sizeof report - 1 && memcmp (buf, report, sizeof report - 1) == 0)
-    return (ssize_t) size;
-  while (done < size)
-    {
-      ssize_t n = write (STDERR_FILENO, buf + done, size - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return done > 0 ? (ssize_t) done : -1;
-      done += (size_t) n;
-    }
-  return (ssize_t) size;
-}
-
-static gpointer
-quiet_stderr_new (gpointer data)
-{
-  cookie_io_functions_t io = { .write = quiet_stderr_write };
-  FILE *stream = fopencookie (NULL, "w", io);
-
-  if (stream != NULL)
-    setvbuf (stream, NULL, _IONBF, 0);
-  return stream;
-}
+/* The signal sampler's state, shared with its handler. */
+static Slot slots[N_SLOTS];
+static guint slot_next;
+static guint64 n_dropped;
+static gint sampling;
+static const guint64 *sample_ranges;
+static gsize sample_n_ranges;
 
 static void
-stop_quietly (void)
+sigprof_handler (int        signum,
+                 siginfo_t *info,
+                 void      *ucontext)
 {
-  static GOnce once = G_ONCE_INIT;
-  FILE *quiet = g_once (&once, quiet_stderr_new, NULL);
-  FILE *saved = stderr;
+  int saved_errno = errno;
+  Slot *slot;
+  gint expected = SLOT_FREE;
 
-  if (quiet == NULL)
+  if (!__atomic_load_n (&sampling, __ATOMIC_ACQUIRE))
+    goto out;
+  slot = &slots[__atomic_fetch_add (&slot_next, 1, __ATOMIC_RELAXED) % N_SLOTS];
+  if (!__atomic_compare_exchange_n (&slot->state, &expected, SLOT_WRITING, FALSE,
+                                    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
     {
-      profiler_stop ();
-      return;
+      __atomic_fetch_add (&n_dropped, 1, __ATOMIC_RELAXED);
+      goto out;
     }
-  fflush (saved);
-  stderr = quiet;
-  profiler_stop ();
-  stderr = saved;
+  slot->tid = (pid_t) syscall (SYS_gettid);
+  gz_stack_copy_context (ucontext, __atomic_load_n (&sample_ranges, __ATOMIC_ACQUIRE),
+                         __atomic_load_n (&sample_n_ranges, __ATOMIC_ACQUIRE), &slot->copy);
+  __atomic_store_n (&slot->state, SLOT_READY, __ATOMIC_RELEASE);
+
+out:
+  errno = saved_errno;
 }
 
-/* gperftools' own destructor stops a running profile at exit, and prints its report. This
- * handler, registered after the library was loaded, runs before that destructor and stops it
- * quietly; whoever flushes the running session at exit (the agent) still reads the file. */
-static void
-stop_at_exit (void)
-{
-  if (!g_mutex_trylock (&lock))
-    return;
-  if (active != NULL)
-    {
-      stop_quietly ();
-      active = NULL;
-    }
-  g_mutex_unlock (&lock);
-}
-
-/* gperftools reads CPUPROFILE_FREQUENCY once, when the library is loaded: so the library is
- * opened at the first CPU profile, after the variable is set from cpu-hz. A later cpu-hz that
- * differs cannot take effect until the process restarts; profiles keep the rate the library
- * loaded with (their period says so) and a warning is logged once per differing value. Call
- * with the lock held. */
-static gboolean
-ensure_loaded (int      hz,
-               GError **error)
-{
-  static GHashTable *warned;
-  void *handle;
-
-  if (loaded)
-    {
-      if (hz != loaded_hz)
-        {
-          if (warned == NULL)
-            warned = g_hash_table_new (NULL, NULL);
-          if (g_hash_table_add (warned, GINT_TO_POINTER (hz)))
-            g_warning ("cpu-hz is %d, but the CPU profiler was loaded at %d Hz in this process: "
-                       "profiles use %d Hz; restart the process for the new rate",
-                       hz, loaded_hz, loaded_hz);
-        }
-      return TRUE;
-    }
-
-  /* Already in the process (LD_PRELOAD, or linked by someone): its rate was fixed then. */
-  handle = dlopen (LIBRARY, RTLD_NOW | RTLD_NOLOAD);
-  if (handle != NULL)
-    {
-      const char *env = g_getenv ("CPUPROFILE_FREQUENCY");
-
-      loaded_hz = env != NULL && atoi (env) > 0 ? atoi (env) : DEFAULT_HZ;
-    }
-  else
-    {
-      char text[16];
-
-      g_snprintf (text, sizeof text, "%d", hz);
-      g_setenv ("CPUPROFILE_FREQUENCY", text, TRUE);
-      /* CPUPROFILE would make the library profile the whole process from its load on. */
-      g_unsetenv ("CPUPROFILE");
-      handle = dlopen (LIBRARY, RTLD_NOW | RTLD_LOCAL);
-      loaded_hz = hz;
-    }
-
-  if (handle == NULL)
-    {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
-                   "CPU profiles need gperftools' CPU profiler (%s), which cannot be loaded: "
-                   "%s; install it with: apt-get install " PACKAGE, LIBRARY, dlerror ());
-      return FALSE;
-    }
-
-  profiler_start = (int (*) (const char *, const struct ProfilerOptions *))
-    dlsym (handle, "ProfilerStartWithOptions");
-  profiler_stop = (void (*) (void)) dlsym (handle, "ProfilerStop");
-  profiler_get_state = (void (*) (struct ProfilerState *))
-    dlsym (handle, "ProfilerGetCurrentState");
-  if (profiler_start == NULL || profiler_stop == NULL || profiler_get_state == NULL)
-    {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
-                   "%s lacks the CPU profiler's functions (ProfilerStartWithOptions, ...); "
-                   "reinstall it with: apt-get install --reinstall " PACKAGE, LIBRARY);
-      dlclose (handle);
-      return FALSE;
-    }
-
-  /* Kept open for the life of the process: its signal handler stays installed. */
-  atexit (stop_at_exit);
-  loaded = TRUE;
-  return TRUE;
-}
-
-/* The legacy CPU profile gperftools writes: machine words; a header 0, 3, 0, period in
- * microseconds, 0; records: count, depth, depth PCs; a trailer 0, 1, 0; then the text of
- * /proc/self/maps, which we do not need: the builder symbolizes in this process. The first PC of
- * a record is the interrupted instruction (the signal context's PC); the others are return
- * addresses. */
-static gboolean
-parse_legacy (GzProfileBuilder *builder,
-              const char       *data,
-              gsize             length,
-              int              *hz,
-              gint64           *n_samples,
-              GError          **error)
-{
-  const guintptr *words = (const guintptr *) (gconstpointer) data;
-  gsize n = length / sizeof (guintptr);
-  gsize i = 5;
-  gint64 period_nanos;
-
-  if (n < 5 || words[0] != 0 || words[1] != 3 || words[2] != 0 || words[3] == 0)
-    {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_CORRUPT,
-                   "gperftools wrote a CPU profile without the expected header (%" G_GSIZE_FORMAT
-                   " bytes); is " LIBRARY " from gperftools 2.x?", length);
-      return FALSE;
-    }
-  /* The period is in whole microseconds (1e6 / hz, truncated); the rate is an integer number
-   * of Hz, so round back to it for an exact period in nanoseconds. */
-  *hz = MAX (1, (int) ((1000000 + words[3] / 2) / words[3]));
-  period_nanos = G_GINT64_CONSTANT (1000000000) / *hz;
-  gz_profile_builder_set_period (builder, period_nanos);
-  *n_samples = 0;
-
-  for (;;)
-    {
-      guint64 pcs[256];
-      gint64 values[2];
-      guintptr count, depth;
-
-      if (i + 2 > n)
-        {
-          g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_CORRUPT,
-                       "the CPU profile gperftools wrote ends before its trailer");
-          return FALSE;
-        }
-      count = words[i];
-      depth = words[i + 1];
-      if (count == 0 && depth == 1 && i + 2 < n && words[i + 2] == 0)
-        break; /* the trailer */
-      i += 2;
-      if (depth > G_N_ELEMENTS (pcs) || i + depth > n)
-        {
-          g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_CORRUPT,
-                       "the CPU profile gperftools wrote has a record of depth %" G_GSIZE_FORMAT
-                       " at word %" G_GSIZE_FORMAT, (gsize) depth, i);
-          return FALSE;
-        }
-      for (guint d = 0; d < depth; d++)
-        pcs[d] = words[i + d];
-      i += depth;
-
-      if (depth == 0 || count == 0)
-        continue;
-      values[0] = (gint64) count;
-      values[1] = (gint64) count * period_nanos;
-      gz_profile_builder_add_sample (builder, pcs, (guint) depth, GZ_STACK_FLAGS_LEAF_EXACT,
-                                     values, NULL, 0);
-      *n_samples += (gint64) count;
-    }
-
-  return TRUE;
-}
-
-/* A program hosting the agent may sample itself with SIGPROF: gperftools would take the signal
- * from it. Free: the default action, ignored, or gperftools' own handler. */
+/* A program hosting the agent may sample itself with SIGPROF: the signal sampler would take the
+ * signal from it. Free: the default action, ignored, or our own handler. */
 static gboolean
 sigprof_is_free (GError **error)
 {
@@ -270,16 +114,177 @@ sigprof_is_free (GError **error)
   Dl_info info = { 0 };
 
   if (sigaction (SIGPROF, NULL, &current) != 0 || current.sa_handler == SIG_DFL ||
-      current.sa_handler == SIG_IGN)
+      current.sa_handler == SIG_IGN || current.sa_sigaction == sigprof_handler)
     return TRUE;
-  if (dladdr ((void *) current.sa_handler, &info) != 0 && info.dli_fname != NULL &&
-      strstr (info.dli_fname, "libprofiler") != NULL)
-    return TRUE;
+  dladdr ((void *) current.sa_handler, &info);
   g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
-               "the program handles SIGPROF itself (%s): a CPU profile would take that signal "
-               "from it, so there is none in this process",
+               "the program handles SIGPROF itself (%s) and perf events are refused here: a "
+               "CPU profile would take that signal from it, so there is none in this process",
                info.dli_sname != NULL ? info.dli_sname : "its own handler");
   return FALSE;
+}
+
+/* Installed once and kept: a SIGPROF still pending when a profile stops finds it (idle) rather
+ * than the default action, which ends the process. */
+static gboolean
+install_handler (GError **error)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_sigaction = sigprof_handler;
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  if (sigaction (SIGPROF, &action, NULL) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
+                   "cannot install the SIGPROF handler of the CPU profiler: %s",
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_slot_sample (GzCpuProfiler  *self,
+                 GzPerfUnwinder *unwinder,
+                 Slot           *slot)
+{
+  GzPerfSample sample = { 0 };
+  guint64 pcs[MAX_FRAMES];
+  gint64 values[2] = { 1, G_GINT64_CONSTANT (1000000000) / self->hz };
+  gboolean complete;
+  guint n = 0;
+
+  sample.pid = (guint32) getpid ();
+  sample.tid = (guint32) slot->tid;
+  sample.has_regs = TRUE;
+  memcpy (sample.regs, slot->copy.regs, sizeof sample.regs);
+  sample.stack_size = slot->copy.stack_size;
+  sample.stack = slot->copy.stack;
+  if (unwinder != NULL)
+    n = gz_perf_unwinder_unwind (unwinder, &sample, pcs, MAX_FRAMES, &complete);
+  if (n == 0)
+    pcs[n++] = slot->copy.regs[GZ_STACK_REG_IP];
+  gz_profile_builder_add_sample (self->builder, pcs, n, GZ_STACK_FLAGS_LEAF_EXACT, values,
+                                 NULL, 0);
+  self->n_samples++;
+}
+
+static void
+drain_slots (GzCpuProfiler  *self,
+             GzPerfUnwinder *unwinder)
+{
+  for (guint i = 0; i < N_SLOTS; i++)
+    {
+      Slot *slot = &slots[i];
+
+      if (__atomic_load_n (&slot->state, __ATOMIC_ACQUIRE) != SLOT_READY)
+        continue;
+      add_slot_sample (self, unwinder, slot);
+      __atomic_store_n (&slot->state, SLOT_FREE, __ATOMIC_RELEASE);
+    }
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  GzCpuProfiler *self = data;
+  g_autoptr(GzPerfUnwinder) unwinder = NULL;
+  g_autoptr(GArray) ranges = NULL;
+  g_autoptr(GPtrArray) old_ranges = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                    g_array_unref);
+  g_autoptr(GError) error = NULL;
+  gint64 next_refresh = 0;
+
+  unwinder = gz_perf_unwinder_new (getpid (), &error);
+  if (unwinder == NULL)
+    g_warning ("CPU samples are not unwound: %s", error->message);
+
+  while (!g_atomic_int_get (&self->stop))
+    {
+      if (g_get_monotonic_time () >= next_refresh)
+        {
+          /* New code (dlopen) for the unwinder; new stacks for handlers that cannot use
+           * process_vm_readv. Old ranges stay until the stop: a handler may still read them. */
+          if (unwinder != NULL)
+            gz_perf_unwinder_refresh (unwinder);
+          if (ranges != NULL)
+            g_ptr_array_add (old_ranges, g_steal_pointer (&ranges));
+          ranges = gz_stack_read_ranges ();
+          __atomic_store_n (&sample_n_ranges, 0, __ATOMIC_RELEASE);
+          __atomic_store_n (&sample_ranges, (const guint64 *) (gpointer) ranges->data,
+                            __ATOMIC_RELEASE);
+          __atomic_store_n (&sample_n_ranges, (gsize) ranges->len / 2, __ATOMIC_RELEASE);
+          next_refresh = g_get_monotonic_time () + REFRESH_USEC;
+        }
+      drain_slots (self, unwinder);
+      g_usleep (DRAIN_USEC);
+    }
+  /* Sampling has ended: what the handlers wrote until then. */
+  drain_slots (self, unwinder);
+  __atomic_store_n (&sample_n_ranges, 0, __ATOMIC_RELEASE);
+  __atomic_store_n (&sample_ranges, NULL, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+static gboolean
+set_timer (int hz)
+{
+  struct itimerval timer = { 0 };
+
+  if (hz > 0)
+    {
+      timer.it_interval.tv_sec = 0;
+      timer.it_interval.tv_usec = MAX (1, 1000000 / hz);
+      timer.it_value = timer.it_interval;
+    }
+  return setitimer (ITIMER_PROF, &timer, NULL) == 0;
+}
+
+static gboolean
+start_signal_sampler (GzCpuProfiler *self,
+                      GError       **error)
+{
+  if (!sigprof_is_free (error) || !install_handler (error))
+    return FALSE;
+
+  for (guint i = 0; i < N_SLOTS; i++)
+    __atomic_store_n (&slots[i].state, SLOT_FREE, __ATOMIC_RELAXED);
+  __atomic_store_n (&n_dropped, 0, __ATOMIC_RELAXED);
+  self->n_samples = 0;
+  self->stop = FALSE;
+  self->builder = gz_profile_builder_new (GZ_PROFILE_TYPE_CPU);
+  gz_profile_builder_set_period (self->builder, G_GINT64_CONSTANT (1000000000) / self->hz);
+  self->worker = g_thread_new ("gz-cpu-sampler", worker_thread, self);
+  __atomic_store_n (&sampling, TRUE, __ATOMIC_RELEASE);
+  if (!set_timer (self->hz))
+    {
+      int saved_errno = errno;
+
+      __atomic_store_n (&sampling, FALSE, __ATOMIC_RELEASE);
+      g_atomic_int_set (&self->stop, TRUE);
+      g_thread_join (g_steal_pointer (&self->worker));
+      g_clear_pointer (&self->builder, gz_profile_builder_free);
+      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
+                   "cannot start the CPU profiler's timer (setitimer): %s",
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Stops the timer and the worker; the builder stays for the profile. */
+static void
+stop_signal_sampler (GzCpuProfiler *self)
+{
+  if (self->worker == NULL)
+    return;
+  set_timer (0);
+  __atomic_store_n (&sampling, FALSE, __ATOMIC_RELEASE);
+  g_atomic_int_set (&self->stop, TRUE);
+  g_thread_join (g_steal_pointer (&self->worker));
 }
 
 static gboolean
@@ -288,53 +293,37 @@ gz_cpu_profiler_start (GzProfiler *profiler,
 {
   GzCpuProfiler *self = GZ_CPU_PROFILER (profiler);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
-  g_autofree char *path = NULL;
-  struct ProfilerOptions options;
-  struct ProfilerState state;
-  int fd;
+  g_autoptr(GError) perf_error = NULL;
+  g_autoptr(GzProfiler) perf = NULL;
 
-  if (!sigprof_is_free (error) || !ensure_loaded (self->requested_hz, error))
-    return FALSE;
-
-  memset (&state, 0, sizeof state);
-  profiler_get_state (&state);
-  if (active != NULL || state.enabled)
+  if (active != NULL)
     {
       g_set_error_literal (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED, ALREADY_RUNNING);
       return FALSE;
     }
 
-  fd = g_file_open_tmp ("gz-cpu-XXXXXX.prof", &path, error);
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-
-  memset (&options, 0, sizeof options);
-  if (!profiler_start (path, &options))
+  g_clear_pointer (&self->perf_refused, g_free);
+  if (g_strcmp0 (g_getenv (SAMPLER_ENV), "signal") == 0)
+    self->perf_refused = g_strdup (SAMPLER_ENV "=signal");
+  else
     {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
-                   "gperftools' CPU profiler did not start (writing to %s); check that the "
-                   "temporary directory is writable (TMPDIR)", path);
-      g_unlink (path);
-      return FALSE;
+      perf = gz_perf_profiler_new (getpid (), GZ_PROFILE_TYPE_CPU, self->config, &perf_error);
+      if (perf != NULL && !gz_profiler_start (perf, &perf_error))
+        g_clear_object (&perf);
+      if (perf == NULL)
+        self->perf_refused = g_strdup (perf_error->message);
     }
 
+  if (perf != NULL)
+    self->perf = g_steal_pointer (&perf);
+  else
+    {
+      g_debug ("cpu profile of this process by SIGPROF: perf events refused: %s",
+               self->perf_refused);
+      if (!start_signal_sampler (self, error))
+        return FALSE;
+    }
   active = self;
-  self->path = g_steal_pointer (&path);
-  self->start_monotonic = g_get_monotonic_time ();
-  return TRUE;
-}
-
-/* Stops gperftools' profiler if @self is the one running; returns whether it was. */
-static gboolean
-stop_sampling (GzCpuProfiler *self)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
-
-  if (active != self)
-    return FALSE;
-  stop_quietly ();
-  active = NULL;
   return TRUE;
 }
 
@@ -344,44 +333,33 @@ gz_cpu_profiler_stop (GzProfiler *profiler,
 {
   GzCpuProfiler *self = GZ_CPU_PROFILER (profiler);
   g_autoptr(GzProfileBuilder) builder = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *data = NULL;
-  gint64 duration_nanos, n_samples;
-  gsize length;
-  int hz;
+  g_autoptr(GzProfiler) perf = NULL;
+  g_autofree char *comment = NULL;
+  gint64 start_nanos = gz_profiler_get_start_time_nanos (profiler);
+  gint64 now_nanos = g_get_real_time () * 1000;
 
-  g_return_val_if_fail (self->path != NULL, NULL);
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
 
-  stop_sampling (self);
-  duration_nanos = (g_get_monotonic_time () - self->start_monotonic) * 1000;
-  path = g_steal_pointer (&self->path);
+    perf = g_steal_pointer (&self->perf);
+    stop_signal_sampler (self);
+    if (active == self)
+      active = NULL;
+  }
 
-  if (!g_file_get_contents (path, &data, &length, &local_error))
-    {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED,
-                   "cannot read the CPU profile gperftools wrote: %s", local_error->message);
-      g_unlink (path);
-      return NULL;
-    }
-  g_unlink (path);
+  if (perf != NULL)
+    return gz_profiler_stop (perf, error);
 
-  builder = gz_profile_builder_new (GZ_PROFILE_TYPE_CPU);
-  if (!parse_legacy (builder, data, length, &hz, &n_samples, error))
-    return NULL;
-  gz_profile_builder_set_time (builder, gz_profiler_get_start_time_nanos (profiler),
-                               duration_nanos);
-  if (hz != self->requested_hz)
-    {
-      g_autofree char *comment =
-        g_strdup_printf ("sampled at %d Hz, not the configured %d Hz: the CPU profiler's rate "
-                         "is fixed when it first loads in a process", hz, self->requested_hz);
-      gz_profile_builder_add_comment (builder, comment);
-    }
-
-  g_debug ("cpu profile: %" G_GINT64_FORMAT " samples at %d Hz in %.3f s",
-           n_samples, hz, duration_nanos / 1e9);
-
+  builder = g_steal_pointer (&self->builder);
+  g_return_val_if_fail (builder != NULL, NULL);
+  gz_profile_builder_set_time (builder, start_nanos, MAX (now_nanos - start_nanos, 0));
+  comment = g_strdup_printf ("SIGPROF at %d Hz, registers and stacks copied in the handler and "
+                             "unwound outside it (perf events refused: %s): %" G_GUINT64_FORMAT
+                             " samples, %" G_GUINT64_FORMAT " dropped", self->hz,
+                             self->perf_refused, self->n_samples,
+                             __atomic_load_n (&n_dropped, __ATOMIC_RELAXED));
+  gz_profile_builder_add_comment (builder, comment);
+  g_debug ("cpu profile: %s", comment);
   return gz_profile_builder_finish (builder, NULL, error);
 }
 
@@ -391,12 +369,17 @@ gz_cpu_profiler_dispose (GObject *object)
   GzCpuProfiler *self = GZ_CPU_PROFILER (object);
 
   /* Dropped while running: stop sampling and throw the data away. */
-  if (self->path != NULL)
-    {
-      stop_sampling (self);
-      g_unlink (self->path);
-      g_clear_pointer (&self->path, g_free);
-    }
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+
+    g_clear_object (&self->perf);
+    stop_signal_sampler (self);
+    if (active == self)
+      active = NULL;
+  }
+  g_clear_pointer (&self->builder, gz_profile_builder_free);
+  g_clear_pointer (&self->perf_refused, g_free);
+  g_clear_object (&self->config);
 
   G_OBJECT_CLASS (gz_cpu_profiler_parent_class)->dispose (object);
 }
@@ -417,24 +400,20 @@ gz_cpu_profiler_class_init (GzCpuProfilerClass *klass)
 static void
 gz_cpu_profiler_init (GzCpuProfiler *self)
 {
-  self->requested_hz = DEFAULT_HZ;
+  self->hz = DEFAULT_HZ;
 }
 
 GzProfiler *
 gz_cpu_profiler_new (GzConfig *config,
                      GError  **error)
 {
-  g_autoptr(GzCpuProfiler) self = NULL;
-  g_autoptr(GMutexLocker) locker = NULL;
+  GzCpuProfiler *self;
 
   self = g_object_new (GZ_TYPE_CPU_PROFILER, "profile-type", GZ_PROFILE_TYPE_CPU, NULL);
   if (config != NULL)
-    self->requested_hz = (int) gz_config_get_int (config, "cpu-hz");
-
-  /* Loading here lets gz_profiler_new report a missing library as UNSUPPORTED. */
-  locker = g_mutex_locker_new (&lock);
-  if (!ensure_loaded (self->requested_hz, error))
-    return NULL;
-
-  return GZ_PROFILER (g_steal_pointer (&self));
+    {
+      self->config = g_object_ref (config);
+      self->hz = (int) CLAMP (gz_config_get_int (config, "cpu-hz"), 1, 1000);
+    }
+  return GZ_PROFILER (self);
 }
