@@ -1,10 +1,11 @@
 /* gz-test-collector-target.c: a plain program (libc only) that test-collector runs under the
  * preload, with known truths: 64 MiB kept by one function, 64 MiB allocated and freed by
  * another, a mutex held 100 ms at a time while a waiter blocks on it, threads made by one
- * function. Each line on stdin runs the workload once and answers "done"; "exit" (or the end of
+ * function, 8 MiB kept by a function of a module loaded with dlopen. Each line on stdin runs the workload once and answers "done"; "exit" (or the end of
  * stdin) ends it. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,28 @@ collector_spawn_threads (void)
     pthread_join (threads[i], NULL);
 }
 
+#define N_PLUGIN_BLOCKS (8 * 1024)   /* 8 MiB */
+
+static void *plugin_kept[N_PLUGIN_BLOCKS];
+
+/* Loads the module @path and has it keep 8 MiB. */
+static int
+use_plugin (const char *path)
+{
+  void *module = dlopen (path, RTLD_NOW);
+  void (*keep) (void **, int) = NULL;
+
+  if (module != NULL)
+    *(void **) &keep = dlsym (module, "collector_plugin_keep_8mib");
+  if (keep == NULL)
+    {
+      fprintf (stderr, "%s\n", dlerror ());
+      return 1;
+    }
+  keep (plugin_kept, N_PLUGIN_BLOCKS);
+  return 0;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -130,7 +153,7 @@ main (int    argc,
 
   if (argc < 2)
     {
-      fprintf (stderr, "usage: %s memory|contention|threads\n", argv[0]);
+      fprintf (stderr, "usage: %s memory|contention|threads|plugin PATH\n", argv[0]);
       return 2;
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
@@ -145,6 +168,11 @@ main (int    argc,
         contend ();
       else if (strcmp (argv[1], "threads") == 0)
         collector_spawn_threads ();
+      else if (strcmp (argv[1], "plugin") == 0 && argc > 2)
+        {
+          if (use_plugin (argv[2]) != 0)
+            return 1;
+        }
       else
         return 2;
       printf ("done\n");

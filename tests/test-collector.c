@@ -25,11 +25,12 @@ typedef struct
   GzCollector      *collector;
 } Target;
 
-/* The target under the preload, writing into a new ring that asks for @flags; its collector
- * made and started while it waits for its first line. */
+/* The target running @workload (with @argument, or NULL) under the preload, writing into a new
+ * ring made with @options; its collector made and started while it waits for its first line. */
 static void
 target_start (Target               *target,
               const char           *workload,
+              const char           *argument,
               const GzRingOptions  *options)
 {
   const char *preload = g_getenv ("GZ_PRELOAD_LIBRARY");
@@ -48,7 +49,8 @@ target_start (Target               *target,
   g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", preload, TRUE);
   g_subprocess_launcher_setenv (launcher, GZ_RING_ENV, fd_text, TRUE);
   g_subprocess_launcher_take_fd (launcher, dup (gz_ring_get_fd (ring)), RING_FD);
-  target->process = g_subprocess_launcher_spawn (launcher, &error, program, workload, NULL);
+  target->process = g_subprocess_launcher_spawn (launcher, &error, program, workload, argument,
+                                                  NULL);
   g_assert_no_error (error);
   target->in = g_subprocess_get_stdin_pipe (target->process);
   target->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (target->process));
@@ -83,6 +85,19 @@ target_exit (Target *target)
   g_assert_no_error (error);
   g_subprocess_wait_check (target->process, NULL, &error);
   g_assert_no_error (error);
+  gz_collector_stop (target->collector);
+}
+
+/* Kills the program (SIGKILL: nothing of it runs after) and does the collector's last drain. */
+static void
+target_kill (Target *target)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_force_exit (target->process);
+  g_subprocess_wait (target->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (target->process));
   gz_collector_stop (target->collector);
 }
 
@@ -240,7 +255,7 @@ test_collector_memory (void)
   options.data_size = 32 * MIB;
   options.stack_bytes = 4096;
   options.memory_rate = 32 * 1024;
-  target_start (&target, "memory", &options);
+  target_start (&target, "memory", NULL, &options);
   profiler = gz_collector_profiler_new (target.collector, GZ_PROFILE_TYPE_MEMORY, &error);
   g_assert_no_error (error);
   g_assert_true (gz_profiler_start (profiler, &error));
@@ -285,7 +300,7 @@ test_collector_contention (void)
   options.flags = GZ_RING_RECORD_BLOCK | GZ_RING_RECORD_MUTEX;
   options.block_rate_ns = 1;
   options.mutex_fraction = 1;
-  target_start (&target, "contention", &options);
+  target_start (&target, "contention", NULL, &options);
   /* A first run before the session, which the session leaves out. */
   target_run (&target);
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
@@ -327,7 +342,7 @@ test_collector_contention (void)
 }
 
 /* Eight threads made by one function, twice: eight in the session of the second run, sixteen
- * in all. */
+ * in all, after the program was killed. */
 static void
 test_collector_threadcreate (void)
 {
@@ -342,13 +357,13 @@ test_collector_threadcreate (void)
     return;
 
   options.flags = GZ_RING_RECORD_THREADS;
-  target_start (&target, "threads", &options);
+  target_start (&target, "threads", NULL, &options);
   target_run (&target);
   profiler = gz_collector_profiler_new (target.collector, GZ_PROFILE_TYPE_THREADCREATE, &error);
   g_assert_no_error (error);
   g_assert_true (gz_profiler_start (profiler, &error));
   target_run (&target);
-  target_exit (&target);
+  target_kill (&target);
   session = gz_profiler_stop (profiler, &error);
   g_assert_no_error (error);
   all = gz_collector_build_profile (target.collector, GZ_PROFILE_TYPE_THREADCREATE, NULL,
@@ -367,6 +382,38 @@ test_collector_threadcreate (void)
   target_clear (&target);
 }
 
+/* 8 MiB kept by a module loaded with dlopen after the collector read the process's modules:
+ * its stacks unwind through it and name it, also once the program exited. */
+static void
+test_collector_dlopen (void)
+{
+  GzRingOptions options = { 0, };
+  Target target = { 0, };
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 kept;
+
+  if (skip_without_preload ())
+    return;
+
+  options.flags = GZ_RING_RECORD_MEMORY;
+  options.stack_bytes = 4096;
+  options.memory_rate = 16 * 1024;
+  target_start (&target, "plugin", g_getenv ("GZ_TEST_COLLECTOR_PLUGIN"), &options);
+  target_run (&target);
+  target_exit (&target);
+  profile = gz_collector_build_profile (target.collector, GZ_PROFILE_TYPE_MEMORY, NULL, &error);
+  g_assert_no_error (error);
+
+  kept = gz_test_profile_sum (profile, 3, "collector_plugin_keep_8mib", NULL, NULL);
+  g_test_message ("inuse_space at collector_plugin_keep_8mib: %.2f MiB", (double) kept / MIB);
+  g_assert_cmpint (kept, >=, 8 * MIB * 85 / 100);
+  g_assert_cmpint (kept, <=, 8 * MIB * 115 / 100);
+  assert_stacks (profile, "collector_plugin_keep_8mib", 1);
+  assert_readable (profile, "collector_plugin_keep_8mib");
+  target_clear (&target);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -376,6 +423,7 @@ main (int    argc,
   g_test_add_func ("/collector/memory", test_collector_memory);
   g_test_add_func ("/collector/contention", test_collector_contention);
   g_test_add_func ("/collector/threadcreate", test_collector_threadcreate);
+  g_test_add_func ("/collector/dlopen", test_collector_dlopen);
 
   return g_test_run ();
 }

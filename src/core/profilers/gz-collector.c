@@ -21,8 +21,8 @@
 #define DRAIN_INTERVAL_USEC (20 * 1000)
 #define BUSY_INTERVAL_USEC (2 * 1000)
 #define BUSY_RECORDS 64
-/* An unwind that ends in unknown code re-reads the maps, at most this often. */
-#define REFRESH_INTERVAL_USEC (10 * 1000)
+/* An unwind that meets unknown code re-reads the maps, at most this often. */
+#define REFRESH_INTERVAL_USEC (20 * 1000)
 /* A drain that runs to the end gives up after this many passes over a program that writes
  * records as fast as they are read. */
 #define MAX_DRAIN_PASSES 64
@@ -188,6 +188,22 @@ unwind (GzCollector          *self,
   return gz_perf_unwinder_unwind (self->unwinder, &sample, pcs, MAX_FRAMES, complete);
 }
 
+/* Whether the unwind of @rs (@pcs, @n_pcs) met an address in no module known to the unwinder.
+ * The unwind may have gone past it (frame pointers) but stops where it is its first frame. */
+static gboolean
+has_unknown_pc (GzCollector         *self,
+                const GzRecordStack *rs,
+                const guint64       *pcs,
+                guint                n_pcs)
+{
+  if (n_pcs == 0)
+    return !gz_perf_unwinder_has_module (self->unwinder, rs->regs[GZ_RING_REG_IP]);
+  for (guint i = 0; i < n_pcs; i++)
+    if (!gz_perf_unwinder_has_module (self->unwinder, pcs[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* The stack of @rs, without the preload's frames; NULL when nothing is left of it. @exact: the
  * registers are an interrupted instruction's (a signal's), not a call's. */
 static Stack *
@@ -204,11 +220,9 @@ record_to_stack (GzCollector          *self,
   guint n, n_kept = 0;
 
   n = unwind (self, record, rs, pcs, &complete);
-  /* It ended in code the unwinder does not know: mapped since the last look (dlopen, or the
-   * libraries of a program that had just started). */
-  if (!complete &&
-      !gz_perf_unwinder_has_module (self->unwinder, n > 0 ? pcs[n - 1]
-                                                          : rs->regs[GZ_RING_REG_IP]) &&
+  /* Code the unwinder does not know (mapped since the last look: dlopen, or the libraries of a
+   * program that had just started): both read the maps again, now, while the process runs. */
+  if (has_unknown_pc (self, rs, pcs, n) &&
       g_get_monotonic_time () - self->last_refresh >= REFRESH_INTERVAL_USEC)
     {
       self->last_refresh = g_get_monotonic_time ();
