@@ -1,12 +1,14 @@
 /* gz-test-collector-target.c: a plain program (libc only) that test-collector runs under the
  * preload, with known truths: 64 MiB kept by one function, 64 MiB allocated and freed by
  * another, a mutex held 100 ms at a time while a waiter blocks on it, threads made by one
- * function, 8 MiB kept by a function of a module loaded with dlopen. Each line on stdin runs the workload once and answers "done"; "exit" (or the end of
+ * function, 300 ms of CPU in one function, 8 MiB kept by a function of a module loaded with
+ * dlopen. Each line on stdin runs the workload once and answers "done"; "exit" (or the end of
  * stdin) ends it. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +125,24 @@ collector_spawn_threads (void)
     pthread_join (threads[i], NULL);
 }
 
+/* Burns 300 ms of CPU: about 30 fallback ticks at 100 Hz. */
+NOINLINE static void
+collector_spin (void)
+{
+  struct timespec start, now;
+  volatile uint64_t x = 1;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &start);
+  do
+    {
+      for (int i = 0; i < 1000000; i++)
+        x = x * 6364136223846793005u + 1442695040888963407u;
+      clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+    }
+  while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) <
+         300 * 1000000L);
+}
+
 #define N_PLUGIN_BLOCKS (8 * 1024)   /* 8 MiB */
 
 static void *plugin_kept[N_PLUGIN_BLOCKS];
@@ -153,7 +173,7 @@ main (int    argc,
 
   if (argc < 2)
     {
-      fprintf (stderr, "usage: %s memory|contention|threads|plugin PATH\n", argv[0]);
+      fprintf (stderr, "usage: %s memory|contention|threads|spin|plugin PATH\n", argv[0]);
       return 2;
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
@@ -168,6 +188,8 @@ main (int    argc,
         contend ();
       else if (strcmp (argv[1], "threads") == 0)
         collector_spawn_threads ();
+      else if (strcmp (argv[1], "spin") == 0)
+        collector_spin ();
       else if (strcmp (argv[1], "plugin") == 0 && argc > 2)
         {
           if (use_plugin (argv[2]) != 0)

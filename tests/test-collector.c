@@ -382,6 +382,42 @@ test_collector_threadcreate (void)
   target_clear (&target);
 }
 
+/* The preload's fallback CPU ticks (where perf events are refused): 300 ms of CPU in one
+ * function at 100 Hz. */
+static void
+test_collector_cpu (void)
+{
+  GzRingOptions options = { 0, };
+  Target target = { 0, };
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 spin, samples, all;
+
+  if (skip_without_preload ())
+    return;
+
+  options.flags = GZ_RING_RECORD_CPU;
+  options.cpu_hz = 100;
+  target_start (&target, "spin", NULL, &options);
+  target_run (&target);
+  target_exit (&target);
+  profile = gz_collector_build_profile (target.collector, GZ_PROFILE_TYPE_CPU, NULL, &error);
+  g_assert_no_error (error);
+
+  spin = gz_test_profile_sum (profile, 1, "collector_spin", NULL, NULL);
+  samples = gz_test_profile_sum (profile, 0, "collector_spin", NULL, NULL);
+  all = total (profile, 1);
+  g_test_message ("cpu: %" G_GINT64_FORMAT " samples, %.0f ms at collector_spin of %.0f ms",
+                  samples, spin / 1e6, all / 1e6);
+  g_assert_cmpint (profile->period, ==, 10 * MSEC);
+  g_assert_cmpint (spin, >=, 200 * MSEC);
+  g_assert_cmpint (spin, <=, 450 * MSEC);
+  g_assert_cmpint (spin, >=, all * 8 / 10);
+  assert_stacks (profile, "collector_spin", 1);
+  assert_readable (profile, "collector_spin");
+  target_clear (&target);
+}
+
 /* 8 MiB kept by a module loaded with dlopen after the collector read the process's modules:
  * its stacks unwind through it and name it, also once the program exited. */
 static void
@@ -424,6 +460,7 @@ main (int    argc,
   g_test_add_func ("/collector/contention", test_collector_contention);
   g_test_add_func ("/collector/threadcreate", test_collector_threadcreate);
   g_test_add_func ("/collector/dlopen", test_collector_dlopen);
+  g_test_add_func ("/collector/cpu", test_collector_cpu);
 
   return g_test_run ();
 }
