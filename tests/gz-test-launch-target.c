@@ -1,0 +1,112 @@
+/* gz-test-launch-target.c: a plain program (no libgz) that test-launch starts under
+ * `gz-cli profile start -- …`: CPU-bound work in named functions, then an end of the mode's
+ * choosing (exit, _exit, a crash, a signal from outside). Built -O2 -g; the workloads are
+ * noinline/noipa and distinct so that each keeps its own frame.
+ *
+ *   early             early() for 80 ms of CPU, then late() for 1.2 s; prints both (ns)
+ *   exit              late() for 0.5 s, then _exit (3)
+ *   segv              late() for 0.5 s, then a write through a null pointer
+ *   loop PIDFILE      late() for 0.3 s, writes its pid to PIDFILE, then late() until killed
+ *   marker FILE       creates FILE first, then late() for 0.2 s
+ */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile uint64_t sink;
+/* Read at run time: the compiler cannot turn the crash into a trap of its own. */
+static int *volatile null_pointer;
+
+static int64_t
+cpu_now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Spins until @ns of this thread's CPU time passed; returns the CPU time spent. */
+__attribute__ ((noinline, noipa)) static int64_t
+early (int64_t ns)
+{
+  int64_t start = cpu_now_ns ();
+  uint64_t x = 1;
+
+  while (cpu_now_ns () - start < ns)
+    for (int i = 0; i < 2000; i++)
+      x = x * 2862933555777941757ULL + 3037000493ULL;
+  sink += x;
+  return cpu_now_ns () - start;
+}
+
+__attribute__ ((noinline, noipa)) static int64_t
+late (int64_t ns)
+{
+  int64_t start = cpu_now_ns ();
+  uint64_t x = 7;
+
+  while (cpu_now_ns () - start < ns)
+    for (int i = 0; i < 2000; i++)
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+  sink += x;
+  return cpu_now_ns () - start;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *mode = argc > 1 ? argv[1] : "early";
+
+  if (strcmp (mode, "early") == 0)
+    {
+      int64_t e = early (80 * 1000000LL);
+      int64_t l = late (1200 * 1000000LL);
+
+      printf ("early_ns %lld\nlate_ns %lld\n", (long long) e, (long long) l);
+      return 0;
+    }
+  if (strcmp (mode, "exit") == 0)
+    {
+      late (500 * 1000000LL);
+      _exit (3);
+    }
+  if (strcmp (mode, "segv") == 0)
+    {
+      late (500 * 1000000LL);
+      *null_pointer = 1;
+      return 0;
+    }
+  if (strcmp (mode, "loop") == 0 && argc > 2)
+    {
+      char text[32];
+      int fd;
+
+      late (300 * 1000000LL);
+      snprintf (text, sizeof text, "%d\n", (int) getpid ());
+      fd = open (argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0 || write (fd, text, strlen (text)) < 0)
+        return 2;
+      close (fd);
+      for (;;)
+        late (100 * 1000000LL);
+    }
+  if (strcmp (mode, "marker") == 0 && argc > 2)
+    {
+      int fd = open (argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+      if (fd >= 0)
+        close (fd);
+      late (200 * 1000000LL);
+      return 0;
+    }
+  fprintf (stderr, "usage: %s early|exit|segv|loop PIDFILE|marker FILE\n", argv[0]);
+  return 2;
+}

@@ -1,0 +1,320 @@
+/* test-launch.c: `gz-cli profile start --type cpu -- COMMAND` end to end: perf events from the
+ * program's first instruction, and a valid profile however the program ends (exit, _exit,
+ * SIGSEGV, SIGKILL, Ctrl-C in its terminal); nothing runs when the profile could not be saved. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gz-profile.h"
+#include "gz-test-cli.h"
+#include "gz-test-profiles.h"
+
+typedef struct
+{
+  GzTestCli cli;
+} Fixture;
+
+static void
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
+{
+  gz_test_cli_set_up (&f->cli, "gz-launch-XXXXXX", "profile");
+}
+
+static void
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
+{
+  gz_test_cli_tear_down (&f->cli);
+}
+
+static const char *
+target_program (void)
+{
+  const char *path = g_getenv ("GZ_TEST_LAUNCH_TARGET");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+/* The value after "NAME: " (or "NAME " with @separator " ") on a line of @text. */
+static char *
+field (const char *text,
+       const char *name,
+       const char *separator)
+{
+  g_autofree char *prefix = g_strconcat (name, separator, NULL);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+  return NULL;
+}
+
+/* Sets a new process group up in the child, as a shell does for a foreground job. */
+static void
+new_process_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+/* gz-cli profile start --output-dir OUT --type cpu ARGS… -- target MODE [ARG]: started in a
+ * process group of its own, output to pipes. */
+static GSubprocess *
+spawn_start (Fixture    *f,
+             const char *extra,
+             const char *mode,
+             const char *arg)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+
+  launcher = gz_test_cli_launcher (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, new_process_group, NULL, NULL);
+  g_ptr_array_add (argv, (char *) gz_test_cli_path ());
+  g_ptr_array_add (argv, "profile");
+  g_ptr_array_add (argv, "start");
+  g_ptr_array_add (argv, "--output-dir");
+  g_ptr_array_add (argv, f->cli.out_dir);
+  g_ptr_array_add (argv, "--type");
+  g_ptr_array_add (argv, "cpu");
+  if (extra != NULL)
+    {
+      g_ptr_array_add (argv, "--cpu-hz");
+      g_ptr_array_add (argv, (char *) extra);
+    }
+  g_ptr_array_add (argv, "--");
+  g_ptr_array_add (argv, (char *) target_program ());
+  g_ptr_array_add (argv, (char *) mode);
+  if (arg != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+/* Waits for gz-cli's end; its status as a shell gives it; its output in *out, *err. */
+static int
+finish (GSubprocess  *proc,
+        char        **out,
+        char        **err)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error));
+  g_assert_no_error (error);
+  g_test_message ("gz-cli:\n%s%s", *out, *err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+
+/* The profile gz-cli saved, read back with our decoder (which validates it) and with
+ * `go tool pprof` when go is installed; it holds @function. */
+static GzProfile *
+saved_profile (const char *out,
+               const char *function)
+{
+  g_autofree char *path = field (out, "Output", ": ");
+  g_autofree char *top = NULL;
+  g_autoptr(GError) error = NULL;
+  GzProfile *profile;
+  int index;
+
+  g_assert_nonnull (path);
+  g_assert_nonnull (strstr (out, "Saved profile"));
+  profile = gz_profile_read_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (profile);
+  index = gz_profile_find_sample_type (profile, "cpu");
+  g_assert_cmpint (index, >=, 0);
+  g_assert_cmpint (gz_test_profile_sum (profile, (guint) index, function, NULL, NULL), >, 0);
+  top = gz_test_pprof_top (path);
+  if (top != NULL)
+    g_assert_nonnull (strstr (top, function));
+  return profile;
+}
+
+/* The pid the program wrote once it runs (mode loop). */
+static GPid
+wait_for_pid (const char *pid_file)
+{
+  for (int i = 0; i < 200; i++)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (pid_file, &text, NULL, NULL) && strchr (text, '\n') != NULL)
+        return (GPid) atoi (text);
+      g_usleep (50000);
+    }
+  g_error ("the program wrote no pid to %s", pid_file);
+}
+
+/* -- the start of the program ---------------------------------------------------------- */
+
+#define EARLY_ATTEMPTS  3
+#define EARLY_TOLERANCE 3.0 /* percentage points */
+
+static void
+test_early (Fixture      *f,
+            gconstpointer data)
+{
+  double truth = 0, measured = 0;
+
+  for (guint attempt = 0; attempt < EARLY_ATTEMPTS; attempt++)
+    {
+      g_autoptr(GSubprocess) proc = spawn_start (f, "250", "early", NULL);
+      g_autoptr(GzProfile) profile = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *early_text = NULL;
+      g_autofree char *late_text = NULL;
+      int index;
+      double early_ns, late_ns;
+
+      g_assert_cmpint (finish (proc, &out, &err), ==, 0);
+      profile = saved_profile (out, "early");
+      early_text = field (out, "early_ns", " ");
+      late_text = field (out, "late_ns", " ");
+      g_assert_nonnull (early_text);
+      g_assert_nonnull (late_text);
+      early_ns = g_ascii_strtod (early_text, NULL);
+      late_ns = g_ascii_strtod (late_text, NULL);
+      index = gz_profile_find_sample_type (profile, "cpu");
+      truth = 100 * early_ns / (early_ns + late_ns);
+      measured = 100.0 * (double) gz_test_profile_sum (profile, (guint) index, "early", NULL, NULL) /
+                 (double) (gz_test_profile_sum (profile, (guint) index, "early", NULL, NULL) +
+                           gz_test_profile_sum (profile, (guint) index, "late", NULL, NULL));
+      g_test_message ("early: %.2f %% by its own clock, %.2f %% in the profile", truth, measured);
+      g_assert_nonnull (strstr (out, "The program exited with status 0."));
+      if (fabs (measured - truth) <= EARLY_TOLERANCE)
+        break;
+    }
+  g_assert_cmpfloat (fabs (measured - truth), <=, EARLY_TOLERANCE);
+}
+
+/* -- however the program ends, its profile is saved -------------------------------------- */
+
+static void
+test_exit (Fixture      *f,
+           gconstpointer data)
+{
+  g_autoptr(GSubprocess) proc = spawn_start (f, NULL, "exit", NULL);
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* _exit (3): no exit handlers ran, and the status is gz-cli's. */
+  g_assert_cmpint (finish (proc, &out, &err), ==, 3);
+  profile = saved_profile (out, "late");
+  g_assert_nonnull (strstr (out, "The program exited with status 3."));
+}
+
+static void
+test_segv (Fixture      *f,
+           gconstpointer data)
+{
+  g_autoptr(GSubprocess) proc = spawn_start (f, NULL, "segv", NULL);
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGSEGV);
+  profile = saved_profile (out, "late");
+  g_assert_nonnull (strstr (out, "The program was killed by signal 11"));
+}
+
+static void
+test_sigkill (Fixture      *f,
+              gconstpointer data)
+{
+  g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
+  g_autoptr(GSubprocess) proc = spawn_start (f, NULL, "loop", pid_file);
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (kill (wait_for_pid (pid_file), SIGKILL), ==, 0);
+  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGKILL);
+  profile = saved_profile (out, "late");
+  g_assert_nonnull (strstr (out, "The program was killed by signal 9"));
+}
+
+/* Ctrl-C in a terminal: SIGINT to the foreground process group, gz-cli and the program alike.
+ * gz-cli lives on, waits for the program's end and saves what it ran. */
+static void
+test_sigint_group (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
+  g_autoptr(GSubprocess) proc = spawn_start (f, NULL, "loop", pid_file);
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  GPid group = (GPid) atoi (g_subprocess_get_identifier (proc));
+  GPid pid = wait_for_pid (pid_file);
+
+  /* The program is in gz-cli's group, as a shell's job would be. */
+  g_assert_cmpint (getpgid (pid), ==, group);
+  g_assert_cmpint (kill (-group, SIGINT), ==, 0);
+  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGINT);
+  profile = saved_profile (out, "late");
+  g_assert_nonnull (strstr (out, "The program was killed by signal 2"));
+}
+
+/* -- nothing runs unprofiled ----------------------------------------------------------- */
+
+static void
+test_output_unwritable (Fixture      *f,
+                        gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (f->cli.root, "a-file", NULL);
+  g_autofree char *bad_dir = g_build_filename (file, "profiles", NULL);
+  g_autofree char *marker = g_build_filename (f->cli.root, "marker", NULL);
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  /* Under a file: no directory can be made there, not even by root. */
+  g_assert_true (g_file_set_contents (file, "", -1, NULL));
+  g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, NULL, &err, "start", "--output-dir",
+                                        bad_dir, "--type", "cpu", "--", target_program (),
+                                        "marker", marker, NULL), ==, 1);
+  g_test_message ("%s", err);
+  lines = g_strsplit (err, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_prefix (err, "gz-cli: "));
+  g_assert_nonnull (strstr (err, bad_dir));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+}
+
+static void
+add (const char *path,
+     void (*func) (Fixture *, gconstpointer))
+{
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  add ("/launch/cpu/early", test_early);
+  add ("/launch/cpu/exit", test_exit);
+  add ("/launch/cpu/segv", test_segv);
+  add ("/launch/cpu/sigkill", test_sigkill);
+  add ("/launch/cpu/sigint-group", test_sigint_group);
+  add ("/launch/output-unwritable", test_output_unwritable);
+  return g_test_run ();
+}
