@@ -382,6 +382,43 @@ test_collector_threadcreate (void)
   target_clear (&target);
 }
 
+/* A ring too small for what the program writes: the program goes on, the profile is valid and
+ * says how many records were lost. */
+static void
+test_collector_overflow (void)
+{
+  GzRingOptions options = { 0, };
+  Target target = { 0, };
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  guint64 lost;
+
+  if (skip_without_preload ())
+    return;
+
+  options.flags = GZ_RING_RECORD_MEMORY;
+  options.data_size = 64 * 1024;
+  options.stack_bytes = 8192;
+  options.memory_rate = 4096;
+  target_start (&target, "memory", NULL, &options);
+  target_run (&target);
+  target_exit (&target);
+  profile = gz_collector_build_profile (target.collector, GZ_PROFILE_TYPE_MEMORY, NULL, &error);
+  g_assert_no_error (error);
+
+  lost = gz_collector_get_lost (target.collector);
+  g_test_message ("%" G_GUINT64_FORMAT " records read, %" G_GUINT64_FORMAT " lost",
+                  gz_collector_get_n_records (target.collector), lost);
+  g_assert_cmpuint (lost, >, 0);
+  line = g_strdup_printf ("%" G_GUINT64_FORMAT " records lost: the ring was full", lost);
+  g_assert_true (g_ptr_array_find_with_equal_func (profile->comments, line, g_str_equal, NULL));
+  g_assert_cmpint (gz_test_profile_sum (profile, 1, "collector_keep_64mib", NULL, NULL), >, 0);
+  assert_stacks (profile, "collector_keep_64mib", 1);
+  assert_readable (profile, "collector_keep_64mib");
+  target_clear (&target);
+}
+
 /* The preload's fallback CPU ticks (where perf events are refused): 300 ms of CPU in one
  * function at 100 Hz. */
 static void
@@ -461,6 +498,7 @@ main (int    argc,
   g_test_add_func ("/collector/threadcreate", test_collector_threadcreate);
   g_test_add_func ("/collector/dlopen", test_collector_dlopen);
   g_test_add_func ("/collector/cpu", test_collector_cpu);
+  g_test_add_func ("/collector/overflow", test_collector_overflow);
 
   return g_test_run ();
 }
