@@ -85,7 +85,8 @@ struct _GzCollector
   GMutex          lock;
   GCond           cond;
   GThread        *worker;
-  gboolean        running;
+  gboolean        started;
+  gboolean        running;       /* started, not stopped: profiles drain the ring first */
   gboolean        stopping;
   gint64          start_nanos;   /* wall clock at start */
   gint64          last_refresh;  /* monotonic */
@@ -513,30 +514,32 @@ gz_collector_start (GzCollector *self)
   g_return_if_fail (GZ_IS_COLLECTOR (self));
 
   g_mutex_lock (&self->lock);
-  if (self->running || self->worker != NULL)
+  if (!self->started)
     {
-      g_mutex_unlock (&self->lock);
-      return;
+      self->started = TRUE;
+      self->running = TRUE;
+      self->start_nanos = g_get_real_time () * 1000;
+      /* It waits for the lock before its first drain. */
+      self->worker = g_thread_new ("gz-collector", worker_thread, self);
     }
-  self->running = TRUE;
-  self->stopping = FALSE;
-  self->start_nanos = g_get_real_time () * 1000;
   g_mutex_unlock (&self->lock);
-  self->worker = g_thread_new ("gz-collector", worker_thread, self);
 }
 
 void
 gz_collector_stop (GzCollector *self)
 {
+  GThread *worker;
+
   g_return_if_fail (GZ_IS_COLLECTOR (self));
 
-  if (self->worker == NULL)
-    return;
   g_mutex_lock (&self->lock);
+  worker = g_steal_pointer (&self->worker);
   self->stopping = TRUE;
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->lock);
-  g_thread_join (g_steal_pointer (&self->worker));
+  if (worker == NULL)
+    return;
+  g_thread_join (worker);
 
   g_mutex_lock (&self->lock);
   drain (self, TRUE);

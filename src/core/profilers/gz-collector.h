@@ -2,6 +2,18 @@
  * (gz-ring.h), unwinds each record's copied stack with libdw right away, and keeps per-stack
  * totals from which it builds memory, block, mutex, threadcreate (and fallback cpu) profiles. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* A launched program, in order (tests/test-collector.c does exactly this):
+ *   ring = gz_ring_new (&options, &error);            flags: the types to record
+ *   spawn the program with LD_PRELOAD=libgz-preload.so, the memfd inherited as some fd N
+ *     (dup (gz_ring_get_fd (ring))) and GZ_PRELOAD_RING=N in its environment;
+ *   collector = gz_collector_new (pid, ring, &error);  takes the ring; right after the spawn
+ *   gz_collector_start (collector);
+ *   profiler = gz_collector_profiler_new (collector, type, &error);  one per type, any number
+ *   gz_profiler_start (profiler, &error); ... gz_profiler_stop (profiler, &error);
+ *   once the program has exited (or at the end): gz_collector_stop (collector);
+ * Records the program wrote before the collector existed wait in the ring; nothing is lost but
+ * what a full ring drops. */
 #pragma once
 
 #include <glib-object.h>
@@ -26,7 +38,8 @@ typedef struct _GzCollectorMark GzCollectorMark;
 GzCollector     *gz_collector_new              (pid_t             pid,
                                                 GzRing           *ring,
                                                 GError          **error);
-/* Starts the worker thread, which drains the ring about every 20 ms. */
+/* Starts the worker thread, which drains the ring about every 20 ms (every 2 ms while records
+ * come in bursts). Once only: a collector that was stopped stays stopped. */
 void             gz_collector_start            (GzCollector      *self);
 /* Ends the worker after a last, complete drain. Safe after the process exited (its stacks are
  * then unwound from the copies alone and named from the modules read while it ran); a second
