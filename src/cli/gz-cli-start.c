@@ -304,9 +304,10 @@ on_launch_exited (GObject      *object,
   launch_maybe_quit (run);
 }
 
-/* `start --type cpu -- COMMAND`: the launcher forks the program, perf events open on it before
- * its exec, and the session covers its whole life (or --duration). gz-cli's status is the
- * program's: its exit status, or 128 + the signal that ended it. */
+/* `start --type T -- COMMAND`: the launcher forks the program, perf events (or the preload's
+ * ring) are ready before its exec, and the session covers its whole life (or --duration, a stop
+ * request, a second Ctrl-C). gz-cli's status is the program's: its exit status, or 128 + the
+ * signal that ended it. */
 static int
 start_launched (GzConfig      *config,
                 GzProfileType  type,
@@ -462,8 +463,9 @@ gz_cli_start (int    argc,
   if (config == NULL)
     return status;
 
-  /* cpu of a launched program: perf events from its first instruction. */
-  if (command != NULL && type == GZ_PROFILE_TYPE_CPU)
+  /* A launched program: perf events (cpu) or the preload's ring from its first instruction;
+   * goroutine still comes from the agent. */
+  if (command != NULL && type != GZ_PROFILE_TYPE_GOROUTINE)
     return start_launched (config, type, duration, command);
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include "gz-collector.h"
 #include "gz-perf-profiler.h"
 #include "gz-profiler-factory.h"
 #include "gz-session-registry.h"
@@ -26,6 +28,8 @@ struct _GzSession
   GzProfiler        *profiler;      /* only the worker touches it while stopping */
   GzTargetCapture   *capture;       /* instead of the profiler, for another program */
   GzLauncher        *launcher;      /* a program launched for this session, or NULL */
+  GzRing            *ring;          /* its preload's ring, until the start makes… */
+  GzCollector       *collector;     /* …the collector that reads it (types other than cpu) */
   GzSessionRegistry *registry;
   GzSessionInfo     *info;
   GzSessionState     state;
@@ -101,6 +105,10 @@ gz_session_dispose (GObject *object)
    * built here, on whatever thread drops the last reference. */
   g_clear_object (&self->profiler);
   g_clear_object (&self->capture);
+  if (self->collector != NULL)
+    gz_collector_stop (self->collector);
+  g_clear_object (&self->collector);
+  g_clear_pointer (&self->ring, gz_ring_free);
   if (self->launcher != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->launcher, self);
@@ -180,6 +188,40 @@ check_output_dir (const char *dir,
   return TRUE;
 }
 
+/* The ring a launched program's preload records @type into, at the configured rates. */
+static GzRing *
+launch_ring (GzConfig       *config,
+             GzProfileType   type,
+             GError        **error)
+{
+  GzRingOptions options = { 0, };
+
+  switch (type)
+    {
+    case GZ_PROFILE_TYPE_MEMORY:
+      options.flags = GZ_RING_RECORD_MEMORY;
+      break;
+    case GZ_PROFILE_TYPE_BLOCK:
+      options.flags = GZ_RING_RECORD_BLOCK;
+      break;
+    case GZ_PROFILE_TYPE_MUTEX:
+      options.flags = GZ_RING_RECORD_MUTEX;
+      break;
+    case GZ_PROFILE_TYPE_THREADCREATE:
+      options.flags = GZ_RING_RECORD_THREADS;
+      break;
+    case GZ_PROFILE_TYPE_CPU:
+    case GZ_PROFILE_TYPE_GOROUTINE:
+    case GZ_PROFILE_TYPE_N:
+    default:
+      g_assert_not_reached ();
+    }
+  options.memory_rate = (guint64) MAX (gz_config_get_int (config, "memory-rate"), 1);
+  options.block_rate_ns = (guint64) MAX (gz_config_get_int (config, "block-rate"), 0);
+  options.mutex_fraction = (guint32) MAX (gz_config_get_int (config, "mutex-fraction"), 0);
+  return gz_ring_new (&options, error);
+}
+
 static GzSession *
 session_new (GzConfig       *config,
              GzProfileType   type,
@@ -233,6 +275,14 @@ session_new (GzConfig       *config,
   self->config = g_object_ref (config);
   if (launcher != NULL)
     {
+      /* The other types are recorded by the preload into a ring the program inherits. */
+      if (type != GZ_PROFILE_TYPE_CPU)
+        {
+          self->ring = launch_ring (config, type, error);
+          if (self->ring == NULL ||
+              !gz_launcher_set_preload (launcher, gz_ring_get_fd (self->ring), error))
+            return NULL;
+        }
       /* Only now that the output folder is known to take the profile: the child waits before
        * its exec; the profiler is opened on it at the start. */
       if (!gz_launcher_spawn (launcher, error))
@@ -241,9 +291,12 @@ session_new (GzConfig       *config,
       launched.pid = gz_launcher_get_pid (launcher);
       launched.spec = (char *) gz_launcher_get_command_line (launcher);
       target = &launched;
-      self->profiler = gz_perf_profiler_new_on_exec (launched.pid, type, config, error);
-      if (self->profiler == NULL)
-        return NULL;
+      if (type == GZ_PROFILE_TYPE_CPU)
+        {
+          self->profiler = gz_perf_profiler_new_on_exec (launched.pid, type, config, error);
+          if (self->profiler == NULL)
+            return NULL;
+        }
     }
   else if (target->kind == GZ_TARGET_SELF)
     {
@@ -327,11 +380,11 @@ gz_session_new_for_launch (GzConfig      *config,
   g_return_val_if_fail (GZ_IS_LAUNCHER (launcher), NULL);
   g_return_val_if_fail (gz_launcher_get_pid (launcher) == 0, NULL);
 
-  if (type != GZ_PROFILE_TYPE_CPU)
+  if (type == GZ_PROFILE_TYPE_GOROUTINE)
     {
       g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
-                   "a launched program's %s profile is not taken this way yet; use cpu",
-                   gz_profile_type_to_string (type));
+                   "a launched program's goroutine profile is not taken this way yet; use "
+                   "gz-cli profile run -- COMMAND and start --pid");
       return NULL;
     }
   self = session_new (config, type, duration_nanos, output_dir, &target, NULL, launcher, error);
@@ -437,6 +490,9 @@ typedef struct
 {
   GzProfiler      *profiler;
   GzTargetCapture *capture;  /* instead of the profiler, for another program */
+  GzCollector     *collector; /* instead of the profiler, for a launched program's preload */
+  GzProfileType    type;
+  gboolean         exited;    /* a launched program ended */
   char            *id;
   char       *path;
   gint64      start_monotonic;
@@ -450,6 +506,7 @@ stop_job_free (gpointer data)
 
   g_clear_object (&job->profiler);
   g_clear_object (&job->capture);
+  g_clear_object (&job->collector);
   g_free (job->id);
   g_free (job->path);
   g_free (job->ending);
@@ -472,6 +529,14 @@ stop_thread (GTask        *task,
 
   if (job->capture != NULL)
     profile = gz_target_capture_stop (job->capture, cancellable, &target_exited, &error);
+  else if (job->collector != NULL)
+    {
+      /* A last, complete drain: everything the program recorded since its first instruction
+       * (after its exit, its sampled objects never freed are its leaks). */
+      gz_collector_stop (job->collector);
+      profile = gz_collector_build_profile (job->collector, job->type, NULL, &error);
+      target_exited = job->exited;
+    }
   else
     profile = gz_profiler_stop (job->profiler, &error);
   if (job->profiler != NULL && GZ_IS_PERF_PROFILER (job->profiler))
@@ -575,6 +640,9 @@ gz_session_begin_stop (GzSession    *self,
   job = g_new0 (StopJob, 1);
   job->profiler = self->profiler != NULL ? g_object_ref (self->profiler) : NULL;
   job->capture = self->capture != NULL ? g_object_ref (self->capture) : NULL;
+  job->collector = self->collector != NULL ? g_object_ref (self->collector) : NULL;
+  job->type = self->info->type;
+  job->exited = self->launcher != NULL && gz_launcher_get_exited (self->launcher);
   job->id = g_strdup (self->info->id);
   job->path = g_strdup (self->info->output_path);
   job->start_monotonic = self->start_monotonic;
@@ -676,7 +744,7 @@ gz_session_start (GzSession *self,
     }
 
   if (self->capture != NULL ? !gz_target_capture_start (self->capture, error)
-                            : !gz_profiler_start (self->profiler, error))
+                            : self->profiler != NULL && !gz_profiler_start (self->profiler, error))
     return FALSE;
 
   self->start_monotonic = g_get_monotonic_time ();
@@ -688,7 +756,8 @@ gz_session_start (GzSession *self,
       /* Started a moment ago: this profile is next to empty, quick to build and drop. */
       g_autoptr(GzProfile) profile = self->capture != NULL
                                        ? gz_target_capture_stop (self->capture, NULL, NULL, NULL)
-                                       : gz_profiler_stop (self->profiler, NULL);
+                                       : self->profiler != NULL
+                                       ? gz_profiler_stop (self->profiler, NULL) : NULL;
 
       self->state = GZ_SESSION_STATE_READY;
       return FALSE;
@@ -698,10 +767,23 @@ gz_session_start (GzSession *self,
   /* Everything is ready: the program runs now, from its first instruction profiled. */
   if (self->launcher != NULL)
     {
-      if (!gz_launcher_release (self->launcher, error))
-        {
-          g_autoptr(GzProfile) profile = gz_profiler_stop (self->profiler, NULL);
+      gboolean ok = gz_launcher_release (self->launcher, error);
 
+      /* The ring is read from the exec on; the records wait in it meanwhile. */
+      if (ok && self->ring != NULL)
+        {
+          self->collector = gz_collector_new (gz_launcher_get_pid (self->launcher),
+                                              g_steal_pointer (&self->ring), error);
+          ok = self->collector != NULL;
+          if (ok)
+            gz_collector_start (self->collector);
+        }
+      if (!ok)
+        {
+          g_autoptr(GzProfile) profile = self->profiler != NULL
+                                           ? gz_profiler_stop (self->profiler, NULL) : NULL;
+
+          gz_launcher_send_signal (self->launcher, SIGKILL);
           gz_session_registry_unpublish (self->registry, self->info->id);
           self->state = GZ_SESSION_STATE_READY;
           return FALSE;

@@ -43,8 +43,13 @@ GzSession              *gz_session_new_for_target   (GzConfig            *config
  * gz_session_start() lets it exec, so the whole program is profiled, from its first instruction,
  * and nothing runs unprofiled when something fails. The session stops by itself when the
  * program ends, however it ends (exit, _exit, a signal, a crash), with the profile of what ran;
- * or at @duration_nanos when that is shorter (0: the program's whole life). cpu only (perf
- * events, enabled at the exec); a failure leaves no child behind. */
+ * or at @duration_nanos when that is shorter (0: the program's whole life). cpu comes from
+ * perf events enabled at the exec; memory, block, mutex and threadcreate from the preload
+ * library (libgz-preload.so, LD_PRELOAD) writing into a ring the program inherits, read by a
+ * GzCollector from the exec on: the profile covers the program from its start whenever the
+ * session stops (memory after its exit: the sampled objects never freed, its leaks). goroutine
+ * is not taken this way. A program the preload cannot reach (static, setuid) is refused before
+ * it runs. A failure leaves no child behind. */
 GzSession              *gz_session_new_for_launch   (GzConfig            *config,
                                                      GzProfileType        type,
                                                      gint64               duration_nanos,
