@@ -32,6 +32,50 @@ static AlignedFunc       real_memalign;
 static VallocFunc        real_valloc;
 static VallocFunc        real_pvalloc;
 
+/* In front of the set of sampled pointers (below), what free's path for unsampled pointers reads: one bit per hash of the
+ * pointers in the set, 4 KiB that stay in the cache where a probe of the set would miss it.
+ * 0: the pointer is not sampled, the usual answer. A count per bit (changed under the set's
+ * lock) says when a bit may be cleared. The bootstrap's blocks set bits too, for good. */
+#define FILTER_BITS 15
+static uint64_t filter_bits[(1 << FILTER_BITS) / 64];
+static uint8_t  filter_counts[1 << FILTER_BITS];
+
+static inline uint64_t
+filter_hash (const void *p)
+{
+  return ((uint64_t) (uintptr_t) p * UINT64_C (0x9e3779b97f4a7c15)) >> (64 - FILTER_BITS);
+}
+
+static inline bool
+filter_has (const void *p)
+{
+  uint64_t h = filter_hash (p);
+
+  return (__atomic_load_n (&filter_bits[h / 64], __ATOMIC_RELAXED) >> (h % 64)) & 1;
+}
+
+/* A saturated count stays: only a slower free for the pointers of its bit. */
+static void
+filter_add (const void *p)
+{
+  uint64_t h = filter_hash (p);
+
+  if (filter_counts[h] != UINT8_MAX)
+    filter_counts[h]++;
+  __atomic_fetch_or (&filter_bits[h / 64], UINT64_C (1) << (h % 64), __ATOMIC_RELAXED);
+}
+
+static void
+filter_remove (const void *p)
+{
+  uint64_t h = filter_hash (p);
+
+  if (filter_counts[h] == UINT8_MAX)
+    return;
+  if (--filter_counts[h] == 0)
+    __atomic_fetch_and (&filter_bits[h / 64], ~(UINT64_C (1) << (h % 64)), __ATOMIC_RELAXED);
+}
+
 /* While dlsym looks the functions up it may allocate: those few blocks come from here and are
  * never freed (free recognises them by their address). Each has its size in front. */
 #define BOOTSTRAP_SIZE (64 * 1024)
@@ -66,6 +110,13 @@ bootstrap_alloc (size_t size,
   while (!__atomic_compare_exchange_n (&bootstrap_used, &at, start + size, false,
                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED));
   memcpy (bootstrap + start - sizeof (size_t), &size, sizeof (size_t));
+  /* free's fast path sees only the filter: these blocks go to its slow path, which knows them. */
+  {
+    uint64_t h = filter_hash (bootstrap + start);
+
+    __atomic_store_n (&filter_counts[h], UINT8_MAX, __ATOMIC_RELAXED);
+    __atomic_fetch_or (&filter_bits[h / 64], UINT64_C (1) << (h % 64), __ATOMIC_RELAXED);
+  }
 
   return bootstrap + start;
 }
@@ -132,7 +183,7 @@ ready (void)
 static uint64_t *set_slots;
 static uint64_t  set_mask;
 static unsigned  set_shift;
-static uint64_t  set_live;   /* entries in the set; 0: free skips the lookup */
+static uint64_t  set_live;   /* entries in the set */
 static uint64_t  set_seq;
 static int       set_lock;
 
@@ -206,7 +257,10 @@ set_insert (uint64_t key)
       while (set_slots[i] != 0 && set_slots[i] != key)
         i = (i + 1) & set_mask;
       if (set_slots[i] == 0)
-        set_live++;
+        {
+          set_live++;
+          filter_add ((void *) (uintptr_t) key);
+        }
       __atomic_store_n (&set_slots[i], key, __ATOMIC_RELAXED);
       inserted = true;
     }
@@ -251,6 +305,7 @@ set_remove (uint64_t key)
         }
       __atomic_store_n (&set_slots[i], 0, __ATOMIC_RELAXED);
       set_live--;
+      filter_remove ((void *) (uintptr_t) key);
     }
   unlock_set ();
 
@@ -344,8 +399,7 @@ record_free (void *p)
 static inline void
 forget (void *p)
 {
-  if (GZ_UNLIKELY (__atomic_load_n (&set_live, __ATOMIC_RELAXED) != 0) && p != NULL &&
-      set_contains ((uint64_t) (uintptr_t) p) && set_remove ((uint64_t) (uintptr_t) p))
+  if (GZ_UNLIKELY (filter_has (p)) && p != NULL && set_contains ((uint64_t) (uintptr_t) p) && set_remove ((uint64_t) (uintptr_t) p))
     record_free (p);
 }
 
@@ -410,29 +464,79 @@ account (void   *p,
   return p;
 }
 
+/* The hot wrappers (malloc, free, calloc, realloc) tail-call the real function unless there is
+ * something to do: the countdown ran out, a sampled pointer may be freed, the real functions
+ * are not known yet. Everything else is in their out-of-line slow paths, which sample when the
+ * countdown (already taken down by the wrapper) is out. */
+static inline bool
+counted_out (size_t size)
+{
+  return (gz_preload_thread.countdown -= (int64_t) size) <= 0;
+}
+
+static inline bool
+may_free_sampled (void *p)
+{
+  return filter_has (p);
+}
+
+static inline void *
+sample_if_out (void   *p,
+               size_t  size)
+{
+  if (gz_preload_thread.countdown <= 0)
+    sample (p, size);
+
+  return p;
+}
+
+__attribute__ ((noinline)) static void *
+malloc_slow (size_t size)
+{
+  if (!ready ())
+    return bootstrap_alloc (size, 16);
+
+  return sample_if_out (real_malloc (size), size);
+}
+
 GZ_EXPORT void *
 malloc (size_t size)
 {
-  if (GZ_UNLIKELY (!ready ()))
-    return bootstrap_alloc (size, 16);
+  MallocFunc real = __atomic_load_n (&real_malloc, __ATOMIC_RELAXED);
+  bool out = counted_out (size);
 
-  return account (real_malloc (size), size);
+  if (GZ_UNLIKELY (out || real == NULL))
+    return malloc_slow (size);
+
+  return real (size);
+}
+
+__attribute__ ((noinline)) static void
+free_slow (void *p)
+{
+  if (is_bootstrap (p))
+    return;
+  forget (p);
+  if (ready ())
+    real_free (p);
 }
 
 GZ_EXPORT void
 free (void *p)
 {
-  if (GZ_UNLIKELY (is_bootstrap (p)))
-    return;
-  forget (p);
-  if (GZ_UNLIKELY (!ready ()))
-    return;
-  real_free (p);
+  FreeFunc real = __atomic_load_n (&real_free, __ATOMIC_RELAXED);
+
+  if (GZ_UNLIKELY (real == NULL || may_free_sampled (p)))
+    {
+      free_slow (p);
+      return;
+    }
+  real (p);
 }
 
-GZ_EXPORT void *
-calloc (size_t n,
-        size_t size)
+__attribute__ ((noinline)) static void *
+calloc_slow (size_t n,
+             size_t size)
 {
   size_t total;
 
@@ -441,35 +545,60 @@ calloc (size_t n,
       errno = ENOMEM;
       return NULL;
     }
-  if (GZ_UNLIKELY (!ready ()))
+  if (!ready ())
     return bootstrap_alloc (total, 16);
 
-  return account (real_calloc (n, size), total);
+  return sample_if_out (real_calloc (n, size), total);
 }
 
 GZ_EXPORT void *
-realloc (void   *p,
-         size_t  size)
+calloc (size_t n,
+        size_t size)
+{
+  CallocFunc real = __atomic_load_n (&real_calloc, __ATOMIC_RELAXED);
+  size_t total;
+  bool overflow = __builtin_mul_overflow (n, size, &total);
+  bool out = counted_out (total);
+
+  if (GZ_UNLIKELY (out || overflow || real == NULL))
+    return calloc_slow (n, size);
+
+  return real (n, size);
+}
+
+__attribute__ ((noinline)) static void *
+realloc_slow (void   *p,
+              size_t  size)
 {
   void *q;
 
-  if (GZ_UNLIKELY (is_bootstrap (p) || !ready ()))
+  if (is_bootstrap (p) || !ready ())
     {
-      if (!ready ())
-        q = bootstrap_alloc (size, 16);
-      else
-        q = malloc (size);
+      q = ready () ? real_malloc (size) : bootstrap_alloc (size, 16);
       if (q != NULL && p != NULL)
         {
           size_t old = bootstrap_size (p);
 
           memcpy (q, p, old < size ? old : size);
         }
-      return q;
+      return sample_if_out (q, size);
     }
   forget (p);
 
-  return account (real_realloc (p, size), size);
+  return sample_if_out (real_realloc (p, size), size);
+}
+
+GZ_EXPORT void *
+realloc (void   *p,
+         size_t  size)
+{
+  ReallocFunc real = __atomic_load_n (&real_realloc, __ATOMIC_RELAXED);
+  bool out = counted_out (size);
+
+  if (GZ_UNLIKELY (out || real == NULL || may_free_sampled (p)))
+    return realloc_slow (p, size);
+
+  return real (p, size);
 }
 
 GZ_EXPORT void *

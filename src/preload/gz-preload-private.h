@@ -28,6 +28,9 @@ typedef struct
   uint32_t tid;        /* cached gettid (), 0 until known */
   uint8_t  busy;       /* inside the preload: record nothing, forward everything */
   uint8_t  drawn;      /* the countdown was drawn once (a thread's first allocation) */
+  uint8_t  stack_known; /* stack_low/high were looked up (high 0: not found) */
+  uint64_t stack_low;  /* this thread's stack, where a record copies with memcpy */
+  uint64_t stack_high;
 } GzPreloadThread;
 
 extern __thread GzPreloadThread gz_preload_thread

@@ -233,6 +233,7 @@ fork_child (void)
   GzPreloadThread *t = &gz_preload_thread;
 
   gz_preload_malloc_fork_child ();
+  /* The forking thread keeps its stack (the same addresses) in the child, not its tid. */
   t->tid = 0;
   gz_preload_pid = getpid ();
   if ((gz_preload_flags & GZ_RING_FOLLOW_FORK) == 0)
