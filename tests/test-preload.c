@@ -75,7 +75,10 @@ run_target (const GzRingOptions  *options,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_setenv (launcher, "LD_PRELOAD",
                                 preload_env != NULL ? preload_env : library (), TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "GZ_PRELOAD_INHERIT");
+  if (g_getenv ("GZ_TEST_PRELOAD_INHERIT") != NULL)
+    g_subprocess_launcher_setenv (launcher, "GZ_PRELOAD_INHERIT", "1", TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "GZ_PRELOAD_INHERIT");
   g_subprocess_launcher_unsetenv (launcher, GZ_RING_ENV);
   if (options != NULL)
     {
@@ -200,6 +203,7 @@ test_preload_mallinfo (void)
   out = run_target (&options, args, NULL, &run);
   g_assert_cmpuint (output_value (out, "uordblks"), >=, 10 * 1024 * 1024);
   g_assert_cmpint (gz_ring_get_header (run->ring)->attached, ==, 1);
+  g_assert_cmpuint (gz_ring_get_header (run->ring)->exited, ==, 1);
   g_assert_cmpuint (gz_ring_get_lost (run->ring), ==, 0);
 }
 
@@ -467,6 +471,45 @@ test_preload_fork (void)
   g_assert_cmpuint (count_type (run, GZ_RECORD_FORK), ==, 0);
 }
 
+/* With GZ_RING_FOLLOW_FORK, each child says so first (a fork record in its own pid), then
+ * records as its parent does. */
+static void
+test_preload_follow_fork (void)
+{
+  const char *args[] = { "forks", NULL };
+  GzRingOptions options = { .flags = GZ_RING_RECORD_MEMORY | GZ_RING_FOLLOW_FORK,
+                            .memory_rate = 256 * 1024, .data_size = 32 * 1024 * 1024 };
+  g_autoptr(Run) run = NULL;
+  g_autoptr(GHashTable) children = g_hash_table_new (NULL, NULL);
+  g_autofree char *out = NULL;
+  const GzRingHeader *header;
+  guint n_child_records = 0;
+
+  if (skip_without_preload ())
+    return;
+  out = run_target (&options, args, NULL, &run);
+  header = gz_ring_get_header (run->ring);
+  g_assert_cmpuint (gz_ring_get_lost (run->ring), ==, 0);
+  for (guint i = 0; i < run->records->len; i++)
+    {
+      const GzRecordHeader *record = g_ptr_array_index (run->records, i);
+
+      if (record->type == GZ_RECORD_FORK)
+        {
+          g_assert_cmpuint (((const GzRecordFork *) record)->child_pid, ==, record->pid);
+          g_hash_table_add (children, GUINT_TO_POINTER (record->pid));
+        }
+      else if (record->pid != (guint32) header->pid)
+        {
+          g_assert_true (g_hash_table_contains (children, GUINT_TO_POINTER (record->pid)));
+          n_child_records++;
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (children), ==, 200);
+  /* 200 children of 800 KiB each at 256 KiB: ~600 records. */
+  g_assert_cmpuint (n_child_records, >=, 300);
+}
+
 /* (f) A program that closes every fd and writes its own file finds only its own bytes there. */
 static void
 test_preload_fds (void)
@@ -573,6 +616,24 @@ test_preload_exec (void)
       if (with_ring)
         g_assert_cmpint (gz_ring_get_header (run->ring)->attached, ==, 1);
     }
+
+  /* GZ_PRELOAD_INHERIT=1: the exec'd child keeps both, and writes into the same ring (its
+   * parent keeps the header's pid). */
+  {
+    g_autoptr(Run) run = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *preload = NULL;
+    g_autofree char *ring = NULL;
+
+    g_setenv ("GZ_TEST_PRELOAD_INHERIT", "1", TRUE);
+    out = run_target (&options, args, NULL, &run);
+    g_unsetenv ("GZ_TEST_PRELOAD_INHERIT");
+    preload = env_value (out, "LD_PRELOAD");
+    ring = env_value (out, GZ_RING_ENV);
+    g_assert_cmpstr (preload, ==, library ());
+    g_assert_cmpstr (ring, ==, "3");
+    g_assert_cmpint (gz_ring_get_header (run->ring)->attached, ==, 1);
+  }
 }
 
 /* The fallback CPU ticks: registers from the signal's context and a stack copy that holds the
@@ -625,6 +686,7 @@ main (int    argc,
   g_test_add_func ("/preload/every", test_preload_every);
   g_test_add_func ("/preload/waits", test_preload_waits);
   g_test_add_func ("/preload/fork", test_preload_fork);
+  g_test_add_func ("/preload/follow-fork", test_preload_follow_fork);
   g_test_add_func ("/preload/fds", test_preload_fds);
   g_test_add_func ("/preload/full", test_preload_full);
   g_test_add_func ("/preload/exec", test_preload_exec);

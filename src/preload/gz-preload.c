@@ -313,13 +313,18 @@ gz_preload_init (void)
   pthread_atfork (fork_prepare, fork_parent, fork_child);
 
   /* The first process to attach owns the header's fields; exec'd children that inherit the
-   * ring write records only. */
+   * ring write records only. The same process after an exec (GZ_PRELOAD_INHERIT) has the
+   * library elsewhere: its text moves in the header. */
   if (__atomic_compare_exchange_n (&header->pid, &no_pid, (int32_t) gz_preload_pid, false,
                                    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
     {
       find_own_text (&header->preload_start, &header->preload_end);
       header->start_time_ns = gz_preload_now_ns ();
       __atomic_store_n (&header->attached, 1, __ATOMIC_RELEASE);
+    }
+  else if (no_pid == (int32_t) gz_preload_pid)
+    {
+      find_own_text (&header->preload_start, &header->preload_end);
     }
 
   t->countdown = 0;
