@@ -249,6 +249,30 @@ flood (void)
   return 0;
 }
 
+/* race: 4 threads, 20000 allocations of 333 bytes each, all freed at once. */
+static void *
+race_thread (void *data)
+{
+  for (int i = 0; i < 20000; i++)
+    free_site (allocate_site (333));
+
+  return NULL;
+}
+
+static int
+race (void)
+{
+  pthread_t threads[4];
+
+  for (int i = 0; i < 4; i++)
+    pthread_create (&threads[i], NULL, race_thread, NULL);
+  for (int i = 0; i < 4; i++)
+    pthread_join (threads[i], NULL);
+  printf ("allocations 80000\n");
+
+  return 0;
+}
+
 /* spin: ~300 ms of CPU in spin_site (). */
 __attribute__ ((noinline, noipa)) static uint64_t
 spin_site (void)
@@ -319,6 +343,8 @@ main (int    argc,
     rc = daemon_like (argv[2]);
   else if (strcmp (work, "flood") == 0)
     rc = flood ();
+  else if (strcmp (work, "race") == 0)
+    rc = race ();
   else if (strcmp (work, "spin") == 0)
     rc = spin ();
   else if (strcmp (work, "exec") == 0)
@@ -326,7 +352,7 @@ main (int    argc,
   else if (strcmp (work, "env") == 0)
     rc = print_env ();
   else
-    fprintf (stderr, "usage: %s hold|alloc [wait]|every|waits|forks|daemon FILE|flood|spin|exec\n",
+    fprintf (stderr, "usage: %s hold|alloc [wait]|every|waits|forks|daemon FILE|flood|race|spin|exec\n",
              argv[0]);
 
   return rc;

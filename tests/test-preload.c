@@ -571,6 +571,55 @@ test_preload_full (void)
   g_assert_cmpuint (n_alloc + gz_ring_get_lost (run->ring), >=, 100000);
 }
 
+/* Four threads write at once into a small ring, drained as they go: every record reads back
+ * whole, each allocation is recorded or counted lost, each recorded one's free too. */
+static void
+test_preload_race (void)
+{
+  const char *args[] = { "race", NULL };
+  GzRingOptions options = { .flags = GZ_RING_RECORD_MEMORY, .memory_rate = 1,
+                            .data_size = 1024 * 1024, .stack_bytes = 512 };
+  g_autoptr(Run) run = NULL;
+  g_autoptr(GHashTable) live = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) tids = g_hash_table_new (NULL, NULL);
+  g_autofree char *out = NULL;
+  guint n_alloc = 0;
+  guint n_free = 0;
+  guint64 lost;
+
+  if (skip_without_preload ())
+    return;
+  out = run_target (&options, args, NULL, &run);
+  for (guint i = 0; i < run->records->len; i++)
+    {
+      const GzRecordHeader *record = g_ptr_array_index (run->records, i);
+
+      g_assert_cmpuint (record->type, >=, GZ_RECORD_ALLOC);
+      g_assert_cmpuint (record->type, <=, GZ_RECORD_FORK);
+      if (record->type == GZ_RECORD_ALLOC && ((const GzRecordAlloc *) record)->size == 333)
+        {
+          const GzRecordAlloc *alloc = (const GzRecordAlloc *) record;
+
+          g_assert_cmpuint (record->size, ==, sizeof (GzRecordAlloc) +
+                            ((alloc->stack.stack_size + 7) & ~7u));
+          g_assert_true (g_hash_table_add (live, (gpointer) &alloc->address));
+          g_hash_table_add (tids, GUINT_TO_POINTER (record->tid));
+          n_alloc++;
+        }
+      else if (record->type == GZ_RECORD_FREE)
+        {
+          n_free += g_hash_table_remove (live, &((const GzRecordFree *) record)->address);
+        }
+    }
+  lost = gz_ring_get_lost (run->ring);
+  g_test_message ("%u allocations and %u frees recorded, %" G_GUINT64_FORMAT " lost", n_alloc,
+                  n_free, lost);
+  g_assert_cmpuint (g_hash_table_size (tids), ==, 4);
+  /* Allocations: 80000 tries; frees: one try per recorded allocation. */
+  g_assert_cmpuint (n_alloc + n_free + lost, >=, 80000 + n_alloc);
+  g_assert_cmpuint (n_alloc + n_free + lost, <=, 80000 + n_alloc + 100);
+}
+
 static char *
 env_value (const char *out,
            const char *name)
@@ -689,6 +738,7 @@ main (int    argc,
   g_test_add_func ("/preload/follow-fork", test_preload_follow_fork);
   g_test_add_func ("/preload/fds", test_preload_fds);
   g_test_add_func ("/preload/full", test_preload_full);
+  g_test_add_func ("/preload/race", test_preload_race);
   g_test_add_func ("/preload/exec", test_preload_exec);
   g_test_add_func ("/preload/cpu", test_preload_cpu);
 
