@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gz-collector.h"
@@ -116,7 +117,7 @@ skip_without_preload (void)
 {
   if (g_getenv ("GZ_PRELOAD_LIBRARY") == NULL)
     {
-      g_test_skip ("the preload is not built (AddressSanitizer builds, or -Dpreload=false)");
+      g_test_skip ("the preload is not built under AddressSanitizer");
       return TRUE;
     }
   return FALSE;
@@ -487,12 +488,73 @@ test_collector_dlopen (void)
   target_clear (&target);
 }
 
+/* A ring no preload ever attached to: valid, empty profiles of every type it serves, before
+ * and after the stop; goroutine and a pid that does not exist are refused with one line. Runs
+ * without the preload (under AddressSanitizer too). */
+static void
+test_collector_idle (void)
+{
+  GzRingOptions options = { 0, };
+  g_autoptr(GzCollector) collector = NULL;
+  g_autoptr(GzProfile) goroutine = NULL;
+  g_autoptr(GError) error = NULL;
+  GzProfileType types[] = { GZ_PROFILE_TYPE_MEMORY, GZ_PROFILE_TYPE_BLOCK, GZ_PROFILE_TYPE_MUTEX,
+                            GZ_PROFILE_TYPE_THREADCREATE, GZ_PROFILE_TYPE_CPU };
+  GzRing *ring;
+  int status;
+  GPid pid;
+
+  /* A process that is gone (reaped): refused. */
+  {
+    const char *argv[] = { "/bin/true", NULL };
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                  NULL, &pid, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+    g_spawn_close_pid (pid);
+  }
+  ring = gz_ring_new (&options, &error);
+  g_assert_no_error (error);
+  g_assert_null (gz_collector_new (pid, ring, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  options.flags = GZ_RING_RECORD_MEMORY | GZ_RING_RECORD_BLOCK | GZ_RING_RECORD_MUTEX |
+                  GZ_RING_RECORD_THREADS | GZ_RING_RECORD_CPU;
+  ring = gz_ring_new (&options, &error);
+  g_assert_no_error (error);
+  collector = gz_collector_new (getpid (), ring, &error);
+  g_assert_no_error (error);
+  gz_collector_start (collector);
+  for (guint round = 0; round < 2; round++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+        {
+          g_autoptr(GzProfile) profile = gz_collector_build_profile (collector, types[i], NULL,
+                                                                     &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpuint (profile->samples->len, ==, 0);
+          g_assert_cmpuint (profile->sample_types->len, >, 0);
+        }
+      gz_collector_stop (collector);
+    }
+  g_assert_cmpuint (gz_collector_get_n_records (collector), ==, 0);
+  g_assert_cmpuint (gz_collector_get_last_time_ns (collector), ==, 0);
+  goroutine = gz_collector_build_profile (collector, GZ_PROFILE_TYPE_GOROUTINE, NULL, &error);
+  g_assert_null (goroutine);
+  g_assert_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/collector/idle", test_collector_idle);
   g_test_add_func ("/collector/memory", test_collector_memory);
   g_test_add_func ("/collector/contention", test_collector_contention);
   g_test_add_func ("/collector/threadcreate", test_collector_threadcreate);

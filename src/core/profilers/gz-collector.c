@@ -6,7 +6,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "gz-collector.h"
@@ -21,6 +23,9 @@
 #define DRAIN_INTERVAL_USEC (20 * 1000)
 #define BUSY_INTERVAL_USEC (2 * 1000)
 #define BUSY_RECORDS 64
+/* Until the preload attached, the worker looks this often (for its first second). */
+#define ATTACH_INTERVAL_USEC 1000
+#define ATTACH_WAIT_USEC G_USEC_PER_SEC
 /* An unwind that meets unknown code re-reads the maps, at most this often. */
 #define REFRESH_INTERVAL_USEC (20 * 1000)
 /* A drain that runs to the end gives up after this many passes over a program that writes
@@ -77,8 +82,6 @@ struct _GzCollector
 
   pid_t           pid;
   GzRing         *ring;
-  GzPerfUnwinder *unwinder;
-  GzSymbolizer   *symbolizer;
 
   /* The worker and the callers of the public functions share all below under @lock: whoever
    * holds it may drain the ring (one drainer at a time). */
@@ -90,6 +93,10 @@ struct _GzCollector
   gboolean        stopping;
   gint64          start_nanos;   /* wall clock at start */
   gint64          last_refresh;  /* monotonic */
+  /* Read once the preload attached (read_modules); NULL before, or when that failed. */
+  GzPerfUnwinder *unwinder;
+  GzSymbolizer   *symbolizer;
+  GError         *modules_error;
 
   GPtrArray      *stacks;        /* Stack, by id */
   GHashTable     *stack_index;   /* Stack -> itself */
@@ -153,6 +160,46 @@ intern_stack (GzCollector  *self,
   g_ptr_array_add (self->stacks, stack);
   g_hash_table_add (self->stack_index, stack);
   return stack;
+}
+
+/* Whether the preload in our process has attached to the ring: from then on its libraries are
+ * mapped and its records come. */
+static gboolean
+attached (GzCollector *self)
+{
+  const GzRingHeader *header = gz_ring_get_header (self->ring);
+
+  return __atomic_load_n (&header->attached, __ATOMIC_ACQUIRE) != 0 &&
+         __atomic_load_n (&header->pid, __ATOMIC_RELAXED) == (gint32) self->pid;
+}
+
+/* Reads the process's modules for the unwinder and the symbolizer, once: while it runs, as soon
+ * as its preload attached (not before: a launched program may not have been exec'd yet, and the
+ * modules of the program it was would be taken for its own). */
+static gboolean
+read_modules (GzCollector  *self,
+              GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->unwinder != NULL)
+    return TRUE;
+  if (self->modules_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->modules_error));
+      return FALSE;
+    }
+  self->symbolizer = gz_symbolizer_new (self->pid, &local_error);
+  if (self->symbolizer != NULL)
+    self->unwinder = gz_perf_unwinder_new (self->pid, &local_error);
+  if (self->unwinder == NULL)
+    {
+      g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
+      self->modules_error = g_error_copy (local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The record's stack part at @offset, or NULL when the record is too short for it. */
@@ -220,6 +267,11 @@ record_to_stack (GzCollector          *self,
   gboolean leaf_kept = FALSE;
   guint n, n_kept = 0;
 
+  if (!read_modules (self, NULL))
+    {
+      self->n_not_unwound++;
+      return NULL;
+    }
   n = unwind (self, record, rs, pcs, &complete);
   /* Code the unwinder does not know (mapped since the last look: dlopen, or the libraries of a
    * program that had just started): both read the maps again, now, while the process runs. */
@@ -469,15 +521,28 @@ static gpointer
 worker_thread (gpointer data)
 {
   GzCollector *self = data;
+  gint64 started = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
   while (!self->stopping)
     {
-      gint64 end;
+      gint64 end, interval;
 
+      /* The modules are read as soon as the preload attached: the program may not live
+       * until its first records are read. */
+      if (self->unwinder == NULL && self->modules_error == NULL)
+        {
+          if (attached (self))
+            read_modules (self, NULL);
+          interval = g_get_monotonic_time () - started < ATTACH_WAIT_USEC ? ATTACH_INTERVAL_USEC
+                                                                          : DRAIN_INTERVAL_USEC;
+        }
+      else
+        interval = DRAIN_INTERVAL_USEC;
       /* Right after a burst, look again soon: the next one may be on its way. */
-      end = g_get_monotonic_time () + (drain (self, FALSE) >= BUSY_RECORDS ? BUSY_INTERVAL_USEC
-                                                                            : DRAIN_INTERVAL_USEC);
+      if (drain (self, FALSE) >= BUSY_RECORDS)
+        interval = BUSY_INTERVAL_USEC;
+      end = g_get_monotonic_time () + interval;
       while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, end))
         ;
     }
@@ -495,16 +560,19 @@ gz_collector_new (pid_t    pid,
 
   g_return_val_if_fail (ring != NULL, NULL);
 
+  if (pid <= 0 || (kill (pid, 0) != 0 && errno == ESRCH))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "there is no process %d to collect the records of; did it exit at once?",
+                   (int) pid);
+      return NULL;
+    }
   self = g_object_new (GZ_TYPE_COLLECTOR, NULL);
   self->pid = pid;
-  /* Both read the maps now, while the process runs: it may be gone by the last drain. */
-  self->symbolizer = gz_symbolizer_new (pid, error);
-  if (self->symbolizer == NULL)
-    return NULL;
-  self->unwinder = gz_perf_unwinder_new (pid, error);
-  if (self->unwinder == NULL)
-    return NULL;
   self->ring = g_steal_pointer (&owned_ring);
+  /* A program that runs with the preload already: its modules are there to read. */
+  if (attached (self) && !read_modules (self, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -664,6 +732,7 @@ gz_collector_build_profile (GzCollector      *self,
 {
   g_autoptr(GzProfileBuilder) builder = NULL;
   const GzRingHeader *header;
+  GzSymbolizer *symbolizer;
   GString *comment;
   gint64 now_nanos, start_nanos;
   guint64 lost;
@@ -703,6 +772,10 @@ gz_collector_build_profile (GzCollector      *self,
   if (self->n_not_unwound > 0 || self->n_malformed > 0)
     g_string_append_printf (comment, ", %" G_GUINT64_FORMAT " without a stack",
                             self->n_not_unwound + self->n_malformed);
+  if (self->modules_error != NULL)
+    g_string_append_printf (comment, " (%s)", self->modules_error->message);
+  /* Set once, never replaced: usable without the lock. */
+  symbolizer = self->symbolizer;
   g_mutex_unlock (&self->lock);
   gz_profile_builder_add_comment (builder, comment->str);
   g_string_free (comment, TRUE);
@@ -719,7 +792,8 @@ gz_collector_build_profile (GzCollector      *self,
                               : self->start_nanos != 0 ? self->start_nanos : now_nanos;
   gz_profile_builder_set_period (builder, type_period (type, header));
   gz_profile_builder_set_time (builder, start_nanos, MAX (now_nanos - start_nanos, 0));
-  return gz_profile_builder_finish (builder, self->symbolizer, error);
+  /* No symbolizer: no stacks either, so the builder never looks for the calling process's. */
+  return gz_profile_builder_finish (builder, symbolizer, error);
 }
 
 pid_t
@@ -789,6 +863,7 @@ gz_collector_finalize (GObject *object)
   g_clear_pointer (&self->stacks, g_ptr_array_unref);
   g_clear_pointer (&self->unwinder, gz_perf_unwinder_free);
   g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
+  g_clear_error (&self->modules_error);
   g_clear_pointer (&self->ring, gz_ring_free);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);

@@ -8,6 +8,7 @@
  *   spawn the program with LD_PRELOAD=libgz-preload.so, the memfd inherited as some fd N
  *     (dup (gz_ring_get_fd (ring))) and GZ_PRELOAD_RING=N in its environment;
  *   collector = gz_collector_new (pid, ring, &error);  takes the ring; right after the spawn
+ *     (before or after the exec: the modules are read once the preload attached)
  *   gz_collector_start (collector);
  *   profiler = gz_collector_profiler_new (collector, type, &error);  one per type, any number
  *   gz_profiler_start (profiler, &error); ... gz_profiler_stop (profiler, &error);
@@ -31,10 +32,14 @@ G_DECLARE_FINAL_TYPE (GzCollector, gz_collector, GZ, COLLECTOR, GObject)
 typedef struct _GzCollectorMark GzCollectorMark;
 
 /* A collector of the records process @pid writes into @ring, which it takes over (freed with
- * the collector, or at once on failure). Reads the process's modules now, for the unwinder and
- * the symbolizer, so @pid must be running (a launched program: after its exec). Records that
- * another process writes into the same ring (fork children with GZ_RING_FOLLOW_FORK) are
- * counted but left out of the profiles. Nothing is read until gz_collector_start(). */
+ * the collector, or at once on failure). Fails (G_IO_ERROR_NOT_FOUND) when there is no process
+ * @pid. The process's modules (for the unwinder and the symbolizer) are read once its preload
+ * has attached to the ring (header.attached: exec'd, its libraries mapped): now if it has,
+ * else by the worker, which looks every millisecond until then. A program that exits within a
+ * millisecond of its preload's start may leave records that cannot be unwound: the profile's
+ * comment then counts them ("N without a stack") and says why. Records that another process
+ * writes into the same ring (fork children with GZ_RING_FOLLOW_FORK) are counted but left out
+ * of the profiles. Nothing is drained until gz_collector_start(). */
 GzCollector     *gz_collector_new              (pid_t             pid,
                                                 GzRing           *ring,
                                                 GError          **error);
