@@ -8,10 +8,13 @@
  *   segv              late() for 0.5 s, then a write through a null pointer
  *   loop PIDFILE      late() for 0.3 s, writes its pid to PIDFILE, then late() until killed
  *   marker FILE       creates FILE first, then late() for 0.2 s
+ *   deaf PIDFILE      as loop, ignoring SIGINT
+ *   leak PIDFILE      keeps 16 MiB from leak_bytes(), writes its pid, then late() until killed
  */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,8 @@
 static volatile uint64_t sink;
 /* Read at run time: the compiler cannot turn the crash into a trap of its own. */
 static int *volatile null_pointer;
+/* Kept to the end: the leak. */
+void *volatile kept[16];
 
 static int64_t
 cpu_now_ns (void)
@@ -59,6 +64,31 @@ late (int64_t ns)
   return cpu_now_ns () - start;
 }
 
+__attribute__ ((noinline, noipa)) static void *
+leak_bytes (size_t size)
+{
+  char *p = malloc (size);
+
+  if (p != NULL)
+    memset (p, 1, size);
+  return p;
+}
+
+/* Writes this process's pid into @path. */
+static int
+write_pid (const char *path)
+{
+  char text[32];
+  int fd;
+
+  snprintf (text, sizeof text, "%d\n", (int) getpid ());
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 || write (fd, text, strlen (text)) < 0)
+    return -1;
+  close (fd);
+  return 0;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -84,17 +114,22 @@ main (int    argc,
       *null_pointer = 1;
       return 0;
     }
-  if (strcmp (mode, "loop") == 0 && argc > 2)
+  if ((strcmp (mode, "loop") == 0 || strcmp (mode, "deaf") == 0) && argc > 2)
     {
-      char text[32];
-      int fd;
-
+      if (strcmp (mode, "deaf") == 0)
+        signal (SIGINT, SIG_IGN);
       late (300 * 1000000LL);
-      snprintf (text, sizeof text, "%d\n", (int) getpid ());
-      fd = open (argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd < 0 || write (fd, text, strlen (text)) < 0)
+      if (write_pid (argv[2]) != 0)
         return 2;
-      close (fd);
+      for (;;)
+        late (100 * 1000000LL);
+    }
+  if (strcmp (mode, "leak") == 0 && argc > 2)
+    {
+      for (int i = 0; i < 16; i++)
+        kept[i] = leak_bytes (1024 * 1024);
+      if (write_pid (argv[2]) != 0)
+        return 2;
       for (;;)
         late (100 * 1000000LL);
     }
@@ -107,6 +142,7 @@ main (int    argc,
       late (200 * 1000000LL);
       return 0;
     }
-  fprintf (stderr, "usage: %s early|exit|segv|loop PIDFILE|marker FILE\n", argv[0]);
+  fprintf (stderr, "usage: %s early|exit|segv|loop PIDFILE|deaf PIDFILE|leak PIDFILE|"
+           "marker FILE\n", argv[0]);
   return 2;
 }

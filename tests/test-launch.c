@@ -65,13 +65,13 @@ new_process_group (gpointer data)
   setpgid (0, 0);
 }
 
-/* gz-cli profile start --output-dir OUT --type cpu ARGS… -- target MODE [ARG]: started in a
- * process group of its own, output to pipes. */
+/* gz-cli profile start --output-dir OUT @options… -- target @mode [@arg]: started in a process
+ * group of its own (as a shell starts a job), output to pipes. */
 static GSubprocess *
-spawn_start (Fixture    *f,
-             const char *extra,
-             const char *mode,
-             const char *arg)
+spawn_start (Fixture            *f,
+             const char * const *options,
+             const char         *mode,
+             const char         *arg)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -86,13 +86,8 @@ spawn_start (Fixture    *f,
   g_ptr_array_add (argv, "start");
   g_ptr_array_add (argv, "--output-dir");
   g_ptr_array_add (argv, f->cli.out_dir);
-  g_ptr_array_add (argv, "--type");
-  g_ptr_array_add (argv, "cpu");
-  if (extra != NULL)
-    {
-      g_ptr_array_add (argv, "--cpu-hz");
-      g_ptr_array_add (argv, (char *) extra);
-    }
+  for (guint i = 0; options[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) options[i]);
   g_ptr_array_add (argv, "--");
   g_ptr_array_add (argv, (char *) target_program ());
   g_ptr_array_add (argv, (char *) mode);
@@ -103,6 +98,8 @@ spawn_start (Fixture    *f,
   g_assert_no_error (error);
   return proc;
 }
+
+static const char * const cpu[] = { "--type", "cpu", NULL };
 
 /* Waits for gz-cli's end; its status as a shell gives it; its output in *out, *err. */
 static int
@@ -120,9 +117,11 @@ finish (GSubprocess  *proc,
 }
 
 /* The profile gz-cli saved, read back with our decoder (which validates it) and with
- * `go tool pprof` when go is installed; it holds @function. */
+ * `go tool pprof` when go is installed; when @function is not NULL, it holds @function in
+ * @sample_type. */
 static GzProfile *
 saved_profile (const char *out,
+               const char *sample_type,
                const char *function)
 {
   g_autofree char *path = field (out, "Output", ": ");
@@ -136,10 +135,12 @@ saved_profile (const char *out,
   profile = gz_profile_read_file (path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (profile);
-  index = gz_profile_find_sample_type (profile, "cpu");
+  index = gz_profile_find_sample_type (profile, sample_type);
   g_assert_cmpint (index, >=, 0);
-  g_assert_cmpint (gz_test_profile_sum (profile, (guint) index, function, NULL, NULL), >, 0);
   top = gz_test_pprof_top (path);
+  if (function == NULL)
+    return profile;
+  g_assert_cmpint (gz_test_profile_sum (profile, (guint) index, function, NULL, NULL), >, 0);
   if (top != NULL)
     g_assert_nonnull (strstr (top, function));
   return profile;
@@ -165,6 +166,8 @@ wait_for_pid (const char *pid_file)
 #define EARLY_ATTEMPTS  3
 #define EARLY_TOLERANCE 3.0 /* percentage points */
 
+static const char * const cpu_250[] = { "--type", "cpu", "--cpu-hz", "250", NULL };
+
 static void
 test_early (Fixture      *f,
             gconstpointer data)
@@ -173,7 +176,7 @@ test_early (Fixture      *f,
 
   for (guint attempt = 0; attempt < EARLY_ATTEMPTS; attempt++)
     {
-      g_autoptr(GSubprocess) proc = spawn_start (f, "250", "early", NULL);
+      g_autoptr(GSubprocess) proc = spawn_start (f, cpu_250, "early", NULL);
       g_autoptr(GzProfile) profile = NULL;
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
@@ -183,7 +186,7 @@ test_early (Fixture      *f,
       double early_ns, late_ns;
 
       g_assert_cmpint (finish (proc, &out, &err), ==, 0);
-      profile = saved_profile (out, "early");
+      profile = saved_profile (out, "cpu", "early");
       early_text = field (out, "early_ns", " ");
       late_text = field (out, "late_ns", " ");
       g_assert_nonnull (early_text);
@@ -209,14 +212,14 @@ static void
 test_exit (Fixture      *f,
            gconstpointer data)
 {
-  g_autoptr(GSubprocess) proc = spawn_start (f, NULL, "exit", NULL);
+  g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "exit", NULL);
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
   /* _exit (3): no exit handlers ran, and the status is gz-cli's. */
   g_assert_cmpint (finish (proc, &out, &err), ==, 3);
-  profile = saved_profile (out, "late");
+  profile = saved_profile (out, "cpu", "late");
   g_assert_nonnull (strstr (out, "The program exited with status 3."));
 }
 
@@ -224,13 +227,13 @@ static void
 test_segv (Fixture      *f,
            gconstpointer data)
 {
-  g_autoptr(GSubprocess) proc = spawn_start (f, NULL, "segv", NULL);
+  g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "segv", NULL);
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
   g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGSEGV);
-  profile = saved_profile (out, "late");
+  profile = saved_profile (out, "cpu", "late");
   g_assert_nonnull (strstr (out, "The program was killed by signal 11"));
 }
 
@@ -239,14 +242,14 @@ test_sigkill (Fixture      *f,
               gconstpointer data)
 {
   g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
-  g_autoptr(GSubprocess) proc = spawn_start (f, NULL, "loop", pid_file);
+  g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "loop", pid_file);
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
   g_assert_cmpint (kill (wait_for_pid (pid_file), SIGKILL), ==, 0);
   g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGKILL);
-  profile = saved_profile (out, "late");
+  profile = saved_profile (out, "cpu", "late");
   g_assert_nonnull (strstr (out, "The program was killed by signal 9"));
 }
 
@@ -257,7 +260,7 @@ test_sigint_group (Fixture      *f,
                    gconstpointer data)
 {
   g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
-  g_autoptr(GSubprocess) proc = spawn_start (f, NULL, "loop", pid_file);
+  g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "loop", pid_file);
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -268,8 +271,101 @@ test_sigint_group (Fixture      *f,
   g_assert_cmpint (getpgid (pid), ==, group);
   g_assert_cmpint (kill (-group, SIGINT), ==, 0);
   g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGINT);
-  profile = saved_profile (out, "late");
+  profile = saved_profile (out, "cpu", "late");
   g_assert_nonnull (strstr (out, "The program was killed by signal 2"));
+}
+
+/* A program that ignores SIGINT runs on after a Ctrl-C, profiled; a second Ctrl-C saves the
+ * profile and ends it with SIGTERM, as perf record does. */
+static void
+test_sigint_ignored (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
+  g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "deaf", pid_file);
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  GPid group = (GPid) atoi (g_subprocess_get_identifier (proc));
+  GPid pid = wait_for_pid (pid_file);
+
+  g_assert_cmpint (kill (-group, SIGINT), ==, 0);
+  g_usleep (G_USEC_PER_SEC / 2);
+  /* Both run on: the program was not profiled to its end yet. */
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  g_assert_nonnull (g_subprocess_get_identifier (proc));
+  g_assert_cmpint (kill (-group, SIGINT), ==, 0);
+  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGTERM);
+  profile = saved_profile (out, "cpu", "late");
+  g_assert_nonnull (strstr (out, "The program was killed by signal 15"));
+}
+
+/* cpu comes from perf events, which need no LD_PRELOAD: a static program is profiled. */
+static void
+test_static (Fixture      *f,
+             gconstpointer data)
+{
+  const char *program = g_getenv ("GZ_TEST_TARGET_STATIC");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+
+  if (program == NULL || *program == '\0')
+    {
+      g_test_skip ("no static test program in this build");
+      return;
+    }
+  g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &out, &err, "start", "--output-dir",
+                                        f->cli.out_dir, "--type", "cpu", "--", program, NULL),
+                   ==, 0);
+  profile = saved_profile (out, "cpu", NULL);
+  /* The types recorded inside the program need the preload: refused before it runs. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, NULL, &err, "start", "--output-dir",
+                                        f->cli.out_dir, "--type", "memory", "--", program, NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "statically linked"));
+}
+
+/* -- the preload's types ------------------------------------------------------------- */
+
+static gboolean
+have_preload (void)
+{
+  const char *library = g_getenv ("GZ_PRELOAD_LIBRARY");
+
+  if (library != NULL && g_file_test (library, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_test_skip ("no preload library in this build (AddressSanitizer owns malloc there)");
+  return FALSE;
+}
+
+/* SIGKILL: what the preload recorded is already outside; the memory profile holds the 16 MiB
+ * the program kept from leak_bytes(). */
+static void
+test_memory_sigkill (Fixture      *f,
+                     gconstpointer data)
+{
+  static const char * const memory[] = { "--type", "memory", "--memory-rate", "65536", NULL };
+  g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 kept;
+
+  if (!have_preload ())
+    return;
+  proc = spawn_start (f, memory, "leak", pid_file);
+  g_assert_cmpint (kill (wait_for_pid (pid_file), SIGKILL), ==, 0);
+  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGKILL);
+  profile = saved_profile (out, "inuse_space", "leak_bytes");
+  kept = gz_test_profile_sum (profile, (guint) gz_profile_find_sample_type (profile,
+                                                                            "inuse_space"),
+                              "leak_bytes", NULL, NULL);
+  g_test_message ("leak_bytes: %" G_GINT64_FORMAT " bytes in use", kept);
+  g_assert_cmpint (kept, >=, 12 << 20);
+  g_assert_cmpint (kept, <=, 20 << 20);
 }
 
 /* -- nothing runs unprofiled ----------------------------------------------------------- */
@@ -315,6 +411,9 @@ main (int    argc,
   add ("/launch/cpu/segv", test_segv);
   add ("/launch/cpu/sigkill", test_sigkill);
   add ("/launch/cpu/sigint-group", test_sigint_group);
+  add ("/launch/cpu/sigint-ignored", test_sigint_ignored);
+  add ("/launch/cpu/static", test_static);
+  add ("/launch/memory/sigkill", test_memory_sigkill);
   add ("/launch/output-unwritable", test_output_unwritable);
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* gz-cli-target.c: what start, run and stats share about other programs: reaching a pid's agent
- * or a URL, and launching a command with the agent preloaded. */
+ * or a URL, and launching a command with the old agent preloaded (`run`, goroutine, command
+ * benchmarks; `start -- COMMAND` goes through the core's GzLauncher). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -12,6 +13,7 @@
 
 #include "gz-agent-paths.h"
 #include "gz-cli.h"
+#include "gz-launcher.h"
 
 /* How long a launched program's agent may take to open its socket. */
 #define AGENT_SOCKET_TIMEOUT_MS 10000
@@ -57,45 +59,7 @@ gz_cli_target_client (int          pid,
 char *
 gz_cli_command_line (char **command)
 {
-  GString *line = g_string_new (NULL);
-
-  for (guint i = 0; command[i] != NULL; i++)
-    {
-      g_autofree char *quoted = strpbrk (command[i], " \t\"'\\$") != NULL || *command[i] == '\0'
-                                  ? g_shell_quote (command[i]) : g_strdup (command[i]);
-
-      if (i > 0)
-        g_string_append_c (line, ' ');
-      g_string_append (line, quoted);
-    }
-  return g_string_free (line, FALSE);
-}
-
-/* The program's file: as given when it has a slash, else found in $PATH. */
-static char *
-resolve_program (const char  *name,
-                 GError     **error)
-{
-  g_autofree char *path = NULL;
-
-  if (strchr (name, '/') != NULL)
-    path = g_strdup (name);
-  else
-    path = g_find_program_in_path (name);
-  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "command \"%s\" not found; check its name, or give its path", name);
-      return NULL;
-    }
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) || access (path, X_OK) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   "\"%s\" is not an executable file; give a program (chmod +x it if it is "
-                   "one)", path);
-      return NULL;
-    }
-  return g_steal_pointer (&path);
+  return gz_launcher_quote_command ((const char * const *) command);
 }
 
 GSubprocess *
@@ -104,17 +68,20 @@ gz_cli_launch_with_agent (char              **command,
                           GError            **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GzLauncher) resolved = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *program = NULL;
   g_autofree char *library = NULL;
   g_autofree char *preload = NULL;
   g_autofree char **argv = NULL;
   const char *old_preload = g_getenv ("LD_PRELOAD");
+  const char *program;
   guint n = g_strv_length (command);
 
-  program = resolve_program (command[0], error);
-  if (program == NULL)
+  /* Found and checked as a launched program is; started here with the agent. */
+  resolved = gz_launcher_new ((const char * const *) command, error);
+  if (resolved == NULL)
     return NULL;
+  program = gz_launcher_get_program (resolved);
   /* Refused before anything runs: a static binary would run without the agent. */
   if (!gz_agent_can_preload (program, &local_error))
     {
@@ -143,7 +110,7 @@ gz_cli_launch_with_agent (char              **command,
         g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
     }
   argv = g_new0 (char *, n + 1);
-  argv[0] = program;
+  argv[0] = (char *) program;
   for (guint i = 1; i < n; i++)
     argv[i] = command[i];
   return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);

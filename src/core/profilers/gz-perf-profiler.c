@@ -19,9 +19,10 @@
 
 #define MAX_FRAMES 128
 #define READ_TIMEOUT_MS 100
-/* Until a launched program's first sample: its modules are read then, while it runs, so look
- * often (a short program may be gone after one long wait). */
+/* Until a launched program's first sample (in its first seconds): its modules are read then,
+ * while it runs, so look often (a short program may be gone after one long wait). */
 #define READ_TIMEOUT_EXEC_MS 5
+#define EXEC_WATCH_USEC (3 * G_USEC_PER_SEC)
 /* How often the reader looks for threads that run unsampled, and how much CPU (clock ticks)
  * one must use between two looks to count as such: more than the two periods (one per CPU)
  * an event may hold back. */
@@ -52,6 +53,7 @@ struct _GzPerfProfiler
   GHashTable       *sampled;     /* tids seen in samples that we opened no events on */
   GHashTable       *ticks;       /* tid -> CPU ticks at the last look, for the others */
   gint64            next_check;
+  gint64            start_usec;  /* monotonic, at the start */
   guint64           lost_at_check;
   guint             n_adopted;
 };
@@ -195,8 +197,10 @@ reader_thread (gpointer data)
 
   while (!g_atomic_int_get (&self->stop))
     {
-      gz_perf_events_read (self->events, self->unwinder == NULL ? READ_TIMEOUT_EXEC_MS
-                                                                : READ_TIMEOUT_MS,
+      gboolean watch_exec = self->unwinder == NULL &&
+                            g_get_monotonic_time () < self->start_usec + EXEC_WATCH_USEC;
+
+      gz_perf_events_read (self->events, watch_exec ? READ_TIMEOUT_EXEC_MS : READ_TIMEOUT_MS,
                            on_sample, self);
       if (g_get_monotonic_time () >= self->next_check)
         {
@@ -241,6 +245,7 @@ gz_perf_profiler_start (GzProfiler  *profiler,
   self->n_adopted = 0;
   self->lost_at_check = 0;
   self->next_check = 0;
+  self->start_usec = g_get_monotonic_time ();
   g_hash_table_remove_all (self->sampled);
   g_hash_table_remove_all (self->ticks);
   if (self->on_exec)

@@ -124,8 +124,8 @@ resolve_program (const char  *name,
   return g_steal_pointer (&path);
 }
 
-static char *
-command_line (char **argv)
+char *
+gz_launcher_quote_command (const char * const *argv)
 {
   GString *line = g_string_new (NULL);
 
@@ -156,7 +156,7 @@ gz_launcher_new (const char * const  *argv,
   self = g_object_new (GZ_TYPE_LAUNCHER, NULL);
   self->program = g_steal_pointer (&program);
   self->argv = g_strdupv ((char **) argv);
-  self->command_line = command_line (self->argv);
+  self->command_line = gz_launcher_quote_command ((const char * const *) self->argv);
   return g_steal_pointer (&self);
 }
 

@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (GzLauncher, gz_launcher, GZ, LAUNCHER, GObject)
  * not executable fail with one line (G_IO_ERROR_NOT_FOUND, G_IO_ERROR_PERMISSION_DENIED). */
 GzLauncher  *gz_launcher_new             (const char * const  *argv,
                                           GError             **error);
+/* @argv as a shell would read it back: each argument quoted where it needs to be. Free with
+ * g_free. */
+char        *gz_launcher_quote_command   (const char * const  *argv);
 /* The program's file, as found. */
 const char  *gz_launcher_get_program     (GzLauncher          *self);
 /* The command as a shell would read it back (quoted where needed). */
