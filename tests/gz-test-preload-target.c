@@ -352,8 +352,8 @@ main (int    argc,
   else if (strcmp (work, "env") == 0)
     rc = print_env ();
   else
-    fprintf (stderr, "usage: %s hold|alloc [wait]|every|waits|forks|daemon FILE|flood|race|spin|exec\n",
-             argv[0]);
+    fprintf (stderr, "usage: %s hold|alloc [wait]|every|waits|forks|daemon FILE|flood|race|"
+             "spin|exec\n", argv[0]);
 
   return rc;
 }

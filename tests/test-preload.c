@@ -612,9 +612,9 @@ test_preload_race (void)
         }
     }
   lost = gz_ring_get_lost (run->ring);
-  g_test_message ("%u allocations and %u frees recorded, %" G_GUINT64_FORMAT " lost", n_alloc,
-                  n_free, lost);
-  g_assert_cmpuint (g_hash_table_size (tids), ==, 4);
+  /* Which threads got room depends on the drain's timing: not asserted. */
+  g_test_message ("%u allocations and %u frees recorded from %u threads, %" G_GUINT64_FORMAT
+                  " lost", n_alloc, n_free, g_hash_table_size (tids), lost);
   /* Allocations: 80000 tries; frees: one try per recorded allocation. */
   g_assert_cmpuint (n_alloc + n_free + lost, >=, 80000 + n_alloc);
   g_assert_cmpuint (n_alloc + n_free + lost, <=, 80000 + n_alloc + 100);
@@ -685,8 +685,8 @@ test_preload_exec (void)
   }
 }
 
-/* The fallback CPU ticks: registers from the signal's context and a stack copy that holds the
- * spinning function's frames. */
+/* The fallback CPU ticks: registers from the signal's context, a stack copy, periods that add
+ * up to the CPU time the program used. */
 static void
 test_preload_cpu (void)
 {
@@ -695,6 +695,7 @@ test_preload_cpu (void)
   g_autoptr(Run) run = NULL;
   g_autofree char *out = NULL;
   guint64 site;
+  guint64 total_ns = 0;
   guint n_ticks;
   guint n_in_site = 0;
 
@@ -712,14 +713,19 @@ test_preload_cpu (void)
           const GzRecordCpu *cpu = (const GzRecordCpu *) record;
           guint64 ip = cpu->stack.regs[GZ_RING_REG_IP];
 
-          g_assert_cmpuint (cpu->period_ns, ==, 10000000);
+          g_assert_cmpuint (cpu->period_ns, >, 0);
+          total_ns += cpu->period_ns;
           check_stack (run, &cpu->stack, 0);
           n_in_site += ip >= site && ip < site + 512;
         }
     }
-  g_test_message ("%u ticks, %u in the spinning function", n_ticks, n_in_site);
-  /* 300 ms of CPU at 100 Hz: ~30 ticks, most of them in spin_site (). */
-  g_assert_cmpuint (n_ticks, >=, 15);
+  g_test_message ("%u ticks for %" G_GUINT64_FORMAT " ms, %u in the spinning function",
+                  n_ticks, total_ns / 1000000, n_in_site);
+  /* 300 ms of CPU at 100 Hz: ~30 ticks (fewer on a loaded machine: the kernel checks its CPU
+   * timers at its own ticks), whose periods add up to the CPU time; most in spin_site (). */
+  g_assert_cmpuint (n_ticks, >=, 5);
+  g_assert_cmpuint (total_ns, >=, 250 * 1000000);
+  g_assert_cmpuint (total_ns, <=, 400 * 1000000);
   g_assert_cmpuint (n_in_site, >=, n_ticks / 2);
 }
 

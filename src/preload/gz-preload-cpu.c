@@ -1,16 +1,36 @@
 /* gz-preload-cpu.c: the fallback CPU ticks, for where perf events are refused: ITIMER_PROF at
  * cpu_hz, and a SIGPROF handler that copies the registers and the stack into the ring (no
- * unwinding in the handler: the collector unwinds). */
+ * unwinding in the handler: the collector unwinds). A tick's period is the process's CPU time
+ * since the one before. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <ucontext.h>
 
 #include "gz-preload-private.h"
 
 static uint64_t period_ns;
+static uint64_t last_cpu_ns;  /* the process's CPU clock at the last tick */
+
+/* The process's CPU time since the last tick: the kernel checks its CPU timers at its own
+ * ticks, so under load several periods may pass for one signal. */
+static uint64_t
+elapsed_cpu (void)
+{
+  struct timespec ts;
+  uint64_t now;
+  uint64_t last;
+
+  if (clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+    return period_ns;
+  now = (uint64_t) ts.tv_sec * UINT64_C (1000000000) + (uint64_t) ts.tv_nsec;
+  last = __atomic_exchange_n (&last_cpu_ns, now, __ATOMIC_RELAXED);
+
+  return last != 0 && now > last ? now - last : period_ns;
+}
 
 static void
 on_sigprof (int        signo,
@@ -23,13 +43,15 @@ on_sigprof (int        signo,
   };
   const ucontext_t *uc = context;
   uint64_t regs[GZ_RING_N_REGS];
+  uint64_t period;
   int saved_errno = errno;
 
   if (!gz_preload_wants (GZ_RING_RECORD_CPU))
     return;
   for (int i = 0; i < GZ_RING_N_REGS; i++)
     regs[i] = (uint64_t) uc->uc_mcontext.gregs[dwarf_order[i]];
-  gz_preload_write_stack (GZ_RECORD_CPU, &period_ns, sizeof period_ns, regs);
+  period = elapsed_cpu ();
+  gz_preload_write_stack (GZ_RECORD_CPU, &period, sizeof period, regs);
   errno = saved_errno;
 }
 
@@ -52,6 +74,9 @@ gz_preload_cpu_start (void)
     return;
 
   period_ns = UINT64_C (1000000000) / hz;
+  /* The first tick counts from here (a fork child's too). */
+  __atomic_store_n (&last_cpu_ns, 0, __ATOMIC_RELAXED);
+  elapsed_cpu ();
   memset (&action, 0, sizeof action);
   action.sa_sigaction = on_sigprof;
   action.sa_flags = SA_SIGINFO | SA_RESTART;

@@ -32,10 +32,11 @@ static AlignedFunc       real_memalign;
 static VallocFunc        real_valloc;
 static VallocFunc        real_pvalloc;
 
-/* In front of the set of sampled pointers (below), what free's path for unsampled pointers reads: one bit per hash of the
- * pointers in the set, 4 KiB that stay in the cache where a probe of the set would miss it.
- * 0: the pointer is not sampled, the usual answer. A count per bit (changed under the set's
- * lock) says when a bit may be cleared. The bootstrap's blocks set bits too, for good. */
+/* In front of the set of sampled pointers (below), what free's path for unsampled pointers
+ * reads: one bit per hash of the pointers in the set, 4 KiB that stay in the cache where a
+ * probe of the set would miss it. 0: the pointer is not sampled, the usual answer. A count per
+ * bit (changed under the set's lock) says when a bit may be cleared. The bootstrap's blocks
+ * set bits too, for good. */
 #define FILTER_BITS 15
 static uint64_t filter_bits[(1 << FILTER_BITS) / 64];
 static uint8_t  filter_counts[1 << FILTER_BITS];
@@ -399,7 +400,12 @@ record_free (void *p)
 static inline void
 forget (void *p)
 {
-  if (GZ_UNLIKELY (filter_has (p)) && p != NULL && set_contains ((uint64_t) (uintptr_t) p) && set_remove ((uint64_t) (uintptr_t) p))
+  uint64_t key = (uint64_t) (uintptr_t) p;
+
+  /* The filter may also answer yes for a bootstrap block's bit, or before the set exists. */
+  if (p == NULL || !filter_has (p) || __atomic_load_n (&set_live, __ATOMIC_RELAXED) == 0)
+    return;
+  if (set_contains (key) && set_remove (key))
     record_free (p);
 }
 
