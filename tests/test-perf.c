@@ -56,6 +56,35 @@ target_path (gboolean frame_pointers)
   return path;
 }
 
+/* A copy of the program at @path that uid 65534 can run: the build tree may sit where other
+ * users cannot reach it (a clone in /root, mode 0700 on Debian). One folder for the run. */
+static char *nobody_dir;
+
+static const char *
+for_nobody (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *contents = NULL;
+  char *copy;
+  gsize length;
+
+  if (nobody_dir == NULL)
+    {
+      nobody_dir = g_dir_make_tmp ("gz-perf-nobody-XXXXXX", NULL);
+      g_assert_nonnull (nobody_dir);
+      g_assert_cmpint (g_chmod (nobody_dir, 0755), ==, 0);
+    }
+  copy = g_build_filename (nobody_dir, base, NULL);
+  if (!g_file_test (copy, G_FILE_TEST_EXISTS))
+    {
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      g_assert_true (g_file_set_contents (copy, contents, length, NULL));
+      g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
+    }
+  /* Kept for the run (a handful of small files in one folder, removed by main). */
+  return g_intern_string (copy);
+}
+
 /* perf_event_open on a child of ours, as gz-cli will do it: when the kernel refuses here (a
  * container's policy), every subtest skips with the reason. */
 static gboolean
@@ -109,7 +138,7 @@ program_start (Program    *p,
   const char *arg;
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) path);
+  g_ptr_array_add (argv, (char *) (p->as_nobody ? for_nobody (path) : path));
   va_start (ap, path);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, (char *) arg);
@@ -208,7 +237,9 @@ session_start (Fixture  *f,
   launcher = gz_test_cli_launcher (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE, NULL);
   if (as_nobody)
     g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
-  s->proc = g_subprocess_launcher_spawn (launcher, &error, gz_test_cli_path (), "profile",
+  s->proc = g_subprocess_launcher_spawn (launcher, &error,
+                                         as_nobody ? for_nobody (gz_test_cli_path ())
+                                                   : gz_test_cli_path (), "profile",
                                          "start", "--type", "cpu", "--pid", pid_text,
                                          "--duration", "60s", "--output-dir", f->cli.out_dir,
                                          NULL);
@@ -636,7 +667,9 @@ test_other_user (Fixture      *f,
   launcher = gz_test_cli_launcher (&f->cli, G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
   if (geteuid () == 0)
     g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
-  proc = g_subprocess_launcher_spawn (launcher, &error, gz_test_cli_path (), "profile", "start",
+  proc = g_subprocess_launcher_spawn (launcher, &error,
+                                      geteuid () == 0 ? for_nobody (gz_test_cli_path ())
+                                                      : gz_test_cli_path (), "profile", "start",
                                       "--type", "cpu", "--pid", pid_text, "--duration", "1s",
                                       "--output-dir", f->cli.out_dir, NULL);
   g_assert_no_error (error);
@@ -735,6 +768,8 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
   add ("/perf/split/frame-pointers", test_split_frame_pointers);
   add ("/perf/split/no-frame-pointers", test_split_no_frame_pointers);
@@ -745,5 +780,8 @@ main (int    argc,
   add ("/perf/refused/no-such-process", test_no_such_process);
   add ("/perf/refused/other-type", test_other_type_needs_agent);
   add ("/perf/refused/other-user", test_other_user);
-  return g_test_run ();
+  status = g_test_run ();
+  if (nobody_dir != NULL)
+    gz_test_remove_tree (nobody_dir);
+  return status;
 }

@@ -5,13 +5,13 @@
 # `bash tools/run-tests.sh` inside (chroot, with /proc, /sys and /dev bound), then prints each exit
 # status and the test summary line. The bootstrapped system is cached as a tarball between runs;
 # every run unpacks a new copy, so nothing of an earlier run is left in it.
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Run as root: bash tools/fresh-check.sh [--commit REV] [--keep]
 #   --commit REV  clone and check out REV (default: HEAD of this checkout; commit first)
 #   --keep        keep the unpacked system afterwards (it is removed otherwise)
 # Environment: GZ_FRESH_DIR (default /var/tmp/gz-fresh-check) holds the cache and the system;
 #   GZ_FRESH_MIRROR overrides the Debian mirror (default: the one apt is configured with).
-# SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --commit) rev=${2:?--commit needs a revision}; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | grep -v SPDX | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "fresh-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
