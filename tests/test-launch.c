@@ -161,6 +161,22 @@ wait_for_pid (const char *pid_file)
   g_error ("the program wrote no pid to %s", pid_file);
 }
 
+/* gz-cli ends with @status, saying how the program ended (@ending), with a valid cpu profile
+ * of what it ran (late() in it). */
+static void
+assert_ended (GSubprocess *proc,
+              int          status,
+              const char  *ending)
+{
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (finish (proc, &out, &err), ==, status);
+  profile = saved_profile (out, "cpu", "late");
+  g_assert_nonnull (strstr (out, ending));
+}
+
 /* -- the start of the program ---------------------------------------------------------- */
 
 #define EARLY_ATTEMPTS  3
@@ -213,14 +229,9 @@ test_exit (Fixture      *f,
            gconstpointer data)
 {
   g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "exit", NULL);
-  g_autoptr(GzProfile) profile = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
 
   /* _exit (3): no exit handlers ran, and the status is gz-cli's. */
-  g_assert_cmpint (finish (proc, &out, &err), ==, 3);
-  profile = saved_profile (out, "cpu", "late");
-  g_assert_nonnull (strstr (out, "The program exited with status 3."));
+  assert_ended (proc, 3, "The program exited with status 3.");
 }
 
 static void
@@ -228,13 +239,8 @@ test_segv (Fixture      *f,
            gconstpointer data)
 {
   g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "segv", NULL);
-  g_autoptr(GzProfile) profile = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
 
-  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGSEGV);
-  profile = saved_profile (out, "cpu", "late");
-  g_assert_nonnull (strstr (out, "The program was killed by signal 11"));
+  assert_ended (proc, 128 + SIGSEGV, "The program was killed by signal 11");
 }
 
 static void
@@ -243,14 +249,9 @@ test_sigkill (Fixture      *f,
 {
   g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
   g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "loop", pid_file);
-  g_autoptr(GzProfile) profile = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
 
   g_assert_cmpint (kill (wait_for_pid (pid_file), SIGKILL), ==, 0);
-  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGKILL);
-  profile = saved_profile (out, "cpu", "late");
-  g_assert_nonnull (strstr (out, "The program was killed by signal 9"));
+  assert_ended (proc, 128 + SIGKILL, "The program was killed by signal 9");
 }
 
 /* Ctrl-C in a terminal: SIGINT to the foreground process group, gz-cli and the program alike.
@@ -261,18 +262,13 @@ test_sigint_group (Fixture      *f,
 {
   g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
   g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "loop", pid_file);
-  g_autoptr(GzProfile) profile = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   GPid group = (GPid) atoi (g_subprocess_get_identifier (proc));
   GPid pid = wait_for_pid (pid_file);
 
   /* The program is in gz-cli's group, as a shell's job would be. */
   g_assert_cmpint (getpgid (pid), ==, group);
   g_assert_cmpint (kill (-group, SIGINT), ==, 0);
-  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGINT);
-  profile = saved_profile (out, "cpu", "late");
-  g_assert_nonnull (strstr (out, "The program was killed by signal 2"));
+  assert_ended (proc, 128 + SIGINT, "The program was killed by signal 2");
 }
 
 /* A program that ignores SIGINT runs on after a Ctrl-C, profiled; a second Ctrl-C saves the
@@ -283,9 +279,6 @@ test_sigint_ignored (Fixture      *f,
 {
   g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
   g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "deaf", pid_file);
-  g_autoptr(GzProfile) profile = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   GPid group = (GPid) atoi (g_subprocess_get_identifier (proc));
   GPid pid = wait_for_pid (pid_file);
 
@@ -295,9 +288,7 @@ test_sigint_ignored (Fixture      *f,
   g_assert_cmpint (kill (pid, 0), ==, 0);
   g_assert_nonnull (g_subprocess_get_identifier (proc));
   g_assert_cmpint (kill (-group, SIGINT), ==, 0);
-  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGTERM);
-  profile = saved_profile (out, "cpu", "late");
-  g_assert_nonnull (strstr (out, "The program was killed by signal 15"));
+  assert_ended (proc, 128 + SIGTERM, "The program was killed by signal 15");
 }
 
 /* cpu comes from perf events, which need no LD_PRELOAD: a static program is profiled. */

@@ -219,6 +219,29 @@ new_session (GzConfig      *config,
   return gz_session_new_for_target (config, type, duration, NULL, &target, client, error);
 }
 
+/* Session, output file, and what is profiled until when. */
+static void
+announce (GzSession *session,
+          gboolean   launched)
+{
+  g_autofree char *target = gz_cli_format_target (gz_session_get_target (session));
+  g_autofree char *bound = NULL;
+
+  if (gz_session_get_duration (session) > 0)
+    {
+      g_autofree char *duration = gz_duration_format (gz_session_get_duration (session));
+
+      bound = g_strconcat ("for ", duration, NULL);
+    }
+  printf ("Session: %s\n", gz_session_get_id (session));
+  printf ("Output: %s\n", gz_session_get_output_path (session));
+  printf ("Profiling %s of %s %s; stop with Ctrl-C or: gz-cli profile stop --session %s\n",
+          gz_profile_type_to_string (gz_session_get_profile_type (session)), target,
+          bound != NULL ? bound : launched ? "until it exits" : "until stopped",
+          gz_session_get_id (session));
+  fflush (stdout);
+}
+
 /* -- a program launched with perf events from its first instruction ------------------------ */
 
 typedef struct
@@ -318,8 +341,6 @@ start_launched (GzConfig      *config,
   g_autoptr(GzSession) session = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *target = NULL;
-  g_autofree char *duration_text = NULL;
   g_autofree char *ending = NULL;
   LaunchRun run = { 0 };
   guint sigint_source, sigterm_source;
@@ -339,20 +360,7 @@ start_launched (GzConfig      *config,
   session = gz_session_new_for_launch (config, type, duration, NULL, launcher, &error);
   if (session != NULL)
     {
-      target = gz_cli_format_target (gz_session_get_target (session));
-      if (gz_session_get_duration (session) > 0)
-        {
-          g_autofree char *bound = gz_duration_format (gz_session_get_duration (session));
-
-          duration_text = g_strconcat ("for ", bound, NULL);
-        }
-      printf ("Session: %s\n", gz_session_get_id (session));
-      printf ("Output: %s\n", gz_session_get_output_path (session));
-      printf ("Profiling %s of %s %s; stop with Ctrl-C or: gz-cli profile stop --session %s\n",
-              gz_profile_type_to_string (type), target,
-              duration_text != NULL ? duration_text : "until it exits",
-              gz_session_get_id (session));
-      fflush (stdout);
+      announce (session, TRUE);
       run.session = session;
       g_signal_connect (session, "finished", G_CALLBACK (on_launch_finished), &run);
       if (!gz_session_start (session, &error))
@@ -391,8 +399,6 @@ gz_cli_start (int    argc,
   g_autoptr(GSubprocess) child = NULL;
   g_auto(GStrv) command = NULL;
   g_autofree char *type_name = NULL;
-  g_autofree char *target = NULL;
-  g_autofree char *duration_text = NULL;
   g_autofree char *url = NULL;
   const char *duration_flag;
   GzProfileType type;
@@ -498,21 +504,7 @@ gz_cli_start (int    argc,
     }
   if (session != NULL)
     {
-      target = gz_cli_format_target (gz_session_get_target (session));
-      if (gz_session_get_duration (session) > 0)
-        {
-          g_autofree char *bound = gz_duration_format (gz_session_get_duration (session));
-
-          duration_text = g_strconcat ("for ", bound, NULL);
-        }
-      printf ("Session: %s\n", gz_session_get_id (session));
-      printf ("Output: %s\n", gz_session_get_output_path (session));
-      printf ("Profiling %s of %s %s; stop with Ctrl-C or: gz-cli profile stop --session %s\n",
-              gz_profile_type_to_string (type), target,
-              duration_text != NULL ? duration_text
-                                    : child != NULL ? "until it exits" : "until stopped",
-              gz_session_get_id (session));
-      fflush (stdout);
+      announce (session, child != NULL);
 
       run.session = session;
       g_signal_connect (session, "finished", G_CALLBACK (on_finished), &run);
