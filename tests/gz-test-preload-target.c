@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,10 +293,19 @@ spin_site (void)
   return x;
 }
 
+/* spin [exec]: then, with exec, the same again in a new image of this program (where a tick
+ * of the preload's that outlived the exec would terminate it). */
 static int
-spin (void)
+spin (const char *self,
+      bool        then_exec)
 {
   printf ("site %p\nspin %llu\n", (void *) spin_site, (unsigned long long) (spin_site () & 1));
+  if (then_exec)
+    {
+      fflush (stdout);
+      execl (self, self, "spin", (char *) NULL);
+      return 127;
+    }
 
   return 0;
 }
@@ -346,14 +356,14 @@ main (int    argc,
   else if (strcmp (work, "race") == 0)
     rc = race ();
   else if (strcmp (work, "spin") == 0)
-    rc = spin ();
+    rc = spin (argv[0], argc > 2 && strcmp (argv[2], "exec") == 0);
   else if (strcmp (work, "exec") == 0)
     rc = exec_env (argv[0]);
   else if (strcmp (work, "env") == 0)
     rc = print_env ();
   else
     fprintf (stderr, "usage: %s hold|alloc [wait]|every|waits|forks|daemon FILE|flood|race|"
-             "spin|exec\n", argv[0]);
+             "spin [exec]|exec\n", argv[0]);
 
   return rc;
 }

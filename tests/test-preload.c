@@ -729,6 +729,28 @@ test_preload_cpu (void)
   g_assert_cmpuint (n_in_site, >=, n_ticks / 2);
 }
 
+/* A program that execs while the fallback ticks run: the new image (without the preload) gets
+ * no tick of ours, which would terminate it. 1000 Hz and 10 execs in a row. */
+static void
+test_preload_cpu_exec (void)
+{
+  const char *args[] = { "spin", "exec", NULL };
+  GzRingOptions options = { .flags = GZ_RING_RECORD_CPU, .cpu_hz = 1000 };
+
+  if (skip_without_preload ())
+    return;
+  for (int i = 0; i < 10; i++)
+    {
+      g_autoptr(Run) run = NULL;
+      g_autofree char *out = run_target (&options, args, NULL, &run);
+      g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+
+      /* Both images spun and said so; run_target asserted the exit status 0. */
+      g_assert_cmpuint (g_strv_length (lines), ==, 5);
+      g_assert_cmpuint (count_type (run, GZ_RECORD_CPU), >=, 10);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -747,6 +769,7 @@ main (int    argc,
   g_test_add_func ("/preload/race", test_preload_race);
   g_test_add_func ("/preload/exec", test_preload_exec);
   g_test_add_func ("/preload/cpu", test_preload_cpu);
+  g_test_add_func ("/preload/cpu-exec", test_preload_cpu_exec);
 
   return g_test_run ();
 }

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
 
@@ -55,6 +54,26 @@ on_sigprof (int        signo,
   errno = saved_errno;
 }
 
+/* The timer: a POSIX CPU timer rather than ITIMER_PROF, because execve deletes it (an itimer
+ * would go on in the new program, whose SIGPROF is back to its default: terminate). */
+static timer_t timer;
+static int     timer_armed;
+
+static bool
+arm (bool on)
+{
+  struct itimerspec spec = { 0 };
+
+  if (on)
+    {
+      spec.it_interval.tv_sec = (time_t) (period_ns / 1000000000);
+      spec.it_interval.tv_nsec = (long) (period_ns % 1000000000);
+      spec.it_value = spec.it_interval;
+    }
+
+  return timer_settime (timer, 0, &spec, NULL) == 0;
+}
+
 /* Ticks start only if SIGPROF is still the default: a program with a handler of its own keeps
  * it, and gets no ticks of ours. */
 void
@@ -63,8 +82,9 @@ gz_preload_cpu_start (void)
   uint32_t hz = gz_preload_header->cpu_hz;
   struct sigaction current;
   struct sigaction action;
-  struct itimerval timer;
+  struct sigevent event;
 
+  __atomic_store_n (&timer_armed, 0, __ATOMIC_RELAXED);
   if (hz == 0 || hz > 1000000)
     return;
   if (sigaction (SIGPROF, NULL, &current) != 0)
@@ -84,8 +104,39 @@ gz_preload_cpu_start (void)
   if (sigaction (SIGPROF, &action, NULL) != 0)
     return;
 
-  timer.it_interval.tv_sec = (time_t) (1 / hz);
-  timer.it_interval.tv_usec = (suseconds_t) (hz == 1 ? 0 : 1000000 / hz);
-  timer.it_value = timer.it_interval;
-  setitimer (ITIMER_PROF, &timer, NULL);
+  memset (&event, 0, sizeof event);
+  event.sigev_notify = SIGEV_SIGNAL;
+  event.sigev_signo = SIGPROF;
+  if (timer_create (CLOCK_PROCESS_CPUTIME_ID, &event, &timer) != 0)
+    return;
+  if (arm (true))
+    __atomic_store_n (&timer_armed, 1, __ATOMIC_RELAXED);
+}
+
+bool
+gz_preload_cpu_pause (void)
+{
+  sigset_t pending;
+
+  if (!__atomic_load_n (&timer_armed, __ATOMIC_RELAXED) || !arm (false))
+    return false;
+  /* A tick that came before the timer stopped, waiting in a thread that blocks SIGPROF, would
+   * outlive an exec and end the new program: take it now. */
+  if (sigpending (&pending) == 0 && sigismember (&pending, SIGPROF))
+    {
+      sigset_t only;
+      struct timespec now = { 0, 0 };
+
+      sigemptyset (&only);
+      sigaddset (&only, SIGPROF);
+      sigtimedwait (&only, NULL, &now);
+    }
+
+  return true;
+}
+
+void
+gz_preload_cpu_resume (void)
+{
+  arm (true);
 }

@@ -80,7 +80,10 @@ void     gz_preload_malloc_fork_child   (void) GZ_HIDDEN;
 void     gz_preload_pthread_resolve (void) GZ_HIDDEN;
 
 /* gz-preload-cpu.c */
-void     gz_preload_cpu_start (void) GZ_HIDDEN;
+void     gz_preload_cpu_start  (void) GZ_HIDDEN;
+/* Stops the ticks before an exec: true if they were running (resume if the exec fails). */
+bool     gz_preload_cpu_pause  (void) GZ_HIDDEN;
+void     gz_preload_cpu_resume (void) GZ_HIDDEN;
 
 /* gz-preload.c: one line on stderr, "gz-preload: " in front. */
 void     gz_preload_say (const char *message) GZ_HIDDEN;
