@@ -359,6 +359,32 @@ test_memory_sigkill (Fixture      *f,
   g_assert_cmpint (kept, <=, 20 << 20);
 }
 
+/* A program that ends at once (before its code can be read, sometimes): a valid, empty
+ * profile and its status, for perf events and for the preload's ring. */
+static void
+test_exits_at_once (Fixture      *f,
+                    gconstpointer data)
+{
+  const char *types[] = { "cpu", "memory", "threadcreate" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    for (guint run = 0; run < 5; run++)
+      {
+        g_autofree char *out = NULL;
+        g_autofree char *err = NULL;
+        g_autoptr(GzProfile) profile = NULL;
+
+        if (i > 0 && g_getenv ("GZ_PRELOAD_LIBRARY") == NULL)
+          break;
+        g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &out, &err, "start",
+                                              "--output-dir", f->cli.out_dir, "--type",
+                                              types[i], "--", "true", NULL), ==, 0);
+        profile = saved_profile (out, i == 0 ? "cpu" : i == 1 ? "inuse_space" : "threadcreate",
+                                 NULL);
+        g_assert_nonnull (strstr (out, "The program exited with status 0."));
+      }
+}
+
 /* -- nothing runs unprofiled ----------------------------------------------------------- */
 
 static void
@@ -405,6 +431,7 @@ main (int    argc,
   add ("/launch/cpu/sigint-ignored", test_sigint_ignored);
   add ("/launch/cpu/static", test_static);
   add ("/launch/memory/sigkill", test_memory_sigkill);
+  add ("/launch/exits-at-once", test_exits_at_once);
   add ("/launch/output-unwritable", test_output_unwritable);
   return g_test_run ();
 }

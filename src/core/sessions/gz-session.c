@@ -8,15 +8,19 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "gz-collector.h"
 #include "gz-perf-profiler.h"
+#include "gz-profile-builder.h"
 #include "gz-profiler-factory.h"
 #include "gz-session-registry.h"
 #include "gz-session.h"
 #include "gz-target-capture.h"
 
+/* How long a launched program's exec may take to map its code. */
+#define EXEC_WAIT_MS 1000
 /* How often the owner looks for a stop request its monitor may have missed. */
 #define STOP_POLL_MS 250
 
@@ -30,6 +34,7 @@ struct _GzSession
   GzLauncher        *launcher;      /* a program launched for this session, or NULL */
   GzRing            *ring;          /* its preload's ring, until the start makes… */
   GzCollector       *collector;     /* …the collector that reads it (types other than cpu) */
+  gboolean           exited_at_once; /* the program ended before its code could be read */
   GzSessionRegistry *registry;
   GzSessionInfo     *info;
   GzSessionState     state;
@@ -220,6 +225,31 @@ launch_ring (GzConfig       *config,
   options.block_rate_ns = (guint64) MAX (gz_config_get_int (config, "block-rate"), 0);
   options.mutex_fraction = (guint32) MAX (gz_config_get_int (config, "mutex-fraction"), 0);
   return gz_ring_new (&options, error);
+}
+
+/* Whether process @pid has code mapped (its exec is done and it runs), waiting up to
+ * EXEC_WAIT_MS for it; FALSE when it ended meanwhile (a zombie, or gone). */
+static gboolean
+wait_for_code (pid_t pid)
+{
+  g_autofree char *maps_path = g_strdup_printf ("/proc/%d/maps", (int) pid);
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+
+  for (guint i = 0; i < EXEC_WAIT_MS; i++)
+    {
+      g_autofree char *maps = NULL;
+      g_autofree char *stat = NULL;
+      const char *paren;
+
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          (paren = strrchr (stat, ')')) == NULL || paren[1] != ' ' || paren[2] == 'Z' ||
+          paren[2] == 'X')
+        return FALSE;
+      if (g_file_get_contents (maps_path, &maps, NULL, NULL) && strstr (maps, " r-xp ") != NULL)
+        return TRUE;
+      g_usleep (1000);
+    }
+  return TRUE;
 }
 
 static GzSession *
@@ -493,6 +523,7 @@ typedef struct
   GzCollector     *collector; /* instead of the profiler, for a launched program's preload */
   GzProfileType    type;
   gboolean         exited;    /* a launched program ended */
+  gboolean         exited_at_once; /* …before its code could be read: an empty profile */
   char            *id;
   char       *path;
   gint64      start_monotonic;
@@ -529,6 +560,15 @@ stop_thread (GTask        *task,
 
   if (job->capture != NULL)
     profile = gz_target_capture_stop (job->capture, cancellable, &target_exited, &error);
+  else if (job->exited_at_once)
+    {
+      g_autoptr(GzProfileBuilder) builder = gz_profile_builder_new (job->type);
+
+      gz_profile_builder_add_comment (builder, "the program ended before its code could be "
+                                      "read: nothing of it was recorded");
+      profile = gz_profile_builder_finish (builder, NULL, &error);
+      target_exited = TRUE;
+    }
   else if (job->collector != NULL)
     {
       /* A last, complete drain: everything the program recorded since its first instruction
@@ -642,6 +682,7 @@ gz_session_begin_stop (GzSession    *self,
   job->capture = self->capture != NULL ? g_object_ref (self->capture) : NULL;
   job->collector = self->collector != NULL ? g_object_ref (self->collector) : NULL;
   job->type = self->info->type;
+  job->exited_at_once = self->exited_at_once;
   job->exited = self->launcher != NULL && gz_launcher_get_exited (self->launcher);
   job->id = g_strdup (self->info->id);
   job->path = g_strdup (self->info->output_path);
@@ -772,11 +813,20 @@ gz_session_start (GzSession *self,
       /* The ring is read from the exec on; the records wait in it meanwhile. */
       if (ok && self->ring != NULL)
         {
-          self->collector = gz_collector_new (gz_launcher_get_pid (self->launcher),
-                                              g_steal_pointer (&self->ring), error);
-          ok = self->collector != NULL;
-          if (ok)
-            gz_collector_start (self->collector);
+          if (wait_for_code (gz_launcher_get_pid (self->launcher)))
+            {
+              self->collector = gz_collector_new (gz_launcher_get_pid (self->launcher),
+                                                  g_steal_pointer (&self->ring), error);
+              ok = self->collector != NULL;
+              if (ok)
+                gz_collector_start (self->collector);
+            }
+          else
+            {
+              /* It ran and ended at once: nothing of it can be read; its profile is empty. */
+              g_clear_pointer (&self->ring, gz_ring_free);
+              self->exited_at_once = TRUE;
+            }
         }
       if (!ok)
         {
