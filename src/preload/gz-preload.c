@@ -290,10 +290,13 @@ gz_preload_init (void)
     }
 
   if (fd >= 0 && !map_ring (fd))
-    gz_preload_say ("not recording: " GZ_RING_ENV " does not name a gz ring");
+    {
+      gz_preload_say ("not recording: " GZ_RING_ENV " does not name a gz ring");
+      fd = -1;  /* not ours to close */
+    }
   if (!inheriting)
     {
-      /* The fd is the launcher's, not the program's: it must not meet it later. */
+      /* The ring's fd is the launcher's, not the program's: it must not meet it later. */
       if (fd >= 0)
         close (fd);
       remove_env (GZ_RING_ENV);
