@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -105,13 +106,31 @@ static const Dwfl_Thread_Callbacks thread_callbacks = {
   .set_initial_registers = set_initial_registers,
 };
 
+/* The modules of the process's maps. A process that is exiting has its maps emptied, then
+ * gone: the modules known so far stay then (libdwfl drops every module not reported again). */
 static gboolean
 report_modules (GzPerfUnwinder *self)
 {
+  g_autofree char *path = g_strdup_printf ("/proc/%d/maps", (int) self->pid);
+  g_autofree char *maps = NULL;
+  gsize length = 0;
   int ret;
 
+  if (!g_file_get_contents (path, &maps, &length, NULL) || strstr (maps, " r-xp ") == NULL)
+    return FALSE;
   dwfl_report_begin (self->dwfl);
   ret = dwfl_linux_proc_report (self->dwfl, self->pid);
+  if (ret != 0)
+    {
+      /* Gone since we read its maps: report those again (without the vDSO). */
+      FILE *file = fmemopen (maps, length, "r");
+
+      if (file != NULL)
+        {
+          dwfl_linux_proc_maps_report (self->dwfl, file);
+          fclose (file);
+        }
+    }
   dwfl_report_end (self->dwfl, NULL, NULL);
   return ret == 0;
 }

@@ -9,6 +9,7 @@
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <link.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -401,12 +402,32 @@ update (GzSymbolizer *self,
   exec_lines = executable_lines (contents);
   if (self->maps_text != NULL && g_str_equal (exec_lines, self->maps_text))
     return TRUE;
+  /* A process that is exiting has its maps emptied before they go: what is known stays. */
+  if (*exec_lines == '\0')
+    {
+      g_set_error (error, GZ_SYMBOLIZER_ERROR, GZ_SYMBOLIZER_ERROR_FAILED,
+                   "Process %d has no code mapped (is it exiting?)", (int) self->pid);
+      return FALSE;
+    }
 
   dwfl_report_begin (self->dwfl);
   if (self->is_self)
     report_loaded_objects (self, contents);
   else
-    ret = dwfl_linux_proc_report (self->dwfl, self->pid);
+    {
+      ret = dwfl_linux_proc_report (self->dwfl, self->pid);
+      /* Gone since we read its maps: report those again, or libdwfl drops every module. */
+      if (ret != 0)
+        {
+          FILE *file = fmemopen (contents, strlen (contents), "r");
+
+          if (file != NULL)
+            {
+              dwfl_linux_proc_maps_report (self->dwfl, file);
+              fclose (file);
+            }
+        }
+    }
   dwfl_report_end (self->dwfl, module_removed, self);
   if (ret != 0)
     {
