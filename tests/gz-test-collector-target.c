@@ -2,7 +2,7 @@
  * preload, with known truths: 64 MiB kept by one function, 64 MiB allocated and freed by
  * another, a mutex held 100 ms at a time while a waiter blocks on it, threads made by one
  * function, 300 ms of CPU in one function, 8 MiB kept by a function of a module loaded with
- * dlopen. Each line on stdin runs the workload once and answers "done"; "exit" (or the end of
+ * dlopen; or it execs itself into one of them. Each line on stdin runs the workload once and answers "done"; "exit" (or the end of
  * stdin) ends it. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
@@ -173,10 +173,12 @@ main (int    argc,
 
   if (argc < 2)
     {
-      fprintf (stderr, "usage: %s memory|contention|threads|spin|plugin PATH\n", argv[0]);
+      fprintf (stderr, "usage: %s memory|contention|threads|spin|plugin PATH|exec WORKLOAD\n", argv[0]);
       return 2;
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
+  /* Unbuffered: a line meant for the image after an exec stays in the pipe. */
+  setvbuf (stdin, NULL, _IONBF, 0);
   while (fgets (line, sizeof line, stdin) != NULL && strcmp (line, "exit\n") != 0)
     {
       if (strcmp (argv[1], "memory") == 0)
@@ -188,6 +190,12 @@ main (int    argc,
         contend ();
       else if (strcmp (argv[1], "threads") == 0)
         collector_spawn_threads ();
+      else if (strcmp (argv[1], "exec") == 0 && argc > 2)
+        {
+          /* The same process, another program image: the workload named next. */
+          execv (argv[0], (char *[]) { argv[0], argv[2], NULL });
+          return 1;
+        }
       else if (strcmp (argv[1], "spin") == 0)
         collector_spin ();
       else if (strcmp (argv[1], "plugin") == 0 && argc > 2)

@@ -27,12 +27,14 @@ typedef struct
 } Target;
 
 /* The target running @workload (with @argument, or NULL) under the preload, writing into a new
- * ring made with @options; its collector made and started while it waits for its first line. */
+ * ring made with @options; its collector made and started while it waits for its first line.
+ * @follow_exec: the preload and its ring stay in the program's exec'd images. */
 static void
-target_start (Target               *target,
-              const char           *workload,
-              const char           *argument,
-              const GzRingOptions  *options)
+target_start_full (Target               *target,
+                   const char           *workload,
+                   const char           *argument,
+                   const GzRingOptions  *options,
+                   gboolean              follow_exec)
 {
   const char *preload = g_getenv ("GZ_PRELOAD_LIBRARY");
   const char *program = g_getenv ("GZ_TEST_COLLECTOR_TARGET");
@@ -49,6 +51,8 @@ target_start (Target               *target,
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", preload, TRUE);
   g_subprocess_launcher_setenv (launcher, GZ_RING_ENV, fd_text, TRUE);
+  if (follow_exec)
+    g_subprocess_launcher_setenv (launcher, "GZ_PRELOAD_INHERIT", "1", TRUE);
   g_subprocess_launcher_take_fd (launcher, dup (gz_ring_get_fd (ring)), RING_FD);
   target->process = g_subprocess_launcher_spawn (launcher, &error, program, workload, argument,
                                                   NULL);
@@ -60,6 +64,15 @@ target_start (Target               *target,
                                         ring, &error);
   g_assert_no_error (error);
   gz_collector_start (target->collector);
+}
+
+static void
+target_start (Target               *target,
+              const char           *workload,
+              const char           *argument,
+              const GzRingOptions  *options)
+{
+  target_start_full (target, workload, argument, options, FALSE);
 }
 
 /* One run of the workload: "go", then its "done". */
@@ -383,6 +396,43 @@ test_collector_threadcreate (void)
   target_clear (&target);
 }
 
+/* A program that execs itself (the preload and its ring inherited, GZ_PRELOAD_INHERIT): the
+ * records of the new image unwind and are named in its modules. */
+static void
+test_collector_exec (void)
+{
+  GzRingOptions options = { 0, };
+  Target target = { 0, };
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 kept;
+
+  if (skip_without_preload ())
+    return;
+
+  options.flags = GZ_RING_RECORD_MEMORY;
+  options.data_size = 32 * MIB;
+  options.stack_bytes = 4096;
+  options.memory_rate = 32 * 1024;
+  target_start_full (&target, "exec", "memory", &options, TRUE);
+  /* The first line makes it exec; the new image runs the memory workload on the second. */
+  g_output_stream_write_all (target.in, "exec\n", 5, NULL, NULL, &error);
+  g_assert_no_error (error);
+  target_run (&target);
+  gz_collector_mark_free (gz_collector_mark (target.collector));
+  target_exit (&target);
+  profile = gz_collector_build_profile (target.collector, GZ_PROFILE_TYPE_MEMORY, NULL, &error);
+  g_assert_no_error (error);
+
+  kept = gz_test_profile_sum (profile, 3, "collector_keep_64mib", NULL, NULL);
+  g_test_message ("inuse_space at collector_keep_64mib after the exec: %.1f MiB",
+                  (double) kept / MIB);
+  g_assert_cmpint (kept, >=, 64 * MIB * 9 / 10);
+  g_assert_cmpint (kept, <=, 64 * MIB * 11 / 10);
+  assert_stacks (profile, "collector_keep_64mib", 1);
+  target_clear (&target);
+}
+
 /* A ring too small for what the program writes: the program goes on, the profile is valid and
  * says how many records were lost. */
 static void
@@ -475,6 +525,9 @@ test_collector_dlopen (void)
   options.memory_rate = 16 * 1024;
   target_start (&target, "plugin", g_getenv ("GZ_TEST_COLLECTOR_PLUGIN"), &options);
   target_run (&target);
+  /* Read while it runs, as a program that lives on after a dlopen is: a program that exits
+   * within milliseconds of its records may be gone before they are read, its maps with it. */
+  gz_collector_mark_free (gz_collector_mark (target.collector));
   target_exit (&target);
   profile = gz_collector_build_profile (target.collector, GZ_PROFILE_TYPE_MEMORY, NULL, &error);
   g_assert_no_error (error);
@@ -561,6 +614,7 @@ main (int    argc,
   g_test_add_func ("/collector/dlopen", test_collector_dlopen);
   g_test_add_func ("/collector/cpu", test_collector_cpu);
   g_test_add_func ("/collector/overflow", test_collector_overflow);
+  g_test_add_func ("/collector/exec", test_collector_exec);
 
   return g_test_run ();
 }

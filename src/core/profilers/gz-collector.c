@@ -20,14 +20,14 @@
 #include "gz-symbolizer.h"
 
 #define MAX_FRAMES 128
-#define DRAIN_INTERVAL_USEC (20 * 1000)
-#define BUSY_INTERVAL_USEC (2 * 1000)
-#define BUSY_RECORDS 64
-/* Until the preload attached, the worker looks this often (for its first second). */
+/* The worker looks for records this often; until the preload attached, every millisecond for a
+ * second, then seldom. */
+#define POLL_INTERVAL_USEC (2 * 1000)
 #define ATTACH_INTERVAL_USEC 1000
 #define ATTACH_WAIT_USEC G_USEC_PER_SEC
-/* An unwind that meets unknown code re-reads the maps, at most this often. */
-#define REFRESH_INTERVAL_USEC (20 * 1000)
+#define IDLE_INTERVAL_USEC (20 * 1000)
+/* A pass over the ring reads the process's maps first (new modules), at most this often. */
+#define MAPS_INTERVAL_USEC (10 * 1000)
 /* A drain that runs to the end gives up after this many passes over a program that writes
  * records as fast as they are read. */
 #define MAX_DRAIN_PASSES 64
@@ -92,11 +92,18 @@ struct _GzCollector
   gboolean        running;       /* started, not stopped: profiles drain the ring first */
   gboolean        stopping;
   gint64          start_nanos;   /* wall clock at start */
-  gint64          last_refresh;  /* monotonic */
+  char           *maps_text;     /* code lines of /proc/PID/maps when last read */
+  char           *image_line;    /* the first of them when the modules were read */
+  gint64          maps_time;     /* monotonic time of the last read of the maps */
+  gboolean        maps_checked;  /* in this pass over the ring */
   /* Read once the preload attached (read_modules); NULL before, or when that failed. */
   GzPerfUnwinder *unwinder;
   GzSymbolizer   *symbolizer;
-  GError         *modules_error;
+  GError         *modules_error; /* why they could not be read, the last time */
+  gint64          modules_time;  /* monotonic time of that */
+  guint64         preload_start; /* the image the modules were read of */
+  GArray         *preload_ranges; /* guint64 start, end of the preload in each image */
+  GPtrArray      *old_symbolizers; /* of images before an exec */
 
   GPtrArray      *stacks;        /* Stack, by id */
   GHashTable     *stack_index;   /* Stack -> itself */
@@ -173,6 +180,51 @@ attached (GzCollector *self)
          __atomic_load_n (&header->pid, __ATOMIC_RELAXED) == (gint32) self->pid;
 }
 
+/* The lines of @maps that map code ("ADDR-ADDR r-xp ..."): the heap growing changes none. */
+static char *
+code_lines (const char *maps)
+{
+  g_auto(GStrv) lines = g_strsplit (maps, "\n", -1);
+  GString *code = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *perms = strchr (lines[i], ' ');
+
+      if (perms != NULL && strlen (perms) > 4 && perms[3] == 'x')
+        g_string_append_printf (code, "%s\n", lines[i]);
+    }
+  return g_string_free (code, FALSE);
+}
+
+/* Whether the code mapped in the process changed since the last call. FALSE once it is gone,
+ * or exiting (its maps emptied): what was read of it stays. */
+static gboolean
+maps_changed (GzCollector *self)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/maps", (int) self->pid);
+  g_autofree char *maps = NULL;
+  g_autofree char *code = NULL;
+
+  self->maps_time = g_get_monotonic_time ();
+  if (!g_file_get_contents (path, &maps, NULL, NULL))
+    return FALSE;
+  code = code_lines (maps);
+  if (*code == '\0' || g_strcmp0 (code, self->maps_text) == 0)
+    return FALSE;
+  g_free (self->maps_text);
+  self->maps_text = g_steal_pointer (&code);
+  return TRUE;
+}
+
+/* The unwinder and the symbolizer read the process's modules again, now, while it runs. */
+static void
+refresh_modules (GzCollector *self)
+{
+  gz_perf_unwinder_refresh (self->unwinder);
+  gz_symbolizer_refresh (self->symbolizer, NULL);
+}
+
 /* Reads the process's modules for the unwinder and the symbolizer, once: while it runs, as soon
  * as its preload attached (not before: a launched program may not have been exec'd yet, and the
  * modules of the program it was would be taken for its own). */
@@ -184,21 +236,63 @@ read_modules (GzCollector  *self,
 
   if (self->unwinder != NULL)
     return TRUE;
-  if (self->modules_error != NULL)
+  /* It failed a moment ago (an exec under way, or the process is gone): not again at once. */
+  if (self->modules_error != NULL &&
+      g_get_monotonic_time () - self->modules_time < MAPS_INTERVAL_USEC)
     {
       g_propagate_error (error, g_error_copy (self->modules_error));
       return FALSE;
     }
+  self->modules_time = g_get_monotonic_time ();
+  /* Which image of the process these modules are (an exec with GZ_PRELOAD_INHERIT moves it). */
+  self->preload_start = __atomic_load_n (&gz_ring_get_header (self->ring)->preload_start,
+                                         __ATOMIC_RELAXED);
+  g_clear_pointer (&self->maps_text, g_free);
+  maps_changed (self);
+  g_clear_pointer (&self->image_line, g_free);
+  if (self->maps_text != NULL)
+    self->image_line = g_strndup (self->maps_text, strcspn (self->maps_text, "\n"));
   self->symbolizer = gz_symbolizer_new (self->pid, &local_error);
   if (self->symbolizer != NULL)
     self->unwinder = gz_perf_unwinder_new (self->pid, &local_error);
   if (self->unwinder == NULL)
     {
       g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
+      g_clear_error (&self->modules_error);
       self->modules_error = g_error_copy (local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  g_clear_error (&self->modules_error);
+  return TRUE;
+}
+
+/* The process exec'd (GZ_PRELOAD_INHERIT): every module is another now, even where an address
+ * still falls in an old one, and libdw cannot unwind once the program it first read is gone, so
+ * the unwinder and the symbolizer start over. */
+static gboolean
+read_new_image (GzCollector *self)
+{
+  g_clear_pointer (&self->unwinder, gz_perf_unwinder_free);
+  /* A profile being built may still name addresses with it. */
+  if (self->symbolizer != NULL)
+    g_ptr_array_add (self->old_symbolizers, g_steal_pointer (&self->symbolizer));
+  return read_modules (self, NULL);
+}
+
+/* Reads the maps; when code came or went, the modules again. Returns whether they were read
+ * again (the unwinder is NULL then if that failed). */
+static gboolean
+check_maps (GzCollector *self)
+{
+  if (!maps_changed (self))
+    return FALSE;
+  /* Its first code (the program's) is gone: an exec that left the preload where it was (no
+   * address randomization). */
+  if (self->image_line != NULL && strstr (self->maps_text, self->image_line) == NULL)
+    read_new_image (self);
+  else
+    refresh_modules (self);
   return TRUE;
 }
 
@@ -252,6 +346,32 @@ has_unknown_pc (GzCollector         *self,
   return FALSE;
 }
 
+/* Where the preload's code is, in every image of the process (an exec moves it): records of an
+ * image may be read after the next one attached. */
+static void
+add_preload_range (GzCollector *self,
+                   guint64      start,
+                   guint64      end)
+{
+  guint64 range[2] = { start, end };
+
+  for (guint i = 0; i + 1 < self->preload_ranges->len; i += 2)
+    if (g_array_index (self->preload_ranges, guint64, i) == start)
+      return;
+  g_array_append_vals (self->preload_ranges, range, 2);
+}
+
+static gboolean
+in_preload (GzCollector *self,
+            guint64      pc)
+{
+  for (guint i = 0; i + 1 < self->preload_ranges->len; i += 2)
+    if (pc >= g_array_index (self->preload_ranges, guint64, i) &&
+        pc < g_array_index (self->preload_ranges, guint64, i + 1))
+      return TRUE;
+  return FALSE;
+}
+
 /* The stack of @rs, without the preload's frames; NULL when nothing is left of it. @exact: the
  * registers are an interrupted instruction's (a signal's), not a call's. */
 static Stack *
@@ -266,29 +386,44 @@ record_to_stack (GzCollector          *self,
   gboolean complete = FALSE;
   gboolean leaf_kept = FALSE;
   guint n, n_kept = 0;
+  guint64 preload_start = __atomic_load_n (&header->preload_start, __ATOMIC_RELAXED);
+  guint64 preload_end = __atomic_load_n (&header->preload_end, __ATOMIC_RELAXED);
 
   if (!read_modules (self, NULL))
     {
       self->n_not_unwound++;
       return NULL;
     }
-  n = unwind (self, record, rs, pcs, &complete);
-  /* Code the unwinder does not know (mapped since the last look: dlopen, or the libraries of a
-   * program that had just started): both read the maps again, now, while the process runs. */
-  if (has_unknown_pc (self, rs, pcs, n) &&
-      g_get_monotonic_time () - self->last_refresh >= REFRESH_INTERVAL_USEC)
+  /* The preload moved: the process exec'd (with GZ_PRELOAD_INHERIT). Every module is another
+   * now, even where an address still falls in an old one, and libdw cannot unwind once the
+   * program it first read is gone: both start over. */
+  if (preload_start != self->preload_start && !read_new_image (self))
     {
-      self->last_refresh = g_get_monotonic_time ();
-      if (gz_perf_unwinder_refresh (self->unwinder))
+      self->n_not_unwound++;
+      return NULL;
+    }
+  add_preload_range (self, preload_start, preload_end);
+  n = unwind (self, record, rs, pcs, &complete);
+  /* Code the unwinder does not know: mapped since the last look (dlopen), if the maps changed.
+   * Once a pass: every record of a pass was written before it began, so one look at the maps
+   * sees all the modules they name (unless it was gone by then). */
+  if (!self->maps_checked && has_unknown_pc (self, rs, pcs, n))
+    {
+      self->maps_checked = TRUE;
+      if (check_maps (self))
         {
-          gz_symbolizer_refresh (self->symbolizer, NULL);
+          if (self->unwinder == NULL)
+            {
+              self->n_not_unwound++;
+              return NULL;
+            }
           n = unwind (self, record, rs, pcs, &complete);
         }
     }
 
   for (guint i = 0; i < n; i++)
     {
-      if (pcs[i] >= header->preload_start && pcs[i] < header->preload_end)
+      if (in_preload (self, pcs[i]))
         continue;
       if (i == 0)
         leaf_kept = TRUE;
@@ -489,6 +624,15 @@ drain_once (GzCollector *self)
   guint n = gz_ring_drain (self->ring, copy_record, self);
   gsize offset = 0;
 
+  /* Now, before the slow part, while the program that just wrote these most likely runs:
+   * they may name modules it mapped since the last look. */
+  self->maps_checked = FALSE;
+  if (n > 0 && self->unwinder != NULL &&
+      g_get_monotonic_time () - self->maps_time >= MAPS_INTERVAL_USEC)
+    {
+      self->maps_checked = TRUE;
+      check_maps (self);
+    }
   while (offset < self->pending->len)
     {
       const GzRecordHeader *record = (const GzRecordHeader *) (self->pending->data + offset);
@@ -517,6 +661,16 @@ drain (GzCollector *self,
   return total;
 }
 
+/* Whether the program reserved room since the last drain: a record is (being) written. */
+static gboolean
+has_records (GzCollector *self)
+{
+  const GzRingHeader *header = gz_ring_get_header (self->ring);
+
+  return __atomic_load_n (&header->head, __ATOMIC_ACQUIRE) !=
+         __atomic_load_n (&header->tail, __ATOMIC_RELAXED);
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
@@ -526,22 +680,23 @@ worker_thread (gpointer data)
   g_mutex_lock (&self->lock);
   while (!self->stopping)
     {
-      gint64 end, interval;
+      gint64 interval = POLL_INTERVAL_USEC;
+      gint64 end;
 
       /* The modules are read as soon as the preload attached: the program may not live
        * until its first records are read. */
-      if (self->unwinder == NULL && self->modules_error == NULL)
+      if (self->unwinder == NULL)
         {
           if (attached (self))
             read_modules (self, NULL);
-          interval = g_get_monotonic_time () - started < ATTACH_WAIT_USEC ? ATTACH_INTERVAL_USEC
-                                                                          : DRAIN_INTERVAL_USEC;
+          else
+            interval = g_get_monotonic_time () - started < ATTACH_WAIT_USEC
+                       ? ATTACH_INTERVAL_USEC : IDLE_INTERVAL_USEC;
         }
-      else
-        interval = DRAIN_INTERVAL_USEC;
-      /* Right after a burst, look again soon: the next one may be on its way. */
-      if (drain (self, FALSE) >= BUSY_RECORDS)
-        interval = BUSY_INTERVAL_USEC;
+      /* Looking costs two loads: records are read (and the maps with them) within a few
+       * milliseconds, while the program that wrote them most likely still runs. */
+      if (has_records (self))
+        drain (self, FALSE);
       end = g_get_monotonic_time () + interval;
       while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, end))
         ;
@@ -859,11 +1014,15 @@ gz_collector_finalize (GObject *object)
 
   g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_byte_array_unref);
+  g_clear_pointer (&self->preload_ranges, g_array_unref);
   g_clear_pointer (&self->stack_index, g_hash_table_unref);
   g_clear_pointer (&self->stacks, g_ptr_array_unref);
   g_clear_pointer (&self->unwinder, gz_perf_unwinder_free);
   g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
+  g_clear_pointer (&self->old_symbolizers, g_ptr_array_unref);
   g_clear_error (&self->modules_error);
+  g_clear_pointer (&self->maps_text, g_free);
+  g_clear_pointer (&self->image_line, g_free);
   g_clear_pointer (&self->ring, gz_ring_free);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -888,4 +1047,6 @@ gz_collector_init (GzCollector *self)
   self->stack_index = g_hash_table_new (stack_hash, stack_equal);
   self->live = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->pending = g_byte_array_new ();
+  self->preload_ranges = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->old_symbolizers = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_symbolizer_free);
 }
