@@ -2,8 +2,8 @@
  * preload, with known truths: 64 MiB kept by one function, 64 MiB allocated and freed by
  * another, a mutex held 100 ms at a time while a waiter blocks on it, threads made by one
  * function, 300 ms of CPU in one function, 8 MiB kept by a function of a module loaded with
- * dlopen; or it execs itself into one of them. Each line on stdin runs the workload once and answers "done"; "exit" (or the end of
- * stdin) ends it. */
+ * dlopen; or it execs itself into one of them. Each line on stdin runs the workload once and
+ * answers "done"; "exit" (or the end of stdin) ends it. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <dlfcn.h>
@@ -173,7 +173,8 @@ main (int    argc,
 
   if (argc < 2)
     {
-      fprintf (stderr, "usage: %s memory|contention|threads|spin|plugin PATH|exec WORKLOAD\n", argv[0]);
+      fprintf (stderr, "usage: %s memory|contention|threads|spin|plugin PATH|exec WORKLOAD\n",
+               argv[0]);
       return 2;
     }
   setvbuf (stdout, NULL, _IOLBF, 0);

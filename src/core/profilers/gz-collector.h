@@ -43,11 +43,13 @@ typedef struct _GzCollectorMark GzCollectorMark;
 GzCollector     *gz_collector_new              (pid_t             pid,
                                                 GzRing           *ring,
                                                 GError          **error);
-/* Starts the worker thread, which drains the ring about every 20 ms (every 2 ms while records
- * come in bursts). Once only: a collector that was stopped stays stopped. */
+/* Starts the worker thread, which looks at the ring every 2 ms (two loads) and reads what came:
+ * records are unwound, and the process's maps read again when code came or went, while the
+ * program that wrote them most likely still runs. Once only: a stopped collector stays so. */
 void             gz_collector_start            (GzCollector      *self);
 /* Ends the worker after a last, complete drain. Safe after the process exited (its stacks are
- * then unwound from the copies alone and named from the modules read while it ran); a second
+ * then unwound from the copies alone and named from the modules read while it ran; code it
+ * mapped in its last few milliseconds, after the worker's last look, stays unnamed); a second
  * call does nothing. */
 void             gz_collector_stop             (GzCollector      *self);
 /* The profile of @type (memory, block, mutex, threadcreate, or cpu from the preload's fallback
