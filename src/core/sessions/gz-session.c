@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gz-collector.h"
+#include "gz-perf-events.h"
 #include "gz-perf-profiler.h"
 #include "gz-profile-builder.h"
 #include "gz-profiler-factory.h"
@@ -193,6 +194,20 @@ check_output_dir (const char *dir,
   return TRUE;
 }
 
+/* Whether a launched program's cpu can come from perf events; GZ_CPU_SAMPLER=signal says no
+ * (tests), as for gz's own cpu profiles. */
+static gboolean
+launch_with_perf (GError **error)
+{
+  if (g_strcmp0 (g_getenv ("GZ_CPU_SAMPLER"), "signal") == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "GZ_CPU_SAMPLER=signal asks for the preload's ticks");
+      return FALSE;
+    }
+  return gz_perf_events_check (getpid (), error);
+}
+
 /* The ring a launched program's preload records @type into, at the configured rates. */
 static GzRing *
 launch_ring (GzConfig       *config,
@@ -203,6 +218,11 @@ launch_ring (GzConfig       *config,
 
   switch (type)
     {
+    case GZ_PROFILE_TYPE_CPU:
+      /* Only where perf events are refused: the preload's SIGPROF ticks. */
+      options.flags = GZ_RING_RECORD_CPU;
+      options.cpu_hz = (guint32) CLAMP (gz_config_get_int (config, "cpu-hz"), 1, 1000);
+      break;
     case GZ_PROFILE_TYPE_MEMORY:
       options.flags = GZ_RING_RECORD_MEMORY;
       break;
@@ -215,7 +235,6 @@ launch_ring (GzConfig       *config,
     case GZ_PROFILE_TYPE_THREADCREATE:
       options.flags = GZ_RING_RECORD_THREADS;
       break;
-    case GZ_PROFILE_TYPE_CPU:
     case GZ_PROFILE_TYPE_GOROUTINE:
     case GZ_PROFILE_TYPE_N:
     default:
@@ -263,6 +282,7 @@ session_new (GzConfig       *config,
              GError        **error)
 {
   GzTarget launched = { GZ_TARGET_COMMAND, 0, NULL };
+  g_autoptr(GError) perf_error = NULL;
   g_autoptr(GzSession) self = NULL;
   g_autoptr(GzConfig) own_config = NULL;
   g_autofree char *absolute_dir = NULL;
@@ -305,13 +325,28 @@ session_new (GzConfig       *config,
   self->config = g_object_ref (config);
   if (launcher != NULL)
     {
-      /* The other types are recorded by the preload into a ring the program inherits. */
-      if (type != GZ_PROFILE_TYPE_CPU)
+      /* cpu comes from perf events where the kernel allows them (it does for our children when
+       * it does for us); everything else from the preload, into a ring the program inherits. */
+      if (type == GZ_PROFILE_TYPE_CPU && !launch_with_perf (&perf_error))
+        g_debug ("cpu of %s from the preload's ticks: %s",
+                 gz_launcher_get_command_line (launcher), perf_error->message);
+      if (type != GZ_PROFILE_TYPE_CPU || perf_error != NULL)
         {
+          g_autoptr(GError) preload_error = NULL;
+
           self->ring = launch_ring (config, type, error);
-          if (self->ring == NULL ||
-              !gz_launcher_set_preload (launcher, gz_ring_get_fd (self->ring), error))
+          if (self->ring == NULL)
             return NULL;
+          if (!gz_launcher_set_preload (launcher, gz_ring_get_fd (self->ring), &preload_error))
+            {
+              if (perf_error != NULL)
+                g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
+                             "%s; and the preload cannot stand in: %s", perf_error->message,
+                             preload_error->message);
+              else
+                g_propagate_error (error, g_steal_pointer (&preload_error));
+              return NULL;
+            }
         }
       /* Only now that the output folder is known to take the profile: the child waits before
        * its exec; the profiler is opened on it at the start. */
@@ -321,7 +356,7 @@ session_new (GzConfig       *config,
       launched.pid = gz_launcher_get_pid (launcher);
       launched.spec = (char *) gz_launcher_get_command_line (launcher);
       target = &launched;
-      if (type == GZ_PROFILE_TYPE_CPU)
+      if (type == GZ_PROFILE_TYPE_CPU && perf_error == NULL)
         {
           self->profiler = gz_perf_profiler_new_on_exec (launched.pid, type, config, error);
           if (self->profiler == NULL)

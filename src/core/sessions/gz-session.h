@@ -44,7 +44,9 @@ GzSession              *gz_session_new_for_target   (GzConfig            *config
  * and nothing runs unprofiled when something fails. The session stops by itself when the
  * program ends, however it ends (exit, _exit, a signal, a crash), with the profile of what ran;
  * or at @duration_nanos when that is shorter (0: the program's whole life). cpu comes from
- * perf events enabled at the exec; memory, block, mutex and threadcreate from the preload
+ * perf events enabled at the exec (where the kernel refuses them, or GZ_CPU_SAMPLER=signal, from
+ * the preload's SIGPROF ticks, which the profile's comments name); memory, block, mutex and
+ * threadcreate from the preload
  * library (libgz-preload.so, LD_PRELOAD) writing into a ring the program inherits, read by a
  * GzCollector from the exec on: the profile covers the program from its start whenever the
  * session stops (memory after its exit: the sampled objects never freed, its leaks). goroutine
