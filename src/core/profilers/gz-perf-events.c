@@ -139,15 +139,17 @@ set_open_error (GError **error,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    "this kernel has no perf events for CPU sampling (%s); start the program "
-                   "with the gz agent instead: gz-cli profile start --type cpu -- COMMAND",
+                   "under gz instead, whose preload then samples it: gz-cli profile start "
+                   "--type cpu -- COMMAND",
                    g_strerror (errsv));
       return;
     }
   if (errsv != EACCES && errsv != EPERM)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "perf events cannot sample process %d (%s); start the program with the gz "
-                   "agent instead: gz-cli profile start --type cpu -- COMMAND",
+                   "perf events cannot sample process %d (%s); start the program under gz "
+                   "instead, whose preload then samples it: gz-cli profile start --type cpu "
+                   "-- COMMAND",
                    (int) pid, g_strerror (errsv));
       return;
     }
@@ -166,8 +168,9 @@ set_open_error (GError **error,
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                  "the kernel refused perf events on process %d (%s): a container's policy "
                  "forbids perf_event_open (allow it, e.g. docker run --cap-add PERFMON), or the "
-                 "process is not dumpable; else start the program with the gz agent: gz-cli "
-                 "profile start --type cpu -- COMMAND", (int) pid, g_strerror (errsv));
+                 "process is not dumpable; else start the program under gz, whose preload then "
+                 "samples it: gz-cli profile start --type cpu -- COMMAND", (int) pid,
+                 g_strerror (errsv));
 }
 
 /* An event on @tid; with kernel time when the kernel allows it (*@user_only FALSE), else
@@ -203,8 +206,8 @@ gz_perf_events_check (pid_t    pid,
 
 #if !defined(__x86_64__)
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-               "CPU profiles of a process without the gz agent need x86-64; start the program "
-               "with the agent: gz-cli profile start --type cpu -- COMMAND");
+               "CPU profiles through perf events need x86-64; start the program under gz, "
+               "whose preload then samples it: gz-cli profile start --type cpu -- COMMAND");
   return FALSE;
 #endif
   if (pid <= 0)
