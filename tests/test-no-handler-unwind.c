@@ -8,12 +8,14 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "gz-pprof-text.h"
+#include "gz-profile-top.h"
 #include "gz-profiler-factory.h"
 #include "gz-test-profiles.h"
 
@@ -28,9 +30,11 @@ typedef struct
   gint     stop;
   guint64  n_iterations;
   guint64  n_dlopens;
+  guint64  n_mallocs;
   GThread *parked[N_PARKED];
   GThread *iterate;
   GThread *loader;
+  GThread *allocator;
 } Stress;
 
 static volatile guint64 sink;
@@ -44,6 +48,7 @@ parked_in_read (Stress *stress)
   g_atomic_int_inc (&stress->n_parked);
   while (read (stress->fds[0], &c, 1) < 0 && errno == EINTR)
     ;
+  g_atomic_int_add (&stress->n_parked, -1);
 }
 
 static gpointer
@@ -107,6 +112,33 @@ loader_thread (gpointer data)
   return NULL;
 }
 
+/* Takes the allocator's locks all the time (sizes from small to the page heap's): a thread
+ * interrupted holding one while another holds the loader's lock and allocates (dlopen) is what
+ * an unwinding handler deadlocks on. */
+__attribute__ ((noinline, noipa)) static void
+malloc_loop (Stress *stress)
+{
+  void *volatile blocks[16] = { NULL };
+
+  while (!g_atomic_int_get (&stress->stop))
+    {
+      guint i = stress->n_mallocs % G_N_ELEMENTS (blocks);
+
+      free (blocks[i]);
+      blocks[i] = malloc ((gsize) 64 << (stress->n_mallocs % 15));
+      g_atomic_pointer_set (&stress->n_mallocs, stress->n_mallocs + 1);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (blocks); i++)
+    free (blocks[i]);
+}
+
+static gpointer
+allocator_thread (gpointer data)
+{
+  malloc_loop (data);
+  return NULL;
+}
+
 static void
 stress_start (Stress *stress)
 {
@@ -120,23 +152,59 @@ stress_start (Stress *stress)
     }
   stress->iterate = g_thread_new ("gz-iterate", iterate_thread, stress);
   stress->loader = g_thread_new ("gz-dlopen", loader_thread, stress);
+  stress->allocator = g_thread_new ("gz-malloc", allocator_thread, stress);
   while (g_atomic_int_get (&stress->n_parked) < N_PARKED)
     g_usleep (1000);
   g_usleep (20 * G_TIME_SPAN_MILLISECOND);
 }
 
+/* Each busy thread still moves on after the captures: none was left stuck in a handler. */
+static void
+stress_check_alive (Stress *stress)
+{
+  volatile guint64 *counters[] = { &stress->n_iterations, &stress->n_dlopens,
+                                   &stress->n_mallocs };
+  const char *names[] = { "gz-iterate (dl_iterate_phdr)", "gz-dlopen", "gz-malloc" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (counters); i++)
+    {
+      guint64 before = *counters[i];
+      gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+      while (*counters[i] == before)
+        {
+          if (g_get_monotonic_time () > deadline)
+            g_error ("thread %s is stuck (a handler that never returned?)", names[i]);
+          g_usleep (1000);
+        }
+    }
+}
+
 static void
 stress_stop (Stress *stress)
 {
+  stress_check_alive (stress);
   g_atomic_int_set (&stress->stop, TRUE);
   g_thread_join (stress->iterate);
   g_thread_join (stress->loader);
+  g_thread_join (stress->allocator);
   close (stress->fds[1]);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+    while (g_atomic_int_get (&stress->n_parked) > 0)
+      {
+        if (g_get_monotonic_time () > deadline)
+          g_error ("a parked thread is stuck (a handler that never returned?)");
+        g_usleep (1000);
+      }
+  }
   for (guint i = 0; i < N_PARKED; i++)
     g_thread_join (stress->parked[i]);
   close (stress->fds[0]);
   g_test_message ("stress: %" G_GUINT64_FORMAT " dl_iterate_phdr loops, %" G_GUINT64_FORMAT
-                  " dlopen/dlclose", stress->n_iterations, stress->n_dlopens);
+                  " dlopen/dlclose, %" G_GUINT64_FORMAT " malloc/free", stress->n_iterations,
+                  stress->n_dlopens, stress->n_mallocs);
   g_assert_cmpuint (stress->n_iterations, >, 0);
   g_assert_cmpuint (stress->n_dlopens, >, 0);
 }
@@ -191,11 +259,74 @@ watch_done (Watch *watch)
   g_mutex_unlock (&watch->lock);
 }
 
+/* Each sample's thread and frames, to show a capture that went wrong. */
+static char *
+describe (GzProfile *profile)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < profile->samples->len; i++)
+    {
+      GzSample *sample = g_ptr_array_index (profile->samples, i);
+
+      for (guint j = 0; j < sample->labels->len; j++)
+        {
+          GzLabel *label = &g_array_index (sample->labels, GzLabel, j);
+
+          if (label->str != NULL)
+            g_string_append_printf (out, "%s=%s ", label->key, label->str);
+        }
+      for (guint j = 0; j < sample->location_ids->len; j++)
+        {
+          guint64 id = g_array_index (sample->location_ids, guint64, j);
+
+          for (guint k = 0; k < profile->locations->len; k++)
+            {
+              GzLocation *location = g_ptr_array_index (profile->locations, k);
+
+              if (location->id == id)
+                {
+                  g_autofree char *name = gz_profile_location_name (profile, location);
+
+                  g_string_append_printf (out, "%s%s", j > 0 ? " < " : ": ", name);
+                }
+            }
+        }
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The threads named @name in a goroutine profile. */
+static gint64
+count_thread (GzProfile  *profile,
+              const char *name)
+{
+  gint64 count = 0;
+
+  for (guint i = 0; i < profile->samples->len; i++)
+    {
+      GzSample *sample = g_ptr_array_index (profile->samples, i);
+
+      for (guint j = 0; j < sample->labels->len; j++)
+        {
+          GzLabel *label = &g_array_index (sample->labels, GzLabel, j);
+
+          if (g_strcmp0 (label->key, "thread") == 0 && g_strcmp0 (label->str, name) == 0)
+            count += g_array_index (sample->values, gint64, 0);
+        }
+    }
+  return count;
+}
+
 static void
 check_goroutine (GzProfile *profile,
-                 guint      n)
+                 guint      n,
+                 guint     *n_unanswered)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *text = describe (profile);
+  const char *busy[] = { "gz-iterate", "gz-dlopen", "gz-malloc" };
 
   g_assert_true (gz_profile_validate (profile, &error));
   g_assert_no_error (error);
@@ -205,15 +336,20 @@ check_goroutine (GzProfile *profile,
 
       /* Blocked in read, unwound from its copy through libc back to the test's function. */
       if (gz_test_profile_sum (profile, 0, "parked_in_read", "thread", name) != 1)
-        g_error ("capture %u: thread %s is not in parked_in_read", n, name);
+        g_error ("capture %u: thread %s is not in parked_in_read:\n%s", n, name, text);
     }
-  /* The busy threads answered (their stacks vary: they run). */
-  g_assert_cmpint (gz_test_profile_sum (profile, 0, "*", "thread", "gz-iterate"), ==, 1);
-  g_assert_cmpint (gz_test_profile_sum (profile, 0, "*", "thread", "gz-dlopen"), ==, 1);
-  g_assert_cmpint (gz_test_profile_sum (profile, 0, "[signals blocked]", "thread",
-                                        "gz-iterate"), ==, 0);
-  g_assert_cmpint (gz_test_profile_sum (profile, 0, "[signals blocked]", "thread",
-                                        "gz-dlopen"), ==, 0);
+  /* The busy threads are there (their stacks vary: they run; one may be found masking
+   * signals for a moment, as libunwind does around its locks in the heap sampler). */
+  for (guint i = 0; i < G_N_ELEMENTS (busy); i++)
+    {
+      if (count_thread (profile, busy[i]) != 1)
+        g_error ("capture %u: thread %s is missing:\n%s", n, busy[i], text);
+      if (gz_test_profile_sum (profile, 0, "[signals blocked]", "thread", busy[i]) != 0)
+        {
+          g_test_message ("capture %u: %s did not answer in time", n, busy[i]);
+          *n_unanswered += 1;
+        }
+    }
 }
 
 static void
@@ -234,6 +370,7 @@ check_dump (const char *text,
     }
   g_assert_nonnull (strstr (text, "\"gz-iterate\""));
   g_assert_nonnull (strstr (text, "\"gz-dlopen\""));
+  g_assert_nonnull (strstr (text, "\"gz-malloc\""));
 }
 
 static gpointer
@@ -243,6 +380,7 @@ goroutine_work (gpointer data)
   g_autoptr(GzProfiler) profiler = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+  guint n_unanswered = 0;
 
   profiler = gz_profiler_new (GZ_PROFILE_TYPE_GOROUTINE, NULL, &error);
   g_assert_no_error (error);
@@ -255,7 +393,7 @@ goroutine_work (gpointer data)
           watch_step (watch, "a goroutine profile", n);
           profile = gz_profiler_snapshot (profiler, &error);
           g_assert_no_error (error);
-          check_goroutine (profile, n);
+          check_goroutine (profile, n, &n_unanswered);
         }
       else
         {
@@ -267,8 +405,10 @@ goroutine_work (gpointer data)
           check_dump (text, n);
         }
     }
-  g_test_message ("%u captures in %.2f s", N_CAPTURES,
-                  (g_get_monotonic_time () - start) / 1e6);
+  g_test_message ("%u captures in %.2f s; a busy thread did not answer %u times",
+                  N_CAPTURES, (g_get_monotonic_time () - start) / 1e6, n_unanswered);
+  /* Now and then under load, never for good: a thread stuck in a handler answers no more. */
+  g_assert_cmpuint (n_unanswered, <=, N_CAPTURES / 10);
   watch_done (watch);
   return NULL;
 }
@@ -316,7 +456,7 @@ cpu_work (gpointer data)
                   profile->comments->len > 0 ? (char *) g_ptr_array_index (profile->comments, 0)
                                              : "", spinning / 1000000, total / 1000000);
   g_assert_cmpint (spinning, >, 0);
-  g_assert_cmpint (spinning, >=, total / 5);
+  g_assert_cmpint (spinning, >=, total / 20);
   watch_done (watch);
   return NULL;
 }

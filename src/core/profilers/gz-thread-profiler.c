@@ -1,5 +1,6 @@
-/* gz-thread-profiler.c: the goroutine profile of a C process: every thread's stack, one sample
- * per distinct stack and thread name, labelled with the name and the thread ids. */
+/* gz-thread-profiler.c: the goroutine profile of a C process (this one, or another from outside):
+ * every thread's stack, one sample per distinct stack and thread name, labelled with the name and
+ * the thread ids. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -8,10 +9,15 @@
 #include "gz-profile-builder.h"
 #include "gz-thread-profiler.h"
 #include "gz-stack.h"
+#include "gz-symbolizer.h"
 #include "gz-thread-capture.h"
 
-/* How long to wait for each thread's answer before reporting it as blocking signals. */
-#define THREAD_TIMEOUT_MS 20
+/* How long to wait for each thread's answer before reporting it as blocking signals: a thread
+ * that does not mask the signal answers at once, unless a loaded machine leaves it waiting for a
+ * CPU for tens of milliseconds. */
+#define THREAD_TIMEOUT_MS 200
+/* How long the threads of another process have, all together, to stop for ptrace. */
+#define PROCESS_TIMEOUT_MS 500
 
 struct _GzThreadProfiler
 {
@@ -42,19 +48,17 @@ stack_group_equal (gconstpointer a,
          memcmp (sa->pcs, sb->pcs, sa->n_pcs * sizeof sa->pcs[0]) == 0;
 }
 
+/* The profile of @stacks (GzThreadStack), symbolized by @symbolizer (NULL: this process's). */
 static GzProfile *
-build_profile (gint64    time_nanos,
-               gint64    duration_nanos,
-               GError  **error)
+build_profile (GPtrArray    *stacks,
+               GzSymbolizer *symbolizer,
+               gint64        time_nanos,
+               gint64        duration_nanos,
+               GError      **error)
 {
   g_autoptr(GzProfileBuilder) builder = gz_profile_builder_new (GZ_PROFILE_TYPE_GOROUTINE);
-  g_autoptr(GPtrArray) stacks = NULL;
   g_autoptr(GHashTable) groups = NULL; /* first GzThreadStack -> GPtrArray of them */
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
-
-  stacks = gz_thread_capture_self (THREAD_TIMEOUT_MS, error);
-  if (stacks == NULL)
-    return NULL;
 
   groups = g_hash_table_new_full (stack_group_hash, stack_group_equal, NULL,
                                   (GDestroyNotify) g_ptr_array_unref);
@@ -107,7 +111,19 @@ build_profile (gint64    time_nanos,
         }
     }
 
-  return gz_profile_builder_finish (builder, NULL, error);
+  return gz_profile_builder_finish (builder, symbolizer, error);
+}
+
+static GzProfile *
+build_self_profile (gint64    time_nanos,
+                    gint64    duration_nanos,
+                    GError  **error)
+{
+  g_autoptr(GPtrArray) stacks = gz_thread_capture_self (THREAD_TIMEOUT_MS, error);
+
+  if (stacks == NULL)
+    return NULL;
+  return build_profile (stacks, NULL, time_nanos, duration_nanos, error);
 }
 
 static gboolean
@@ -125,14 +141,14 @@ gz_thread_profiler_stop (GzProfiler  *profiler,
   gint64 start_nanos = gz_profiler_get_start_time_nanos (profiler);
   gint64 now_nanos = g_get_real_time () * 1000;
 
-  return build_profile (start_nanos, MAX (now_nanos - start_nanos, 0), error);
+  return build_self_profile (start_nanos, MAX (now_nanos - start_nanos, 0), error);
 }
 
 static GzProfile *
 gz_thread_profiler_snapshot (GzProfiler  *profiler,
                              GError     **error)
 {
-  return build_profile (g_get_real_time () * 1000, 0, error);
+  return build_self_profile (g_get_real_time () * 1000, 0, error);
 }
 
 static void
@@ -157,4 +173,22 @@ gz_thread_profiler_new (GzConfig  *config,
   return g_object_new (GZ_TYPE_THREAD_PROFILER,
                        "profile-type", GZ_PROFILE_TYPE_GOROUTINE,
                        NULL);
+}
+
+GzProfile *
+gz_thread_profile_of_process (pid_t    pid,
+                              GError **error)
+{
+  g_autoptr(GzSymbolizer) symbolizer = NULL;
+  g_autoptr(GPtrArray) stacks = NULL;
+  gint64 now_nanos = g_get_real_time () * 1000;
+
+  /* Its modules are read before the threads stop: they stop only while they are copied. */
+  symbolizer = gz_symbolizer_new (pid, error);
+  if (symbolizer == NULL)
+    return NULL;
+  stacks = gz_thread_capture_process (pid, PROCESS_TIMEOUT_MS, error);
+  if (stacks == NULL)
+    return NULL;
+  return build_profile (stacks, symbolizer, now_nanos, 0, error);
 }

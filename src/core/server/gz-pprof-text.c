@@ -11,7 +11,7 @@
 #include "gz-symbolizer.h"
 
 /* How long to wait for a thread that blocks signals before reporting it as such. */
-#define THREAD_TIMEOUT_MS 20
+#define THREAD_TIMEOUT_MS 200
 
 typedef struct
 {

@@ -64,10 +64,11 @@ gz_stack_capture (guint64 *pcs,
 #define COPY_CHUNK 4096
 #define N_CHUNKS   (GZ_STACK_COPY_BYTES / COPY_CHUNK + 1)
 
-static gssize
-copy_with_readv (guint64 sp,
-                 guint8 *out,
-                 gsize   max)
+gssize
+gz_stack_copy_remote (pid_t    pid,
+                      guint64  sp,
+                      guint8  *out,
+                      gsize    max)
 {
   struct iovec local[N_CHUNKS], remote[N_CHUNKS];
   guint64 at = sp;
@@ -86,7 +87,7 @@ copy_with_readv (guint64 sp,
       done += len;
       at += len;
     }
-  return syscall (SYS_process_vm_readv, getpid (), local, (unsigned long) n, remote,
+  return syscall (SYS_process_vm_readv, pid, local, (unsigned long) n, remote,
                   (unsigned long) n, 0UL);
 }
 
@@ -137,7 +138,8 @@ gz_stack_copy_context (const void    *ucontext,
 
   for (guint i = 0; i < GZ_STACK_N_REGS; i++)
     copy->regs[i] = (guint64) uc->uc_mcontext.gregs[order[i]];
-  n = copy_with_readv (copy->regs[GZ_STACK_REG_SP], copy->stack, sizeof copy->stack);
+  n = gz_stack_copy_remote (getpid (), copy->regs[GZ_STACK_REG_SP], copy->stack,
+                            sizeof copy->stack);
   if (n >= 0)
     copy->stack_size = (gsize) n;
   else if (errno == EFAULT)

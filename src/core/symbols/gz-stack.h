@@ -68,6 +68,13 @@ void    gz_stack_copy_context (const void    *ucontext,
                                const guint64 *ranges,
                                gsize          n_ranges,
                                GzStackCopy   *copy);
+/* Copies up to @max bytes of process @pid's memory from @sp up into @out, stopping where its
+ * mapping ends (process_vm_readv, in page-sized pieces). Returns the bytes copied, or -1 with
+ * errno set when nothing could be read. Async-signal-safe. */
+gssize  gz_stack_copy_remote  (pid_t          pid,
+                               guint64        sp,
+                               guint8        *out,
+                               gsize          max);
 /* The readable and writable mappings of this process (/proc/self/maps), as sorted pairs of
  * start and end: the bounds gz_stack_copy_context() keeps to where process_vm_readv is refused. */
 GArray *gz_stack_read_ranges  (void);
