@@ -26,6 +26,7 @@ struct _GzRing
   gsize         area_size;
   GzRingHeader *header;
   guint8       *data;
+  guint64       data_size; /* as mapped: the header is the program's to write over too */
 };
 
 static guint64
@@ -69,6 +70,7 @@ map_ring (GzRing   *self,
   self->area_size = size;
   self->header = (GzRingHeader *) area;
   self->data = area + GZ_RING_HEADER_SIZE;
+  self->data_size = data_size;
   return TRUE;
 
 failed:
@@ -229,7 +231,7 @@ gz_ring_drain (GzRing     *self,
   g_return_val_if_fail (func != NULL, 0);
 
   header = self->header;
-  mask = header->data_size - 1;
+  mask = self->data_size - 1;
   tail = __atomic_load_n (&header->tail, __ATOMIC_RELAXED);
   for (;;)
     {
@@ -242,7 +244,7 @@ gz_ring_drain (GzRing     *self,
         break;
       /* A size no producer writes: the ring is damaged (a program writing over it); stop
        * rather than read past the records. */
-      if (size < 8 || size % 8 != 0 || size > header->data_size)
+      if (size < 8 || size % 8 != 0 || size > self->data_size)
         {
           g_warning ("The ring's record at %" G_GUINT64_FORMAT " has a size of %u bytes: "
                      "reading stopped", tail, size);
