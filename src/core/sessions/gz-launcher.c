@@ -1,4 +1,4 @@
-/* gz-launcher.c: a program started for profiling: fork, the child waits on a pipe while the
+/* gz-launcher.c: a program started for profiling: fork, the child waits on a socket while the
  * parent opens what watches it, then it execs. Between fork and exec the child runs only
  * async-signal-safe calls (gz-cli and the app have threads). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ struct _GzLauncher
   int           ring_fd;       /* -1: none */
 
   GPid          pid;
-  int           release_fd;    /* the write end the child waits on; -1 once released */
+  int           release_fd;    /* our end of the socket the child waits on; -1 once released */
   int           error_fd;      /* the read end the child reports a failed exec on */
   gboolean      released;
   gboolean      exited;
@@ -329,7 +330,7 @@ gz_launcher_spawn (GzLauncher  *self,
 {
   g_auto(GStrv) envp = NULL;
   g_autofree char **argv = NULL;
-  int release_pipe[2], error_pipe[2];
+  int release_socket[2], error_pipe[2];
   sigset_t all, old_mask;
   guint n = g_strv_length (self->argv);
   pid_t pid;
@@ -344,18 +345,20 @@ gz_launcher_spawn (GzLauncher  *self,
   for (guint i = 0; i < n; i++)
     argv[i] = self->argv[i];
 
-  if (pipe2 (release_pipe, O_CLOEXEC) != 0)
+  /* A socket rather than a pipe: a child killed while it waits (a Ctrl-C then) must not turn
+   * the release into a SIGPIPE of ours. */
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, release_socket) != 0)
     {
       errsv = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "cannot start %s: pipe: %s", self->program, g_strerror (errsv));
+                   "cannot start %s: socketpair: %s", self->program, g_strerror (errsv));
       return FALSE;
     }
   if (pipe2 (error_pipe, O_CLOEXEC) != 0)
     {
       errsv = errno;
-      close (release_pipe[0]);
-      close (release_pipe[1]);
+      close (release_socket[0]);
+      close (release_socket[1]);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                    "cannot start %s: pipe: %s", self->program, g_strerror (errsv));
       return FALSE;
@@ -366,21 +369,21 @@ gz_launcher_spawn (GzLauncher  *self,
   pthread_sigmask (SIG_SETMASK, &all, &old_mask);
   pid = fork ();
   if (pid == 0)
-    child_run (self, release_pipe[0], error_pipe[1], argv, envp, &old_mask);
+    child_run (self, release_socket[0], error_pipe[1], argv, envp, &old_mask);
   errsv = errno;
   pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
-  close (release_pipe[0]);
+  close (release_socket[0]);
   close (error_pipe[1]);
   if (pid < 0)
     {
-      close (release_pipe[1]);
+      close (release_socket[1]);
       close (error_pipe[0]);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                    "cannot start %s: fork: %s", self->program, g_strerror (errsv));
       return FALSE;
     }
   self->pid = pid;
-  self->release_fd = release_pipe[1];
+  self->release_fd = release_socket[1];
   self->error_fd = error_pipe[0];
   self->child_watch = g_child_watch_source_new (pid);
   g_source_set_callback (self->child_watch, (GSourceFunc) (void (*) (void)) on_child_exited,
@@ -408,7 +411,7 @@ gz_launcher_release (GzLauncher  *self,
   g_return_val_if_fail (self->pid != 0 && !self->released, FALSE);
 
   self->released = TRUE;
-  n = write (self->release_fd, &go, 1);
+  n = send (self->release_fd, &go, 1, MSG_NOSIGNAL);
   close (self->release_fd);
   self->release_fd = -1;
   if (n != 1)
@@ -441,7 +444,7 @@ gz_launcher_abort (GzLauncher *self)
 
   if (self->pid == 0 || self->released)
     return;
-  /* The child sees the end of the pipe and leaves without running the program. */
+  /* The child sees the end of the socket and leaves without running the program. */
   self->released = TRUE;
   close (self->release_fd);
   self->release_fd = -1;
