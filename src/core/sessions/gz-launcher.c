@@ -26,6 +26,8 @@ struct _GzLauncher
   char         *command_line;
   GHashTable   *env;           /* name -> value set on top of this process's environment */
   int           ring_fd;       /* -1: none */
+  char         *working_dir;   /* NULL: this process's */
+  int           stdio_fds[3];  /* the program's stdin, stdout, stderr; -1: this process's */
 
   GPid          pid;
   int           release_fd;    /* our end of the socket the child waits on; -1 once released */
@@ -67,6 +69,10 @@ gz_launcher_finalize (GObject *object)
 
   if (self->error_fd >= 0)
     close (self->error_fd);
+  for (int i = 0; i < 3; i++)
+    if (self->stdio_fds[i] >= 0)
+      close (self->stdio_fds[i]);
+  g_free (self->working_dir);
   g_free (self->program);
   g_strfreev (self->argv);
   g_free (self->command_line);
@@ -94,6 +100,8 @@ gz_launcher_init (GzLauncher *self)
   self->env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->waiters = g_ptr_array_new ();
   self->ring_fd = -1;
+  for (int i = 0; i < 3; i++)
+    self->stdio_fds[i] = -1;
   self->release_fd = -1;
   self->error_fd = -1;
 }
@@ -217,6 +225,31 @@ gz_launcher_set_preload (GzLauncher  *self,
   return TRUE;
 }
 
+void
+gz_launcher_set_working_dir (GzLauncher *self,
+                             const char *dir)
+{
+  g_return_if_fail (GZ_IS_LAUNCHER (self));
+  g_return_if_fail (self->pid == 0);
+
+  g_free (self->working_dir);
+  self->working_dir = g_strdup (dir);
+}
+
+void
+gz_launcher_take_fd (GzLauncher *self,
+                     int         fd,
+                     int         child_fd)
+{
+  g_return_if_fail (GZ_IS_LAUNCHER (self));
+  g_return_if_fail (self->pid == 0);
+  g_return_if_fail (child_fd >= 0 && child_fd < 3 && fd > 2);
+
+  if (self->stdio_fds[child_fd] >= 0)
+    close (self->stdio_fds[child_fd]);
+  self->stdio_fds[child_fd] = fd;
+}
+
 /* This process's environment with the launcher's changes. */
 static GStrv
 child_environment (GzLauncher *self)
@@ -318,7 +351,13 @@ child_run (GzLauncher  *self,
   while (n < 0 && errno == EINTR);
   if (n != 1)
     _exit (127);
+  for (int i = 0; i < 3; i++)
+    if (self->stdio_fds[i] >= 0 && dup2 (self->stdio_fds[i], i) < 0)
+      goto failed;
+  if (self->working_dir != NULL && chdir (self->working_dir) != 0)
+    goto failed;
   execve (self->program, argv, envp);
+failed:
   errsv = errno;
   (void) !write (error_write, &errsv, sizeof errsv);
   _exit (127);
@@ -374,6 +413,13 @@ gz_launcher_spawn (GzLauncher  *self,
   pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
   close (release_socket[0]);
   close (error_pipe[1]);
+  /* The child has its copies of the program's streams. */
+  for (int i = 0; i < 3; i++)
+    if (self->stdio_fds[i] >= 0 && pid > 0)
+      {
+        close (self->stdio_fds[i]);
+        self->stdio_fds[i] = -1;
+      }
   if (pid < 0)
     {
       close (release_socket[1]);

@@ -33,6 +33,15 @@ void         gz_launcher_setenv          (GzLauncher          *self,
 gboolean     gz_launcher_set_preload     (GzLauncher          *self,
                                           int                  ring_fd,
                                           GError             **error);
+/* Runs the program in @dir (NULL: this process's folder); a relative program path is still
+ * this process's (give an absolute one). Before gz_launcher_spawn(). */
+void         gz_launcher_set_working_dir (GzLauncher          *self,
+                                          const char          *dir);
+/* The program's @child_fd (0, 1 or 2: stdin, stdout, stderr) is @fd (above 2, close-on-exec;
+ * the launcher owns it from now on) instead of this process's. Before gz_launcher_spawn(). */
+void         gz_launcher_take_fd         (GzLauncher          *self,
+                                          int                  fd,
+                                          int                  child_fd);
 
 /* Forks the child, which waits before its exec for gz_launcher_release(): open perf events on
  * gz_launcher_get_pid() meanwhile (enable_on_exec). The child's end is watched on the
