@@ -10,11 +10,15 @@
 #include "gz-pprof-query.h"
 #include "gz-pprof-request.h"
 #include "gz-pprof-server-private.h"
+#include "gz-pprof-target-stats.h"
 #include "gz-pprof-text.h"
+#include "gz-collector-profiler.h"
+#include "gz-perf-profiler.h"
 #include "gz-process-stats.h"
 #include "gz-profiler-factory.h"
 #include "gz-profile-delta.h"
 #include "gz-symbolizer.h"
+#include "gz-thread-profiler.h"
 
 #define DEFAULT_CPU_SECONDS 30
 
@@ -129,6 +133,30 @@ keep_shared (GzPprofRequest *request,
   g_hash_table_replace (gz_pprof_server_get_shared (request->server), g_strdup (key), answer);
 }
 
+/* A snapshot of another process: its threads through ptrace; the rest from the ring of its
+ * preload, cumulative since it started, when gz launched it. */
+static GzProfile *
+take_target_snapshot (GzPprofServer *server,
+                      GzProfileType  type,
+                      const char    *name,
+                      GError       **error)
+{
+  pid_t pid = gz_pprof_server_get_target_pid (server);
+  GzCollector *collector = gz_pprof_server_get_collector (server);
+
+  if (type == GZ_PROFILE_TYPE_GOROUTINE)
+    return gz_thread_profile_of_process (pid, error);
+  if (collector == NULL)
+    {
+      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
+                   "process %d was not started by gz, so nothing in it records %s profiles; "
+                   "start it with `gz-cli profile server -- COMMAND` to serve them (cpu and "
+                   "goroutine work with --pid)", (int) pid, name);
+      return NULL;
+    }
+  return gz_collector_build_profile (collector, type, NULL, error);
+}
+
 static GzProfile *
 take_snapshot (GzPprofServer *server,
                GzProfileType  type,
@@ -140,10 +168,15 @@ take_snapshot (GzPprofServer *server,
 
   /* The caller holds profile_lock. */
 
-  profiler = gz_profiler_new (type, gz_pprof_server_get_config (server), error);
-  if (profiler == NULL)
-    return NULL;
-  profile = gz_profiler_snapshot (profiler, error);
+  if (gz_pprof_server_get_target_pid (server) != 0)
+    profile = take_target_snapshot (server, type, name, error);
+  else
+    {
+      profiler = gz_profiler_new (type, gz_pprof_server_get_config (server), error);
+      if (profiler == NULL)
+        return NULL;
+      profile = gz_profiler_snapshot (profiler, error);
+    }
   if (profile != NULL && g_str_equal (name, "allocs"))
     {
       g_free (profile->default_sample_type);
@@ -182,7 +215,11 @@ work_goroutine_dump (GzPprofRequest *request)
 
   if (answer_from_shared (request, "goroutine?debug=2"))
     return;
-  text = gz_pprof_text_thread_dump (&error);
+  if (gz_pprof_server_get_target_pid (request->server) != 0)
+    text = gz_pprof_text_process_thread_dump (gz_pprof_server_get_target_pid (request->server),
+                                              &error);
+  else
+    text = gz_pprof_text_thread_dump (&error);
 
   if (text == NULL)
     {
@@ -307,6 +344,29 @@ on_cpu_elapsed (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* This process' CPU profiler, or another process's: perf events, else, where the kernel
+ * refuses them, the fallback ticks of the preload of a program gz launched. */
+static GzProfiler *
+new_cpu_profiler (GzPprofServer  *server,
+                  GError        **error)
+{
+  GzConfig *config = gz_pprof_server_get_config (server);
+  pid_t pid = gz_pprof_server_get_target_pid (server);
+  GzCollector *collector = gz_pprof_server_get_collector (server);
+  g_autoptr(GError) perf_error = NULL;
+  GzProfiler *profiler;
+
+  if (pid == 0)
+    return gz_profiler_new (GZ_PROFILE_TYPE_CPU, config, error);
+  profiler = gz_perf_profiler_new (pid, GZ_PROFILE_TYPE_CPU, config, &perf_error);
+  if (profiler == NULL && collector != NULL &&
+      (gz_ring_get_header (gz_collector_get_ring (collector))->flags & GZ_RING_RECORD_CPU))
+    return gz_collector_profiler_new (collector, GZ_PROFILE_TYPE_CPU, error);
+  if (profiler == NULL)
+    g_propagate_error (error, g_steal_pointer (&perf_error));
+  return profiler;
+}
+
 static void
 handle_cpu (GzPprofServer     *server,
             SoupServerMessage *msg,
@@ -323,11 +383,12 @@ handle_cpu (GzPprofServer     *server,
   if (seconds_text != NULL && !gz_pprof_query_parse_seconds (seconds_text, &seconds, &problem))
     return gz_pprof_serve_error (msg, SOUP_STATUS_BAD_REQUEST, problem);
 
-  profiler = gz_profiler_new (GZ_PROFILE_TYPE_CPU, gz_pprof_server_get_config (server), &error);
+  profiler = new_cpu_profiler (server, &error);
   if (profiler != NULL && !gz_profiler_start (profiler, &error))
     {
       /* Go's words, which its tools and people know. */
-      if (g_error_matches (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED))
+      if (g_error_matches (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED) &&
+          gz_pprof_server_get_target_pid (server) == 0)
         return gz_pprof_serve_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
                                      "Could not enable CPU profiling: cpu profiling already "
                                      "in use");
@@ -410,19 +471,22 @@ handle_cmdline (GzPprofServer     *server,
                 const ProfileInfo *info,
                 GHashTable        *query)
 {
-  gz_pprof_serve_bytes (msg, SOUP_STATUS_OK, "text/plain; charset=utf-8", NULL,
-                        gz_pprof_server_get_cmdline (server));
+  g_autoptr(GBytes) cmdline = gz_pprof_server_get_cmdline (server);
+
+  gz_pprof_serve_bytes (msg, SOUP_STATUS_OK, "text/plain; charset=utf-8", NULL, cmdline);
 }
 
 /* /debug/pprof/symbol: Go's symbol protocol: "num_symbols: 1", then "0xPC name" for each
  * address of the '+'-separated list (the query of a GET, the body of a POST) that names a
- * function. The process' one symbolizer answers. */
+ * function. The process' one symbolizer answers (another process's: one read from its maps). */
 static void
 work_symbol (GzPprofRequest *request)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&profile_lock);
-  GzSymbolizer *symbolizer = gz_symbolizer_get_default (&error);
+  pid_t pid = gz_pprof_server_get_target_pid (request->server);
+  g_autoptr(GzSymbolizer) target_symbolizer = pid != 0 ? gz_symbolizer_new (pid, &error) : NULL;
+  GzSymbolizer *symbolizer = pid != 0 ? target_symbolizer : gz_symbolizer_get_default (&error);
   gsize length = g_bytes_get_size (request->body);
   g_autofree char *text = g_strndup (length > 0 ? g_bytes_get_data (request->body, NULL) : "",
                                      length);
@@ -480,7 +544,8 @@ handle_trace (GzPprofServer     *server,
                         "/debug/pprof/goroutine?debug=2 for every thread's stack");
 }
 
-/* /debug/stats: gz_process_stats_collect () as JSON. It costs a pread of /proc/self/statm, two
+/* /debug/stats: gz_process_stats_collect () as JSON (another process's from its /proc files:
+ * gz_pprof_target_stats_collect ()). It costs a pread of /proc/self/statm, two
  * fstats and getrusage (status only every 100 ms): answered at once, on the main loop, with no
  * thread to wake. */
 static void
@@ -488,7 +553,9 @@ handle_stats (GzPprofServer     *server,
               SoupServerMessage *msg)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) stats = gz_process_stats_collect (&error);
+  pid_t pid = gz_pprof_server_get_target_pid (server);
+  g_autoptr(JsonNode) stats = pid != 0 ? gz_pprof_target_stats_collect (pid, &error)
+                                       : gz_process_stats_collect (&error);
   g_autoptr(GBytes) body = NULL;
   char *text;
 

@@ -8,7 +8,11 @@
 G_BEGIN_DECLS
 
 GzConfig *gz_pprof_server_get_config     (GzPprofServer  *self);
-/* /proc/self/cmdline as Go serves it: the arguments joined by NULs. */
+/* The process served: 0 for this one (its own profilers), else gz_pprof_server_set_target()'s,
+ * with its collector or NULL. */
+pid_t        gz_pprof_server_get_target_pid (GzPprofServer *self);
+GzCollector *gz_pprof_server_get_collector  (GzPprofServer *self);
+/* /proc/PID/cmdline as Go serves it: the arguments joined by NULs. Free with g_bytes_unref. */
 GBytes   *gz_pprof_server_get_cmdline    (GzPprofServer  *self);
 /* Answers the handlers' requests may share; only under their lock. */
 GHashTable *gz_pprof_server_get_shared   (GzPprofServer  *self);

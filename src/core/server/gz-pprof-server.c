@@ -29,6 +29,8 @@ struct _GzPprofServer
   guint               port;
   char               *token;         /* NULL: no authorization needed */
   GBytes             *cmdline;       /* NUL-separated, as Go's */
+  pid_t               target_pid;    /* 0: this process */
+  GzCollector        *collector;     /* the target's ring, or NULL */
 
   guint               max_in_flight;
   GHashTable         *in_flight;     /* SoupServerMessage * past the early handler -> its
@@ -84,6 +86,19 @@ remove_source (guint *id)
   *id = 0;
 }
 
+/* /proc/PID/cmdline ends each argument with a NUL; Go joins them with one. */
+static GBytes *
+read_cmdline (const char *path)
+{
+  g_autofree char *cmdline = NULL;
+  gsize length = 0;
+
+  if (g_file_get_contents (path, &cmdline, &length, NULL) && length > 0 &&
+      cmdline[length - 1] == '\0')
+    length--;
+  return g_bytes_new (cmdline != NULL ? cmdline : "", cmdline != NULL ? length : 0);
+}
+
 /* For the server's own files. */
 
 GzConfig *
@@ -101,7 +116,25 @@ gz_pprof_server_get_shared (GzPprofServer *self)
 GBytes *
 gz_pprof_server_get_cmdline (GzPprofServer *self)
 {
-  return self->cmdline;
+  g_autofree char *path = NULL;
+
+  /* Another process's, read at each request: the target may have been set before its exec. */
+  if (self->target_pid == 0)
+    return g_bytes_ref (self->cmdline);
+  path = g_strdup_printf ("/proc/%d/cmdline", (int) self->target_pid);
+  return read_cmdline (path);
+}
+
+pid_t
+gz_pprof_server_get_target_pid (GzPprofServer *self)
+{
+  return self->target_pid;
+}
+
+GzCollector *
+gz_pprof_server_get_collector (GzPprofServer *self)
+{
+  return self->collector;
 }
 
 void
@@ -305,6 +338,7 @@ gz_pprof_server_finalize (GObject *object)
     memset (self->token, 0, strlen (self->token));
   g_clear_pointer (&self->token, g_free);
   g_clear_pointer (&self->cmdline, g_bytes_unref);
+  g_clear_object (&self->collector);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->shared, g_hash_table_unref);
@@ -341,19 +375,12 @@ gz_pprof_server_class_init (GzPprofServerClass *klass)
 static void
 gz_pprof_server_init (GzPprofServer *self)
 {
-  g_autofree char *cmdline = NULL;
-  gsize length = 0;
-
   self->max_in_flight = GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT;
   self->in_flight = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->pending = g_hash_table_new (NULL, NULL);
   self->shared = gz_pprof_handlers_new_shared ();
 
-  /* /proc/self/cmdline ends each argument with a NUL; Go joins them with one. */
-  if (g_file_get_contents ("/proc/self/cmdline", &cmdline, &length, NULL) && length > 0 &&
-      cmdline[length - 1] == '\0')
-    length--;
-  self->cmdline = g_bytes_new (cmdline != NULL ? cmdline : "", cmdline != NULL ? length : 0);
+  self->cmdline = read_cmdline ("/proc/self/cmdline");
 
   self->soup = soup_server_new ("server-header", "gz-profile/" GZ_VERSION " ", NULL);
   soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
@@ -371,6 +398,20 @@ gz_pprof_server_new (GzConfig *config)
   if (config != NULL)
     self->config = g_object_ref (config);
   return self;
+}
+
+void
+gz_pprof_server_set_target (GzPprofServer *self,
+                            pid_t          pid,
+                            GzCollector   *collector)
+{
+  g_return_if_fail (GZ_IS_PPROF_SERVER (self));
+  g_return_if_fail (pid > 0);
+  g_return_if_fail (collector == NULL || GZ_IS_COLLECTOR (collector));
+  g_return_if_fail (!self->listening);
+
+  self->target_pid = pid;
+  g_set_object (&self->collector, collector);
 }
 
 static gboolean

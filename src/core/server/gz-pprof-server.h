@@ -22,6 +22,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "gz-collector.h"
 #include "gz-config.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,16 @@ G_DECLARE_FINAL_TYPE (GzPprofServer, gz_pprof_server, GZ, PPROF_SERVER, GObject)
 /* @config: NULL for defaults; its cpu-hz, memory-rate, ... configure the profilers, its
  * token-file the authorization (read at listen time). */
 GzPprofServer *gz_pprof_server_new            (GzConfig       *config);
+/* Serves the profiles of process @pid instead of this process' own, from outside it (before
+ * listening): cpu through perf events, goroutine through ptrace, cmdline and /debug/stats from
+ * /proc, symbol from its maps. heap, allocs, block, mutex and threadcreate come from
+ * @collector, the reader of the ring of a program gz launched with the preload (kept; cumulative
+ * since its start, deltas with ?seconds= as in process); without one (a program gz did not
+ * start) they answer 501 with one line saying to start it with `gz-cli profile server --
+ * COMMAND`. */
+void           gz_pprof_server_set_target     (GzPprofServer  *self,
+                                               pid_t           pid,
+                                               GzCollector    *collector);
 /* Listens on the configuration's bind address and port. */
 gboolean       gz_pprof_server_listen         (GzPprofServer  *self,
                                                GError        **error);

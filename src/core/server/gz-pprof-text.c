@@ -180,9 +180,12 @@ gz_pprof_text_format (GzProfile  *profile,
 
 /* The thread's state letter from /proc, as a word like Go's "[running]". */
 static const char *
-thread_state (pid_t tid)
+thread_state (pid_t pid,
+              pid_t tid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int) tid);
+  g_autofree char *path = pid != 0
+    ? g_strdup_printf ("/proc/%d/task/%d/stat", (int) pid, (int) tid)
+    : g_strdup_printf ("/proc/self/task/%d/stat", (int) tid);
   g_autofree char *contents = NULL;
   const char *paren;
 
@@ -203,22 +206,14 @@ thread_state (pid_t tid)
     }
 }
 
-char *
-gz_pprof_text_thread_dump (GError **error)
+/* @stacks of process @pid (0: this one), named by @symbolizer. */
+static char *
+format_thread_dump (GPtrArray    *stacks,
+                    GzSymbolizer *symbolizer,
+                    pid_t         pid)
 {
-  g_autoptr(GPtrArray) stacks = NULL;
-  GzSymbolizer *symbolizer;
-  GString *out;
+  GString *out = g_string_new (NULL);
 
-  stacks = gz_thread_capture_self (THREAD_TIMEOUT_MS, error);
-  if (stacks == NULL)
-    return NULL;
-  /* The process' one symbolizer: what it read for earlier profiles is not read again. */
-  symbolizer = gz_symbolizer_get_default (error);
-  if (symbolizer == NULL)
-    return NULL;
-
-  out = g_string_new (NULL);
   for (guint i = 0; i < stacks->len; i++)
     {
       const GzThreadStack *stack = g_ptr_array_index (stacks, i);
@@ -226,9 +221,11 @@ gz_pprof_text_thread_dump (GError **error)
       g_string_append_printf (out, "thread %d \"%s\" [%s]:\n", (int) stack->tid,
                               stack->name != NULL ? stack->name : "?",
                               stack->signals_blocked ? "signals blocked"
-                                                     : thread_state (stack->tid));
-      if (stack->signals_blocked)
+                                                     : thread_state (pid, stack->tid));
+      if (stack->signals_blocked && pid == 0)
         g_string_append (out, "(its stack is unknown: the thread blocks the capture signal)\n");
+      else if (stack->signals_blocked)
+        g_string_append (out, "(its stack is unknown: the thread did not stop in time)\n");
 
       for (guint j = 0; j < stack->n_pcs; j++)
         {
@@ -256,4 +253,37 @@ gz_pprof_text_thread_dump (GError **error)
     }
 
   return g_string_free (out, FALSE);
+}
+
+char *
+gz_pprof_text_thread_dump (GError **error)
+{
+  g_autoptr(GPtrArray) stacks = NULL;
+  GzSymbolizer *symbolizer;
+
+  stacks = gz_thread_capture_self (THREAD_TIMEOUT_MS, error);
+  if (stacks == NULL)
+    return NULL;
+  /* The process' one symbolizer: what it read for earlier profiles is not read again. */
+  symbolizer = gz_symbolizer_get_default (error);
+  if (symbolizer == NULL)
+    return NULL;
+  return format_thread_dump (stacks, symbolizer, 0);
+}
+
+char *
+gz_pprof_text_process_thread_dump (pid_t    pid,
+                                   GError **error)
+{
+  g_autoptr(GzSymbolizer) symbolizer = NULL;
+  g_autoptr(GPtrArray) stacks = NULL;
+
+  /* Its modules are read before its threads stop: they stop only while they are copied. */
+  symbolizer = gz_symbolizer_new (pid, error);
+  if (symbolizer == NULL)
+    return NULL;
+  stacks = gz_thread_capture_process (pid, THREAD_TIMEOUT_MS, error);
+  if (stacks == NULL)
+    return NULL;
+  return format_thread_dump (stacks, symbolizer, pid);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/types.h>
 
 #include "gz-profile.h"
 
@@ -18,5 +19,9 @@ char *gz_pprof_text_format      (GzProfile  *profile,
 /* `goroutine?debug=2`: every thread of the calling process, its state and its stack, the way
  * Go dumps goroutines. */
 char *gz_pprof_text_thread_dump (GError    **error);
+/* The same of another process @pid, taken from outside with ptrace (gz_thread_capture_process()):
+ * fails with one line when ptrace is refused or the process is gone. */
+char *gz_pprof_text_process_thread_dump (pid_t       pid,
+                                         GError    **error);
 
 G_END_DECLS
