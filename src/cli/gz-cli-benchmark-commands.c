@@ -1,6 +1,6 @@
 /* gz-cli-benchmark-commands.c: `gz-cli profile benchmark --command CMD …`: any commands
  * measured run by run (as hyperfine does), stored under a label like the built-ins, printed in
- * one of the formats; and one extra run of each under the agent for its profiles. */
+ * one of the formats; and one extra run of each under a session for its profiles. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gz-agent-paths.h"
 #include "gz-cli.h"
 #include "gz-command-bench.h"
 #include "gz-command-format.h"
 #include "gz-duration.h"
 #include "gz-results-store.h"
+#include "gz-session-launch.h"
 #include "gz-units.h"
 
 /* How long a profiled run may take in all before it is given up. */
@@ -124,135 +124,91 @@ on_measured (GObject      *source,
   m->done = TRUE;
 }
 
-/* --- one extra run under the agent */
+/* --- one extra run under a profile */
 
 typedef struct
 {
-  int      exited;
-  gboolean timed_out;
+  GCancellable *cancellable;
+  char         *path;
+  GError       *error;
+  int           exit_code;
+  gboolean      done;
+  gboolean      timed_out;
 } ProfiledRun;
 
 static void
-on_profiled_exited (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      data)
+on_profiled (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
 {
   ProfiledRun *run = data;
 
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
-  run->exited = TRUE;
+  run->path = gz_session_launch_run_finish (result, &run->exit_code, &run->error);
+  run->done = TRUE;
 }
 
 static gboolean
 on_profiled_timeout (gpointer data)
 {
-  ((ProfiledRun *) data)->timed_out = TRUE;
+  ProfiledRun *run = data;
+
+  run->timed_out = TRUE;
+  g_cancellable_cancel (run->cancellable);
   return G_SOURCE_REMOVE;
 }
 
-/* Runs @command once with the agent preloaded (stdio on /dev/null, no shell: the words of its
- * command line), starts a session of @type in it as soon as its agent listens, and lets the
- * agent write the profile to a file in @output_dir when the program exits. Returns the path. */
+static void
+on_interrupted (GCancellable *cancellable,
+                gpointer      data)
+{
+  g_cancellable_cancel (data);
+}
+
+/* Runs @command once (stdio on /dev/null, no shell: the words of its command line) through the
+ * core's launch path with a session of @type for its whole life, whose profile is written into
+ * @output_dir once it exits. @cancellable (Ctrl-C) ends it. Returns the path. */
 static char *
 profiled_run (GzCommand     *command,
               GzProfileType  type,
+              GzConfig      *config,
               const char    *output_dir,
+              GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) child = NULL;
-  g_autoptr(GzTargetClient) client = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GCancellable) own = g_cancellable_new ();
   g_auto(GStrv) words = NULL;
-  g_autofree char *program = NULL;
-  g_autofree char *library = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *session = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *preload = NULL;
-  const char *old_preload = g_getenv ("LD_PRELOAD");
-  ProfiledRun run = { 0 };
+  ProfiledRun run = { own, NULL, NULL, 0, FALSE, FALSE };
+  gulong interrupted = 0;
   guint timeout;
 
   if (!g_shell_parse_argv (command->command_line, NULL, &words, error))
     return NULL;
-  program = strchr (words[0], '/') != NULL ? g_strdup (words[0])
-                                           : g_find_program_in_path (words[0]);
-  if (program == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no program %s to profile (a "
-                   "profiled run executes the command's words without a shell)", words[0]);
-      return NULL;
-    }
-  if (!gz_agent_can_preload (program, error))
-    return NULL;
-  library = gz_agent_library_path (error);
-  if (library == NULL)
-    return NULL;
-  if (g_mkdir_with_parents (output_dir, 0755) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", output_dir);
-      return NULL;
-    }
-  base = g_path_get_basename (words[0]);
-  g_strcanon (base, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_.", '_');
-  file = g_strdup_printf ("command-%s-%s-%" G_GINT64_FORMAT ".prof",
-                          gz_profile_type_to_string (type), base,
-                          g_get_real_time () / G_USEC_PER_SEC);
-  path = g_canonicalize_filename (file, output_dir);
-
-  /* As the measured runs: stdio on /dev/null. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
-  preload = old_preload != NULL && *old_preload != '\0'
-              ? g_strconcat (library, ":", old_preload, NULL) : g_strdup (library);
-  g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", preload, TRUE);
-  g_free (words[0]);
-  words[0] = g_strdup (program);
-  child = g_subprocess_launcher_spawnv (launcher, (const char * const *) words, error);
-  if (child == NULL)
-    return NULL;
-  g_subprocess_wait_async (child, NULL, on_profiled_exited, &run);
-  if (!gz_cli_wait_for_agent (child, &run.exited, error))
-    return NULL;
-  client = gz_cli_target_client (atoi (g_subprocess_get_identifier (child)), NULL, NULL, error);
-  if (client == NULL)
-    return NULL;
-  session = gz_target_client_session_start (client, type, path, NULL, &local_error);
-  if (session == NULL)
-    {
-      if (run.exited)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s exited before its profile could "
-                     "start; profile a longer run of it", command->name);
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      if (!run.exited)
-        g_subprocess_force_exit (child);
-      return NULL;
-    }
-
-  /* The agent writes the profile at the program's exit. */
+  if (cancellable != NULL)
+    interrupted = g_cancellable_connect (cancellable, G_CALLBACK (on_interrupted), own, NULL);
   timeout = g_timeout_add_seconds (PROFILED_RUN_TIMEOUT_S, on_profiled_timeout, &run);
-  while (!run.exited && !run.timed_out)
+  /* As the measured runs: stdio on /dev/null. */
+  gz_session_launch_run_async (config, type, output_dir, (const char * const *) words, NULL,
+                               GZ_SESSION_LAUNCH_FLAGS_SILENT, own, on_profiled, &run);
+  while (!run.done)
     g_main_context_iteration (NULL, TRUE);
   if (!run.timed_out)
     g_source_remove (timeout);
-  else
+  g_cancellable_disconnect (cancellable, interrupted);
+
+  if (run.path != NULL)
+    return run.path;
+  if (run.timed_out)
     {
-      g_subprocess_force_exit (child);
+      g_clear_error (&run.error);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the profiled run of %s took over "
                    "%d s; it was ended", command->name, PROFILED_RUN_TIMEOUT_S);
       return NULL;
     }
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the agent in %s wrote no profile at "
-                   "its exit (exit status %d)", command->name, gz_cli_exit_status_of (child));
-      return NULL;
-    }
-  return g_steal_pointer (&path);
+  if (g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_prefix_error (&run.error, "a profiled run executes the command's words without a "
+                    "shell: ");
+  g_propagate_error (error, run.error);
+  return NULL;
 }
 
 /* --prepare before a profiled run too, as before every measured one. */
@@ -278,13 +234,14 @@ run_prepare (GzCommand  *prepare,
 
 /* The profiles asked for, one extra run each, on the first run's result of each command. */
 static gboolean
-profile_commands (GPtrArray  *commands,
-                  GPtrArray  *results,
-                  GzCommand  *prepare,
-                  gboolean    cpu,
-                  gboolean    memory,
-                  GzConfig   *config,
-                  GError    **error)
+profile_commands (GPtrArray     *commands,
+                  GPtrArray     *results,
+                  GzCommand     *prepare,
+                  gboolean       cpu,
+                  gboolean       memory,
+                  GzConfig      *config,
+                  GCancellable  *cancellable,
+                  GError       **error)
 {
   const char *output_dir = gz_config_get_string (config, "output-dir");
 
@@ -305,7 +262,9 @@ profile_commands (GPtrArray  *commands,
           if (!(k == 0 ? cpu : memory) || first == NULL)
             continue;
           path = run_prepare (prepare, &local_error)
-                   ? profiled_run (command, type, output_dir, &local_error) : NULL;
+                   ? profiled_run (command, type, config, output_dir, cancellable,
+                                          &local_error)
+                           : NULL;
           if (path == NULL)
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the %s profile of %s: %s",
@@ -542,7 +501,7 @@ gz_cli_benchmark_commands (int          argc,
     }
   if (!report->interrupted && (cpu_profiling || memory_profiling)
       && !profile_commands (commands, report->results, prepare_command, cpu_profiling,
-                            memory_profiling, config, &error))
+                            memory_profiling, config, cancellable, &error))
     status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("%s; the measured runs are stored"),
                           error->message);
   g_clear_error (&error);
