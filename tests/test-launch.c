@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gz-launcher.h"
 #include "gz-profile.h"
 #include "gz-test-cli.h"
 #include "gz-test-profiles.h"
@@ -419,6 +420,89 @@ test_output_unwritable (Fixture      *f,
   g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
 }
 
+/* -- the core's launcher, as the app and benchmarks call it ------------------------------ */
+
+/* Runs @launcher's child to its end (released first unless @abort) and returns its exit code;
+ * a wait with a cancellable cancelled at once fails first with G_IO_ERROR_CANCELLED. */
+static int
+launcher_run (GzLauncher *launcher,
+              gboolean    abort)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GzTestAsync cancelled, ended;
+  int code = -1;
+
+  g_assert_true (gz_launcher_spawn (launcher, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gz_launcher_get_pid (launcher), >, 0);
+  g_assert_false (gz_launcher_get_exited (launcher));
+  gz_test_async_init (&cancelled);
+  gz_launcher_wait_async (launcher, cancellable, gz_test_async_done, &cancelled);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (gz_launcher_wait_finish (launcher, gz_test_async_wait (&cancelled), NULL,
+                                           &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  gz_test_async_clear (&cancelled);
+
+  if (abort)
+    gz_launcher_abort (launcher);
+  else
+    {
+      g_assert_true (gz_launcher_release (launcher, &error));
+      g_assert_no_error (error);
+    }
+  gz_test_async_init (&ended);
+  gz_launcher_wait_async (launcher, NULL, gz_test_async_done, &ended);
+  g_assert_true (gz_launcher_wait_finish (launcher, gz_test_async_wait (&ended), &code,
+                                          &error));
+  g_assert_no_error (error);
+  gz_test_async_clear (&ended);
+  g_assert_true (gz_launcher_get_exited (launcher));
+  g_assert_cmpint (gz_launcher_get_exit_code (launcher), ==, code);
+  return code;
+}
+
+static void
+test_launcher (Fixture      *f,
+               gconstpointer data)
+{
+  g_autofree char *marker = g_build_filename (f->cli.root, "marker", NULL);
+  g_autofree char *script = g_strdup_printf ("touch '%s'; exit 5", marker);
+  const char *exits[] = { "sh", "-c", script, NULL };
+  const char *killed[] = { "sh", "-c", "kill -9 $$", NULL };
+  const char *missing[] = { "gz-no-such-command-here", NULL };
+  g_autoptr(GzLauncher) aborted = NULL;
+  g_autoptr(GzLauncher) exited = NULL;
+  g_autoptr(GzLauncher) signalled = NULL;
+  g_autoptr(GzLauncher) none = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ending = NULL;
+
+  none = gz_launcher_new (missing, &error);
+  g_assert_null (none);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+
+  /* Aborted before its exec: the program never runs. */
+  aborted = gz_launcher_new (exits, NULL);
+  g_assert_cmpint (launcher_run (aborted, TRUE), ==, 127);
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  exited = gz_launcher_new (exits, NULL);
+  g_assert_nonnull (strstr (gz_launcher_get_command_line (exited), "'touch "));
+  g_assert_cmpint (launcher_run (exited, FALSE), ==, 5);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  ending = gz_launcher_describe_exit (exited);
+  g_assert_cmpstr (ending, ==, "exited with status 5");
+
+  signalled = gz_launcher_new (killed, NULL);
+  g_assert_cmpint (launcher_run (signalled, FALSE), ==, 128 + SIGKILL);
+  g_clear_pointer (&ending, g_free);
+  ending = gz_launcher_describe_exit (signalled);
+  g_assert_true (g_str_has_prefix (ending, "was killed by signal 9"));
+}
+
 static void
 add (const char    *path,
      gconstpointer  data,
@@ -444,5 +528,6 @@ main (int    argc,
   add ("/launch/memory/sigkill", NULL, test_memory_sigkill);
   add ("/launch/exits-at-once", NULL, test_exits_at_once);
   add ("/launch/output-unwritable", NULL, test_output_unwritable);
+  add ("/launch/launcher", NULL, test_launcher);
   return g_test_run ();
 }

@@ -313,12 +313,14 @@ on_child_exited (GPid     pid,
 /* In the child, between fork and exec: async-signal-safe calls only. */
 G_GNUC_NORETURN static void
 child_run (GzLauncher  *self,
-           int          release_read,
-           int          error_write,
+           int          release_socket[2],
+           int          error_pipe[2],
            char       **argv,
            char       **envp,
            sigset_t    *old_mask)
 {
+  int release_read = release_socket[0];
+  int error_write = error_pipe[1];
   char go;
   ssize_t n;
   int errsv;
@@ -338,6 +340,9 @@ child_run (GzLauncher  *self,
         }
     }
   sigprocmask (SIG_SETMASK, old_mask, NULL);
+  /* The parent's ends: with ours open, its abort (or death) would never read as an end. */
+  close (release_socket[1]);
+  close (error_pipe[0]);
 
   if (self->ring_fd >= 0 && fcntl (self->ring_fd, F_SETFD, 0) != 0)
     {
@@ -408,7 +413,7 @@ gz_launcher_spawn (GzLauncher  *self,
   pthread_sigmask (SIG_SETMASK, &all, &old_mask);
   pid = fork ();
   if (pid == 0)
-    child_run (self, release_socket[0], error_pipe[1], argv, envp, &old_mask);
+    child_run (self, release_socket, error_pipe, argv, envp, &old_mask);
   errsv = errno;
   pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
   close (release_socket[0]);
