@@ -316,10 +316,9 @@ is_gzip_file (const char *path)
          && (guchar) contents[0] == 0x1f && (guchar) contents[1] == 0x8b;
 }
 
-/* A command with both profiling switches: after its measured runs, one more run of it under
- * the agent for each profile, both linked from the page (as gz-cli --command --cpu-profiling
- * --memory-profiling). It runs 2 s: a program that exits before its session has started in
- * its agent leaves no profile (the CLI says so too). */
+/* A command with both profiling switches: after its measured runs, one more run of it through
+ * the core's launch path for each profile (perf events, the preload), both linked from the page
+ * (as gz-cli --command --cpu-profiling --memory-profiling). */
 static void
 test_benchmarks_command_profiles (void)
 {
@@ -327,14 +326,14 @@ test_benchmarks_command_profiles (void)
   GzBenchmarksPage *page = GZ_BENCHMARKS_PAGE (page_widget);
   GtkWidget *window = show_in_window (page_widget);
   GtkLabel *status = child (page, GZ_TYPE_BENCHMARKS_PAGE, "status_label");
-  g_autofree char *agent = gz_agent_library_path (NULL);
+  g_autofree char *preload = gz_preload_library_path (NULL);
   const GzBenchRun *run;
   GzBenchResult *first;
   StallWatch watch;
 
-  if (agent == NULL)
+  if (preload == NULL)
     {
-      g_test_skip ("the gz agent is not built or installed (GZ_AGENT_LIBRARY)");
+      g_test_skip ("the gz preload library is not built or installed (GZ_PRELOAD_LIBRARY)");
       gtk_window_destroy (GTK_WINDOW (window));
       return;
     }

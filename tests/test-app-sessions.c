@@ -1,6 +1,6 @@
 /* test-app-sessions.c: the app's Sessions page against real sessions: one started by gz-cli in
  * a "terminal" shows and is stopped from the page; one started in the page shows in
- * `gz-cli profile list`; a program launched from the page with the agent writes a valid
+ * `gz-cli profile list`; a program launched from the page (the core's launch path) writes a valid
  * profile; a process without the agent is refused for memory with the core's message and
  * sampled for cpu (perf events); the process picker finds a child; and a screenshot of the page
  * with an active and a finished session. Needs a display: meson runs it under Xvfb; without one
@@ -437,9 +437,9 @@ test_launched_command (void)
   GtkWidget *open_button;
   gulong handler;
 
-  if (g_getenv ("GZ_AGENT_LIBRARY") == NULL || truth == NULL)
+  if (g_getenv ("GZ_PRELOAD_LIBRARY") == NULL || truth == NULL)
     {
-      g_test_skip ("needs the agent (GZ_AGENT_LIBRARY) and GZ_TEST_TARGET_TRUTH");
+      g_test_skip ("needs the preload (GZ_PRELOAD_LIBRARY) and GZ_TEST_TARGET_TRUTH");
       return;
     }
   quoted = g_shell_quote (truth);
@@ -641,9 +641,9 @@ test_form (void)
   StartOutcome outcome = { 0 };
   gulong started, failed;
 
-  if (g_getenv ("GZ_AGENT_LIBRARY") == NULL || truth == NULL)
+  if (g_getenv ("GZ_PRELOAD_LIBRARY") == NULL || truth == NULL)
     {
-      g_test_skip ("needs the agent (GZ_AGENT_LIBRARY) and GZ_TEST_TARGET_TRUTH");
+      g_test_skip ("needs the preload (GZ_PRELOAD_LIBRARY) and GZ_TEST_TARGET_TRUTH");
       return;
     }
   target_row = find_widget (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW, "T_arget");
@@ -678,7 +678,6 @@ test_form (void)
   adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), GZ_PROFILE_TYPE_CPU);
   adw_combo_row_set_selected (ADW_COMBO_ROW (duration_row), 0);
   quoted = g_shell_quote (truth);
-  /* Long enough for its agent to open its socket on a loaded machine. */
   command = g_strconcat (quoted, " cpu 4", NULL);
   gtk_editable_set_text (GTK_EDITABLE (command_row), command);
   g_signal_emit_by_name (start_button, "clicked");

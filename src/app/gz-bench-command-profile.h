@@ -1,6 +1,6 @@
-/* gz-bench-command-profile.h: one extra run of a benchmarked command under the gz agent with a
- * session of one profile type for its whole life, as `gz-cli profile benchmark --command
- * --cpu-profiling` takes its profiles; without blocking the main loop. */
+/* gz-bench-command-profile.h: one extra run of a benchmarked command with a session of one
+ * profile type for its whole life, as `gz-cli profile benchmark --command --cpu-profiling` takes
+ * its profiles (through the core's launch path); without blocking the main loop. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -11,9 +11,9 @@
 
 G_BEGIN_DECLS
 
-/* @command_line runs without a shell (its words, as the CLI's profiled run), launched as the
- * Sessions page launches programs (gz-session-starter.h). Cancelling kills it. Returns the
- * profile's path. */
+/* @command_line runs without a shell (its words, as the CLI's profiled run), its stdio on
+ * /dev/null as the measured runs', through gz_session_launch_run_async(). Cancelling kills it.
+ * Returns the profile's path. */
 void  gz_bench_command_profile_async  (const char          *command_line,
                                        GzProfileType        type,
                                        GzConfig            *config,

@@ -1,23 +1,15 @@
-/* gz-session-starter.c: a session request turned into a running GzSession on a worker thread:
- * this application's profilers started, a command launched with the agent and its socket
- * awaited, a pid's agent or a URL reached. */
+/* gz-session-starter.c: a session request turned into a running GzSession: a command launched
+ * through the core (gz-session-launch.h), and on a worker thread this application's profilers
+ * started, a pid's agent or a URL reached. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include <glib/gi18n.h>
 
 #include "gz-agent-paths.h"
+#include "gz-session-launch.h"
 #include "gz-session-starter.h"
-
-/* How long a launched program's agent may take to open its socket (as gz-cli waits). */
-#define AGENT_SOCKET_TIMEOUT_MS 10000
-#define AGENT_SOCKET_POLL_US    20000
 
 GzSessionRequest *
 gz_session_request_new (GzProfileType type,
@@ -59,7 +51,6 @@ typedef struct
 {
   GzSessionRequest *request;
   GzConfig         *config;
-  GSubprocess      *child;
 } StartData;
 
 static void
@@ -67,156 +58,10 @@ start_data_free (StartData *data)
 {
   gz_session_request_free (data->request);
   g_clear_object (&data->config);
-  g_clear_object (&data->child);
   g_free (data);
 }
 
-typedef struct
-{
-  GzSession   *session;
-  GSubprocess *child;
-} StartResult;
-
-static void
-start_result_free (StartResult *result)
-{
-  g_clear_object (&result->session);
-  g_clear_object (&result->child);
-  g_free (result);
-}
-
-/* The program's file: a path (relative to @working_dir) when it has a slash, else found in
- * $PATH; it must be an executable file the agent can be preloaded into. */
-static char *
-resolve_program (const char  *name,
-                 const char  *working_dir,
-                 GError     **error)
-{
-  g_autofree char *path = NULL;
-
-  if (strchr (name, '/') == NULL)
-    path = g_find_program_in_path (name);
-  else if (!g_path_is_absolute (name) && working_dir != NULL)
-    path = g_build_filename (working_dir, name, NULL);
-  else
-    path = g_strdup (name);
-  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("Command “%s” not found: check its name, or give its path"), name);
-      return NULL;
-    }
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) || access (path, X_OK) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   _("“%s” is not an executable file"), path);
-      return NULL;
-    }
-  /* A static or setuid program would run without the agent: refused before it runs. */
-  if (!gz_agent_can_preload (path, error))
-    return NULL;
-  return g_steal_pointer (&path);
-}
-
-static GSubprocess *
-launch_with_agent (const GzSessionRequest  *request,
-                   GError                 **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *program = NULL;
-  g_autofree char *library = NULL;
-  g_autofree char *preload = NULL;
-  const char *old_preload = g_getenv ("LD_PRELOAD");
-
-  if (request->command_line == NULL || !g_shell_parse_argv (request->command_line, NULL, &argv,
-                                                            &local_error))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The command line cannot be read: %s"),
-                   local_error != NULL ? local_error->message : _("it is empty"));
-      return NULL;
-    }
-  if (request->working_dir != NULL && !g_file_test (request->working_dir, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
-                   _("The working folder “%s” does not exist"), request->working_dir);
-      return NULL;
-    }
-  program = resolve_program (argv[0], request->working_dir, error);
-  if (program == NULL)
-    return NULL;
-  library = gz_agent_library_path (&local_error);
-  if (library == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("The gz agent library cannot be found (%s): reinstall gz or set "
-                     "GZ_AGENT_LIBRARY to libgz-agent.so"), local_error->message);
-      return NULL;
-    }
-
-  preload = old_preload != NULL && *old_preload != '\0'
-              ? g_strconcat (library, ":", old_preload, NULL) : g_strdup (library);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  /* The program writes to the application's standard error (the journal, or the terminal it
-   * was started from); the application's standard output is its own. */
-  g_subprocess_launcher_take_stdout_fd (launcher, dup (STDERR_FILENO));
-  g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", preload, TRUE);
-  if (request->working_dir != NULL)
-    g_subprocess_launcher_set_cwd (launcher, request->working_dir);
-  g_free (argv[0]);
-  argv[0] = g_steal_pointer (&program);
-  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
-}
-
-/* FALSE once @pid has exited (gone, or a zombie not yet reaped). */
-static gboolean
-process_running (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *end;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return FALSE;
-  end = strrchr (contents, ')');
-  return end != NULL && end[1] == ' ' && end[2] != 'Z' && end[2] != 'X';
-}
-
-/* On the worker: polls for the agent's socket (a worker may sleep; the main loop never does). */
-static gboolean
-wait_for_agent (int            pid,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  g_autofree char *socket_path = gz_agent_socket_path (pid);
-  gint64 deadline = g_get_monotonic_time () + AGENT_SOCKET_TIMEOUT_MS * 1000;
-
-  while (!g_file_test (socket_path, G_FILE_TEST_EXISTS))
-    {
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      if (!process_running (pid))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       _("The program exited before its agent started, so nothing was "
-                         "profiled: profile a program that runs longer"));
-          return FALSE;
-        }
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       _("The gz agent in pid %d opened no socket at %s within %d s"),
-                       pid, socket_path, AGENT_SOCKET_TIMEOUT_MS / 1000);
-          return FALSE;
-        }
-      g_usleep (AGENT_SOCKET_POLL_US);
-    }
-  return TRUE;
-}
-
-/* The client that reaches the target of @request (a pid or a command's agent, or a URL). */
+/* The client that reaches the target of @request (a pid's agent, or a URL). */
 static GzTargetClient *
 target_client (const GzSessionRequest  *request,
                GzConfig                *config,
@@ -248,29 +93,11 @@ start_thread (GTask        *task,
   g_autoptr(GzSession) session = NULL;
   g_autofree char *spec = NULL;
   GzTarget target = { request->target, request->pid, NULL };
-  StartResult *result;
   GError *error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (request->target == GZ_TARGET_COMMAND)
-    {
-      data->child = launch_with_agent (request, &error);
-      if (data->child == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      target.pid = atoi (g_subprocess_get_identifier (data->child));
-      spec = g_strdup (request->command_line);
-      if (!wait_for_agent (target.pid, cancellable, &error))
-        {
-          g_subprocess_force_exit (data->child);
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  else if (request->target == GZ_TARGET_URL)
+  if (request->target == GZ_TARGET_URL)
     {
       target.pid = 0;
       spec = g_strdup (request->url);
@@ -309,16 +136,50 @@ start_thread (GTask        *task,
     g_clear_object (&session);
   if (session == NULL)
     {
-      if (data->child != NULL)
-        g_subprocess_force_exit (data->child);
       g_task_return_error (task, error);
       return;
     }
+  g_task_return_pointer (task, g_steal_pointer (&session), g_object_unref);
+}
 
-  result = g_new0 (StartResult, 1);
-  result->session = g_steal_pointer (&session);
-  result->child = g_steal_pointer (&data->child);
-  g_task_return_pointer (task, result, (GDestroyNotify) start_result_free);
+static void
+on_command_launched (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GzSession *session = gz_session_launch_finish (result, &error);
+
+  if (session == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, session, g_object_unref);
+}
+
+/* A command: the core launches it in its folder, its stdout on the application's stderr (the
+ * journal, or the terminal it was started from; the application's stdout is its own). */
+static void
+start_command (GTask                  *task,
+               const GzSessionRequest *request,
+               GzConfig               *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  if (request->command_line == NULL ||
+      !g_shell_parse_argv (request->command_line, NULL, &argv, &error))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The command line cannot be read: %s"),
+                               error != NULL ? error->message : _("it is empty"));
+      g_object_unref (task);
+      return;
+    }
+  gz_session_launch_async (config, request->type, request->duration, request->output_dir,
+                           (const char * const *) argv, request->working_dir,
+                           GZ_SESSION_LAUNCH_FLAGS_STDOUT_TO_STDERR,
+                           g_task_get_cancellable (task), on_command_launched, task);
 }
 
 void
@@ -338,6 +199,11 @@ gz_session_starter_start_async (const GzSessionRequest *request,
   g_task_set_source_tag (task, gz_session_starter_start_async);
   /* A session that started is returned even when cancelled late: dropping it would lose it. */
   g_task_set_check_cancellable (task, FALSE);
+  if (request->target == GZ_TARGET_COMMAND)
+    {
+      start_command (g_steal_pointer (&task), request, config);
+      return;
+    }
 
   data = g_new0 (StartData, 1);
   data->request = gz_session_request_copy (request);
@@ -351,17 +217,9 @@ gz_session_starter_start_finish (GAsyncResult  *result,
                                  GSubprocess  **child,
                                  GError       **error)
 {
-  StartResult *outcome;
-  GzSession *session;
-
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
-  outcome = g_task_propagate_pointer (G_TASK (result), error);
-  if (outcome == NULL)
-    return NULL;
-  session = g_steal_pointer (&outcome->session);
   if (child != NULL)
-    *child = g_steal_pointer (&outcome->child);
-  start_result_free (outcome);
-  return session;
+    *child = NULL;
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

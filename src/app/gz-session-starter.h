@@ -1,7 +1,7 @@
 /* gz-session-starter.h: what the Sessions page asks for — a type, a duration, an output folder
- * and a target — turned into a running GzSession without blocking the main loop: everything
- * (this application's profilers, a command launched with the agent preloaded and its socket
- * awaited, the one request of a remote start) runs on a worker thread. */
+ * and a target — turned into a running GzSession without blocking the main loop: a command is
+ * launched through the core (gz_session_launch_async()), everything else (this application's
+ * profilers, the one request of a remote start) runs on a worker thread. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -30,10 +30,11 @@ GzSessionRequest *gz_session_request_copy         (const GzSessionRequest  *requ
 void              gz_session_request_free         (GzSessionRequest        *request);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSessionRequest, gz_session_request_free)
 
-/* Starts the session @request describes with @config. Its sources (duration, stop requests)
- * and ::finished are on the main context. A launched command's GSubprocess comes back with the
- * session: the caller waits for it (and stops the session when it exits first). Cancelling
- * while a command's agent is awaited kills the command. */
+/* Starts the session @request describes with @config (call it on the main thread). Its sources
+ * (duration, stop requests) and ::finished are on the main context. A launched command's
+ * session ends by itself with the program (its stdout goes to the application's stderr);
+ * cancelled before it runs, it does not run. *@child is always NULL now: the core watches the
+ * program (the parameter goes once no caller passes it). */
 void              gz_session_starter_start_async  (const GzSessionRequest  *request,
                                                    GzConfig                *config,
                                                    GCancellable            *cancellable,
