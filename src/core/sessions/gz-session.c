@@ -782,10 +782,12 @@ on_poll (gpointer user_data)
   GzSession *self = user_data;
 
   check_stop_request (self);
-  /* The program went away: take what its agent flushed, or what perf events sampled. */
+  /* The program went away: take what its agent flushed, or what perf events sampled. A
+   * launched program's end comes from its launcher, with its status. */
   if (self->state == GZ_SESSION_STATE_RUNNING && self->idle_stop_source == NULL &&
       ((self->capture != NULL && !gz_target_capture_target_alive (self->capture)) ||
-       (self->profiler != NULL && GZ_IS_PERF_PROFILER (self->profiler) &&
+       (self->launcher == NULL && self->profiler != NULL &&
+        GZ_IS_PERF_PROFILER (self->profiler) &&
         !gz_perf_profiler_target_alive (GZ_PERF_PROFILER (self->profiler)))))
     self->idle_stop_source = attach_source (self, g_idle_source_new (), on_idle_stop);
   return G_SOURCE_CONTINUE;
