@@ -163,19 +163,36 @@ wait_for_pid (const char *pid_file)
 }
 
 /* gz-cli ends with @status, saying how the program ended (@ending), with a valid cpu profile
- * of what it ran (late() in it). */
+ * of what it ran (late() in it), which says so too when @before_profile (the program ended
+ * before the profile was written). */
 static void
 assert_ended (GSubprocess *proc,
               int          status,
-              const char  *ending)
+              const char  *ending,
+              gboolean     before_profile)
 {
   g_autoptr(GzProfile) profile = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
+  g_autofree char *how = NULL;
+  gboolean said = FALSE;
+
+  g_assert_true (g_str_has_prefix (ending, "The program "));
   g_assert_cmpint (finish (proc, &out, &err), ==, status);
   profile = saved_profile (out, "cpu", "late");
   g_assert_nonnull (strstr (out, ending));
+  /* The profile says it too ("the program exited with status 3"): @ending after "The
+   * program ", without its full stop. */
+  how = g_strndup (ending + strlen ("The program "),
+                   strlen (ending) - strlen ("The program ") - g_str_has_suffix (ending, "."));
+  for (guint i = 0; i < profile->comments->len; i++)
+    {
+      const char *comment = g_ptr_array_index (profile->comments, i);
+
+      said |= g_str_has_prefix (comment, "the program ") && strstr (comment, how) != NULL;
+    }
+  g_assert_true (said == before_profile);
 }
 
 static gboolean
@@ -251,7 +268,7 @@ test_exit (Fixture      *f,
   g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "exit", NULL);
 
   /* _exit (3): no exit handlers ran, and the status is gz-cli's. */
-  assert_ended (proc, 3, "The program exited with status 3.");
+  assert_ended (proc, 3, "The program exited with status 3.", TRUE);
 }
 
 static void
@@ -260,7 +277,7 @@ test_segv (Fixture      *f,
 {
   g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "segv", NULL);
 
-  assert_ended (proc, 128 + SIGSEGV, "The program was killed by signal 11");
+  assert_ended (proc, 128 + SIGSEGV, "The program was killed by signal 11", TRUE);
 }
 
 static void
@@ -271,7 +288,7 @@ test_sigkill (Fixture      *f,
   g_autoptr(GSubprocess) proc = spawn_start (f, cpu, "loop", pid_file);
 
   g_assert_cmpint (kill (wait_for_pid (pid_file), SIGKILL), ==, 0);
-  assert_ended (proc, 128 + SIGKILL, "The program was killed by signal 9");
+  assert_ended (proc, 128 + SIGKILL, "The program was killed by signal 9", TRUE);
 }
 
 /* Ctrl-C in a terminal: SIGINT to the foreground process group, gz-cli and the program alike.
@@ -288,7 +305,7 @@ test_sigint_group (Fixture      *f,
   /* The program is in gz-cli's group, as a shell's job would be. */
   g_assert_cmpint (getpgid (pid), ==, group);
   g_assert_cmpint (kill (-group, SIGINT), ==, 0);
-  assert_ended (proc, 128 + SIGINT, "The program was killed by signal 2");
+  assert_ended (proc, 128 + SIGINT, "The program was killed by signal 2", TRUE);
 }
 
 /* A program that ignores SIGINT runs on after a Ctrl-C, profiled; a second Ctrl-C saves the
@@ -308,7 +325,7 @@ test_sigint_ignored (Fixture      *f,
   g_assert_cmpint (kill (pid, 0), ==, 0);
   g_assert_nonnull (g_subprocess_get_identifier (proc));
   g_assert_cmpint (kill (-group, SIGINT), ==, 0);
-  assert_ended (proc, 128 + SIGTERM, "The program was killed by signal 15");
+  assert_ended (proc, 128 + SIGTERM, "The program was killed by signal 15", FALSE);
 }
 
 /* cpu comes from perf events, which need no LD_PRELOAD: a static program is profiled. */
