@@ -92,9 +92,10 @@ make_launcher (LaunchData  *data,
                        "cannot open /dev/null for the program: %s", g_strerror (errsv));
           return NULL;
         }
+      /* Copies above 2 (the open may take a standard stream's number when it is closed). */
       for (int child_fd = 0; child_fd < 3; child_fd++)
         {
-          int fd = child_fd < 2 ? copy_fd (null_fd, error) : null_fd;
+          int fd = copy_fd (null_fd, error);
 
           if (fd < 0)
             {
@@ -103,6 +104,7 @@ make_launcher (LaunchData  *data,
             }
           gz_launcher_take_fd (launcher, fd, child_fd);
         }
+      close (null_fd);
     }
   else if (data->flags & GZ_SESSION_LAUNCH_FLAGS_STDOUT_TO_STDERR)
     {
