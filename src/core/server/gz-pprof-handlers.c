@@ -368,6 +368,13 @@ new_cpu_profiler (GzPprofServer  *server,
 }
 
 static void
+release_cpu (gpointer  data,
+             GObject  *profiler)
+{
+  gz_pprof_server_release_cpu (data);
+}
+
+static void
 handle_cpu (GzPprofServer     *server,
             SoupServerMessage *msg,
             const ProfileInfo *info,
@@ -383,7 +390,21 @@ handle_cpu (GzPprofServer     *server,
   if (seconds_text != NULL && !gz_pprof_query_parse_seconds (seconds_text, &seconds, &problem))
     return gz_pprof_serve_error (msg, SOUP_STATUS_BAD_REQUEST, problem);
 
-  profiler = new_cpu_profiler (server, &error);
+  /* Another process's: one at a time, until its profiler is gone. */
+  if (gz_pprof_server_get_target_pid (server) != 0)
+    {
+      if (!gz_pprof_server_claim_cpu (server))
+        return gz_pprof_serve_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                     "Could not enable CPU profiling: cpu profiling already "
+                                     "in use");
+      profiler = new_cpu_profiler (server, &error);
+      if (profiler != NULL)
+        g_object_weak_ref (G_OBJECT (profiler), release_cpu, server);
+      else
+        gz_pprof_server_release_cpu (server);
+    }
+  else
+    profiler = new_cpu_profiler (server, &error);
   if (profiler != NULL && !gz_profiler_start (profiler, &error))
     {
       /* Go's words, which its tools and people know. */

@@ -12,6 +12,10 @@ GzConfig *gz_pprof_server_get_config     (GzPprofServer  *self);
  * with its collector or NULL. */
 pid_t        gz_pprof_server_get_target_pid (GzPprofServer *self);
 GzCollector *gz_pprof_server_get_collector  (GzPprofServer *self);
+/* The target's CPU profile: one at a time, as Go's (this process' own profiler checks itself).
+ * FALSE when one runs; released from any thread. */
+gboolean     gz_pprof_server_claim_cpu      (GzPprofServer *self);
+void         gz_pprof_server_release_cpu    (GzPprofServer *self);
 /* /proc/PID/cmdline as Go serves it: the arguments joined by NULs. Free with g_bytes_unref. */
 GBytes   *gz_pprof_server_get_cmdline    (GzPprofServer  *self);
 /* Answers the handlers' requests may share; only under their lock. */

@@ -31,6 +31,7 @@ struct _GzPprofServer
   GBytes             *cmdline;       /* NUL-separated, as Go's */
   pid_t               target_pid;    /* 0: this process */
   GzCollector        *collector;     /* the target's ring, or NULL */
+  gint                cpu_claimed;   /* atomic: the target's CPU profile runs */
 
   guint               max_in_flight;
   GHashTable         *in_flight;     /* SoupServerMessage * past the early handler -> its
@@ -135,6 +136,18 @@ GzCollector *
 gz_pprof_server_get_collector (GzPprofServer *self)
 {
   return self->collector;
+}
+
+gboolean
+gz_pprof_server_claim_cpu (GzPprofServer *self)
+{
+  return g_atomic_int_compare_and_exchange (&self->cpu_claimed, 0, 1);
+}
+
+void
+gz_pprof_server_release_cpu (GzPprofServer *self)
+{
+  g_atomic_int_set (&self->cpu_claimed, 0);
 }
 
 void
