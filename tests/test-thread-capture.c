@@ -42,27 +42,6 @@ ptrace_allowed (char **why)
   return allowed;
 }
 
-static gint64
-count_thread (GzProfile  *profile,
-              const char *name)
-{
-  gint64 count = 0;
-
-  for (guint i = 0; i < profile->samples->len; i++)
-    {
-      GzSample *sample = g_ptr_array_index (profile->samples, i);
-
-      for (guint j = 0; j < sample->labels->len; j++)
-        {
-          GzLabel *label = &g_array_index (sample->labels, GzLabel, j);
-
-          if (g_strcmp0 (label->key, "thread") == 0 && g_strcmp0 (label->str, name) == 0)
-            count += g_array_index (sample->values, gint64, 0);
-        }
-    }
-  return count;
-}
-
 static void
 test_named_threads (void)
 {
@@ -112,7 +91,7 @@ test_named_threads (void)
       g_assert_cmpint (gz_profile_total (profile, 0), ==, 4);
       for (guint i = 0; i < G_N_ELEMENTS (blocked); i++)
         {
-          g_assert_cmpint (count_thread (profile, blocked[i][0]), ==, 1);
+          g_assert_cmpint (gz_test_profile_sum (profile, 0, "*", "thread", blocked[i][0]), ==, 1);
           if (gz_test_profile_sum (profile, 0, blocked[i][1], "thread", blocked[i][0]) != 1)
             g_error ("capture %u: %s is not in %s", n, blocked[i][0], blocked[i][1]);
         }

@@ -224,16 +224,6 @@ traced_free (Traced *t)
   g_free (t);
 }
 
-static int
-compare_tids (gconstpointer a,
-              gconstpointer b)
-{
-  const GzThreadStack *sa = *(GzThreadStack * const *) a;
-  const GzThreadStack *sb = *(GzThreadStack * const *) b;
-
-  return (sa->tid > sb->tid) - (sa->tid < sb->tid);
-}
-
 GPtrArray *
 gz_thread_capture_process (pid_t    pid,
                            guint    timeout_ms,
@@ -315,6 +305,6 @@ gz_thread_capture_process (pid_t    pid,
         t->stack->signals_blocked = TRUE; /* did not stop in time: its stack is unknown */
       g_ptr_array_add (stacks, g_steal_pointer (&t->stack));
     }
-  g_ptr_array_sort (stacks, compare_tids);
+  gz_thread_stacks_sort (stacks);
   return g_steal_pointer (&stacks);
 }

@@ -90,6 +90,8 @@ typedef struct
 } GzThreadStack;
 
 void       gz_thread_stack_free    (GzThreadStack *stack);
+/* Sorts a GPtrArray of GzThreadStack by thread id. */
+void       gz_thread_stacks_sort   (GPtrArray     *stacks);
 
 /* Every thread of the calling process, each asked by a signal for a copy of its registers and
  * stack (@copy set; gz_thread_capture_self() in profilers/ unwinds them); the caller's own

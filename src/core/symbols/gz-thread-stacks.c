@@ -289,6 +289,12 @@ compare_tids (gconstpointer a,
   return (sa->tid > sb->tid) - (sa->tid < sb->tid);
 }
 
+void
+gz_thread_stacks_sort (GPtrArray *stacks)
+{
+  g_ptr_array_sort (stacks, compare_tids);
+}
+
 GPtrArray *
 gz_stack_copy_all_threads (guint    timeout_ms,
                            GError **error)
@@ -370,7 +376,7 @@ gz_stack_copy_all_threads (guint    timeout_ms,
   request_n_ranges = 0;
   g_mutex_unlock (&capture_lock);
 
-  g_ptr_array_sort (stacks, compare_tids);
+  gz_thread_stacks_sort (stacks);
 
   return g_steal_pointer (&stacks);
 }
