@@ -30,7 +30,9 @@ env_or_skip (const char *name)
 {
   const char *value = g_getenv (name);
 
-  if (value == NULL)
+  if (value == NULL && g_str_equal (name, "GZ_PRELOAD_LIBRARY"))
+    g_test_skip ("libgz-preload.so is not built here (not under the sanitizers)");
+  else if (value == NULL)
     g_test_skip_printf ("%s is not set (meson sets it where it is built)", name);
   return value;
 }

@@ -1,6 +1,7 @@
 /* gz-pprof-server.h: the pprof HTTP server (libsoup 3) that makes any gz process — gz-cli's
- * server, the app — a target for `go tool pprof URL` and continuous-profiling scrapers, with
- * Go's net/http/pprof endpoints and semantics, plus /debug/stats.
+ * server, the app — or another program it serves from outside (gz_pprof_server_set_target())
+ * a target for `go tool pprof URL` and continuous-profiling scrapers, with Go's net/http/pprof
+ * endpoints and semantics, plus /debug/stats.
  *
  *   GET /debug/pprof/                       HTML index: counts, links, descriptions
  *   GET /debug/pprof/profile?seconds=N      CPU profile over N s (default 30), asynchronous
