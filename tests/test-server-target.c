@@ -340,6 +340,45 @@ test_command_cpu (void)
   server_clear (&server);
 }
 
+/* `server -- truth mutex 3`: mutex and block name contend_mutex (the contention since the
+ * program's start, from its ring); threadcreate shows only the program's threads. */
+static void
+test_command_mutex (void)
+{
+  const char *truth = env_or_skip ("GZ_TEST_TARGET_TRUTH");
+  const char *args[] = { "--", truth, "mutex", "3", NULL };
+  g_autoptr(GzProfile) mutex = NULL;
+  g_autoptr(GzProfile) block = NULL;
+  g_autoptr(GzProfile) threads = NULL;
+  Server server = { 0 };
+  gint64 contended = 0;
+
+  if (truth == NULL || env_or_skip ("GZ_PRELOAD_LIBRARY") == NULL)
+    return;
+  server_start (&server, args);
+  for (guint i = 0; i < 50 && contended == 0; i++)
+    {
+      g_clear_pointer (&mutex, gz_profile_unref);
+      g_usleep (200 * 1000);
+      mutex = fetch_profile (&server, "/debug/pprof/mutex");
+      contended = gz_test_profile_sum (mutex, 1, "contend_mutex", NULL, NULL);
+    }
+  g_test_message ("contend_mutex: %" G_GINT64_FORMAT " ns of mutex delay", contended);
+  g_assert_cmpint (contended, >, 0);
+  assert_only_program_frames (mutex);
+  block = fetch_profile (&server, "/debug/pprof/block");
+  g_assert_cmpint (gz_test_profile_sum (block, 1, "contend_mutex", NULL, NULL), >, 0);
+  assert_only_program_frames (block);
+  threads = fetch_profile (&server, "/debug/pprof/threadcreate");
+  g_assert_cmpint (gz_test_profile_sum (threads, 0, "run_threads", NULL, NULL), >, 0);
+  g_assert_cmpint (gz_test_profile_sum (threads, 0, "run_threads", NULL, NULL), ==,
+                   gz_profile_total (threads, 0));
+  assert_only_program_frames (threads);
+
+  g_assert_cmpint (server_wait (&server), ==, 0);
+  server_clear (&server);
+}
+
 /* The program's exit status is gz-cli's. */
 static void
 test_command_exit_status (void)
@@ -480,6 +519,7 @@ main (int    argc,
     g_error ("GZ_CLI is not set");
   g_test_add_func ("/server-target/command/heap", test_command_heap);
   g_test_add_func ("/server-target/command/cpu", test_command_cpu);
+  g_test_add_func ("/server-target/command/mutex", test_command_mutex);
   g_test_add_func ("/server-target/command/exit-status", test_command_exit_status);
   g_test_add_func ("/server-target/pid/without-preload", test_pid_without_preload);
   g_test_add_func ("/server-target/pid/gone", test_pid_gone);
