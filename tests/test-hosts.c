@@ -496,6 +496,37 @@ test_own_sigprof (Fixture      *f,
   g_assert_cmpint (spin, >, total (profile, index) / 2);
 }
 
+/* Where perf events are refused (here: asked not to be used), cpu comes from the preload's
+ * ticks, on a signal of their own: the program's SIGPROF handler (installed in main, after the
+ * preload started its timer) gets its own ticks and none of ours, and the profile has its spin. */
+static void
+test_own_sigprof_ticks (Fixture      *f,
+                        gconstpointer data)
+{
+  static const char *const cpu[] = { "--type", "cpu", NULL };
+  const char *argv[] = { program ("SIGPROF"), NULL };
+  g_autoptr(Run) run = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  guint index;
+  gint64 spin, ticks;
+
+  if (!have_preload ())
+    return;
+  gz_test_cli_setenv (&f->cli, "GZ_CPU_SAMPLER", "signal");
+  run = run_to_end (f, cpu, argv, 120);
+  g_assert_cmpint (run->status, ==, 0);
+  ticks = printed (run->out, "ticks");
+  profile = saved_profile (run, "cpu", &index);
+  spin = gz_test_profile_sum (profile, index, "spin_with_own_timer", NULL, NULL);
+  g_test_message ("its handler got %" G_GINT64_FORMAT " ticks of ~50; spin_with_own_timer "
+                  "%.1f %% of the profile (%.0f ms)", ticks, 100.0 * (double) spin /
+                  (double) MAX (total (profile, index), 1), (double) spin / 1e6);
+  g_assert_cmpint (ticks, >=, 25);
+  /* None of ours: at 100 Hz they would double its count. */
+  g_assert_cmpint (ticks, <=, 75);
+  g_assert_cmpint (spin, >, total (profile, index) / 2);
+}
+
 /* -- 4. every fd closed at start, then files of its own ------------------------------------ */
 
 static void
@@ -690,6 +721,7 @@ main (int    argc,
   add ("/hosts/fork", NULL, test_fork);
   add ("/hosts/fork-exec", NULL, test_fork_exec);
   add ("/hosts/own-sigprof", NULL, test_own_sigprof);
+  add ("/hosts/own-sigprof-preload-ticks", NULL, test_own_sigprof_ticks);
   add ("/hosts/closed-fds/memory", "memory", test_closed_fds);
   add ("/hosts/closed-fds/cpu", "cpu", test_closed_fds);
   add ("/hosts/signals-blocked", NULL, test_signals_blocked);

@@ -1,6 +1,6 @@
 /* gz-preload-exec.c: the exec functions, which stop the fallback CPU ticks first: a tick that
- * fired during the exec would reach the new program, where SIGPROF terminates. The POSIX timer
- * is deleted by execve anyway; stopping it before closes the window in between. */
+ * fired during the exec would reach the new program, where its signal terminates. The POSIX
+ * timer is deleted by execve anyway; stopping it before closes the window in between. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <dlfcn.h>
 #include <errno.h>
