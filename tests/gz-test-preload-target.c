@@ -361,9 +361,11 @@ main (int    argc,
     rc = exec_env (argv[0]);
   else if (strcmp (work, "env") == 0)
     rc = print_env ();
+  else if (strcmp (work, "status") == 0)
+    rc = hold () == 0 ? 5 : 1;
   else
     fprintf (stderr, "usage: %s hold|alloc [wait]|every|waits|forks|daemon FILE|flood|race|"
-             "spin [exec]|exec\n", argv[0]);
+             "spin [exec]|exec|status\n", argv[0]);
 
   return rc;
 }

@@ -57,6 +57,9 @@ drain_thread (gpointer data)
 
 /* Runs the target with @args under the preload and a ring made from @options (NULL: no ring),
  * draining while it runs. Returns its stdout; @out_run gets the records. */
+/* The exit status run_target expects of the target (0 unless a test says otherwise). */
+static int expected_status;
+
 static char *
 run_target (const GzRingOptions  *options,
             const char * const   *args,
@@ -98,7 +101,7 @@ run_target (const GzRingOptions  *options,
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, expected_status);
 
   if (drainer != NULL)
     {
@@ -204,7 +207,27 @@ test_preload_mallinfo (void)
   g_assert_cmpuint (output_value (out, "uordblks"), >=, 10 * 1024 * 1024);
   g_assert_cmpint (gz_ring_get_header (run->ring)->attached, ==, 1);
   g_assert_cmpuint (gz_ring_get_header (run->ring)->exited, ==, 1);
+  g_assert_cmpint (gz_ring_get_header (run->ring)->exit_status, ==, 0);
   g_assert_cmpuint (gz_ring_get_lost (run->ring), ==, 0);
+}
+
+/* The status given to exit (here: main's return value) is in the header, for a collector that
+ * is not the program's parent and cannot wait for it. */
+static void
+test_preload_exit_status (void)
+{
+  const char *args[] = { "status", NULL };
+  GzRingOptions options = { .flags = GZ_RING_RECORD_MEMORY, .memory_rate = 512 * 1024 };
+  g_autoptr(Run) run = NULL;
+  g_autofree char *out = NULL;
+
+  if (skip_without_preload ())
+    return;
+  expected_status = 5;
+  out = run_target (&options, args, NULL, &run);
+  expected_status = 0;
+  g_assert_cmpuint (gz_ring_get_header (run->ring)->exited, ==, 1);
+  g_assert_cmpint (gz_ring_get_header (run->ring)->exit_status, ==, 5);
 }
 
 /* (b) 64 MiB from one function at Go's rate: ~128 sampled allocations, each with registers
@@ -758,6 +781,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/preload/mallinfo", test_preload_mallinfo);
+  g_test_add_func ("/preload/exit-status", test_preload_exit_status);
   g_test_add_func ("/preload/alloc", test_preload_alloc);
   g_test_add_func ("/preload/unwind", test_preload_unwind);
   g_test_add_func ("/preload/every", test_preload_every);

@@ -253,12 +253,31 @@ fork_child (void)
     gz_preload_cpu_start ();
 }
 
+static bool exit_handler_registered;
+
+/* Run by exit () with the status given to it (a return from main too), after the program's own
+ * exit handlers, which were registered after it: the header says how the process ended. */
+static void
+on_process_exit (int   status,
+                 void *data)
+{
+  GzRingHeader *header = gz_preload_header;
+
+  if (header != NULL && gz_preload_flags != 0 && header->pid == gz_preload_pid)
+    {
+      __atomic_store_n (&header->exit_status, (int64_t) status, __ATOMIC_RELAXED);
+      __atomic_store_n (&header->exited, 1, __ATOMIC_RELEASE);
+    }
+}
+
+/* Only where the exit handler could not be registered: an exit without its status. */
 __attribute__ ((destructor)) static void
 gz_preload_fini (void)
 {
   GzRingHeader *header = gz_preload_header;
 
-  if (header != NULL && gz_preload_flags != 0 && header->pid == gz_preload_pid)
+  if (!exit_handler_registered && header != NULL && gz_preload_flags != 0 &&
+      header->pid == gz_preload_pid)
     __atomic_store_n (&header->exited, 1, __ATOMIC_RELEASE);
 }
 
@@ -314,6 +333,9 @@ gz_preload_init (void)
   if ((flags & GZ_RING_RECORD_MEMORY) && !gz_preload_malloc_start ())
     flags &= ~GZ_RING_RECORD_MEMORY;
   pthread_atfork (fork_prepare, fork_parent, fork_child);
+  /* Once per image: fork children inherit the registration (and are not the header's pid). */
+  if (!exit_handler_registered)
+    exit_handler_registered = on_exit (on_process_exit, NULL) == 0;
 
   /* The first process to attach owns the header's fields; exec'd children that inherit the
    * ring write records only. The same process after an exec (GZ_PRELOAD_INHERIT) has the
