@@ -44,7 +44,7 @@ enum
   GZ_RING_RECORD_BLOCK   = 1 << 1, /* waits: condition variables, joins, contended mutexes */
   GZ_RING_RECORD_MUTEX   = 1 << 2, /* contended mutexes */
   GZ_RING_RECORD_THREADS = 1 << 3, /* thread creation */
-  GZ_RING_RECORD_CPU     = 1 << 4, /* the fallback CPU ticks (SIGPROF): only when perf events
+  GZ_RING_RECORD_CPU     = 1 << 4, /* the fallback CPU ticks (a real-time signal): only when perf events
                                     * are refused */
   GZ_RING_FOLLOW_FORK    = 1 << 8, /* fork children keep recording into the same ring */
 };
@@ -89,7 +89,7 @@ typedef enum
   GZ_RECORD_BLOCK  = 3, /* GzRecordWait: a wait (cond, join, contended mutex) */
   GZ_RECORD_MUTEX  = 4, /* GzRecordWait: a contended mutex */
   GZ_RECORD_THREAD = 5, /* GzRecordThread: pthread_create */
-  GZ_RECORD_CPU    = 6, /* GzRecordCpu: a SIGPROF tick (fallback) */
+  GZ_RECORD_CPU    = 6, /* GzRecordCpu: a CPU tick (fallback, on a real-time signal) */
   GZ_RECORD_FORK   = 7, /* GzRecordFork: with GZ_RING_FOLLOW_FORK, a child now writes too */
   GZ_RECORD_PAD    = 8, /* nothing: skip size bytes */
 } GzRecordType;
