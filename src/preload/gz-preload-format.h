@@ -44,8 +44,8 @@ enum
   GZ_RING_RECORD_BLOCK   = 1 << 1, /* waits: condition variables, joins, contended mutexes */
   GZ_RING_RECORD_MUTEX   = 1 << 2, /* contended mutexes */
   GZ_RING_RECORD_THREADS = 1 << 3, /* thread creation */
-  GZ_RING_RECORD_CPU     = 1 << 4, /* the fallback CPU ticks (a real-time signal): only when perf events
-                                    * are refused */
+  GZ_RING_RECORD_CPU     = 1 << 4, /* the fallback CPU ticks (on a real-time signal): only
+                                    * when perf events are refused */
   GZ_RING_FOLLOW_FORK    = 1 << 8, /* fork children keep recording into the same ring */
 };
 
