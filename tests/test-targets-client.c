@@ -1,5 +1,6 @@
 /* test-targets-client.c: the target client and sessions on other programs, against a SoupServer
- * in this process: on TCP (a pprof URL) and on a Unix socket (an agent's session control). */
+ * in this process: on TCP (a pprof URL) and on a Unix socket (a program's, as `gz-cli profile
+ * run` serves it): the same pprof endpoints either way. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -26,8 +27,7 @@ typedef struct
   GBytes     *tripled;      /* the same with every value times 3 */
   gint64      snapshot_total;
   guint       block_requests;  /* counted on the server's thread, read after a request */
-  guint       stop_requests;
-  char       *started_type; /* of the last session/start */
+  int         gone;            /* atomic: the heap endpoint answers 503, as a program gone */
   /* The server runs on a thread of its own: sessions make blocking requests. */
   GThread      *thread;
   GMainContext *context;
@@ -61,8 +61,8 @@ serve_text (SoupServerMessage *message,
   serve (message, status, type, body);
 }
 
-/* The endpoints: pprof (goroutine, block as two growing snapshots), stats, HTML, a protected
- * path, and the agent's session control. */
+/* The endpoints: pprof (goroutine, block as two growing snapshots), stats, HTML and a
+ * protected path. */
 static void
 handler (SoupServer        *server,
          SoupServerMessage *message,
@@ -74,7 +74,10 @@ handler (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   const char *authorization = soup_message_headers_get_one (headers, "Authorization");
 
-  if (g_str_equal (path, "/debug/pprof/goroutine") || g_str_equal (path, "/debug/pprof/heap"))
+  if (g_str_equal (path, "/debug/pprof/heap") && g_atomic_int_get (&f->gone))
+    serve_text (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain", "gone\n");
+  else if (g_str_equal (path, "/debug/pprof/goroutine") ||
+           g_str_equal (path, "/debug/pprof/heap"))
     serve (message, SOUP_STATUS_OK, "application/octet-stream", f->snapshot);
   else if (g_str_equal (path, "/debug/pprof/block"))
     serve (message, SOUP_STATUS_OK, "application/octet-stream",
@@ -89,17 +92,6 @@ handler (SoupServer        *server,
         serve_text (message, SOUP_STATUS_UNAUTHORIZED, "text/plain", "unauthorized\n");
       else
         serve (message, SOUP_STATUS_OK, "application/octet-stream", f->snapshot);
-    }
-  else if (g_str_equal (path, "/debug/gz/session/start"))
-    {
-      g_free (f->started_type);
-      f->started_type = g_strdup (query != NULL ? g_hash_table_lookup (query, "type") : NULL);
-      serve_text (message, SOUP_STATUS_OK, "text/plain", "agent-session-1\n");
-    }
-  else if (g_str_equal (path, "/debug/gz/session/stop"))
-    {
-      f->stop_requests++;
-      serve (message, SOUP_STATUS_OK, "application/octet-stream", f->snapshot);
     }
   else
     serve_text (message, SOUP_STATUS_NOT_FOUND, "text/plain", "no such page\nsecond line\n");
@@ -260,7 +252,6 @@ fixture_tear_down (Fixture      *f,
   g_free (f->out_dir);
   g_free (f->url);
   g_free (f->socket_path);
-  g_free (f->started_type);
   g_bytes_unref (f->snapshot);
   g_bytes_unref (f->tripled);
 }
@@ -460,17 +451,18 @@ test_pid_session (Fixture      *f,
 
   client = gz_target_client_new_for_socket (getpid (), f->socket_path, &error);
   g_assert_no_error (error);
-  session = gz_session_new_for_target (NULL, GZ_PROFILE_TYPE_MUTEX, 0, f->out_dir, &target,
+  session = gz_session_new_for_target (NULL, GZ_PROFILE_TYPE_BLOCK, 0, f->out_dir, &target,
                                        client, &error);
   g_assert_no_error (error);
+  /* As for a URL: a snapshot at the start and one at the stop, subtracted. */
   profile = run_session (session, TRUE);
-  g_assert_cmpstr (f->started_type, ==, "mutex");
-  g_assert_cmpuint (f->stop_requests, ==, 1);
-  g_assert_cmpint (gz_profile_total (profile, 0), ==, f->snapshot_total);
+  g_assert_cmpuint (f->block_requests, ==, 2);
+  g_assert_cmpint (gz_profile_total (profile, 0), ==, 2 * f->snapshot_total);
+  g_assert_false (gz_session_get_summary (session)->target_exited);
 }
 
-/* The target exits mid-session: the session stops by itself and saves what the agent flushed
- * to its output path, and says the target exited. */
+/* The target exits mid-session and its socket no longer answers: the session stops by itself,
+ * saves the last snapshot it took, says so in the profile and says the target exited. */
 static void
 test_pid_exits (Fixture      *f,
                 gconstpointer data)
@@ -481,6 +473,7 @@ test_pid_exits (Fixture      *f,
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GError) error = NULL;
   GzTarget target = { GZ_TARGET_PID, 0, NULL };
+  gboolean said = FALSE;
 
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sleep", "30", NULL);
   g_assert_no_error (error);
@@ -492,10 +485,7 @@ test_pid_exits (Fixture      *f,
   g_assert_no_error (error);
   g_assert_true (gz_session_start (session, &error));
   g_assert_no_error (error);
-  /* What the agent would write at exit, then the exit. */
-  g_assert_true (g_file_set_contents (gz_session_get_output_path (session),
-                                      g_bytes_get_data (f->tripled, NULL),
-                                      (gssize) g_bytes_get_size (f->tripled), NULL));
+  g_atomic_int_set (&f->gone, TRUE);
   g_subprocess_force_exit (child);
   g_assert_true (g_subprocess_wait (child, NULL, NULL));
   while (gz_session_get_state (session) == GZ_SESSION_STATE_RUNNING ||
@@ -503,10 +493,12 @@ test_pid_exits (Fixture      *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (gz_session_get_state (session), ==, GZ_SESSION_STATE_FINISHED);
   g_assert_true (gz_session_get_summary (session)->target_exited);
-  g_assert_cmpuint (f->stop_requests, ==, 0);
   profile = gz_profile_read_file (gz_session_get_output_path (session), &error);
   g_assert_no_error (error);
-  g_assert_cmpint (gz_profile_total (profile, 0), ==, 3 * f->snapshot_total);
+  g_assert_cmpint (gz_profile_total (profile, 0), ==, f->snapshot_total);
+  for (guint i = 0; i < profile->comments->len; i++)
+    said |= strstr (g_ptr_array_index (profile->comments, i), "last snapshot") != NULL;
+  g_assert_true (said);
 }
 
 int

@@ -1,47 +1,11 @@
-/* gz-cli-run.c: `gz-cli profile run -- COMMAND`: a program with the agent and no session, for
- * `start --pid` and `stats --pid` from another terminal. */
+/* gz-cli-run.c: `gz-cli profile run -- COMMAND`: a program with gz's preload and no session,
+ * its profiles served on its Unix socket for `start --pid`, `stats --pid` and `list --targets`
+ * from another terminal. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 
-#include <glib-unix.h>
-#include <signal.h>
-#include <stdio.h>
-
 #include "gz-cli.h"
-
-typedef struct
-{
-  GMainLoop   *loop;
-  GSubprocess *child;
-} RunRun;
-
-static void
-on_child_exited (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  RunRun *run = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
-  g_main_loop_quit (run->loop);
-}
-
-/* SIGTERM to gz-cli goes on to the program (Ctrl-C reaches both from the terminal). */
-static gboolean
-on_sigterm (gpointer user_data)
-{
-  RunRun *run = user_data;
-
-  g_subprocess_send_signal (run->child, SIGTERM);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_sigint (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
 
 /* Splits @argv at "--": the options before, the command after (NULL when none). */
 char **
@@ -62,47 +26,44 @@ gz_cli_split_command (int    *argc,
   return NULL;
 }
 
+/* The configuration keys this command takes as flags: the preload's rates. */
+static const char * const command_keys[] = {
+  "cpu-hz", "memory-rate", "block-rate", "mutex-fraction", NULL
+};
+
 int
 gz_cli_run (int    argc,
             char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
-  g_auto(GStrv) command = NULL;
-  g_autoptr(GSubprocess) child = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GzCliConfigFlags) flags = gz_cli_config_flags_new ();
+  g_autoptr(GzConfig) config = NULL;
   g_autoptr(GError) error = NULL;
-  guint sigterm_source, sigint_source;
-  RunRun run = { 0 };
+  g_auto(GStrv) command = NULL;
+  int status = GZ_CLI_EXIT_OK;
 
   command = gz_cli_split_command (&argc, argv);
-  context = g_option_context_new (N_("-- COMMAND [ARG…] - run a program with the gz agent"));
+  context = g_option_context_new (N_("-- COMMAND [ARG…] - run a program to profile it from "
+                                     "elsewhere"));
   g_option_context_set_summary (context,
-                                N_("Runs COMMAND with the gz agent preloaded and no session, and "
-                                   "prints its pid on stderr;\nprofile it from another terminal "
-                                   "with `gz-cli profile start --pid PID --type TYPE`.\nExits with "
-                                   "the program's status."));
+                                N_("Runs COMMAND with gz's preload and no session, and prints its "
+                                   "pid on stderr;\nprofile it from another terminal with "
+                                   "`gz-cli profile start --pid PID --type TYPE`\n(any of the six "
+                                   "types), `gz-cli profile stats --pid PID` or the app. Its\n"
+                                   "profiles are served on a Unix socket of the user's only, "
+                                   "removed when it ends.\nCtrl-C ends COMMAND with SIGTERM; "
+                                   "exits with the program's status."));
+  g_option_context_set_main_group (context, gz_cli_config_flags_group (flags, command_keys));
   if (!gz_cli_parse (context, "run", &argc, &argv))
     return GZ_CLI_EXIT_USAGE;
   if (command == NULL)
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("profile run needs a command after --; e.g. gz-cli "
                                              "profile run -- ./server --port 8080"));
-
-  child = gz_cli_launch_with_agent (command, NULL, &error);
-  if (child == NULL)
+  config = gz_cli_load_config (flags, &status);
+  if (config == NULL)
+    return status;
+  /* The socket is the user's only (0600 in a 0700 folder): the clients send no token. */
+  if (!gz_config_set_flag (config, "token-file", "", &error))
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
-  fprintf (stderr, _("pid %s runs with the gz agent; profile it with: gz-cli profile start --pid "
-                     "%s --type TYPE\n"), g_subprocess_get_identifier (child),
-           g_subprocess_get_identifier (child));
-  fflush (stderr);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  run.loop = loop;
-  run.child = child;
-  sigterm_source = g_unix_signal_add (SIGTERM, on_sigterm, &run);
-  sigint_source = g_unix_signal_add (SIGINT, on_sigint, &run);
-  g_subprocess_wait_async (child, NULL, on_child_exited, &run);
-  g_main_loop_run (loop);
-  g_source_remove (sigterm_source);
-  g_source_remove (sigint_source);
-  return gz_cli_exit_status_of (child);
+  return gz_cli_serve_on_socket (config, command);
 }

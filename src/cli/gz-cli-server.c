@@ -1,6 +1,7 @@
 /* gz-cli-server.c: `gz-cli profile server`: serves the pprof endpoints of this process (with
  * optional periodic captures), of a running process (--pid) or of a program it launches with the
- * preload (-- COMMAND), until SIGINT/SIGTERM or the program's end. */
+ * preload (-- COMMAND), until SIGINT/SIGTERM or the program's end; and the same for `profile run
+ * -- COMMAND` on the program's Unix socket (gz_cli_serve_on_socket()). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -11,6 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "gz-agent-paths.h"
 #include "gz-auto-profiler.h"
 #include "gz-cli.h"
 #include "gz-collector.h"
@@ -33,6 +38,8 @@ typedef struct
   GzLauncher     *launcher;     /* -- COMMAND, or NULL */
   pid_t           pid;          /* --pid, or 0 */
   guint           poll_id;      /* --pid: looks for the process' end */
+  char           *socket_path;  /* `run`: the program's socket, removed at the end */
+  gboolean        quiet;        /* `run`: the program's stdout is its own */
   gboolean        stopping;
   gboolean        server_done;
 } ServerRun;
@@ -62,6 +69,9 @@ static void
 stop (ServerRun *run)
 {
   run->stopping = TRUE;
+  /* No new client finds a socket whose program is gone. */
+  if (run->socket_path != NULL)
+    g_unlink (run->socket_path);
   if (run->poll_id != 0)
     g_source_remove (run->poll_id);
   run->poll_id = 0;
@@ -79,9 +89,10 @@ on_interrupt (gpointer user_data)
 
   if (run->stopping)
     return G_SOURCE_CONTINUE;
-  printf (_("Shutting down: ending requests in flight%s\n"),
-          run->auto_profiler != NULL ? " and saving the automatic capture in progress"
-          : run->launcher != NULL ? " and the program (SIGTERM)" : "");
+  if (!run->quiet)
+      printf (_("Shutting down: ending requests in flight%s\n"),
+            run->auto_profiler != NULL ? " and saving the automatic capture in progress"
+            : run->launcher != NULL ? " and the program (SIGTERM)" : "");
   fflush (stdout);
   if (run->launcher != NULL)
     gz_launcher_send_signal (run->launcher, SIGTERM);
@@ -102,7 +113,8 @@ on_program_exited (GObject      *object,
     {
       g_autofree char *ending = gz_launcher_describe_exit (run->launcher);
 
-      printf (_("The program %s; stopping the server\n"), ending);
+      if (!run->quiet)
+        printf (_("The program %s; stopping the server\n"), ending);
       fflush (stdout);
       stop (run);
     }
@@ -184,6 +196,11 @@ launch (GzConfig       *config,
   return g_steal_pointer (&launcher);
 }
 
+static int serve (GzConfig  *config,
+                  char     **command,
+                  int        pid,
+                  gboolean   on_socket);
+
 /* `--auto-profile` alone means true: the configuration flags all take a value. */
 static void
 expand_bare_auto_profile (int    argc,
@@ -210,8 +227,6 @@ gz_cli_server (int    argc,
                char **argv)
 {
   g_auto(GStrv) command = NULL;
-  g_autoptr(GzLauncher) launcher = NULL;
-  g_autoptr(GzCollector) collector = NULL;
   GOptionGroup *group;
   int pid = 0;
   const GOptionEntry entries[] = {
@@ -223,16 +238,9 @@ gz_cli_server (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GzCliConfigFlags) flags = gz_cli_config_flags_new ();
   g_autoptr(GzConfig) config = NULL;
-  g_autoptr(GzPprofServer) server = NULL;
-  g_autoptr(GzAutoProfiler) auto_profiler = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
   const char *bind;
   const char *token_file;
   int status = GZ_CLI_EXIT_OK;
-  guint sigint_source, sigterm_source;
-  ServerRun run = { 0 };
 
   command = gz_cli_split_command (&argc, argv);
   context = g_option_context_new (N_("[-- COMMAND [ARG…]] - serve profiles over HTTP, as Go's "
@@ -293,6 +301,66 @@ gz_cli_server (int    argc,
                        "SSH tunnel or a TLS proxy, or keep the default --bind 127.0.0.1\n"),
              bind);
 
+  return serve (config, command, pid, FALSE);
+}
+/* Listens where @socket_path says (the program's Unix socket, in a folder of the user's only,
+ * the socket readable by the user only), else on the configured address. */
+static gboolean
+listen_server (GzPprofServer  *server,
+               const char     *socket_path,
+               GError        **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (socket_path == NULL)
+    return gz_pprof_server_listen (server, error);
+  dir = g_path_get_dirname (socket_path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot create the folder %s (%s); check $XDG_RUNTIME_DIR or set $GZ_AGENT_DIR",
+                   dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* The pid is this program's now: a socket by that name is a leftover of a process gone. */
+  g_unlink (socket_path);
+  if (!gz_pprof_server_listen_unix (server, socket_path, error))
+    return FALSE;
+  if (g_chmod (socket_path, 0600) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot make the socket %s private (%s); check its folder", socket_path,
+                   g_strerror (saved_errno));
+      g_unlink (socket_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Serves this process, process @pid or @command (launched here) until the end; with
+ * @on_socket, @command's endpoints on its Unix socket (gz_agent_socket_path()), quietly. */
+static int
+serve (GzConfig  *config,
+       char     **command,
+       int        pid,
+       gboolean   on_socket)
+{
+  g_autoptr(GzLauncher) launcher = NULL;
+  g_autoptr(GzCollector) collector = NULL;
+  g_autoptr(GzPprofServer) server = NULL;
+  g_autoptr(GzAutoProfiler) auto_profiler = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *socket_path = NULL;
+  int status = GZ_CLI_EXIT_OK;
+  guint sigint_source, sigterm_source;
+  ServerRun run = { 0 };
+
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
   /* Before the fork: a Ctrl-C from now on is ours to handle, not the end of gz-cli. */
@@ -308,10 +376,12 @@ gz_cli_server (int    argc,
         status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
       else
         gz_pprof_server_set_target (server, gz_launcher_get_pid (launcher), collector);
+      if (launcher != NULL && on_socket)
+        socket_path = gz_agent_socket_path (gz_launcher_get_pid (launcher));
     }
   else if (pid != 0)
     gz_pprof_server_set_target (server, pid, NULL);
-  if (status == GZ_CLI_EXIT_OK && !gz_pprof_server_listen (server, &error))
+  if (status == GZ_CLI_EXIT_OK && !listen_server (server, socket_path, &error))
     {
       status = gz_cli_fail (g_error_matches (error, GZ_PPROF_SERVER_ERROR,
                                              GZ_PPROF_SERVER_ERROR_ADDRESS)
@@ -324,7 +394,11 @@ gz_cli_server (int    argc,
   if (status == GZ_CLI_EXIT_OK && launcher != NULL)
     {
       if (!gz_launcher_release (launcher, &error))
-        status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+        {
+          status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+          if (socket_path != NULL)
+            g_unlink (socket_path);
+        }
       else
         gz_collector_start (collector);
     }
@@ -343,14 +417,23 @@ gz_cli_server (int    argc,
     }
 
   url = gz_pprof_server_get_url (server);
-  if (launcher != NULL)
+  if (on_socket)
+    {
+      /* On stderr: stdout is the program's. */
+      fprintf (stderr, _("pid %d runs with gz's preload; profile it from another terminal with: "
+                         "gz-cli profile start --pid %d --type TYPE\n"),
+               (int) gz_launcher_get_pid (launcher), (int) gz_launcher_get_pid (launcher));
+      fflush (stderr);
+    }
+  else if (launcher != NULL)
     printf (_("Serving pprof of %s (pid %d) at %s\n"), gz_launcher_get_command_line (launcher),
             (int) gz_launcher_get_pid (launcher), url);
   else if (pid != 0)
     printf (_("Serving pprof of process %d at %s\n"), pid, url);
   else
     printf (_("Serving pprof at %s\n"), url);
-  printf (_("Try: go tool pprof %sprofile?seconds=30\n"), url);
+  if (!on_socket)
+    printf (_("Try: go tool pprof %sprofile?seconds=30\n"), url);
   if (auto_profiler != NULL)
     {
       g_autofree char *interval =
@@ -366,10 +449,13 @@ gz_cli_server (int    argc,
               interval, duration, gz_auto_profiler_get_output_dir (auto_profiler),
               kept);
     }
-  printf (_("Stop with Ctrl-C\n"));
+  if (!on_socket)
+    printf (_("Stop with Ctrl-C\n"));
   fflush (stdout);
 
   run.auto_profiler = auto_profiler;
+  run.socket_path = socket_path;
+  run.quiet = on_socket;
   run.launcher = launcher;
   run.pid = pid;
   if (auto_profiler != NULL)
@@ -385,6 +471,18 @@ gz_cli_server (int    argc,
   g_source_remove (sigterm_source);
   if (collector != NULL)
     gz_collector_stop (collector);
-  printf (_("Stopped\n"));
+  if (socket_path != NULL)
+    g_unlink (socket_path);
+  if (!on_socket)
+    printf (_("Stopped\n"));
   return launcher != NULL ? gz_launcher_get_exit_code (launcher) : GZ_CLI_EXIT_OK;
+}
+
+int
+gz_cli_serve_on_socket (GzConfig  *config,
+                        char     **command)
+{
+  g_return_val_if_fail (command != NULL, GZ_CLI_EXIT_USAGE);
+
+  return serve (config, command, 0, TRUE);
 }

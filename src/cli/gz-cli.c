@@ -19,7 +19,7 @@ typedef struct
 
 static const Command profile_commands[] = {
   { "start",  gz_cli_start,  N_("Profile a program (this one, --pid, --url or -- COMMAND)") },
-  { "run",    gz_cli_run,    N_("Run a program with the gz agent, no session; prints its pid") },
+  { "run",    gz_cli_run,    N_("Run a program to profile from elsewhere; prints its pid") },
   { "stop",   gz_cli_stop,   N_("Stop a session of another process and print its summary") },
   { "list",   gz_cli_list,   N_("List the active sessions of every gz process of this user") },
   { "stats",  gz_cli_stats,  N_("Print runtime statistics of this process, --pid or --url") },

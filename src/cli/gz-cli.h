@@ -94,6 +94,11 @@ char           *gz_cli_command_line      (char        **command);
 GSubprocess    *gz_cli_launch_with_agent (char              **command,
                                           const char * const *env,
                                           GError            **error);
+/* `run -- COMMAND` (gz-cli-server.c): launches @command with the preload and serves its pprof
+ * endpoints on its Unix socket (gz_agent_socket_path()) until it ends, as `server -- COMMAND`
+ * does on a port; returns its exit status. */
+int             gz_cli_serve_on_socket   (GzConfig           *config,
+                                          char              **command);
 /* The program's exit status, or 128 + the signal that ended it. */
 int             gz_cli_exit_status_of    (GSubprocess  *subprocess);
 /* Runs the thread-default main context until the agent of @subprocess opens its socket, or

@@ -390,8 +390,7 @@ session_new (GzConfig       *config,
       return NULL;
     }
   if (client != NULL)
-    self->capture = gz_target_capture_new (client, target->kind, type, duration_nanos,
-                                           self->info->output_path);
+    self->capture = gz_target_capture_new (client, target->kind, type, duration_nanos);
 
   return g_steal_pointer (&self);
 }

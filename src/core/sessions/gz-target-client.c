@@ -1,4 +1,4 @@
-/* gz-target-client.c: HTTP (libsoup 3) to a pprof endpoint or an agent's Unix socket; every
+/* gz-target-client.c: HTTP (libsoup 3) to a pprof endpoint or a program's Unix socket; every
  * request has a SoupSession of its own, so one client serves any thread. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
@@ -572,49 +572,4 @@ gz_target_client_fetch_stats_finish (GzTargetClient *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-char *
-gz_target_client_session_start (GzTargetClient *self,
-                                GzProfileType   type,
-                                const char     *output_path,
-                                GCancellable   *cancellable,
-                                GError        **error)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GBytes) body = NULL;
-  const char *type_name = gz_profile_type_to_string (type);
-
-  g_return_val_if_fail (GZ_IS_TARGET_CLIENT (self), NULL);
-
-  if (output_path != NULL)
-    {
-      g_autofree char *escaped = g_uri_escape_string (output_path, "/", FALSE);
-
-      path = g_strdup_printf ("/debug/gz/session/start?type=%s&output=%s", type_name, escaped);
-    }
-  else
-    path = g_strdup_printf ("/debug/gz/session/start?type=%s", type_name);
-  body = request (self, "POST", path, REQUEST_SLACK_S, NULL, cancellable, error);
-  if (body == NULL)
-    return NULL;
-  return first_line (body);
-}
-
-GzProfile *
-gz_target_client_session_stop (GzTargetClient *self,
-                               GzProfileType   type,
-                               GCancellable   *cancellable,
-                               GError        **error)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GBytes) body = NULL;
-
-  g_return_val_if_fail (GZ_IS_TARGET_CLIENT (self), NULL);
-
-  path = g_strdup_printf ("/debug/gz/session/stop?type=%s", gz_profile_type_to_string (type));
-  body = request (self, "POST", path, REQUEST_SLACK_S, NULL, cancellable, error);
-  if (body == NULL)
-    return NULL;
-  return decode_profile (self, body, path, error);
 }

@@ -1,6 +1,6 @@
-/* gz-target-client.h: HTTP to a pprof endpoint — a URL, or an agent's Unix socket — for named
- * profiles, /debug/stats and the agent's session control; whatever comes back is decoded and
- * validated before anyone uses it. */
+/* gz-target-client.h: HTTP to a pprof endpoint — a URL, or a program's Unix socket — for named
+ * profiles and /debug/stats; whatever comes back is decoded and validated before anyone uses
+ * it. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -76,19 +76,6 @@ void            gz_target_client_fetch_stats_async  (GzTargetClient      *self,
                                                      gpointer             user_data);
 JsonNode       *gz_target_client_fetch_stats_finish (GzTargetClient      *self,
                                                      GAsyncResult        *result,
-                                                     GError             **error);
-
-/* The agent's session control (Unix socket only). Start returns the agent's session id; stop
- * returns the profile from the start to now, decoded and validated. @output_path: where the
- * agent writes the profile if the process exits first (absolute), or NULL. */
-char           *gz_target_client_session_start      (GzTargetClient      *self,
-                                                     GzProfileType        type,
-                                                     const char          *output_path,
-                                                     GCancellable        *cancellable,
-                                                     GError             **error);
-GzProfile      *gz_target_client_session_stop       (GzTargetClient      *self,
-                                                     GzProfileType        type,
-                                                     GCancellable        *cancellable,
                                                      GError             **error);
 
 G_END_DECLS
