@@ -10,10 +10,15 @@
  *   marker FILE       creates FILE first, then late() for 0.2 s
  *   deaf PIDFILE      as loop, ignoring SIGINT
  *   leak PIDFILE      keeps 16 MiB from leak_bytes(), writes its pid, then late() until killed
+ *   threads PIDFILE MS  three threads named reader, sleeper and waiter, parked in
+ *                     parked_in_read(), parked_in_sleep() and parked_on_cond(); once all are
+ *                     there it writes its pid, and main() waits in main_waits() for MS ms of
+ *                     wall time (0: until killed), then exits with status 0
  */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,6 +77,128 @@ leak_bytes (size_t size)
   if (p != NULL)
     memset (p, 1, size);
   return p;
+}
+
+/* -- threads parked in known functions ---------------------------------------------------- */
+
+static int park_pipe[2];
+static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t park_cond = PTHREAD_COND_INITIALIZER;
+static int n_parked;
+
+static void
+parked (void)
+{
+  pthread_mutex_lock (&park_lock);
+  n_parked++;
+  pthread_mutex_unlock (&park_lock);
+}
+
+__attribute__ ((noinline, noipa)) static void
+parked_in_read (void)
+{
+  char c;
+
+  parked ();
+  /* Nothing is ever written: it stays in read() until the program ends. */
+  while (read (park_pipe[0], &c, 1) != 0)
+    ;
+}
+
+__attribute__ ((noinline, noipa)) static void
+parked_in_sleep (void)
+{
+  parked ();
+  for (;;)
+    {
+      struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+      nanosleep (&ts, NULL);
+    }
+}
+
+__attribute__ ((noinline, noipa)) static void
+parked_on_cond (void)
+{
+  pthread_mutex_lock (&park_lock);
+  n_parked++;
+  for (;;)
+    pthread_cond_wait (&park_cond, &park_lock);
+}
+
+static void *
+reader (void *data)
+{
+  parked_in_read ();
+  return NULL;
+}
+
+static void *
+sleeper (void *data)
+{
+  parked_in_sleep ();
+  return NULL;
+}
+
+static void *
+waiter (void *data)
+{
+  parked_on_cond ();
+  return NULL;
+}
+
+/* Waits @ms of wall time (0: for ever), 10 ms at a time. */
+__attribute__ ((noinline, noipa)) static void
+main_waits (long ms)
+{
+  struct timespec start, now;
+
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  for (;;)
+    {
+      struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      if (ms > 0 && (now.tv_sec - start.tv_sec) * 1000 +
+                    (now.tv_nsec - start.tv_nsec) / 1000000 >= ms)
+        return;
+      nanosleep (&ts, NULL);
+    }
+}
+
+static int write_pid (const char *path);
+
+static int
+run_threads (const char *pid_file,
+             long        ms)
+{
+  void *(*funcs[]) (void *) = { reader, sleeper, waiter };
+  const char *names[] = { "reader", "sleeper", "waiter" };
+  int n;
+
+  if (pipe (park_pipe) != 0)
+    return 2;
+  for (int i = 0; i < 3; i++)
+    {
+      pthread_t thread;
+
+      if (pthread_create (&thread, NULL, funcs[i], NULL) != 0)
+        return 2;
+      pthread_setname_np (thread, names[i]);
+    }
+  do
+    {
+      usleep (1000);
+      pthread_mutex_lock (&park_lock);
+      n = n_parked;
+      pthread_mutex_unlock (&park_lock);
+    }
+  while (n < 3);
+  usleep (20 * 1000); /* into the calls */
+  if (write_pid (pid_file) != 0)
+    return 2;
+  main_waits (ms);
+  return 0;
 }
 
 /* Writes this process's pid into @path. */
@@ -133,6 +260,8 @@ main (int    argc,
       for (;;)
         late (100 * 1000000LL);
     }
+  if (strcmp (mode, "threads") == 0 && argc > 3)
+    return run_threads (argv[2], atol (argv[3]));
   if (strcmp (mode, "marker") == 0 && argc > 2)
     {
       int fd = open (argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -143,6 +272,6 @@ main (int    argc,
       return 0;
     }
   fprintf (stderr, "usage: %s early|exit|segv|loop PIDFILE|deaf PIDFILE|leak PIDFILE|"
-           "marker FILE\n", argv[0]);
+           "marker FILE|threads PIDFILE MS\n", argv[0]);
   return 2;
 }

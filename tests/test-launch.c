@@ -1,6 +1,8 @@
 /* test-launch.c: `gz-cli profile start --type cpu -- COMMAND` end to end: perf events from the
  * program's first instruction, and a valid profile however the program ends (exit, _exit,
- * SIGSEGV, SIGKILL, Ctrl-C in its terminal); nothing runs when the profile could not be saved. */
+ * SIGSEGV, SIGKILL, Ctrl-C in its terminal); nothing runs when the profile could not be saved.
+ * goroutine of a launched program from outside (ptrace): its parked threads, nothing of gz;
+ * the last capture when it ended first. The launcher leaves no zombie when dropped. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -8,7 +10,10 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <signal.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gz-launcher.h"
@@ -66,13 +71,12 @@ new_process_group (gpointer data)
   setpgid (0, 0);
 }
 
-/* gz-cli profile start --output-dir OUT @options… -- target @mode [@arg]: started in a process
- * group of its own (as a shell starts a job), output to pipes. */
+/* gz-cli profile start --output-dir OUT @options… -- target @args…: started in a process group
+ * of its own (as a shell starts a job), output to pipes. */
 static GSubprocess *
-spawn_start (Fixture            *f,
-             const char * const *options,
-             const char         *mode,
-             const char         *arg)
+spawn_start_args (Fixture            *f,
+                  const char * const *options,
+                  const char * const *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -91,13 +95,24 @@ spawn_start (Fixture            *f,
     g_ptr_array_add (argv, (char *) options[i]);
   g_ptr_array_add (argv, "--");
   g_ptr_array_add (argv, (char *) target_program ());
-  g_ptr_array_add (argv, (char *) mode);
-  if (arg != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   return proc;
+}
+
+/* The same with the target's @mode [@arg]. */
+static GSubprocess *
+spawn_start (Fixture            *f,
+             const char * const *options,
+             const char         *mode,
+             const char         *arg)
+{
+  const char *args[] = { mode, arg, NULL };
+
+  return spawn_start_args (f, options, args);
 }
 
 static const char * const cpu[] = { "--type", "cpu", NULL };
@@ -203,6 +218,45 @@ have_preload (void)
   if (library != NULL && g_file_test (library, G_FILE_TEST_EXISTS))
     return TRUE;
   g_test_skip ("no preload library in this build (AddressSanitizer owns malloc there)");
+  return FALSE;
+}
+
+/* Whether this process may ptrace a child of its own (a container's seccomp policy, Yama). */
+static gboolean
+ptrace_allowed (void)
+{
+  pid_t child = fork ();
+  int status = 0;
+  gboolean allowed;
+  int errsv;
+
+  if (child == 0)
+    {
+      pause ();
+      _exit (0);
+    }
+  allowed = ptrace (PTRACE_SEIZE, child, NULL, NULL) == 0;
+  errsv = errno;
+  kill (child, SIGKILL);
+  waitpid (child, &status, 0);
+  if (!allowed)
+    {
+      g_autofree char *why = g_strdup_printf ("ptrace is refused here: %s",
+                                              g_strerror (errsv));
+
+      g_test_skip (why);
+    }
+  return allowed;
+}
+
+/* Whether a comment of @profile starts with @prefix. */
+static gboolean
+has_comment (GzProfile  *profile,
+             const char *prefix)
+{
+  for (guint i = 0; i < profile->comments->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (profile->comments, i), prefix))
+      return TRUE;
   return FALSE;
 }
 
@@ -387,12 +441,18 @@ test_memory_sigkill (Fixture      *f,
 }
 
 /* A program that ends at once (before its code can be read, sometimes): a valid, empty
- * profile and its status, for perf events and for the preload's ring. */
+ * profile and its status, for perf events, for the preload's ring, and for the captures of
+ * its threads (which say that there was none). */
 static void
 test_exits_at_once (Fixture      *f,
                     gconstpointer data)
 {
-  const char *types[] = { "cpu", "memory", "threadcreate" };
+  const struct { const char *type, *sample_type; gboolean preload; } types[] = {
+    { "cpu", "cpu", FALSE },
+    { "memory", "inuse_space", TRUE },
+    { "threadcreate", "threadcreate", TRUE },
+    { "goroutine", "goroutine", FALSE },
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     for (guint run = 0; run < 5; run++)
@@ -401,15 +461,133 @@ test_exits_at_once (Fixture      *f,
         g_autofree char *err = NULL;
         g_autoptr(GzProfile) profile = NULL;
 
-        if (i > 0 && g_getenv ("GZ_PRELOAD_LIBRARY") == NULL)
+        if ((types[i].preload && g_getenv ("GZ_PRELOAD_LIBRARY") == NULL) ||
+            (g_str_equal (types[i].type, "goroutine") && !ptrace_allowed ()))
           break;
         g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &out, &err, "start",
                                               "--output-dir", f->cli.out_dir, "--type",
-                                              types[i], "--", "true", NULL), ==, 0);
-        profile = saved_profile (out, i == 0 ? "cpu" : i == 1 ? "inuse_space" : "threadcreate",
-                                 NULL);
+                                              types[i].type, "--", "true", NULL), ==, 0);
+        profile = saved_profile (out, types[i].sample_type, NULL);
         g_assert_nonnull (strstr (out, "The program exited with status 0."));
+        if (g_str_equal (types[i].type, "goroutine"))
+          {
+            g_assert_cmpint (profile->samples->len, ==, 0);
+            g_assert_true (has_comment (profile, "the program ended before its threads were "
+                                                 "captured"));
+            g_assert_nonnull (strstr (out, "there is no thread to show"));
+          }
       }
+}
+
+/* -- goroutine: the program's threads, from outside ---------------------------------------- */
+
+/* The first profile gz-cli wrote in the output folder, waited for (written whole, by a
+ * rename). */
+static void
+wait_for_profile (Fixture *f)
+{
+  for (int i = 0; i < 200; i++)
+    {
+      g_autoptr(GDir) dir = g_dir_open (f->cli.out_dir, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        if (g_str_has_suffix (name, ".prof"))
+          return;
+      g_usleep (50000);
+    }
+  g_error ("no profile in %s", f->cli.out_dir);
+}
+
+/* The goroutine profile of the threads mode: four threads, main and the three, each named and
+ * where it is parked; nothing of gz or GLib in it. */
+static void
+assert_parked_threads (GzProfile *profile)
+{
+  const char *parked[][2] = { { "reader", "parked_in_read" },
+                              { "sleeper", "parked_in_sleep" },
+                              { "waiter", "parked_on_cond" } };
+  g_autofree char *main_name = g_path_get_basename (target_program ());
+
+  main_name[MIN (strlen (main_name), 15)] = '\0'; /* comm keeps 15 characters */
+  g_assert_cmpint (gz_profile_total (profile, 0), ==, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (parked); i++)
+    g_assert_cmpint (gz_test_profile_sum (profile, 0, parked[i][1], "thread", parked[i][0]),
+                     ==, 1);
+  g_assert_cmpint (gz_test_profile_sum (profile, 0, "main_waits", "thread", main_name), ==, 1);
+  g_assert_cmpint (gz_test_profile_sum (profile, 0, "gz_*", NULL, NULL), ==, 0);
+  g_assert_cmpint (gz_test_profile_sum (profile, 0, "g_*", NULL, NULL), ==, 0);
+  for (guint i = 0; i < profile->mappings->len; i++)
+    {
+      const GzMapping *mapping = g_ptr_array_index (profile->mappings, i);
+
+      g_assert_null (strstr (mapping->filename != NULL ? mapping->filename : "", "libgz"));
+    }
+}
+
+/* Stopped by --duration while the program runs: its threads at the stop, taken from outside;
+ * nothing of gz is in the program (no preload, no agent). */
+static void
+test_goroutine_at_stop (Fixture      *f,
+                        gconstpointer data)
+{
+  static const char * const goroutine[] = { "--type", "goroutine", "--duration", "1500ms",
+                                            NULL };
+  g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
+  g_autofree char *maps_path = NULL;
+  g_autofree char *maps = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  GPid pid;
+
+  const char *args[] = { "threads", pid_file, "0", NULL };
+
+  if (!ptrace_allowed ())
+    return;
+  proc = spawn_start_args (f, goroutine, args);
+  pid = wait_for_pid (pid_file);
+  maps_path = g_strdup_printf ("/proc/%d/maps", (int) pid);
+  g_assert_true (g_file_get_contents (maps_path, &maps, NULL, NULL));
+  g_assert_null (strstr (maps, "libgz"));
+  /* The session ends at 1.5 s; the program runs on until it is told to go. */
+  wait_for_profile (f);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
+  g_assert_cmpint (finish (proc, &out, &err), ==, 128 + SIGTERM);
+  profile = saved_profile (out, "goroutine", "parked_on_cond");
+  assert_parked_threads (profile);
+  g_assert_false (has_comment (profile, "the program ended before"));
+  g_assert_null (strstr (out, "ended before"));
+}
+
+/* The program ends before the session's stop (its whole life, no --duration): the last of the
+ * captures taken once a second, which the profile and the summary say; its status passes. */
+static void
+test_goroutine_ended (Fixture      *f,
+                      gconstpointer data)
+{
+  static const char * const goroutine[] = { "--type", "goroutine", NULL };
+  g_autofree char *pid_file = g_build_filename (f->cli.root, "pid", NULL);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  /* 2.3 s: the last capture is the one at about 2 s. */
+  const char *args[] = { "threads", pid_file, "2300", NULL };
+
+  if (!ptrace_allowed ())
+    return;
+  proc = spawn_start_args (f, goroutine, args);
+  g_assert_cmpint (finish (proc, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "The program exited with status 0."));
+  g_assert_nonnull (strstr (out, "The program ended before the session's stop: these are its "
+                                 "threads at the last capture"));
+  profile = saved_profile (out, "goroutine", "parked_in_read");
+  assert_parked_threads (profile);
+  g_assert_true (has_comment (profile, "the program ended before the session's stop: these "
+                                       "are its threads at the last capture"));
 }
 
 /* -- nothing runs unprofiled ----------------------------------------------------------- */
@@ -520,6 +698,53 @@ test_launcher (Fixture      *f,
   g_assert_true (g_str_has_prefix (ending, "was killed by signal 9"));
 }
 
+/* The state letter of process @pid in /proc (R, S, Z…), or 0 when it is gone. */
+static char
+process_state (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (paren = strrchr (stat, ')')) == NULL)
+    return 0;
+  return paren[2];
+}
+
+/* A launcher dropped while its program runs (or right after an abort), with no main context
+ * iterated: the program runs on, and ends reaped, no zombie left. */
+static void
+test_launcher_dropped (Fixture      *f,
+                       gconstpointer data)
+{
+  const char *sleeper[] = { "sleep", "0.3", NULL };
+
+  for (guint abort = 0; abort < 2; abort++)
+    {
+      g_autoptr(GzLauncher) launcher = gz_launcher_new (sleeper, NULL);
+      g_autoptr(GError) error = NULL;
+      GPid pid;
+      char state = 'R';
+
+      g_assert_true (gz_launcher_spawn (launcher, &error));
+      g_assert_no_error (error);
+      pid = gz_launcher_get_pid (launcher);
+      if (abort)
+        gz_launcher_abort (launcher);
+      else
+        g_assert_true (gz_launcher_release (launcher, &error));
+      g_assert_no_error (error);
+      g_clear_object (&launcher);
+      if (!abort)
+        g_assert_cmpint (kill (pid, 0), ==, 0); /* it runs on */
+      for (guint i = 0; i < 100 && (state = process_state (pid)) != 0; i++)
+        g_usleep (20000);
+      g_test_message ("%s child: state %c after 2 s", abort ? "aborted" : "running",
+                      state != 0 ? state : '-');
+      g_assert_cmpint (state, ==, 0);
+    }
+}
+
 static void
 add (const char    *path,
      gconstpointer  data,
@@ -543,8 +768,11 @@ main (int    argc,
   add ("/launch/cpu/sigint-ignored", NULL, test_sigint_ignored);
   add ("/launch/cpu/static", NULL, test_static);
   add ("/launch/memory/sigkill", NULL, test_memory_sigkill);
+  add ("/launch/goroutine/at-stop", NULL, test_goroutine_at_stop);
+  add ("/launch/goroutine/ended", NULL, test_goroutine_ended);
   add ("/launch/exits-at-once", NULL, test_exits_at_once);
   add ("/launch/output-unwritable", NULL, test_output_unwritable);
   add ("/launch/launcher", NULL, test_launcher);
+  add ("/launch/launcher-dropped", NULL, test_launcher_dropped);
   return g_test_run ();
 }

@@ -1,5 +1,7 @@
 /* gz-cli-start.c: `gz-cli profile start`: a session in the foreground, of this process, of a
- * process with the agent (--pid), of a pprof URL (--url), or of a command it launches. */
+ * running process (--pid: cpu through perf events, the other types through its agent), of a
+ * pprof URL (--url), or of a command it launches (with gz's preload library, perf events and
+ * ptrace: no agent in it). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -19,20 +21,9 @@ typedef struct
 {
   GMainLoop   *loop;
   GzSession   *session;
-  GSubprocess *child;            /* -- COMMAND, or NULL */
-  int          child_exited;
   gboolean     session_done;
-  int          pending_signal;   /* SIGTERM for the child once the profile is saved */
-  int          session_status;   /* of a launched program's session, once finished */
   guint        signals_received;
 } StartRun;
-
-static void
-maybe_quit (StartRun *run)
-{
-  if (run->session_done && (run->child == NULL || run->child_exited))
-    g_main_loop_quit (run->loop);
-}
 
 static gboolean
 on_signal (gpointer user_data)
@@ -44,15 +35,8 @@ on_signal (gpointer user_data)
   if (run->signals_received++ > 0)
     return G_SOURCE_CONTINUE;
   gz_cli_progress_end ();
-  if (run->session == NULL || run->session_done)
-    {
-      if (run->child != NULL && !run->child_exited)
-        g_subprocess_send_signal (run->child, SIGTERM);
-      return G_SOURCE_CONTINUE;
-    }
-  /* A launched program is told to go only once its profile is saved. */
-  run->pending_signal = SIGTERM;
-  if (gz_session_get_state (run->session) == GZ_SESSION_STATE_RUNNING)
+  if (run->session != NULL && !run->session_done &&
+      gz_session_get_state (run->session) == GZ_SESSION_STATE_RUNNING)
     gz_session_stop_async (run->session, NULL, NULL, NULL);
   return G_SOURCE_CONTINUE;
 }
@@ -82,9 +66,18 @@ report (GzSession *session)
                                                 : "the session ended without a profile; "
                                                   "run it again");
     }
+  /* A launched program's threads: those of its last capture when it ended first. */
+  if (summary->target_exited && gz_session_get_target (session)->kind == GZ_TARGET_COMMAND &&
+      gz_session_get_profile_type (session) == GZ_PROFILE_TYPE_GOROUTINE)
+    printf (summary->n_samples > 0
+            ? "The program ended before the session's stop: these are its threads at the last "
+              "capture (taken once a second while it ran; the profile says when).\n"
+            : "The program ended before its threads were captured (once a second while it "
+              "runs): there is no thread to show.\n");
   /* A launched program's end is the session's planned end, unless --duration was shorter. */
-  if (summary->target_exited && (gz_session_get_target (session)->kind != GZ_TARGET_COMMAND ||
-                                 gz_session_get_duration (session) > 0))
+  else if (summary->target_exited &&
+           (gz_session_get_target (session)->kind != GZ_TARGET_COMMAND ||
+            gz_session_get_duration (session) > 0))
     {
       g_autofree char *target = gz_cli_format_target (gz_session_get_target (session));
 
@@ -104,27 +97,7 @@ on_finished (GzSession *session,
 
   gz_cli_progress_end ();
   run->session_done = TRUE;
-  /* A launched program may run on: say now what was saved. */
-  if (run->child != NULL)
-    run->session_status = report (session);
-  if (run->pending_signal != 0 && run->child != NULL && !run->child_exited)
-    g_subprocess_send_signal (run->child, run->pending_signal);
-  maybe_quit (run);
-}
-
-static void
-on_child_exited (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  StartRun *run = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
-  run->child_exited = TRUE;
-  /* The session covers the program's life: take what its agent flushed at exit. */
-  if (run->session != NULL && gz_session_get_state (run->session) == GZ_SESSION_STATE_RUNNING)
-    gz_session_stop_async (run->session, NULL, NULL, NULL);
-  maybe_quit (run);
+  g_main_loop_quit (run->loop);
 }
 
 /* The configuration keys this command takes as flags. */
@@ -133,41 +106,19 @@ static const char * const command_keys[] = {
   "token-file", NULL
 };
 
-/* The profilers' settings: the agent of a launched program reads them from its environment
- * (a flag given to gz-cli wins over the same variable inherited); a running process keeps its
- * own. */
-static const char * const agent_keys[] = {
+/* The recording settings: a launched program's ring takes them from the configuration (a
+ * flag wins); a running process keeps its own. */
+static const char * const recording_keys[] = {
   "cpu-hz", "memory-rate", "block-rate", "mutex-fraction", NULL
 };
 
-/* "GZ_PROFILE_X=VALUE" for each of agent_keys given as a flag. */
-static GStrv
-agent_env (GzCliConfigFlags *flags)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; agent_keys[i] != NULL; i++)
-    {
-      const char *value = gz_cli_config_flags_lookup (flags, agent_keys[i]);
-      g_autofree char *name = gz_config_env_name (agent_keys[i]);
-
-      g_autofree char *pair = value != NULL ? g_strconcat (name, "=", value, NULL) : NULL;
-
-      if (pair != NULL)
-        g_strv_builder_add (builder, pair);
-    }
-  return g_strv_builder_end (builder);
-}
-
-/* The session of @type on the target the options name; @child is the launched command. */
+/* The session of @type on the target the options name (not a launched command). */
 static GzSession *
 new_session (GzConfig      *config,
              GzProfileType  type,
              gint64         duration,
              int            pid,
              const char    *url,
-             GSubprocess   *child,
-             char         **command,
              GError       **error)
 {
   g_autoptr(GzTargetClient) client = NULL;
@@ -176,17 +127,11 @@ new_session (GzConfig      *config,
   GzTarget target = { GZ_TARGET_SELF, 0, NULL };
   const char *token_file = gz_config_get_string (config, "token-file");
 
-  if (pid == 0 && url == NULL && child == NULL)
+  if (pid == 0 && url == NULL)
     return gz_session_new (config, type, type == GZ_PROFILE_TYPE_CPU ? 0 : duration, NULL,
                            error);
 
-  if (child != NULL)
-    {
-      pid = atoi (g_subprocess_get_identifier (child));
-      target.kind = GZ_TARGET_COMMAND;
-      spec = gz_cli_command_line (command);
-    }
-  else if (url != NULL)
+  if (url != NULL)
     {
       target.kind = GZ_TARGET_URL;
       spec = g_strdup (url);
@@ -200,7 +145,7 @@ new_session (GzConfig      *config,
                                              ? token_file : NULL, &local_error);
   /* A cpu session of a process without the agent: the kernel's perf events sample it. The
    * other types say they need the agent (the client's error says how to start it). */
-  if (client == NULL && type == GZ_PROFILE_TYPE_CPU && child == NULL && url == NULL &&
+  if (client == NULL && type == GZ_PROFILE_TYPE_CPU && url == NULL &&
       g_error_matches (local_error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT))
     return gz_session_new_for_target (config, type, 0, NULL, &target, NULL, error);
   if (client == NULL && type != GZ_PROFILE_TYPE_CPU && (kill (pid, 0) == 0 || errno == EPERM) &&
@@ -212,9 +157,8 @@ new_session (GzConfig      *config,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  /* A cpu session of a command covers its life unless --duration is shorter; one of a pid or
-   * a URL takes the configured duration. */
-  if (type == GZ_PROFILE_TYPE_CPU && child == NULL)
+  /* A cpu session of a pid or a URL takes the configured duration. */
+  if (type == GZ_PROFILE_TYPE_CPU)
     duration = 0;
   return gz_session_new_for_target (config, type, duration, NULL, &target, client, error);
 }
@@ -396,7 +340,6 @@ gz_cli_start (int    argc,
   g_autoptr(GzSession) session = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GSubprocess) child = NULL;
   g_auto(GStrv) command = NULL;
   g_autofree char *type_name = NULL;
   g_autofree char *url = NULL;
@@ -445,11 +388,11 @@ gz_cli_start (int    argc,
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "more than one target; give one of --pid, --url or -- COMMAND");
   if (pid < 0)
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, "invalid pid %d; give a positive process id", pid);
-  for (guint i = 0; (pid != 0 || url != NULL) && agent_keys[i] != NULL; i++)
-    if (gz_cli_config_flags_lookup (flags, agent_keys[i]) != NULL)
+  for (guint i = 0; (pid != 0 || url != NULL) && recording_keys[i] != NULL; i++)
+    if (gz_cli_config_flags_lookup (flags, recording_keys[i]) != NULL)
       return gz_cli_fail (GZ_CLI_EXIT_USAGE, "--%s cannot change a running %s; give it where "
                           "that program starts (its GZ_PROFILE_* variables or profile.ini)",
-                          agent_keys[i], pid != 0 ? "process" : "service");
+                          recording_keys[i], pid != 0 ? "process" : "service");
 
   duration_flag = gz_cli_config_flags_lookup (flags, "duration");
   if (duration_flag != NULL)
@@ -469,9 +412,9 @@ gz_cli_start (int    argc,
   if (config == NULL)
     return status;
 
-  /* A launched program: perf events (cpu) or the preload's ring from its first instruction;
-   * goroutine still comes from the agent. */
-  if (command != NULL && type != GZ_PROFILE_TYPE_GOROUTINE)
+  /* A launched program: perf events (cpu) or the preload's ring from its first instruction,
+   * its threads (goroutine) by ptrace from outside. */
+  if (command != NULL)
     return start_launched (config, type, duration, command);
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -479,32 +422,12 @@ gz_cli_start (int    argc,
   sigint_source = g_unix_signal_add (SIGINT, on_signal, &run);
   sigterm_source = g_unix_signal_add (SIGTERM, on_signal, &run);
 
-  if (command != NULL)
-    {
-      g_auto(GStrv) env = agent_env (flags);
-
-      child = gz_cli_launch_with_agent (command, (const char * const *) env, &error);
-      if (child == NULL)
-        {
-          g_source_remove (sigint_source);
-          g_source_remove (sigterm_source);
-          return gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
-        }
-      run.child = child;
-      g_subprocess_wait_async (child, NULL, on_child_exited, &run);
-      if (!gz_cli_wait_for_agent (child, &run.child_exited, &error))
-        status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
-    }
-
-  if (status == GZ_CLI_EXIT_OK)
-    {
-      session = new_session (config, type, duration, pid, url, child, command, &error);
-      if (session == NULL)
-        status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
-    }
+  session = new_session (config, type, duration, pid, url, &error);
+  if (session == NULL)
+    status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
   if (session != NULL)
     {
-      announce (session, child != NULL);
+      announce (session, FALSE);
 
       run.session = session;
       g_signal_connect (session, "finished", G_CALLBACK (on_finished), &run);
@@ -515,28 +438,16 @@ gz_cli_start (int    argc,
         }
     }
 
-  if (run.session == NULL)
-    run.session_done = TRUE;
-  /* A launched program's output shares the terminal: no progress bar over it. */
-  if (run.session != NULL && child == NULL)
-    progress_source = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress, &run);
-  if (!run.session_done || (child != NULL && !run.child_exited))
-    g_main_loop_run (loop);
-  if (progress_source != 0)
-    g_source_remove (progress_source);
+  if (run.session != NULL)
+    {
+      progress_source = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress, &run);
+      g_main_loop_run (loop);
+      g_source_remove (progress_source);
+    }
   g_source_remove (sigint_source);
   g_source_remove (sigterm_source);
   gz_cli_progress_end ();
 
-  if (child != NULL)
-    {
-      int child_status = gz_cli_exit_status_of (child);
-
-      if (run.session != NULL && status == GZ_CLI_EXIT_OK)
-        status = run.session_status;
-      /* The program's status passes through; a failed session is never a success. */
-      return child_status != 0 || status == GZ_CLI_EXIT_OK ? child_status : status;
-    }
   if (status != GZ_CLI_EXIT_OK)
     return status;
   return report (session);

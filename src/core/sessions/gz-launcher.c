@@ -7,15 +7,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib-unix.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "gz-agent-paths.h"
 #include "gz-launcher.h"
 #include "gz-preload-format.h"
+
+/* How soon the reap is tried again while gz_launcher_lock_child() holds the child. */
+#define REAP_RETRY_MS 5
+/* How often the child is looked at where the kernel has no pidfd (before Linux 5.3). */
+#define REAP_POLL_MS 20
 
 struct _GzLauncher
 {
@@ -33,9 +40,13 @@ struct _GzLauncher
   int           release_fd;    /* our end of the socket the child waits on; -1 once released */
   int           error_fd;      /* the read end the child reports a failed exec on */
   gboolean      released;
-  gboolean      exited;
+  gboolean      exited;        /* written under child_lock */
+  gboolean      status_lost;   /* reaped by someone else: its status is unknown */
   int           wait_status;
-  GSource      *child_watch;
+  int           pidfd;         /* readable once the child ended; -1: none */
+  GMutex        child_lock;    /* held while the child must stay unreaped */
+  GMainContext *context;       /* the spawn's: the reap and ::exited happen there */
+  GSource      *child_watch;   /* the pidfd's source, or a timer that looks again */
   GPtrArray    *waiters;       /* GTask of gz_launcher_wait_async() */
 };
 
@@ -49,16 +60,53 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-gz_launcher_dispose (GObject *object)
+clear_child_watch (GzLauncher *self)
 {
-  GzLauncher *self = GZ_LAUNCHER (object);
-
-  gz_launcher_abort (self);
   if (self->child_watch != NULL)
     {
       g_source_destroy (self->child_watch);
       g_clear_pointer (&self->child_watch, g_source_unref);
     }
+}
+
+/* A thread that waits for a child nobody watches any more: no zombie is left behind. */
+static gpointer
+reap_orphan (gpointer data)
+{
+  pid_t pid = GPOINTER_TO_INT (data);
+  int status;
+
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return NULL;
+}
+
+static void
+gz_launcher_dispose (GObject *object)
+{
+  GzLauncher *self = GZ_LAUNCHER (object);
+
+  gz_launcher_abort (self);
+  clear_child_watch (self);
+  /* A child that runs on (or leaves after the abort) is waited for by a thread of its own:
+   * GLib's child watch reaps only when its context is iterated, which no one may do. Nothing
+   * captures it any more (a capture holds a reference). */
+  if (self->pid != 0 && !self->exited)
+    {
+      GThread *reaper = g_thread_try_new ("gz-reaper", reap_orphan, GINT_TO_POINTER (self->pid),
+                                          NULL);
+
+      if (reaper != NULL)
+        g_thread_unref (reaper);
+      self->exited = TRUE;
+      self->status_lost = TRUE;
+    }
+  if (self->pidfd >= 0)
+    {
+      close (self->pidfd);
+      self->pidfd = -1;
+    }
+  g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (gz_launcher_parent_class)->dispose (object);
 }
 
@@ -78,6 +126,7 @@ gz_launcher_finalize (GObject *object)
   g_free (self->command_line);
   g_hash_table_unref (self->env);
   g_ptr_array_unref (self->waiters);
+  g_mutex_clear (&self->child_lock);
   G_OBJECT_CLASS (gz_launcher_parent_class)->finalize (object);
 }
 
@@ -104,6 +153,8 @@ gz_launcher_init (GzLauncher *self)
     self->stdio_fds[i] = -1;
   self->release_fd = -1;
   self->error_fd = -1;
+  self->pidfd = -1;
+  g_mutex_init (&self->child_lock);
 }
 
 /* The program's file: as given when it has a slash, else found in $PATH. */
@@ -288,19 +339,20 @@ return_waiter (GzLauncher *self,
   g_task_return_pointer (task, code, g_free);
 }
 
+/* The child ended: its status is known (or lost), ::exited and the waiters are told. */
 static void
-on_child_exited (GPid     pid,
-                 gint     wait_status,
-                 gpointer user_data)
+child_ended (GzLauncher *self)
 {
-  GzLauncher *self = user_data;
   g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
   g_autoptr(GzLauncher) hold = g_object_ref (self);
 
   self->waiters = g_ptr_array_new ();
-  self->exited = TRUE;
-  self->wait_status = wait_status;
-  g_clear_pointer (&self->child_watch, g_source_unref);
+  clear_child_watch (self);
+  if (self->pidfd >= 0)
+    {
+      close (self->pidfd);
+      self->pidfd = -1;
+    }
   g_signal_emit (self, signals[EXITED], 0);
   for (guint i = 0; i < waiters->len; i++)
     {
@@ -308,6 +360,72 @@ on_child_exited (GPid     pid,
 
       return_waiter (self, task);
     }
+}
+
+/* Reaps the child if it ended; FALSE when it runs on, or a capture holds it (look again).
+ * Under the lock no thread of it is stopped by our ptrace, whose stops waitpid() would report
+ * too, and its pid is not given back to the system while a capture stops its threads. */
+static gboolean
+try_reap (GzLauncher *self)
+{
+  int status = 0;
+  pid_t got;
+
+  if (!g_mutex_trylock (&self->child_lock))
+    return FALSE;
+  do
+    got = waitpid (self->pid, &status, WNOHANG);
+  while (got < 0 && errno == EINTR);
+  if (got == self->pid && !WIFSTOPPED (status) && !WIFCONTINUED (status))
+    {
+      self->exited = TRUE;
+      self->wait_status = status;
+    }
+  else if (got < 0)
+    {
+      /* Reaped by another waiter (a capture's waitpid that met its end): it ended. */
+      self->exited = TRUE;
+      self->status_lost = TRUE;
+    }
+  g_mutex_unlock (&self->child_lock);
+  if (self->exited)
+    child_ended (self);
+  return self->exited;
+}
+
+static gboolean
+on_reap_timer (gpointer user_data)
+{
+  GzLauncher *self = user_data;
+
+  /* When it reaped, the source is gone already. */
+  return try_reap (self) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+static void
+watch_child (GzLauncher  *self,
+             GSource     *source,
+             GSourceFunc  func)
+{
+  clear_child_watch (self);
+  self->child_watch = source;
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
+}
+
+/* The pidfd is readable: the child ended. */
+static gboolean
+on_pidfd_readable (int          fd,
+                   GIOCondition condition,
+                   gpointer     user_data)
+{
+  GzLauncher *self = user_data;
+
+  if (try_reap (self))
+    return G_SOURCE_REMOVE;
+  /* A capture holds it: it stays readable, so look again by a timer rather than spin. */
+  watch_child (self, g_timeout_source_new (REAP_RETRY_MS), on_reap_timer);
+  return G_SOURCE_REMOVE;
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
@@ -436,10 +554,18 @@ gz_launcher_spawn (GzLauncher  *self,
   self->pid = pid;
   self->release_fd = release_socket[1];
   self->error_fd = error_pipe[0];
-  self->child_watch = g_child_watch_source_new (pid);
-  g_source_set_callback (self->child_watch, (GSourceFunc) (void (*) (void)) on_child_exited,
-                         self, NULL);
-  g_source_attach (self->child_watch, g_main_context_get_thread_default ());
+  self->context = g_main_context_ref_thread_default ();
+  /* Our own reap rather than GLib's child watch: it must wait while a capture holds the child
+   * (gz_launcher_lock_child()), and a GLib without pidfds (before 2.74) calls waitpid() at any
+   * SIGCHLD, which also reports the stops of our ptrace captures. */
+#ifdef SYS_pidfd_open
+  self->pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+#endif
+  if (self->pidfd >= 0)
+    watch_child (self, g_unix_fd_source_new (self->pidfd, G_IO_IN),
+                 (GSourceFunc) (void (*) (void)) on_pidfd_readable);
+  else
+    watch_child (self, g_timeout_source_new (REAP_POLL_MS), on_reap_timer);
   return TRUE;
 }
 
@@ -513,6 +639,26 @@ gz_launcher_send_signal (GzLauncher *self,
 }
 
 gboolean
+gz_launcher_lock_child (GzLauncher *self)
+{
+  g_return_val_if_fail (GZ_IS_LAUNCHER (self), FALSE);
+
+  g_mutex_lock (&self->child_lock);
+  if (self->pid != 0 && self->released && !self->exited)
+    return TRUE;
+  g_mutex_unlock (&self->child_lock);
+  return FALSE;
+}
+
+void
+gz_launcher_unlock_child (GzLauncher *self)
+{
+  g_return_if_fail (GZ_IS_LAUNCHER (self));
+
+  g_mutex_unlock (&self->child_lock);
+}
+
+gboolean
 gz_launcher_get_exited (GzLauncher *self)
 {
   g_return_val_if_fail (GZ_IS_LAUNCHER (self), FALSE);
@@ -524,7 +670,7 @@ gz_launcher_get_exit_code (GzLauncher *self)
 {
   g_return_val_if_fail (GZ_IS_LAUNCHER (self), 1);
 
-  if (!self->exited)
+  if (!self->exited || self->status_lost)
     return 1;
   if (WIFEXITED (self->wait_status))
     return WEXITSTATUS (self->wait_status);
@@ -540,6 +686,8 @@ gz_launcher_describe_exit (GzLauncher *self)
 
   if (!self->exited)
     return g_strdup ("is running");
+  if (self->status_lost)
+    return g_strdup ("ended (its exit status was lost)");
   if (WIFEXITED (self->wait_status))
     return g_strdup_printf ("exited with status %d", WEXITSTATUS (self->wait_status));
   if (WIFSIGNALED (self->wait_status))

@@ -59,9 +59,17 @@ void         gz_launcher_abort           (GzLauncher          *self);
 void         gz_launcher_send_signal     (GzLauncher          *self,
                                           int                  signum);
 
-/* Whether the child ended (and was reaped). */
+/* Holds the child unreaped, so that its pid stays its own, from any thread: for a capture by
+ * ptrace (whose stops are not taken for its end meanwhile). FALSE, holding nothing, when it
+ * was not released yet or ended. Keep it short: the reap waits for gz_launcher_unlock_child(). */
+gboolean     gz_launcher_lock_child      (GzLauncher          *self);
+void         gz_launcher_unlock_child    (GzLauncher          *self);
+
+/* Whether the child ended (and was reaped). Once the launcher is dropped, a child that runs on
+ * is reaped by GLib (no zombie is left). */
 gboolean     gz_launcher_get_exited      (GzLauncher          *self);
-/* Once ended: its exit status, or 128 + the signal that killed it, as shells give it. */
+/* Once ended: its exit status, or 128 + the signal that killed it, as shells give it (1 in
+ * the rare case that another waiter reaped it: its status was lost). */
 int          gz_launcher_get_exit_code   (GzLauncher          *self);
 /* Once ended: "exited with status 3", "was killed by signal 9 (Killed)". Free with g_free. */
 char        *gz_launcher_describe_exit   (GzLauncher          *self);

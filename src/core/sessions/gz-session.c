@@ -9,6 +9,8 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gz-collector.h"
@@ -19,11 +21,19 @@
 #include "gz-session-registry.h"
 #include "gz-session.h"
 #include "gz-target-capture.h"
+#include "gz-thread-profiler.h"
 
 /* How long a launched program's exec may take to map its code. */
 #define EXEC_WAIT_MS 1000
+/* How often a launched program's threads are captured while it runs (goroutine): the last
+ * capture is its profile when it ends before the session stops. */
+#define THREAD_CAPTURE_INTERVAL_MS 1000
+/* How long the child waiting before its exec has to stop for the ptrace check. */
+#define PTRACE_CHECK_MS 1000
 /* How often the owner looks for a stop request its monitor may have missed. */
 #define STOP_POLL_MS 250
+
+typedef struct ThreadCaptures ThreadCaptures;
 
 struct _GzSession
 {
@@ -36,6 +46,8 @@ struct _GzSession
   GzRing            *ring;          /* its preload's ring, until the start makes… */
   GzCollector       *collector;     /* …the collector that reads it (types other than cpu) */
   gboolean           exited_at_once; /* the program ended before its code could be read */
+  ThreadCaptures    *threads;       /* a launched program's goroutine captures, or NULL */
+  gint64             ended_monotonic; /* when the launched program ended; 0: not seen */
   GzSessionRegistry *registry;
   GzSessionInfo     *info;
   GzSessionState     state;
@@ -49,11 +61,208 @@ struct _GzSession
   GMainContext      *context;
   GSource           *duration_source;
   GSource           *poll_source;
+  GSource           *threads_source; /* the timer of the goroutine captures */
   GSource           *idle_stop_source;
   GFileMonitor      *monitor;
 };
 
 G_DEFINE_FINAL_TYPE (GzSession, gz_session, G_TYPE_OBJECT)
+
+/* A launched program's goroutine profile: its threads captured from outside with ptrace
+ * (gz_thread_profile_of_process(): each thread stopped only while its registers and stack top
+ * are copied; nothing of gz runs in the program). As for gz's own goroutine sessions, the
+ * profile is the threads at the stop; a program that ended before the stop has no threads left
+ * to show, so they are also captured once a second while it runs, and its profile is the last
+ * of those, which says so. Shared by the session's timer, the workers that capture and the
+ * stop. */
+struct ThreadCaptures
+{
+  gatomicrefcount  ref_count;
+  GzLauncher      *launcher;
+  int              busy;             /* a timer's capture is on its way (atomic) */
+  GMutex           lock;             /* one capture at a time; guards what follows */
+  gboolean         closed;           /* the stop took its profile: no capture any more */
+  GzProfile       *latest;           /* the last capture, or NULL */
+  gint64           latest_monotonic;
+};
+
+static ThreadCaptures *
+thread_captures_new (GzLauncher *launcher)
+{
+  ThreadCaptures *captures = g_new0 (ThreadCaptures, 1);
+
+  g_atomic_ref_count_init (&captures->ref_count);
+  captures->launcher = g_object_ref (launcher);
+  g_mutex_init (&captures->lock);
+  return captures;
+}
+
+static ThreadCaptures *
+thread_captures_ref (ThreadCaptures *captures)
+{
+  g_atomic_ref_count_inc (&captures->ref_count);
+  return captures;
+}
+
+static void
+thread_captures_unref (ThreadCaptures *captures)
+{
+  if (!g_atomic_ref_count_dec (&captures->ref_count))
+    return;
+  g_clear_object (&captures->launcher);
+  g_clear_pointer (&captures->latest, gz_profile_unref);
+  g_mutex_clear (&captures->lock);
+  g_free (captures);
+}
+
+/* Whether process @pid ended: a zombie, or gone. */
+static gboolean
+process_ended (pid_t pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  return !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+         (paren = strrchr (stat, ')')) == NULL || paren[1] != ' ' || paren[2] == 'Z' ||
+         paren[2] == 'X';
+}
+
+/* The program's threads now, kept as the latest capture; NULL with *@ended set when the
+ * program ended first (or meanwhile), NULL with @error when the capture failed. The launcher
+ * holds the child unreaped meanwhile: its pid is its own, and our ptrace's stops are not
+ * taken for its end. */
+static GzProfile *
+thread_captures_take (ThreadCaptures  *captures,
+                      gboolean        *ended,
+                      GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&captures->lock);
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) local_error = NULL;
+  pid_t pid = gz_launcher_get_pid (captures->launcher);
+
+  *ended = FALSE;
+  if (captures->closed)
+    return NULL;
+  if (!gz_launcher_lock_child (captures->launcher))
+    {
+      *ended = TRUE;
+      return NULL;
+    }
+  profile = gz_thread_profile_of_process (pid, &local_error);
+  /* Threads that went while they were captured, or none at all: what it ran is the last
+   * whole capture. */
+  *ended = process_ended (pid);
+  gz_launcher_unlock_child (captures->launcher);
+  if (*ended)
+    return NULL;
+  if (profile == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  g_clear_pointer (&captures->latest, gz_profile_unref);
+  captures->latest = gz_profile_ref (profile);
+  captures->latest_monotonic = g_get_monotonic_time ();
+  return g_steal_pointer (&profile);
+}
+
+static void
+capture_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ThreadCaptures *captures = task_data;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ended;
+
+  profile = thread_captures_take (captures, &ended, &error);
+  /* A capture that failed leaves the one before; the stop's own capture reports failures. */
+  if (error != NULL)
+    g_debug ("threads of pid %d not captured: %s",
+             (int) gz_launcher_get_pid (captures->launcher), error->message);
+  g_atomic_int_set (&captures->busy, 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The stop's profile: the threads now; when the program ended first, the last capture, which
+ * says when it was taken (@ended_monotonic: the program's end, 0 when not seen yet). */
+static GzProfile *
+thread_captures_finish (ThreadCaptures  *captures,
+                        gint64           ended_monotonic,
+                        gboolean        *target_exited,
+                        GError         **error)
+{
+  g_autoptr(GzProfileBuilder) builder = NULL;
+  g_autoptr(GzProfile) latest = NULL;
+  GzProfile *profile;
+  gboolean ended;
+  gint64 before_end;
+
+  profile = thread_captures_take (captures, &ended, error);
+  g_mutex_lock (&captures->lock);
+  captures->closed = TRUE;
+  latest = captures->latest != NULL ? gz_profile_ref (captures->latest) : NULL;
+  before_end = (ended_monotonic > 0 ? ended_monotonic : g_get_monotonic_time ()) -
+               captures->latest_monotonic;
+  g_mutex_unlock (&captures->lock);
+  *target_exited = ended;
+  if (profile != NULL || !ended)
+    return profile;
+
+  if (latest != NULL)
+    {
+      g_ptr_array_add (latest->comments,
+                       g_strdup_printf ("the program ended before the session's stop: these "
+                                        "are its threads at the last capture, %.1f s before "
+                                        "its end (captured once a second while it ran)",
+                                        MAX (before_end, 0) / (double) G_USEC_PER_SEC));
+      return g_steal_pointer (&latest);
+    }
+  builder = gz_profile_builder_new (GZ_PROFILE_TYPE_GOROUTINE);
+  gz_profile_builder_add_comment (builder, "the program ended before its threads were "
+                                  "captured (once a second while it runs, and at the "
+                                  "session's stop): no thread to show");
+  return gz_profile_builder_finish (builder, NULL, error);
+}
+
+/* Whether this process may ptrace @pid, the launched child still waiting before its exec: its
+ * goroutine profile needs it, and a refusal (a seccomp policy, Yama's ptrace_scope 3) is told
+ * before the program runs. The child is stopped once and let go. */
+static gboolean
+check_ptrace (pid_t    pid,
+              GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + PTRACE_CHECK_MS * G_TIME_SPAN_MILLISECOND;
+  int status = 0;
+  pid_t got;
+
+  if (ptrace (PTRACE_SEIZE, pid, NULL, NULL) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
+                   "a goroutine profile of a launched program stops its threads with ptrace, "
+                   "which is refused here (%s); allow ptrace (kernel.yama.ptrace_scope below "
+                   "3, no seccomp filter against it), or profile another type",
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  /* A seized thread is let go only from a stop. */
+  if (ptrace (PTRACE_INTERRUPT, pid, NULL, NULL) == 0)
+    do
+      {
+        got = waitpid (pid, &status, __WALL | WNOHANG);
+        if (got == 0)
+          g_usleep (200);
+      }
+    while ((got == 0 || (got < 0 && errno == EINTR)) && g_get_monotonic_time () < deadline);
+  ptrace (PTRACE_DETACH, pid, NULL, NULL);
+  return TRUE;
+}
 
 enum {
   FINISHED,
@@ -89,6 +298,7 @@ gz_session_disarm (GzSession *self)
 {
   clear_source (&self->duration_source);
   clear_source (&self->poll_source);
+  clear_source (&self->threads_source);
   clear_source (&self->idle_stop_source);
   if (self->monitor != NULL)
     {
@@ -115,6 +325,7 @@ gz_session_dispose (GObject *object)
     gz_collector_stop (self->collector);
   g_clear_object (&self->collector);
   g_clear_pointer (&self->ring, gz_ring_free);
+  g_clear_pointer (&self->threads, thread_captures_unref);
   if (self->launcher != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->launcher, self);
@@ -252,17 +463,12 @@ static gboolean
 wait_for_code (pid_t pid)
 {
   g_autofree char *maps_path = g_strdup_printf ("/proc/%d/maps", (int) pid);
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
 
   for (guint i = 0; i < EXEC_WAIT_MS; i++)
     {
       g_autofree char *maps = NULL;
-      g_autofree char *stat = NULL;
-      const char *paren;
 
-      if (!g_file_get_contents (stat_path, &stat, NULL, NULL) ||
-          (paren = strrchr (stat, ')')) == NULL || paren[1] != ' ' || paren[2] == 'Z' ||
-          paren[2] == 'X')
+      if (process_ended (pid))
         return FALSE;
       if (g_file_get_contents (maps_path, &maps, NULL, NULL) && strstr (maps, " r-xp ") != NULL)
         return TRUE;
@@ -330,7 +536,9 @@ session_new (GzConfig       *config,
       if (type == GZ_PROFILE_TYPE_CPU && !launch_with_perf (&perf_error))
         g_debug ("cpu of %s from the preload's ticks: %s",
                  gz_launcher_get_command_line (launcher), perf_error->message);
-      if (type != GZ_PROFILE_TYPE_CPU || perf_error != NULL)
+      /* goroutine: from outside, with ptrace; nothing of gz in the program. */
+      if ((type != GZ_PROFILE_TYPE_CPU || perf_error != NULL) &&
+          type != GZ_PROFILE_TYPE_GOROUTINE)
         {
           g_autoptr(GError) preload_error = NULL;
 
@@ -361,6 +569,12 @@ session_new (GzConfig       *config,
           self->profiler = gz_perf_profiler_new_on_exec (launched.pid, type, config, error);
           if (self->profiler == NULL)
             return NULL;
+        }
+      if (type == GZ_PROFILE_TYPE_GOROUTINE)
+        {
+          if (!check_ptrace (launched.pid, error))
+            return NULL;
+          self->threads = thread_captures_new (launcher);
         }
     }
   else if (target->kind == GZ_TARGET_SELF)
@@ -444,13 +658,6 @@ gz_session_new_for_launch (GzConfig      *config,
   g_return_val_if_fail (GZ_IS_LAUNCHER (launcher), NULL);
   g_return_val_if_fail (gz_launcher_get_pid (launcher) == 0, NULL);
 
-  if (type == GZ_PROFILE_TYPE_GOROUTINE)
-    {
-      g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
-                   "a launched program's goroutine profile is not taken this way yet; use "
-                   "gz-cli profile run -- COMMAND and start --pid");
-      return NULL;
-    }
   self = session_new (config, type, duration_nanos, output_dir, &target, NULL, launcher, error);
   /* Whatever failed after the fork: the child leaves without running the program. */
   if (self == NULL && gz_launcher_get_pid (launcher) != 0)
@@ -555,6 +762,8 @@ typedef struct
   GzProfiler      *profiler;
   GzTargetCapture *capture;  /* instead of the profiler, for another program */
   GzCollector     *collector; /* instead of the profiler, for a launched program's preload */
+  ThreadCaptures  *threads;   /* instead of the profiler, for a launched program's threads */
+  gint64           ended_monotonic;
   GzProfileType    type;
   gboolean         exited;    /* a launched program ended */
   gboolean         exited_at_once; /* …before its code could be read: an empty profile */
@@ -572,6 +781,7 @@ stop_job_free (gpointer data)
   g_clear_object (&job->profiler);
   g_clear_object (&job->capture);
   g_clear_object (&job->collector);
+  g_clear_pointer (&job->threads, thread_captures_unref);
   g_free (job->id);
   g_free (job->path);
   g_free (job->ending);
@@ -603,6 +813,9 @@ stop_thread (GTask        *task,
       profile = gz_profile_builder_finish (builder, NULL, &error);
       target_exited = TRUE;
     }
+  else if (job->threads != NULL)
+    profile = thread_captures_finish (job->threads, job->ended_monotonic, &target_exited,
+                                      &error);
   else if (job->collector != NULL)
     {
       /* A last, complete drain: everything the program recorded since its first instruction
@@ -715,6 +928,8 @@ gz_session_begin_stop (GzSession    *self,
   job->profiler = self->profiler != NULL ? g_object_ref (self->profiler) : NULL;
   job->capture = self->capture != NULL ? g_object_ref (self->capture) : NULL;
   job->collector = self->collector != NULL ? g_object_ref (self->collector) : NULL;
+  job->threads = self->threads != NULL ? thread_captures_ref (self->threads) : NULL;
+  job->ended_monotonic = self->ended_monotonic;
   job->type = self->info->type;
   job->exited_at_once = self->exited_at_once;
   job->exited = self->launcher != NULL && gz_launcher_get_exited (self->launcher);
@@ -762,8 +977,26 @@ on_launcher_exited (GzLauncher *launcher,
 {
   GzSession *self = user_data;
 
+  self->ended_monotonic = g_get_monotonic_time ();
   if (self->state == GZ_SESSION_STATE_RUNNING && self->idle_stop_source == NULL)
     self->idle_stop_source = attach_source (self, g_idle_source_new (), on_idle_stop);
+}
+
+/* Once a second: a launched program's threads, on a worker (one capture at a time). */
+static gboolean
+on_threads_timer (gpointer user_data)
+{
+  GzSession *self = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  if (!g_atomic_int_compare_and_exchange (&self->threads->busy, 0, 1))
+    return G_SOURCE_CONTINUE;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, on_threads_timer);
+  g_task_set_task_data (task, thread_captures_ref (self->threads),
+                        (GDestroyNotify) thread_captures_unref);
+  g_task_run_in_thread (task, capture_thread);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -875,6 +1108,10 @@ gz_session_start (GzSession *self,
           return FALSE;
         }
       g_signal_connect (self->launcher, "exited", G_CALLBACK (on_launcher_exited), self);
+      if (self->threads != NULL)
+        self->threads_source = attach_source (self,
+                                              g_timeout_source_new (THREAD_CAPTURE_INTERVAL_MS),
+                                              on_threads_timer);
     }
   if (self->info->duration > 0)
     {

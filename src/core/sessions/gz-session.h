@@ -49,9 +49,15 @@ GzSession              *gz_session_new_for_target   (GzConfig            *config
  * threadcreate from the preload
  * library (libgz-preload.so, LD_PRELOAD) writing into a ring the program inherits, read by a
  * GzCollector from the exec on: the profile covers the program from its start whenever the
- * session stops (memory after its exit: the sampled objects never freed, its leaks). goroutine
- * is not taken this way. A program the preload cannot reach (static, setuid) is refused before
- * it runs. A failure leaves no child behind. */
+ * session stops (memory after its exit: the sampled objects never freed, its leaks).
+ * goroutine comes from outside, nothing of gz in the program: its threads are captured with
+ * ptrace (each stopped only while its registers and stack top are copied) at the stop, as a
+ * goroutine session's profile is the threads at its stop, and once a second while it runs: a
+ * program that ended before the stop has the last of those captures, whose comment says so
+ * and how long before its end it was taken (none: an empty profile that says so); ptrace is
+ * checked on the waiting child, so a refusal is one line before the program runs. A program
+ * the preload cannot reach (static, setuid) is refused before it runs. A failure leaves no
+ * child behind. */
 GzSession              *gz_session_new_for_launch   (GzConfig            *config,
                                                      GzProfileType        type,
                                                      gint64               duration_nanos,
