@@ -353,24 +353,30 @@ gz_cli_start (int    argc,
   GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "type", 't', 0, G_OPTION_ARG_STRING, &type_name,
-      "What to profile: cpu, memory, goroutine (threads), block, mutex, threadcreate", "TYPE" },
+      N_("What to profile: cpu, memory, goroutine (threads), block, mutex, threadcreate"),
+      "TYPE" },
     { "pid", 'p', 0, G_OPTION_ARG_INT, &pid,
-      "Profile process PID: cpu of any of yours, the other types with the gz agent", "PID" },
+      N_("Profile running process PID: cpu of any of yours, the other types with the gz agent"),
+      "PID" },
     { "url", 'u', 0, G_OPTION_ARG_STRING, &url,
-      "Profile a pprof HTTP endpoint (Go net/http/pprof, gz server)", "URL" },
+      N_("Profile a pprof HTTP endpoint (Go net/http/pprof, gz server)"), "URL" },
     { NULL }
   };
 
   command = gz_cli_split_command (&argc, argv);
-  context = g_option_context_new ("[-- COMMAND [ARG…]] - profile a program");
+  context = g_option_context_new (N_("[-- COMMAND [ARG…]] - profile a program"));
   g_option_context_set_summary (context,
-                                "Profiles in the foreground and writes DIR/ID.prof: this gz-cli "
-                                "process, a process with the\ngz agent (--pid), a pprof endpoint "
-                                "(--url), or COMMAND, run with the agent until it ends\n(its "
-                                "status is gz-cli's). A cpu session runs for --duration (default "
-                                "30s; a COMMAND's\nwhole life); the other types run until "
-                                "`gz-cli profile stop --session ID`, Ctrl-C,\n--duration when "
-                                "given, or the COMMAND's end.");
+    N_("Profiles in the foreground and writes DIR/ID.prof: this gz-cli process, a running\n"
+       "process (--pid), a pprof endpoint (--url), or COMMAND, launched and profiled until it\n"
+       "ends (its status is gz-cli's). Nothing of gz's core runs inside COMMAND: it runs with\n"
+       "gz's small preload library for memory, block, mutex and threadcreate, which records\n"
+       "into shared memory that gz-cli reads; cpu comes from the kernel's perf events from its\n"
+       "first instruction (where the kernel refuses them, from the preload's ticks); goroutine\n"
+       "from outside, its threads stopped with ptrace for a moment at the stop (and once a\n"
+       "second, so that a program that ends first has its last capture).\n"
+       "A cpu session runs for --duration (default 30s; a COMMAND's whole life); the other\n"
+       "types run until `gz-cli profile stop --session ID`, Ctrl-C, --duration when given, or\n"
+       "the COMMAND's end. Ctrl-C reaches COMMAND too: the profile is what it ran to its end."));
   /* One group, so that --help shows --duration and --output-dir beside --type. */
   group = gz_cli_config_flags_group (flags, command_keys);
   g_option_group_add_entries (group, entries);
