@@ -4,10 +4,12 @@
 
 #include "config.h"
 
+#include <elf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <libelf.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +20,11 @@ struct _GzPerfUnwinder
 {
   pid_t               pid;
   Dwfl               *dwfl;
+  /* The architecture of the thread state: an x86-64 ELF header of ours, alive as long as the
+   * Dwfl. Never NULL to dwfl_attach_state, which then borrows the backend of the first module
+   * it can read, freed with that module when a refresh drops it (a dlclose): a crash later. */
+  Elf64_Ehdr          arch_header;
+  Elf                *arch_elf;
   int                 mem_fd;   /* /proc/PID/mem, or -1 when we may not read it */
   const GzPerfSample *sample;   /* the one being unwound */
   guint64            *pcs;
@@ -135,6 +142,28 @@ report_modules (GzPerfUnwinder *self)
   return ret == 0;
 }
 
+/* An ELF header alone (no sections, no segments) says the machine and the word size: all
+ * dwfl_attach_state needs to open the unwinder's own backend, closed with the Dwfl. */
+static gboolean
+attach_arch (GzPerfUnwinder *self)
+{
+  Elf64_Ehdr *header = &self->arch_header;
+
+  if (elf_version (EV_CURRENT) == EV_NONE)
+    return FALSE;
+  memcpy (header->e_ident, ELFMAG, SELFMAG);
+  header->e_ident[EI_CLASS] = ELFCLASS64;
+  header->e_ident[EI_DATA] = ELFDATA2LSB;
+  header->e_ident[EI_VERSION] = EV_CURRENT;
+  header->e_ident[EI_OSABI] = ELFOSABI_SYSV;
+  header->e_type = ET_CORE;
+  header->e_machine = EM_X86_64;
+  header->e_version = EV_CURRENT;
+  header->e_ehsize = sizeof *header;
+  self->arch_elf = elf_memory ((char *) header, sizeof *header);
+  return self->arch_elf != NULL;
+}
+
 GzPerfUnwinder *
 gz_perf_unwinder_new (pid_t    pid,
                       GError **error)
@@ -152,7 +181,8 @@ gz_perf_unwinder_new (pid_t    pid,
                    (int) pid, dwfl_errmsg (-1));
       return NULL;
     }
-  if (!dwfl_attach_state (self->dwfl, NULL, pid, &thread_callbacks, self))
+  if (!attach_arch (self) ||
+      !dwfl_attach_state (self->dwfl, self->arch_elf, pid, &thread_callbacks, self))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    "cannot unwind the stacks of process %d (%s)", (int) pid,
@@ -169,6 +199,9 @@ gz_perf_unwinder_free (GzPerfUnwinder *self)
     return;
   if (self->dwfl != NULL)
     dwfl_end (self->dwfl);
+  /* After the Dwfl: its thread state's backend refers to it. */
+  if (self->arch_elf != NULL)
+    elf_end (self->arch_elf);
   if (self->mem_fd >= 0)
     close (self->mem_fd);
   g_free (self);
