@@ -214,12 +214,9 @@ gz_session_starter_start_async (const GzSessionRequest *request,
 
 GzSession *
 gz_session_starter_start_finish (GAsyncResult  *result,
-                                 GSubprocess  **child,
                                  GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
-  if (child != NULL)
-    *child = NULL;
   return g_task_propagate_pointer (G_TASK (result), error);
 }

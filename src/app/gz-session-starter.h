@@ -33,15 +33,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzSessionRequest, gz_session_request_free)
 /* Starts the session @request describes with @config (call it on the main thread). Its sources
  * (duration, stop requests) and ::finished are on the main context. A launched command's
  * session ends by itself with the program (its stdout goes to the application's stderr);
- * cancelled before it runs, it does not run. *@child is always NULL now: the core watches the
- * program (the parameter goes once no caller passes it). */
+ * cancelled before it runs, it does not run. */
 void              gz_session_starter_start_async  (const GzSessionRequest  *request,
                                                    GzConfig                *config,
                                                    GCancellable            *cancellable,
                                                    GAsyncReadyCallback      callback,
                                                    gpointer                 user_data);
 GzSession        *gz_session_starter_start_finish (GAsyncResult            *result,
-                                                   GSubprocess            **child,
                                                    GError                 **error);
 
 G_END_DECLS

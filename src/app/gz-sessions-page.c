@@ -431,19 +431,6 @@ release_application (GzSession *session,
     g_application_release (app);
 }
 
-static void
-on_child_exited (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GzSession) session = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
-  /* The session covers the program's life: take what its agent flushed at exit. */
-  if (gz_session_get_state (session) == GZ_SESSION_STATE_RUNNING)
-    gz_session_stop_async (session, NULL, NULL, NULL);
-}
-
 /* ---- Starting --------------------------------------------------------------------------- */
 
 typedef struct
@@ -492,12 +479,11 @@ on_started (GObject      *object,
 {
   g_autoptr(GzSessionsPage) self = user_data;
   g_autoptr(GzSession) session = NULL;
-  g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GError) error = NULL;
   GzSessionInfo info = { 0 };
   const char *id;
 
-  session = gz_session_starter_start_finish (result, &child, &error);
+  session = gz_session_starter_start_finish (result, &error);
   if (disposed (self))
     {
       /* The window went away meanwhile: save what was started rather than drop it. */
@@ -523,8 +509,6 @@ on_started (GObject      *object,
       g_application_hold (g_application_get_default ());
       g_signal_connect (session, "finished", G_CALLBACK (release_application), NULL);
     }
-  if (child != NULL)
-    g_subprocess_wait_async (child, NULL, on_child_exited, g_object_ref (session));
 
   info.id = (char *) id;
   info.type = gz_session_get_profile_type (session);
