@@ -1,6 +1,6 @@
 /* test-targets.c: gz-cli profiling other programs end to end: a Go net/http/pprof service by
- * --url, known-truth C programs launched with the agent (-- COMMAND), a program started with
- * `profile run` by --pid, and each kind of bad input. */
+ * --url, known-truth C programs launched with the agent (-- COMMAND), programs started with
+ * `profile run` by --pid (each of the six types), and each kind of bad input. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -50,6 +50,19 @@ have_agent (void)
     return TRUE;
   g_test_skip ("no agent in this build (AddressSanitizer owns malloc there): GZ_AGENT_LIBRARY "
                "names no file");
+  return FALSE;
+}
+
+/* $GZ_PRELOAD_LIBRARY when it names a file: the preload is built (not under AddressSanitizer). */
+static gboolean
+have_preload (void)
+{
+  const char *library = g_getenv ("GZ_PRELOAD_LIBRARY");
+
+  if (library != NULL && g_file_test (library, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_test_skip ("no preload in this build (AddressSanitizer owns malloc there): "
+               "GZ_PRELOAD_LIBRARY names no file");
   return FALSE;
 }
 
@@ -788,10 +801,10 @@ test_command_sigterm (Fixture      *f,
   g_assert_cmpfloat (share_of (profile, "delay", "contend_mutex"), >=, 0.5);
 }
 
-/* -- `profile run`, then --pid from another terminal ------------------------------------ */
+/* -- `profile run` (the preload, its socket), then --pid from another terminal ------------ */
 
 static GSubprocess *
-run_with_agent (Fixture    *f,
+run_program (Fixture    *f,
                 const char *mode,
                 const char *seconds,
                 char      **pid)
@@ -803,8 +816,10 @@ run_with_agent (Fixture    *f,
   GSubprocess *run;
   gint64 deadline;
 
-  run = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDERR_PIPE, "run", "--",
-                           truth_program (), mode, seconds, NULL);
+  /* Its output stays off the TAP stream. */
+  run = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                           G_SUBPROCESS_FLAGS_STDOUT_SILENCE, "run", "--", truth_program (),
+                           mode, seconds, NULL);
   lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (run));
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -834,9 +849,9 @@ test_pid_run (Fixture      *f,
   g_autofree char *stale = NULL;
   g_autofree char *stale_err = NULL;
 
-  if (!have_agent ())
+  if (!have_preload ())
     return;
-  run = run_with_agent (f, "mutex", "5", &pid);
+  run = run_program (f, "mutex", "5", &pid);
 
   g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &list, NULL, "list", "--targets", NULL),
                    ==, 0);
@@ -886,13 +901,55 @@ test_pid_exits (Fixture      *f,
   g_autofree char *pid = NULL;
   g_autofree char *out = NULL;
 
-  if (!have_agent ())
+  if (!have_preload ())
     return;
-  run = run_with_agent (f, "threadcreate", "1.5", &pid);
-  /* Until stopped: the program ends first, and its agent's flush is what gz-cli saves. */
+  run = run_program (f, "threadcreate", "1.5", &pid);
+  /* Until stopped: the program ends first, and its last snapshot is what gz-cli saves. */
   profile = start_ok (f, NULL, &out, "--type", "threadcreate", "--pid", pid, NULL);
   g_assert_nonnull (strstr (out, "exited during the session"));
   g_assert_cmpfloat (share_of (profile, "threadcreate", "create_threads"), >=, 0.5);
+  g_assert_true (g_subprocess_wait_check (run, NULL, NULL));
+}
+
+typedef struct
+{
+  const char *mode;
+  const char *seconds;     /* the program's argument */
+  const char *type;
+  const char *sample_type;
+  const char *function;
+  const char *function2;   /* counted with it, or NULL */
+} PidCase;
+
+static const PidCase pid_cases[] = {
+  { "cpu", "12", "cpu", "cpu", "spin_a", "spin_b" },
+  { "memory", "6", "memory", "inuse_space", "keep_bytes", NULL },
+  { "block", "6", "goroutine", "goroutine", "wait_on_condition", NULL },
+  { "block", "6", "block", "delay", "wait_on_condition", NULL },
+  { "mutex", "6", "mutex", "delay", "contend_mutex", NULL },
+  { "threadcreate", "4", "threadcreate", "threadcreate", "create_threads", NULL },
+};
+
+/* `profile run`, then a session of each type by --pid: its profile holds the program's truth. */
+static void
+test_pid_types (Fixture      *f,
+                gconstpointer data)
+{
+  const PidCase *c = data;
+  g_autoptr(GSubprocess) run = NULL;
+  g_autoptr(GzProfile) profile = NULL;
+  g_autofree char *pid = NULL;
+  double share;
+
+  if (!have_preload ())
+    return;
+  run = run_program (f, c->mode, c->seconds, &pid);
+  profile = start_ok (f, NULL, NULL, "--type", c->type, "--duration", "3s", "--pid", pid, NULL);
+  share = share_of (profile, c->sample_type, c->function) +
+          (c->function2 != NULL ? share_of (profile, c->sample_type, c->function2) : 0);
+  g_test_message ("%s of %s by --pid: %.1f %% in %s", c->type, c->mode, 100 * share,
+                  c->function);
+  g_assert_cmpfloat (share, >=, 0.5);
   g_assert_true (g_subprocess_wait_check (run, NULL, NULL));
 }
 
@@ -926,5 +983,12 @@ main (int    argc,
   add ("/targets/command/sigterm", NULL, test_command_sigterm);
   add ("/targets/pid/run", NULL, test_pid_run);
   add ("/targets/pid/exits", NULL, test_pid_exits);
+  for (guint i = 0; i < G_N_ELEMENTS (pid_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/targets/pid/%s-of-%s", pid_cases[i].type,
+                                               pid_cases[i].mode);
+
+      add (path, &pid_cases[i], test_pid_types);
+    }
   return g_test_run ();
 }
