@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gz-perf-events.h"
 #include "gz-perf-profiler.h"
@@ -195,6 +196,10 @@ reader_thread (gpointer data)
 {
   GzPerfProfiler *self = data;
 
+  /* This process: its modules are read here, off the thread that started (the samples wait in
+   * the buffers meanwhile). Failing, the first sample tries again. */
+  if (self->pid == getpid () && !self->on_exec && self->unwinder == NULL)
+    read_process (self, NULL);
   while (!g_atomic_int_get (&self->stop))
     {
       gboolean watch_exec = self->unwinder == NULL &&
@@ -252,6 +257,15 @@ gz_perf_profiler_start (GzProfiler  *profiler,
     {
       /* Not exec'd yet: its modules are gz's; the first sample reads the program's. */
       self->events = gz_perf_events_open_on_exec (self->pid, self->hz, error);
+      if (self->events == NULL)
+        goto fail;
+    }
+  else if (self->pid == getpid ())
+    {
+      /* This process, which outlives the session: the reader thread reads its modules, so that
+       * a start from a main loop does not hold it (symbolizing every module takes tens of
+       * milliseconds). */
+      self->events = gz_perf_events_open (self->pid, self->hz, error);
       if (self->events == NULL)
         goto fail;
     }
