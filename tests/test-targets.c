@@ -9,7 +9,9 @@
 #include <libsoup/soup.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gz-profile.h"
 #include "gz-test-cli.h"
@@ -911,6 +913,36 @@ test_pid_exits (Fixture      *f,
   g_assert_true (g_subprocess_wait_check (run, NULL, NULL));
 }
 
+/* `profile run`'s socket is the user's only and goes with the program; SIGTERM to gz-cli ends
+ * the program, and gz-cli exits with its status. */
+static void
+test_pid_run_sigterm (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr(GSubprocess) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid = NULL;
+  g_autofree char *socket = NULL;
+  GStatBuf st;
+
+  if (!have_preload ())
+    return;
+  run = run_program (f, "mutex", "30", &pid);
+  socket = g_strdup_printf ("%s/%s.sock", f->agent_dir, pid);
+  g_assert_cmpint (g_stat (socket, &st), ==, 0);
+  g_assert_true (S_ISSOCK (st.st_mode));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (f->agent_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_subprocess_send_signal (run, SIGTERM);
+  g_assert_true (g_subprocess_wait (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (run));
+  g_assert_cmpint (g_subprocess_get_exit_status (run), ==, 128 + SIGTERM);
+  g_assert_false (g_file_test (socket, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (kill (atoi (pid), 0), !=, 0);
+}
+
 typedef struct
 {
   const char *mode;
@@ -983,6 +1015,7 @@ main (int    argc,
   add ("/targets/command/sigterm", NULL, test_command_sigterm);
   add ("/targets/pid/run", NULL, test_pid_run);
   add ("/targets/pid/exits", NULL, test_pid_exits);
+  add ("/targets/pid/run-sigterm", NULL, test_pid_run_sigterm);
   for (guint i = 0; i < G_N_ELEMENTS (pid_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/targets/pid/%s-of-%s", pid_cases[i].type,
