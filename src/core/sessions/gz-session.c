@@ -26,8 +26,12 @@
 /* How long a launched program's exec may take to map its code. */
 #define EXEC_WAIT_MS 1000
 /* How often a launched program's threads are captured while it runs (goroutine): the last
- * capture is its profile when it ends before the session stops. */
+ * capture is its profile when it ends before the session stops. Each takes about 100 ms of
+ * gz's CPU (libdw reads the program's modules each time; the program's threads stop only
+ * while they are copied); one that took longer spaces the next out, so that gz spends at most
+ * 1 / THREAD_CAPTURE_SPACING of a CPU on them. */
 #define THREAD_CAPTURE_INTERVAL_MS 1000
+#define THREAD_CAPTURE_SPACING     4
 /* How long the child waiting before its exec has to stop for the ptrace check. */
 #define PTRACE_CHECK_MS 1000
 /* How often the owner looks for a stop request its monitor may have missed. */
@@ -84,6 +88,7 @@ struct ThreadCaptures
   gboolean         closed;           /* the stop took its profile: no capture any more */
   GzProfile       *latest;           /* the last capture, or NULL */
   gint64           latest_monotonic;
+  gint64           next_monotonic;   /* no timer's capture before; set before busy is 0 */
 };
 
 static ThreadCaptures *
@@ -177,13 +182,18 @@ capture_thread (GTask        *task,
   ThreadCaptures *captures = task_data;
   g_autoptr(GzProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 took;
   gboolean ended;
 
   profile = thread_captures_take (captures, &ended, &error);
+  took = g_get_monotonic_time () - start;
   /* A capture that failed leaves the one before; the stop's own capture reports failures. */
-  if (error != NULL)
-    g_debug ("threads of pid %d not captured: %s",
-             (int) gz_launcher_get_pid (captures->launcher), error->message);
+  g_debug ("threads of pid %d %s in %.1f ms%s%s",
+           (int) gz_launcher_get_pid (captures->launcher),
+           profile != NULL ? "captured" : "not captured", took / 1000.0,
+           error != NULL ? ": " : "", error != NULL ? error->message : "");
+  captures->next_monotonic = start + took * THREAD_CAPTURE_SPACING;
   g_atomic_int_set (&captures->busy, 0);
   g_task_return_boolean (task, TRUE);
 }
@@ -991,6 +1001,12 @@ on_threads_timer (gpointer user_data)
 
   if (!g_atomic_int_compare_and_exchange (&self->threads->busy, 0, 1))
     return G_SOURCE_CONTINUE;
+  /* The last capture was slow: the next waits (busy's exchange orders the read). */
+  if (g_get_monotonic_time () < self->threads->next_monotonic)
+    {
+      g_atomic_int_set (&self->threads->busy, 0);
+      return G_SOURCE_CONTINUE;
+    }
   task = g_task_new (NULL, NULL, NULL, NULL);
   g_task_set_source_tag (task, on_threads_timer);
   g_task_set_task_data (task, thread_captures_ref (self->threads),
