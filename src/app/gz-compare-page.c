@@ -220,8 +220,10 @@ fill_chart (GzComparePage     *self,
                               d->cur_hi * scale);
     }
   gz_chart_set_title (GZ_CHART (chart),
+                      /* xgettext:no-c-format */
                       relative ? _("Time per operation, percent of the baseline's median, with "
                                    "95% confidence intervals")
+                               /* xgettext:no-c-format */
                                : _("Time per operation: medians with 95% confidence intervals"));
   description = g_strdup_printf (_("Median time per operation of %u benchmarks, %s beside %s, "
                                    "with 95%% confidence intervals: %u regressions, "
@@ -697,8 +699,9 @@ gz_compare_page_init (GzComparePage *self)
 
   self->chart = gz_bar_chart_new ();
   gtk_widget_set_size_request (self->chart, -1, 260);
-  gz_chart_set_title (GZ_CHART (self->chart), _("Time per operation: medians with 95% "
-                                                "confidence intervals"));
+  gz_chart_set_title (GZ_CHART (self->chart),
+                      /* xgettext:no-c-format */
+                      _("Time per operation: medians with 95% confidence intervals"));
   gtk_box_append (self->chart_box, self->chart);
 
   gtk_stack_set_visible_child_name (self->stack, "loading");

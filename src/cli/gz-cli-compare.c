@@ -69,6 +69,7 @@ gz_cli_compare (int    argc,
 
   context = g_option_context_new (N_("- compare two labels of stored benchmark results"));
   g_option_context_set_summary (context,
+                                /* xgettext:no-c-format */
                                 N_("For each benchmark in both labels: the median and 95% "
                                    "confidence interval of each side, the change,\nthe two-sided "
                                    "Mann-Whitney U p-value and a verdict (regression, improvement, "
