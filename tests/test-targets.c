@@ -562,7 +562,7 @@ test_pid_without_agent (Fixture      *f,
   assert_start_fails (f, "gz-cli profile run --", "--type", "memory", "--pid", pid, NULL);
   g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, NULL, &err, "stats", "--pid", pid,
                                         NULL), ==, 1);
-  assert_one_line_error (err, "libgz-agent.so");
+  assert_one_line_error (err, "gz-cli profile run --");
   g_subprocess_force_exit (sleeper);
   g_subprocess_wait (sleeper, NULL, NULL);
   /* Reaped now: no process has that pid (until it is reused, which takes a while). */

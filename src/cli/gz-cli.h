@@ -75,8 +75,8 @@ void         gz_cli_progress_update  (GzSession    *session);
 void         gz_cli_progress_end     (void);
 
 /* Other programs (gz-cli-target.c). A client for @url (with @token_file, may be NULL) when
- * @url is not NULL, else for the agent of @pid; a pid without the agent gets the line saying how
- * to start one. */
+ * @url is not NULL, else for the socket of @pid; a pid without one gets the line saying how to
+ * start the program with one (`gz-cli profile run`). */
 GzTargetClient *gz_cli_target_client     (int           pid,
                                           const char   *url,
                                           const char   *token_file,
@@ -87,25 +87,11 @@ char          **gz_cli_split_command     (int          *argc,
                                           char        **argv);
 /* @command quoted for display, one line. */
 char           *gz_cli_command_line      (char        **command);
-/* Runs @command (NULL-terminated, argv[0] found in $PATH) with the agent preloaded, stdin,
- * stdout and stderr shared, and @env ("NAME=VALUE", NULL-terminated, may be NULL) added;
- * refuses before anything runs a command that does not exist, is not executable, or cannot
- * take the agent (static, setuid). */
-GSubprocess    *gz_cli_launch_with_agent (char              **command,
-                                          const char * const *env,
-                                          GError            **error);
 /* `run -- COMMAND` (gz-cli-server.c): launches @command with the preload and serves its pprof
  * endpoints on its Unix socket (gz_agent_socket_path()) until it ends, as `server -- COMMAND`
  * does on a port; returns its exit status. */
 int             gz_cli_serve_on_socket   (GzConfig           *config,
                                           char              **command);
-/* The program's exit status, or 128 + the signal that ended it. */
-int             gz_cli_exit_status_of    (GSubprocess  *subprocess);
-/* Runs the thread-default main context until the agent of @subprocess opens its socket, or
- * *@exited becomes TRUE (set by the caller's wait callback), or a timeout. */
-gboolean        gz_cli_wait_for_agent    (GSubprocess  *subprocess,
-                                          const int    *exited,
-                                          GError      **error);
 
 /* The subcommands: argv[0] is the subcommand name. */
 int          gz_cli_start            (int           argc,
