@@ -154,14 +154,14 @@ gz_target_client_new_for_socket (int         pid,
     {
       g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT,
                    "no process has pid %d; give the pid of a running program (gz-cli profile "
-                   "list --targets shows those with the agent)", pid);
+                   "list --targets shows those started with profile run)", pid);
       return NULL;
     }
   if (!g_file_test (socket_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT,
-                   "process %d has no gz agent; start the program with `gz-cli profile run -- "
-                   "COMMAND` or with LD_PRELOAD=…/libgz-agent.so", pid);
+                   "process %d has no gz agent (no socket); start the program with `gz-cli "
+                   "profile run -- COMMAND`", pid);
       return NULL;
     }
 
@@ -241,7 +241,7 @@ set_transport_error (GzTargetClient *self,
 
   if (self->socket_path != NULL && (refused || !process_exists (self->pid)))
     g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_UNREACHABLE,
-                 "the agent of pid %d does not answer at %s (%s); is the process still running?",
+                 "pid %d does not answer at %s (%s); is the process still running?",
                  self->pid, self->socket_path, cause->message);
   else if (refused)
     g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_UNREACHABLE,

@@ -32,8 +32,9 @@ G_DECLARE_FINAL_TYPE (GzTargetClient, gz_target_client, GZ, TARGET_CLIENT, GObje
 GzTargetClient *gz_target_client_new_for_url        (const char          *url,
                                                      const char          *token_file,
                                                      GError             **error);
-/* The agent of process @pid, listening at @socket_path. Fails with GZ_TARGET_ERROR_NO_AGENT
- * (and a line saying how to start one) when the process does not exist or has no socket. */
+/* Process @pid's endpoints, served at @socket_path (`gz-cli profile run`). Fails with
+ * GZ_TARGET_ERROR_NO_AGENT (and a line saying how to start it so) when the process does not
+ * exist or has no socket. */
 GzTargetClient *gz_target_client_new_for_socket     (int                  pid,
                                                      const char          *socket_path,
                                                      GError             **error);
