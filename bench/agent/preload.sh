@@ -7,7 +7,8 @@
 #   sessions    malloc.c under `gz-cli profile start --type memory -- …` and under `heaptrack`;
 # then once: the CPU profile of malloc.c by `gz-cli profile start --type cpu -- …` (-noinlines,
 # as perf counts a symbol) against `perf record` of the plain program (flat % of perf's top 5
-# functions), and the records lost (the profiles' comments). Medians; ratios against the program alone in the same run.
+# functions), and the records lost (the profiles' comments). Medians; ratios against the program
+# alone in the same run.
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Usage: bench/agent/preload.sh [ROUNDS] (default 5); GZ_BENCH_BUILDDIR (default build) must
 # hold src/preload/libgz-preload.so and src/cli/gz-cli. Needs perf (linux-perf), heaptrack,
