@@ -11,6 +11,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gz-preload-private.h"
@@ -255,6 +256,25 @@ fork_child (void)
 
 static bool exit_handler_registered;
 
+/* The most a process's exit waits for the collector to take its records. */
+#define EXIT_WAIT_NS (UINT64_C (2) * 1000 * 1000 * 1000)
+
+/* The collector reads the process's modules (from /proc, so only while it runs) before it
+ * drains: a program that ends within milliseconds, or while the collector waits for a CPU on a
+ * busy machine, would take every record it wrote with it. Waits until the ring is drained (the
+ * modules were read then), EXIT_WAIT_NS at most: a collector that stopped drains nothing. */
+static void
+wait_for_collector (GzRingHeader *header)
+{
+  struct timespec pause = { 0, 1000 * 1000 };
+  uint64_t deadline = gz_preload_now_ns () + EXIT_WAIT_NS;
+
+  while (__atomic_load_n (&header->tail, __ATOMIC_ACQUIRE) !=
+         __atomic_load_n (&header->head, __ATOMIC_ACQUIRE) &&
+         gz_preload_now_ns () < deadline)
+    nanosleep (&pause, NULL);
+}
+
 /* Run by exit () with the status given to it (a return from main too), after the program's own
  * exit handlers, which were registered after it: the header says how the process ended. */
 static void
@@ -265,6 +285,7 @@ on_process_exit (int   status,
 
   if (header != NULL && gz_preload_flags != 0 && header->pid == gz_preload_pid)
     {
+      wait_for_collector (header);
       __atomic_store_n (&header->exit_status, (int64_t) status, __ATOMIC_RELAXED);
       __atomic_store_n (&header->exited, 1, __ATOMIC_RELEASE);
     }
