@@ -65,7 +65,7 @@ for_nobody (const char *path)
 {
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *contents = NULL;
-  char *copy;
+  g_autofree char *copy = NULL;
   gsize length;
 
   if (nobody_dir == NULL)
