@@ -1209,7 +1209,7 @@ main (int    argc,
   g_test_add_func ("/pprof-server/too-long", test_too_long);
   g_test_add_func ("/pprof-server/port-in-use", test_port_in_use);
   g_test_add_func ("/pprof-server/shutdown", CPU_TIMED (test_shutdown));
-  g_test_add_func ("/auto-profiler/retention", test_auto_profiler);
+  g_test_add_func ("/auto-profiler/retention", CPU_TIMED (test_auto_profiler));
   g_test_add_func ("/auto-profiler/prune", test_prune);
 
   status = g_test_run ();
