@@ -529,8 +529,12 @@ test_preload_follow_fork (void)
         }
     }
   g_assert_cmpuint (g_hash_table_size (children), ==, 200);
-  /* 200 children of 800 KiB each at 256 KiB: ~600 records. */
-  g_assert_cmpuint (n_child_records, >=, 300);
+  /* 200 children of 860 KiB each at 256 KiB: ~670 sampled allocations and their frees, ~1340
+   * records. Each child draws its own countdown: with the parent's random state they would all
+   * sample alike and the count would swing by whole groups of children (178 was seen). */
+  if (g_test_verbose ())
+    g_printerr ("%u records from the children\n", n_child_records);
+  g_assert_cmpuint (n_child_records, >=, 900);
 }
 
 /* (f) A program that closes every fd and writes its own file finds only its own bytes there. */

@@ -234,8 +234,13 @@ fork_child (void)
   GzPreloadThread *t = &gz_preload_thread;
 
   gz_preload_malloc_fork_child ();
-  /* The forking thread keeps its stack (the same addresses) in the child, not its tid. */
+  /* The forking thread keeps its stack (the same addresses) in the child, not its tid, and
+   * draws anew: children that inherit the parent's random state and countdown would all sample
+   * the same allocations. */
   t->tid = 0;
+  t->rng = 0;
+  t->drawn = 0;
+  t->countdown = 0;
   gz_preload_pid = getpid ();
   if ((gz_preload_flags & GZ_RING_FOLLOW_FORK) == 0)
     {
