@@ -46,13 +46,20 @@ struct _GzPprofConnections
   GQueue          finished;       /* Connection *, answered since the last look */
   GSource        *finished_source;
   GSource        *sweep_source;
-  guint           max;
+  guint           max;            /* 0: the default, from the file-descriptor limit */
   gint64          header_timeout; /* microseconds */
   gint64          idle_timeout;
   gulong          handlers[3];
 };
 
 static void ensure_sweep (GzPprofConnections *self);
+
+/* The cap now: the default follows the file-descriptor limit. */
+static guint
+max_connections (GzPprofConnections *self)
+{
+  return self->max > 0 ? self->max : gz_pprof_server_default_max_connections ();
+}
 
 static void
 connection_free (Connection *c)
@@ -335,7 +342,7 @@ shed_one (GzPprofConnections *self)
     }
   if (victim == NULL)
     return FALSE;
-  g_debug ("%u connections: closing the one %s the longest", self->max,
+  g_debug ("%u connections: closing the one %s the longest", max_connections (self),
            victim->state == STATE_IDLE ? "idle" : "sending its headers");
   close_connection (self, victim);
   return TRUE;
@@ -366,9 +373,10 @@ on_incoming (GSocketService    *service,
 
   g_hash_table_foreach_remove (self->by_remote, prune_closed, NULL);
   if (local == NULL || remote == NULL ||
-      (g_hash_table_size (self->by_remote) >= self->max && !shed_one (self)))
+      (g_hash_table_size (self->by_remote) >= max_connections (self) && !shed_one (self)))
     {
-      g_debug ("%u connections, each with a request in flight: closing a new one", self->max);
+      g_debug ("%u connections, each with a request in flight: closing a new one",
+               max_connections (self));
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
       return TRUE;
     }
@@ -405,7 +413,7 @@ gz_pprof_connections_new (SoupServer *soup)
   self->by_remote = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) connection_free);
   g_queue_init (&self->idle);
   g_queue_init (&self->finished);
-  self->max = GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS;
+  self->max = 0;
   self->header_timeout = GZ_PPROF_SERVER_DEFAULT_READ_HEADER_TIMEOUT_MS * G_GINT64_CONSTANT (1000);
   self->idle_timeout = GZ_PPROF_SERVER_DEFAULT_IDLE_TIMEOUT_MS * G_GINT64_CONSTANT (1000);
   self->handlers[0] = g_signal_connect (soup, "request-started",
@@ -522,7 +530,7 @@ void
 gz_pprof_connections_set_max (GzPprofConnections *self,
                               guint               max)
 {
-  self->max = MAX (max, 1);
+  self->max = max;
 }
 
 void

@@ -21,6 +21,7 @@ void                gz_pprof_connections_stop                    (GzPprofConnect
 /* Closes every connection (libsoup's soup_server_disconnect closes them as well). */
 void                gz_pprof_connections_close_all               (GzPprofConnections *self);
 
+/* 0: the default, from the file-descriptor limit (gz_pprof_server_default_max_connections). */
 void                gz_pprof_connections_set_max                 (GzPprofConnections *self,
                                                                   guint               max);
 void                gz_pprof_connections_set_read_header_timeout (GzPprofConnections *self,

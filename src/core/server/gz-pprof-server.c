@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <gio/gunixsocketaddress.h>
@@ -618,6 +619,22 @@ gz_pprof_server_address_is_loopback (const char *address)
   g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
 
   return inet != NULL && g_inet_address_get_is_loopback (inet);
+}
+
+guint
+gz_pprof_server_default_max_connections (void)
+{
+  struct rlimit limit;
+  rlim_t soft = 1024;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    soft = limit.rlim_cur;
+  else if (getrlimit (RLIMIT_NOFILE, &limit) == 0)
+    soft = G_MAXINT;
+  soft = MIN (soft, (rlim_t) G_MAXINT);
+  if (soft <= 16 + GZ_PPROF_SERVER_FD_RESERVE + soft / 8)
+    return 16;
+  return (guint) (soft - soft / 8 - GZ_PPROF_SERVER_FD_RESERVE);
 }
 
 void

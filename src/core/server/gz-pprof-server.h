@@ -39,13 +39,16 @@ typedef enum
   GZ_PPROF_SERVER_ERROR_FAILED,
 } GzPprofServerError;
 
-/* Limits: requests being handled at once (beyond: 503), open connections (beyond: the oldest
- * idle one, else the one sending its headers the longest, is closed for the new one), request
+/* Limits: requests being handled at once (beyond: 503), open connections (by default as many
+ * as the file-descriptor limit leaves, see below; beyond: the oldest idle one, else the one
+ * sending its headers the longest, is closed for the new one), request
  * body bytes (beyond: 413), and the longest `seconds` a request may ask. Deadlines, as Go's
  * http.Server ReadHeaderTimeout and IdleTimeout: for a request's headers to arrive, and for the
  * next request on a kept-alive connection. */
 #define GZ_PPROF_SERVER_DEFAULT_MAX_IN_FLIGHT          64
-#define GZ_PPROF_SERVER_DEFAULT_MAX_CONNECTIONS        256
+/* File descriptors kept out of the connections' share: the process' own files, profiles being
+ * written, the target's /proc files (and an eighth of the limit besides). */
+#define GZ_PPROF_SERVER_FD_RESERVE                     64
 #define GZ_PPROF_SERVER_DEFAULT_READ_HEADER_TIMEOUT_MS 10000
 #define GZ_PPROF_SERVER_DEFAULT_IDLE_TIMEOUT_MS        90000
 #define GZ_PPROF_SERVER_MAX_BODY                (64 * 1024)
@@ -96,8 +99,12 @@ char          *gz_pprof_server_get_url        (GzPprofServer  *self);
 /* Whether @address (an IP literal) is a loopback address; FALSE for anything else. */
 gboolean       gz_pprof_server_address_is_loopback (const char *address);
 
+/* The default cap on open connections: the soft RLIMIT_NOFILE, less an eighth of it and
+ * GZ_PPROF_SERVER_FD_RESERVE (at least 16): read now, so a raised limit raises it. */
+guint          gz_pprof_server_default_max_connections (void);
 void           gz_pprof_server_set_max_in_flight       (GzPprofServer *self,
                                                         guint          max_in_flight);
+/* 0: the default, gz_pprof_server_default_max_connections () when set. */
 void           gz_pprof_server_set_max_connections     (GzPprofServer *self,
                                                         guint          max_connections);
 void           gz_pprof_server_set_read_header_timeout (GzPprofServer *self,
