@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -310,6 +312,47 @@ spin (const char *self,
   return 0;
 }
 
+static sigjmp_buf fault_jump;
+
+static void
+on_sigsegv (int signo)
+{
+  siglongjmp (fault_jump, 1);
+}
+
+/* sigsegv: reads through a null pointer 100 times, recovering in its own SIGSEGV handler, and
+ * allocates 555 bytes after each fault. */
+static int
+sigsegv (void)
+{
+  struct sigaction action = { 0 };
+  volatile int recovered = 0;
+
+  action.sa_handler = on_sigsegv;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGSEGV, &action, NULL);
+  for (volatile int i = 0; i < 100; i++)
+    {
+      void *volatile block;
+
+      if (sigsetjmp (fault_jump, 1) == 0)
+        {
+          volatile int *nowhere = (volatile int *) (uintptr_t) (i & 1);
+
+          (void) *nowhere;
+        }
+      else
+        {
+          recovered++;
+        }
+      block = malloc (555);
+      free (block);
+    }
+  printf ("recovered %d faults\n", recovered);
+
+  return 0;
+}
+
 /* exec: runs this program again as "env", which prints its environment. */
 static int
 exec_env (const char *self)
@@ -363,9 +406,11 @@ main (int    argc,
     rc = print_env ();
   else if (strcmp (work, "status") == 0)
     rc = hold () == 0 ? 5 : 1;
+  else if (strcmp (work, "sigsegv") == 0)
+    rc = sigsegv ();
   else
     fprintf (stderr, "usage: %s hold|alloc [wait]|every|waits|forks|daemon FILE|flood|race|"
-             "spin [exec]|exec|status\n", argv[0]);
+             "spin [exec]|exec|status|sigsegv\n", argv[0]);
 
   return rc;
 }

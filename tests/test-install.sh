@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # test-install.sh: `meson install` into a DESTDIR puts everything where a desktop finds it — the
-# programs, the agent, desktop file, MIME type, metainfo, schema, icons, translations, man page,
+# programs, the preload library, desktop file, MIME type, metainfo, schema, icons, translations, man page,
 # bash completion — each is valid, and the installed programs run: from the DESTDIR, and as if
 # installed (the DESTDIR's prefix mounted over the real one in a private mount namespace, when
-# root may): the agent is found, and LANGUAGE=de switches the language. Speaks TAP.
+# root may): the preload library is found, and LANGUAGE=de switches the language. Speaks TAP.
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Usage: test-install.sh BUILD_ROOT SOURCE_ROOT PREFIX LIBDIR APP_ID VERSION HAVE_APP HAVE_AGENT
+# Usage: test-install.sh BUILD_ROOT SOURCE_ROOT PREFIX LIBDIR APP_ID VERSION HAVE_APP HAVE_PRELOAD
 set -u
 
-build=$1 source=$2 prefix=$3 libdir=$4 app_id=$5 version=$6 have_app=$7 have_agent=$8
+build=$1 source=$2 prefix=$3 libdir=$4 app_id=$5 version=$6 have_app=$7 have_preload=$8
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 
 tmp=$(mktemp -d /tmp/gz-test-install-XXXXXX)
@@ -41,7 +41,7 @@ fi
 # 2. every file in its place
 expected=("$root/bin/gz-cli" "$share/man/man1/gz-cli.1" "$share/bash-completion/completions/gz-cli"
           "$share/locale/de/LC_MESSAGES/gz-profile.mo")
-[ "$have_agent" = true ] && expected+=("$dest$libdir/gz/libgz-agent.so")
+[ "$have_preload" = true ] && expected+=("$dest$libdir/gz/libgz-preload.so")
 if [ "$have_app" = true ]; then
   expected+=("$root/bin/gz-profile" "$share/applications/$app_id.desktop"
              "$share/metainfo/$app_id.metainfo.xml" "$share/mime/packages/$app_id.xml"
@@ -184,7 +184,7 @@ else
 fi
 
 # 11-14: as installed. The DESTDIR's prefix is mounted over the real prefix in a private mount
-# namespace, so that the paths compiled into the programs (the agent, the locale dir) are used.
+# namespace, so that the paths compiled into the programs (the preload library, the locale dir) are used.
 as_installed () {
   unshare --mount --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' \
     _ "$root" "$prefix" "$@"
@@ -204,11 +204,11 @@ if [ -n "$reason" ]; then
   exit 0
 fi
 
-# 11. the installed gz-cli finds the installed agent: `profile run` launches a program with it
-if [ "$have_agent" != true ]; then
-  skip "no agent in this build (AddressSanitizer)"
-elif out=$(as_installed env -u GZ_AGENT_LIBRARY "$prefix/bin/gz-cli" profile run -- true 2>&1); then
-  ok "installed gz-cli profile run -- true finds $libdir/gz/libgz-agent.so"
+# 11. the installed gz-cli finds the installed preload: `profile run` launches a program with it
+if [ "$have_preload" != true ]; then
+  skip "no preload library in this build (not built under the sanitizers)"
+elif out=$(as_installed env -u GZ_PRELOAD_LIBRARY "$prefix/bin/gz-cli" profile run -- true 2>&1); then
+  ok "installed gz-cli profile run -- true finds $libdir/gz/libgz-preload.so"
 else
   fail "installed gz-cli profile run -- true" "$out"
 fi

@@ -2,7 +2,8 @@
  * program's first instruction, and a valid profile however the program ends (exit, _exit,
  * SIGSEGV, SIGKILL, Ctrl-C in its terminal); nothing runs when the profile could not be saved.
  * goroutine of a launched program from outside (ptrace): its parked threads, nothing of gz;
- * the last capture when it ended first. The launcher leaves no zombie when dropped. */
+ * the last capture when it ended first. The launcher leaves no zombie when dropped; the check
+ * before a launch with the preload refuses static, setgid and script programs. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gz-agent-paths.h"
 #include "gz-launcher.h"
 #include "gz-profile.h"
 #include "gz-test-cli.h"
@@ -409,6 +411,51 @@ test_static (Fixture      *f,
   g_assert_nonnull (strstr (err, "statically linked"));
 }
 
+/* The check before a launch with the preload (gz_agent_can_preload): a dynamically linked
+ * program passes; a static one, a setgid one (the loader ignores LD_PRELOAD for it), a script
+ * and a missing file are refused, each with its reason. */
+static void
+test_preload_check (Fixture      *f,
+                    gconstpointer data)
+{
+  const char *program = g_getenv ("GZ_TEST_TARGET_STATIC");
+  g_autofree char *setgid = g_build_filename (f->cli.root, "setgid-target", NULL);
+  g_autofree char *script = g_build_filename (f->cli.root, "script", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  g_assert_true (gz_agent_can_preload (target_program (), &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (target_program (), &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (setgid, contents, length, NULL));
+  g_assert_cmpint (g_chmod (setgid, 02755), ==, 0);
+  g_assert_false (gz_agent_can_preload (setgid, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "setuid or setgid"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (script, "#!/bin/sh\necho hi\n", -1, NULL));
+  g_assert_false (gz_agent_can_preload (script, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "not an ELF"));
+  g_clear_error (&error);
+
+  g_assert_false (gz_agent_can_preload ("/nonexistent/program", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  if (program == NULL || *program == '\0')
+    {
+      g_test_skip ("no static test program in this build (not linked under the sanitizers)");
+      return;
+    }
+  g_assert_false (gz_agent_can_preload (program, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "statically linked"));
+}
+
 /* -- the preload's types ------------------------------------------------------------- */
 
 
@@ -767,6 +814,7 @@ main (int    argc,
   add ("/launch/cpu/sigint-group", NULL, test_sigint_group);
   add ("/launch/cpu/sigint-ignored", NULL, test_sigint_ignored);
   add ("/launch/cpu/static", NULL, test_static);
+  add ("/launch/preload-check", NULL, test_preload_check);
   add ("/launch/memory/sigkill", NULL, test_memory_sigkill);
   add ("/launch/goroutine/at-stop", NULL, test_goroutine_at_stop);
   add ("/launch/goroutine/ended", NULL, test_goroutine_ended);

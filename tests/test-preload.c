@@ -1,7 +1,8 @@
 /* test-preload.c: libgz-preload.so inside real programs (gz-test-preload-target): the program
  * keeps its allocator, the ring gets sampled allocations, frees, waits and threads with
  * registers and stacks, fork children and exec'd children start clean, the program's own fds
- * and files stay its own, a full ring counts its losses and never blocks. */
+ * and files stay its own, a program's own SIGSEGV recovery works, a full ring counts its losses
+ * and never blocks. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -415,6 +416,33 @@ test_preload_every (void)
   g_assert_cmpuint (count_type (run, GZ_RECORD_FREE), >=, 1000);
 }
 
+/* A program that recovers from its own faults in a SIGSEGV handler does so under the preload,
+ * sampling every allocation: each of the 100 made after a fault is in the ring. */
+static void
+test_preload_sigsegv (void)
+{
+  const char *args[] = { "sigsegv", NULL };
+  GzRingOptions options = { .flags = GZ_RING_RECORD_MEMORY, .memory_rate = 1 };
+  g_autoptr(Run) run = NULL;
+  g_autofree char *out = NULL;
+  guint n_555 = 0;
+
+  if (skip_without_preload ())
+    return;
+  out = run_target (&options, args, NULL, &run);
+  g_assert_cmpstr (out, ==, "recovered 100 faults\n");
+  for (guint i = 0; i < run->records->len; i++)
+    {
+      const GzRecordHeader *record = g_ptr_array_index (run->records, i);
+
+      if (record->type == GZ_RECORD_ALLOC && ((const GzRecordAlloc *) record)->size == 555)
+        n_555++;
+    }
+  g_assert_cmpuint (gz_ring_get_lost (run->ring), ==, 0);
+  g_assert_cmpuint (n_555, ==, 100);
+  g_assert_cmpuint (gz_ring_get_header (run->ring)->exited, ==, 1);
+}
+
 /* (d) A contended mutex and a condition wait give mutex and block records with their delays;
  * pthread_create gives thread records with the creator's stack. */
 static void
@@ -789,6 +817,7 @@ main (int    argc,
   g_test_add_func ("/preload/alloc", test_preload_alloc);
   g_test_add_func ("/preload/unwind", test_preload_unwind);
   g_test_add_func ("/preload/every", test_preload_every);
+  g_test_add_func ("/preload/sigsegv", test_preload_sigsegv);
   g_test_add_func ("/preload/waits", test_preload_waits);
   g_test_add_func ("/preload/fork", test_preload_fork);
   g_test_add_func ("/preload/follow-fork", test_preload_follow_fork);

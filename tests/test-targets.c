@@ -1,5 +1,5 @@
 /* test-targets.c: gz-cli profiling other programs end to end: a Go net/http/pprof service by
- * --url, known-truth C programs launched with the agent (-- COMMAND), programs started with
+ * --url, known-truth C programs launched with the preload (-- COMMAND), programs started with
  * `profile run` by --pid (each of the six types), and each kind of bad input. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
@@ -42,20 +42,7 @@ fixture_tear_down (Fixture      *f,
   g_free (f->agent_dir);
 }
 
-/* $GZ_AGENT_LIBRARY when it names a file: the agent is built (not under AddressSanitizer). */
-static gboolean
-have_agent (void)
-{
-  const char *library = g_getenv ("GZ_AGENT_LIBRARY");
-
-  if (library != NULL && g_file_test (library, G_FILE_TEST_EXISTS))
-    return TRUE;
-  g_test_skip ("no agent in this build (AddressSanitizer owns malloc there): GZ_AGENT_LIBRARY "
-               "names no file");
-  return FALSE;
-}
-
-/* $GZ_PRELOAD_LIBRARY when it names a file: the preload is built (not under AddressSanitizer). */
+/* $GZ_PRELOAD_LIBRARY when it names a file: the preload is built (not under the sanitizers). */
 static gboolean
 have_preload (void)
 {
@@ -63,8 +50,8 @@ have_preload (void)
 
   if (library != NULL && g_file_test (library, G_FILE_TEST_EXISTS))
     return TRUE;
-  g_test_skip ("no preload in this build (AddressSanitizer owns malloc there): "
-               "GZ_PRELOAD_LIBRARY names no file");
+  g_test_skip ("no preload in this build (it is not built under the sanitizers: "
+               "AddressSanitizer owns malloc): GZ_PRELOAD_LIBRARY names no file");
   return FALSE;
 }
 
@@ -576,7 +563,7 @@ test_pid_without_agent (Fixture      *f,
   assert_one_line_error (gone, "no process has pid");
 }
 
-/* -- known-truth C programs, launched with the agent ------------------------------------ */
+/* -- known-truth C programs, launched with the preload ---------------------------------- */
 
 /* "NAME VALUE" from the program's output. */
 static gint64
@@ -609,13 +596,13 @@ run_cpu_truth (Fixture     *f,
   g_autofree char *name = g_path_get_basename (truth_program ());
   gint64 a, b;
 
-  /* The flag reaches the launched program's agent (through its environment). */
+  /* --cpu-hz sets the rate at which the launched program is sampled. */
   gz_test_quiet_begin_program (quiet, name);
   profile = start_ok (f, NULL, &out, "--type", "cpu", "--cpu-hz", "250", "--",
                       truth_program (), "cpu", "4", NULL);
   gz_test_quiet_end (quiet);
   g_assert_cmpint (quiet->cpu_ns, >, 0);
-  /* The program's own exit: its agent flushed the profile, no "exited" notice for that. */
+  /* The program's own exit: the profile is whole, no "exited" notice for that. */
   g_assert_null (strstr (out, "exited during the session"));
   a = program_value (out, "spin_a");
   b = program_value (out, "spin_b");
@@ -648,7 +635,7 @@ test_command_cpu (Fixture      *f,
   GzTestQuiet quiet = { 0 };
   gboolean disturbed = TRUE;
 
-  if (!have_agent ())
+  if (!have_preload ())
     return;
   for (guint attempt = 0; attempt < COMMAND_CPU_ATTEMPTS; attempt++)
     {
@@ -683,7 +670,7 @@ test_command_memory (Fixture      *f,
   gint64 kept, estimate;
   int index;
 
-  if (!have_agent ())
+  if (!have_preload ())
     return;
   /* Stopped by --duration while the program still runs: the stop request, not the flush. The
    * program keeps its 64 MiB in ~0.1 s on a quiet machine; 4 s leave room for a loaded one. */
@@ -720,7 +707,7 @@ test_command_threads (Fixture      *f,
   g_autoptr(GzProfile) profile = NULL;
   double share;
 
-  if (!have_agent ())
+  if (!have_preload ())
     return;
   profile = start_ok (f, NULL, NULL, "--type", c->type, "--", truth_program (), c->mode, "1.5",
                       NULL);
@@ -736,7 +723,7 @@ test_command_status (Fixture      *f,
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  if (!have_agent ())
+  if (!have_preload ())
     return;
   /* The program's exit status is gz-cli's, with its profile saved. */
   g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &out, &err, "start", "--output-dir",
@@ -762,7 +749,7 @@ test_command_sigterm (Fixture      *f,
   g_autoptr(GzProfile) profile = NULL;
   char *line;
 
-  if (!have_agent ())
+  if (!have_preload ())
     return;
   owner = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE, "start", "--type",
                              "mutex", "--output-dir", f->cli.out_dir, "--", truth_program (),
