@@ -9,12 +9,11 @@
 
 #include "gz-profile.h"
 #include "gz-profile-legacy.h"
+#include "gz-profile-limits.h"
+#include "gz-units.h"
 #include "profile.pb-c.h"
 
 typedef Perftools__Profiles__Profile PbProfile;
-
-/* Larger decompressed profiles are refused rather than exhausting memory (a gzip bomb). */
-#define MAX_DECOMPRESSED_SIZE (1u << 30)
 
 static gboolean
 corrupt (GError    **error,
@@ -37,41 +36,71 @@ corrupt (GError    **error,
   return FALSE;
 }
 
-static GBytes *
-gunzip (const guint8 *data,
-        gsize         len,
-        GError      **error)
+static gboolean
+too_large (GError    **error,
+           const char *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+too_large (GError    **error,
+           const char *format,
+           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_TOO_LARGE, message);
+  return FALSE;
+}
+
+/* Inflates into @out (@out_len bytes; NULL: only counts, into a scratch buffer, and feeds
+ * @counter), refusing more than @max bytes. The size of the output in @total. */
+static gboolean
+inflate_to (const guint8         *data,
+            gsize                 len,
+            guint8               *out,
+            gsize                 out_len,
+            guint64               max,
+            GzProfileWireCounter *counter,
+            gsize                *total,
+            GError              **error)
 {
   z_stream zs = { 0, };
-  g_autoptr(GByteArray) out = g_byte_array_new ();
+  guint8 scratch[65536];
   int ret;
 
   /* 15 + 32: zlib or gzip header, detected. */
   if (inflateInit2 (&zs, 15 + 32) != Z_OK)
-    {
-      corrupt (error, "could not start gzip decompression");
-      return NULL;
-    }
+    return corrupt (error, "could not start gzip decompression");
 
   zs.next_in = (Bytef *) data;
   zs.avail_in = len;
-  g_byte_array_set_size (out, MAX (len * 4, 4096));
   do
     {
-      if (zs.total_out == out->len)
+      if (out == NULL)
         {
-          if (out->len >= MAX_DECOMPRESSED_SIZE)
-            {
-              inflateEnd (&zs);
-              corrupt (error, "it decompresses to more than %u bytes",
-                       MAX_DECOMPRESSED_SIZE);
-              return NULL;
-            }
-          g_byte_array_set_size (out, MIN (out->len * 2, MAX_DECOMPRESSED_SIZE));
+          zs.next_out = scratch;
+          zs.avail_out = sizeof scratch;
         }
-      zs.next_out = out->data + zs.total_out;
-      zs.avail_out = out->len - zs.total_out;
+      else
+        {
+          zs.next_out = out + zs.total_out;
+          zs.avail_out = out_len - zs.total_out;
+        }
       ret = inflate (&zs, Z_NO_FLUSH);
+      if (counter != NULL)
+        gz_profile_wire_counter_feed (counter, scratch, sizeof scratch - zs.avail_out);
+      if (zs.total_out > max)
+        {
+          g_autofree char *max_text = gz_units_format_bytes ((double) max);
+
+          inflateEnd (&zs);
+          return too_large (error, "it decompresses to more than %s: set "
+                            "GZ_PROFILE_MAX_DECOMPRESSED_SIZE to read it", max_text);
+        }
     }
   while (ret == Z_OK);
 
@@ -82,18 +111,42 @@ gunzip (const guint8 *data,
 
       corrupt (error, "%s", why);
       inflateEnd (&zs);
-      return NULL;
+      return FALSE;
     }
-
-  g_byte_array_set_size (out, zs.total_out);
+  *total = zs.total_out;
   inflateEnd (&zs);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+  return TRUE;
+}
+
+/* Two passes, the first only counting: memory is the decompressed size, never more (a growing
+ * buffer would take up to twice that, and ASan keeps the old ones), and a bomb of small
+ * messages is refused before that is taken. */
+static GBytes *
+gunzip (const guint8 *data,
+        gsize         len,
+        GError      **error)
+{
+  GzProfileWireCounter counter = { 0, };
+  g_autofree guint8 *out = NULL;
+  guint64 max;
+  gsize size = 0;
+  gsize written = 0;
+
+  if (!gz_profile_limits_max_decompressed_size (&max, error) ||
+      !inflate_to (data, len, NULL, 0, max, &counter, &size, error) ||
+      !gz_profile_wire_counter_check (&counter, size, error))
+    return NULL;
+  out = g_malloc (MAX (size, 1));
+  if (!inflate_to (data, len, out, MAX (size, 1), size, NULL, &written, error))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&out), written);
 }
 
 typedef struct
 {
   const PbProfile *pb;
   GError         **error;
+  guint64          budget; /* memory left for strings (gz-profile-limits.h) */
 } Decoder;
 
 /* @index into the string table; @what names the field for the error. Index 0 gives @empty. */
@@ -109,10 +162,23 @@ get_string (Decoder    *dec,
                     "table has %" G_GSIZE_FORMAT " entries", what, index,
                     dec->pb->n_string_table);
   if (index == 0 && null_when_empty)
-    *out = NULL;
+    {
+      *out = NULL;
+      return TRUE;
+    }
   else
-    *out = g_strdup (dec->pb->string_table[index]);
-  return TRUE;
+    {
+      guint64 cost = gz_profile_limits_alloc_cost (strlen (dec->pb->string_table[index]) + 1);
+
+      /* one long string named by millions of references would be millions of copies */
+      if (cost > dec->budget)
+        return too_large (dec->error, "refused: its strings would take more than %d times its "
+                          "size in memory; it looks like a decompression bomb",
+                          GZ_PROFILE_MEMORY_FACTOR);
+      dec->budget -= cost;
+      *out = g_strdup (dec->pb->string_table[index]);
+      return TRUE;
+    }
 }
 
 /* The file's ids mapped to 1..N in table order. Go and gz write ids 1..N already, and most
@@ -360,13 +426,14 @@ convert_tables (Decoder   *dec,
 
 static GzProfile *
 convert (const PbProfile *pb,
+         guint64          budget,
          GError         **error)
 {
   g_autoptr(GzProfile) profile = gz_profile_new ();
   IdMap mapping_ids = { 0, };
   IdMap location_ids = { 0, };
   IdMap function_ids = { 0, };
-  Decoder dec = { pb, error };
+  Decoder dec = { pb, error, budget };
   gboolean converted = FALSE;
 
   if (pb->n_string_table == 0 || pb->string_table[0] == NULL || pb->string_table[0][0] != '\0')
@@ -393,6 +460,7 @@ gz_profile_decode (GBytes  *bytes,
   g_autoptr(GzProfile) profile = NULL;
   PbProfile *pb;
   const guint8 *data;
+  guint64 max_file, max_decompressed, budget = 0;
   gsize len;
 
   g_return_val_if_fail (bytes != NULL, NULL);
@@ -403,11 +471,30 @@ gz_profile_decode (GBytes  *bytes,
       corrupt (error, "the file is empty");
       return NULL;
     }
+  if (!gz_profile_limits_max_file_size (&max_file, error) ||
+      !gz_profile_limits_max_decompressed_size (&max_decompressed, error))
+    return NULL;
+  if (len > max_file)
+    {
+      g_autofree char *max_text = gz_units_format_bytes ((double) max_file);
+
+      too_large (error, "it is more than %s: set GZ_PROFILE_MAX_FILE_SIZE to read it",
+                 max_text);
+      return NULL;
+    }
   if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b)
     {
       raw = gunzip (data, len, error);
       if (raw == NULL)
         return NULL;
+    }
+  else if (len > max_decompressed)
+    {
+      g_autofree char *max_text = gz_units_format_bytes ((double) max_decompressed);
+
+      too_large (error, "it is more than %s: set GZ_PROFILE_MAX_DECOMPRESSED_SIZE to read it",
+                 max_text);
+      return NULL;
     }
   else
     raw = g_bytes_ref (bytes);
@@ -421,13 +508,16 @@ gz_profile_decode (GBytes  *bytes,
         return NULL;
       return g_steal_pointer (&profile);
     }
+  /* refused before protobuf-c allocates a structure per message */
+  if (!gz_profile_limits_check_message (data, len, &budget, error))
+    return NULL;
   pb = perftools__profiles__profile__unpack (NULL, len, data);
   if (pb == NULL)
     {
       corrupt (error, "the data is not a profile.proto message (truncated or another format)");
       return NULL;
     }
-  profile = convert (pb, error);
+  profile = convert (pb, budget, error);
   perftools__profiles__profile__free_unpacked (pb, NULL);
   if (profile == NULL)
     return NULL;
@@ -436,32 +526,4 @@ gz_profile_decode (GBytes  *bytes,
     return NULL;
 
   return g_steal_pointer (&profile);
-}
-
-GzProfile *
-gz_profile_read_file (const char *path,
-                      GError    **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  GzProfile *profile;
-  char *contents;
-  gsize len;
-
-  g_return_val_if_fail (path != NULL, NULL);
-
-  if (!g_file_get_contents (path, &contents, &len, &local_error))
-    {
-      g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_FAILED, "%s", local_error->message);
-      return NULL;
-    }
-  bytes = g_bytes_new_take (contents, len);
-  profile = gz_profile_decode (bytes, &local_error);
-  if (profile == NULL)
-    {
-      g_set_error (error, local_error->domain, local_error->code, "%s: %s", path,
-                   local_error->message);
-      return NULL;
-    }
-  return profile;
 }

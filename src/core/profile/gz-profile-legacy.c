@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gz-profile-legacy.h"
+#include "gz-profile-limits.h"
 
 /* Larger stacks than gperftools writes (kMaxStackDepth 254) are corrupt. */
 #define MAX_STACK_DEPTH 1024
@@ -124,17 +125,25 @@ mapping_of (GzProfile *profile,
   return 0;
 }
 
-/* The location id for @address, made on first use. */
+/* What a sample and a location cost in memory (gz-profile-limits.h), beyond their arrays. */
+#define SAMPLE_COST   320
+#define LOCATION_COST 320
+
+/* The location id for @address, made on first use; 0 when @budget has no room for one. */
 static guint64
 location_for (GzProfile  *profile,
               GHashTable *by_address,
-              guint64     address)
+              guint64     address,
+              guint64    *budget)
 {
   gpointer id = g_hash_table_lookup (by_address, &address);
   GzLocation *location;
 
   if (id != NULL)
     return GPOINTER_TO_SIZE (id);
+  if (*budget < LOCATION_COST)
+    return 0;
+  *budget -= LOCATION_COST;
   location = gz_location_new ();
   location->id = profile->locations->len + 1;
   location->address = address;
@@ -155,6 +164,7 @@ gz_profile_legacy_decode (const guint8 *data,
   g_autoptr(GArray) pcs = g_array_new (FALSE, FALSE, sizeof (guint64));
   Reader r = { data, len, 0, 8 };
   guint64 header[5];
+  guint64 budget = 0;
   gint64 period_ns;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -190,8 +200,9 @@ gz_profile_legacy_decode (const guint8 *data,
   {
     Reader scan = r;
     gsize records_end = 0;
+    guint64 records = 0, frames = 0, estimate;
     g_autofree char *maps = NULL;
-    g_auto(GStrv) lines = NULL;
+    char *line;
 
     for (;;)
       {
@@ -223,12 +234,27 @@ gz_profile_legacy_decode (const guint8 *data,
             return NULL;
           }
         scan.pos += depth * scan.word;
+        records++;
+        frames += depth;
       }
 
+    /* samples and their stacks now; locations as they are made (at most one per frame) */
+    estimate = records * SAMPLE_COST + frames * 2 * sizeof (guint64);
+    if (!gz_profile_limits_check_estimate (estimate, len, "records", error))
+      return NULL;
+    budget = GZ_PROFILE_MEMORY_FACTOR * (guint64) len + GZ_PROFILE_MEMORY_SLACK - estimate;
+
+    /* line by line in place (a split would take a pointer and an allocation per line) */
     maps = g_strndup ((const char *) data + records_end, len - records_end);
-    lines = g_strsplit (maps, "\n", -1);
-    for (guint i = 0; lines[i] != NULL; i++)
-      add_mapping (profile, lines[i]);
+    for (line = maps; line != NULL; )
+      {
+        char *newline = strchr (line, '\n');
+
+        if (newline != NULL)
+          *newline = '\0';
+        add_mapping (profile, line);
+        line = newline != NULL ? newline + 1 : NULL;
+      }
   }
 
   by_address = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -270,7 +296,14 @@ gz_profile_legacy_decode (const guint8 *data,
           /* return addresses: the call instruction is the byte before */
           if (i > 0 && pc > 0)
             pc--;
-          id = location_for (profile, by_address, pc);
+          id = location_for (profile, by_address, pc, &budget);
+          if (id == 0)
+            {
+              g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_TOO_LARGE,
+                           "refused: its locations would take more than %d times its size in "
+                           "memory", GZ_PROFILE_MEMORY_FACTOR);
+              return NULL;
+            }
           g_array_append_val (sample->location_ids, id);
         }
       values[0] = (gint64) count;

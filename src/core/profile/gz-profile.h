@@ -15,6 +15,8 @@ typedef enum
   GZ_PROFILE_ERROR_INVALID,     /* decodes, but breaks a rule that pprof or an engine enforces */
   GZ_PROFILE_ERROR_UNSUPPORTED, /* this build or platform cannot take that profile */
   GZ_PROFILE_ERROR_FAILED,
+  GZ_PROFILE_ERROR_TOO_LARGE,   /* over a size cap or the memory bound (gz-profile-limits.h) */
+  GZ_PROFILE_ERROR_NOT_REGULAR, /* a FIFO, device, socket or directory, not a regular file */
 } GzProfileError;
 
 GQuark gz_profile_error_quark (void);
@@ -177,7 +179,14 @@ gboolean    gz_profile_write_file_finish  (GzProfile          *self,
  * CPU profile (gz-profile-legacy.h). */
 GzProfile  *gz_profile_decode             (GBytes       *bytes,
                                            GError      **error);
+/* Only a regular file is read (a FIFO, a device, a socket or a directory is refused at once,
+ * without blocking), only up to GZ_PROFILE_MAX_FILE_SIZE (gz-profile-limits.h). */
 GzProfile  *gz_profile_read_file          (const char   *path,
+                                           GError      **error);
+/* The same for a GFile (a local one is read as above; others through GIO, with the same
+ * checks). Blocking: call it on a worker. */
+GzProfile  *gz_profile_read_gfile         (GFile        *file,
+                                           GCancellable *cancellable,
                                            GError      **error);
 /* The rules pprof and continuous-profiling engines apply: ids 1..N in table order, every
  * reference resolves, every sample has one value per sample type, ... */
