@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -379,6 +382,38 @@ test_viewer_bad_files (void)
   wait_loaded (page);
   g_assert_cmpstr (gz_viewer_page_get_state (page), ==, "error");
   g_assert_nonnull (strstr (gz_viewer_page_get_error (page), "missing.prof"));
+
+  /* A FIFO with a writer that never writes (issue 18): one line at once, not "Loading…" for
+   * ever; a directory likewise. */
+  {
+    g_autofree char *fifo_path = g_build_filename (tmp_dir, "pipe.prof", NULL);
+    g_autoptr(GFile) fifo = g_file_new_for_path (fifo_path);
+    g_autoptr(GFile) dir = g_file_new_for_path (tmp_dir);
+    gint64 start;
+    int writer;
+
+    g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
+    writer = open (fifo_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    g_assert_cmpint (writer, >=, 0);
+    start = g_get_monotonic_time ();
+    gz_viewer_page_open (page, fifo);
+    wait_loaded (page);
+    g_assert_cmpstr (gz_viewer_page_get_state (page), ==, "error");
+    g_assert_nonnull (strstr (gz_viewer_page_get_error (page), "pipe.prof is a named pipe (FIFO), "
+                                                           "not a regular file"));
+    g_assert_null (strchr (gz_viewer_page_get_error (page), '\n'));
+    /* the 20 s of wait_loaded are for a loaded machine; a blocked read never returns at all */
+    g_test_message ("FIFO refused in %.3f s", (g_get_monotonic_time () - start) / 1e6);
+    gz_test_app_save_screenshot (GTK_WIDGET (window), "viewer-fifo.png");
+
+    gz_viewer_page_open (page, dir);
+    wait_loaded (page);
+    g_assert_cmpstr (gz_viewer_page_get_state (page), ==, "error");
+    g_assert_nonnull (strstr (gz_viewer_page_get_error (page), "is a directory, not a regular"));
+
+    close (writer);
+    g_unlink (fifo_path);
+  }
 
   /* A bad base leaves the profile shown. */
   gz_viewer_page_open (page, whole);

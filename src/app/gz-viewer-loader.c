@@ -37,21 +37,25 @@ gz_viewer_load_free (GzViewerLoad *self)
   g_free (self);
 }
 
+/* Regular files only, within the size caps (gz_profile_read_gfile): a FIFO is one line at
+ * once, never a worker blocked in read () and "Loading…" for ever. */
 static GzProfile *
-read_profile (GFile   *file,
-              GError **error)
+read_profile (GFile        *file,
+              GCancellable *cancellable,
+              GError      **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *name = g_file_get_parse_name (file);
   GzProfile *profile;
 
-  bytes = g_file_load_bytes (file, NULL, NULL, &local_error);
-  if (bytes != NULL)
+  profile = gz_profile_read_gfile (file, cancellable, &local_error);
+  if (profile != NULL)
+    return profile;
+  /* that one names the file and the fix already */
+  if (g_error_matches (local_error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_NOT_REGULAR))
     {
-      profile = gz_profile_decode (bytes, &local_error);
-      if (profile != NULL)
-        return profile;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
     }
   g_set_error (error, local_error->domain, local_error->code,
                /* Translators: a file name, then why it could not be read. */
@@ -73,7 +77,8 @@ load_thread (GTask        *task,
   int base_index = 0;
 
   load->profile = request->profile != NULL ? gz_profile_ref (request->profile)
-                                           : read_profile (request->file, &error);
+                                           : read_profile (request->file, cancellable,
+                                                           &error);
   if (load->profile == NULL)
     {
       g_task_return_error (task, error);
@@ -82,7 +87,7 @@ load_thread (GTask        *task,
   if (request->base != NULL)
     load->base = gz_profile_ref (request->base);
   else if (request->base_file != NULL
-           && (load->base = read_profile (request->base_file, &error)) == NULL)
+           && (load->base = read_profile (request->base_file, cancellable, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;

@@ -1,6 +1,6 @@
 /* gz-profile-limits.h: how much outside input a profile may be and how much memory decoding it
  * may take: the file and decompressed size caps (GZ_PROFILE_MAX_FILE_SIZE,
- * GZ_PROFILE_MAX_DECOMPRESSED_SIZE) and the memory bound (8 times the decompressed size), checked
+ * GZ_PROFILE_MAX_DECOMPRESSED_SIZE) and the memory bound (32 times the decompressed size), checked
  * on the wire format before anything is allocated for it. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
