@@ -161,16 +161,6 @@ profile_workload (gint64      *cpu_nanos,
 }
 
 /* The profile's timing figures: samples x period against the CPU time, and the split. */
-/* Under ASan the process's own threads (the sampler's reader unwinding with instrumented code,
- * ASan's interceptors) take much of its CPU and the reader falls behind: a fresh machine saw
- * 1760 ms of samples for 3004 ms of CPU, 810 ms of them in the two functions, at 71.6 %. There
- * only the split between the two functions is checked; the normal build checks the coverage. */
-#ifdef __SANITIZE_ADDRESS__
-#define COVERAGE_CHECKED FALSE
-#else
-#define COVERAGE_CHECKED TRUE
-#endif
-
 static gboolean
 split_holds (GzProfile *profile,
              gint64     cpu_nanos,
@@ -189,8 +179,6 @@ split_holds (GzProfile *profile,
                               " ms of CPU; cpu_hot_70 %" G_GINT64_FORMAT " ms, cpu_cold_30 %"
                               G_GINT64_FORMAT " ms: %.1f%%", total / 1000000,
                               cpu_nanos / 1000000, hot / 1000000, cold / 1000000, 100 * share);
-  if (!COVERAGE_CHECKED)
-    return hot + cold > 0 && fabs (share - 0.70) <= TOLERANCE;
   return total >= cpu_nanos * 3 / 4 && total <= cpu_nanos * 5 / 4 && hot + cold > 0
          && fabs (share - 0.70) <= TOLERANCE && hot + cold >= total * 9 / 10;
 }
@@ -237,10 +225,7 @@ test_split (void)
       g_clear_pointer (&profile, gz_profile_unref);
       profile = profile_workload (&cpu_nanos, &before_start, &after_start, &quiet);
       holds = split_holds (profile, cpu_nanos, &figures);
-      /* Under ASan the self sampler's reader, instrumented and slow, falls behind and the
-       * kernel drops samples in bursts, which bends the split (79.6 % seen at load 1): a miss
-       * there skips with its figures; the normal build must hold. */
-      disturbed = gz_test_quiet_disturbed (&quiet, SPLIT_LOST) || !COVERAGE_CHECKED;
+      disturbed = gz_test_quiet_disturbed (&quiet, SPLIT_LOST);
       conditions = gz_test_quiet_describe (&quiet);
       g_test_message ("%s; %s", figures, conditions);
       if (holds || !disturbed)
@@ -283,11 +268,8 @@ test_split (void)
   total = gz_profile_total (profile, index);
   g_test_message ("%" G_GINT64_FORMAT " ms of samples for %" G_GINT64_FORMAT " ms of CPU",
                   total / 1000000, cpu_nanos / 1000000);
-  if (COVERAGE_CHECKED)
-    {
-      g_assert_cmpint (total, >=, cpu_nanos * 3 / 4);
-      g_assert_cmpint (total, <=, cpu_nanos * 5 / 4);
-    }
+  g_assert_cmpint (total, >=, cpu_nanos * 3 / 4);
+  g_assert_cmpint (total, <=, cpu_nanos * 5 / 4);
 
   /* Our decoder, after a round trip through the file. */
   dir = g_dir_make_tmp ("gz-test-cpu-XXXXXX", &error);
@@ -307,8 +289,7 @@ test_split (void)
                   " ms: %.1f%%", hot / 1000000, cold / 1000000, 100 * share);
   g_assert_cmpfloat_with_epsilon (share, 0.70, TOLERANCE);
   /* The two functions are nearly all of the profile. */
-  if (COVERAGE_CHECKED)
-    g_assert_cmpint (hot + cold, >=, total * 9 / 10);
+  g_assert_cmpint (hot + cold, >=, total * 9 / 10);
 
   /* Go's own reader, without the binary. */
   if (go == NULL)

@@ -1,7 +1,8 @@
-/* gz-perf-profiler.c: a CPU profile of another process without the agent: the kernel samples
- * it (gz-perf-events), a reader thread unwinds each sample (DWARF, or the kernel's
- * frame-pointer chain when that goes deeper) and hands the stacks to the builder, which
- * symbolizes them from the process's maps and files at the stop. */
+/* gz-perf-profiler.c: a CPU profile of a process through perf events: the kernel samples it
+ * (gz-perf-events), a reader thread copies each sample out of the kernel's buffers at once and
+ * unwinds the copies in between (DWARF, or the kernel's frame-pointer chain when that goes
+ * deeper), and hands the stacks to the builder, which symbolizes them from the process's maps
+ * and files at the stop. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -29,6 +30,13 @@
  * an event may hold back. */
 #define THREAD_CHECK_USEC G_USEC_PER_SEC
 #define THREAD_CHECK_TICKS 5
+/* The kernel's buffers hold a few dozen samples of 16 KiB of stack each, a third of a second
+ * of one thread: they are emptied into copies, and the copies unwound between two looks for at
+ * most this long, so that a slow unwinder (a loaded machine, a sanitizer build) falls behind in
+ * its own memory, not in the kernel's, where samples are dropped in bursts. */
+#define UNWIND_SLICE_USEC 10000
+/* The most that copies waiting to be unwound may hold; beyond it samples are counted lost. */
+#define PENDING_MAX_BYTES (64 * 1024 * 1024)
 
 struct _GzPerfProfiler
 {
@@ -57,7 +65,18 @@ struct _GzPerfProfiler
   gint64            start_usec;  /* monotonic, at the start */
   guint64           lost_at_check;
   guint             n_adopted;
+  pid_t             reader_tid;  /* in this process: its samples are gz's, not the profile's */
+  GQueue            pending;     /* PendingSample *, oldest first */
+  gsize             pending_bytes;
+  guint64           n_dropped;   /* samples not copied: the copies held PENDING_MAX_BYTES */
 };
+
+/* A sample copied out of the kernel's buffer: its call chain and stack follow it. */
+typedef struct
+{
+  GzPerfSample sample;
+  gsize        size;
+} PendingSample;
 
 G_DEFINE_FINAL_TYPE (GzPerfProfiler, gz_perf_profiler, GZ_TYPE_PROFILER)
 
@@ -83,27 +102,21 @@ read_process (GzPerfProfiler  *self,
 }
 
 static void
-on_sample (const GzPerfSample *sample,
-           gpointer            user_data)
+unwind_sample (GzPerfProfiler     *self,
+               const GzPerfSample *sample)
 {
-  GzPerfProfiler *self = user_data;
   guint64 pcs[MAX_FRAMES];
   const guint64 *stack = pcs;
   gboolean complete = FALSE;
   guint n;
   gint64 values[2];
 
-  /* inherit follows fork() too: only this process's threads are its profile. */
-  if ((pid_t) sample->pid != self->pid)
-    return;
   /* A launched program's first sample: it has exec'd, its modules are the program's now. */
   if (self->unwinder == NULL && !read_process (self, NULL))
     {
       self->n_unread++;
       return;
     }
-  if (!gz_perf_events_has_thread (self->events, (pid_t) sample->tid))
-    g_hash_table_add (self->sampled, GINT_TO_POINTER ((pid_t) sample->tid));
   /* New code mapped (dlopen): both read the maps again now, while the process still runs. */
   if (gz_perf_events_take_mmaps (self->events))
     {
@@ -131,6 +144,67 @@ on_sample (const GzPerfSample *sample,
   self->n_samples++;
   gz_profile_builder_add_sample (self->builder, stack, n, GZ_STACK_FLAGS_LEAF_EXACT, values,
                                  NULL, 0);
+}
+
+/* Copies a sample out of the kernel's buffer (its room is given back as soon as the pass
+ * ends), to be unwound later by unwind_pending(). */
+static void
+copy_sample (const GzPerfSample *sample,
+             gpointer            user_data)
+{
+  GzPerfProfiler *self = user_data;
+  gsize chain_bytes = sample->n_callchain * sizeof (guint64);
+  gsize size = sizeof (PendingSample) + chain_bytes + sample->stack_size;
+  PendingSample *pending;
+  guint8 *tail;
+
+  /* inherit follows fork() too: only this process's threads are its profile, and in gz's own
+   * process not the reader's, which unwinds the others' samples. */
+  if ((pid_t) sample->pid != self->pid || (pid_t) sample->tid == self->reader_tid)
+    return;
+  if (!gz_perf_events_has_thread (self->events, (pid_t) sample->tid))
+    g_hash_table_add (self->sampled, GINT_TO_POINTER ((pid_t) sample->tid));
+  if (self->pending_bytes + size > PENDING_MAX_BYTES)
+    {
+      self->n_dropped++;
+      return;
+    }
+  pending = g_malloc (size);
+  pending->sample = *sample;
+  pending->size = size;
+  tail = (guint8 *) (pending + 1);
+  if (chain_bytes > 0)
+    memcpy (tail, sample->callchain, chain_bytes);
+  pending->sample.callchain = (const guint64 *) tail;
+  if (sample->stack_size > 0)
+    memcpy (tail + chain_bytes, sample->stack, sample->stack_size);
+  pending->sample.stack = tail + chain_bytes;
+  self->pending_bytes += size;
+  g_queue_push_tail (&self->pending, pending);
+}
+
+/* Unwinds copies, oldest first, until none is left or @until (monotonic; 0: no end) passed. */
+static void
+unwind_pending (GzPerfProfiler *self,
+                gint64          until)
+{
+  PendingSample *pending;
+
+  while ((pending = g_queue_pop_head (&self->pending)) != NULL)
+    {
+      unwind_sample (self, &pending->sample);
+      self->pending_bytes -= pending->size;
+      g_free (pending);
+      if (until != 0 && g_get_monotonic_time () >= until)
+        break;
+    }
+}
+
+static void
+clear_pending (GzPerfProfiler *self)
+{
+  g_queue_clear_full (&self->pending, g_free);
+  self->pending_bytes = 0;
 }
 
 /* CPU clock ticks of thread @tid: user time, and system time when that is sampled too. */
@@ -174,7 +248,8 @@ adopt_unsampled_threads (GzPerfProfiler *self)
       gpointer before;
       guint64 ticks;
 
-      if (tid <= 0 || gz_perf_events_has_thread (self->events, tid) ||
+      if (tid <= 0 || tid == self->reader_tid ||
+          gz_perf_events_has_thread (self->events, tid) ||
           g_hash_table_contains (self->sampled, key) || !read_thread_ticks (self, tid, &ticks))
         continue;
       /* Lost samples may be its: wait for a look without any. */
@@ -196,6 +271,8 @@ reader_thread (gpointer data)
 {
   GzPerfProfiler *self = data;
 
+  if (self->pid == getpid ())
+    self->reader_tid = gettid ();
   /* This process: its modules are read here, off the thread that started (the samples wait in
    * the buffers meanwhile). Failing, the first sample tries again. */
   if (self->pid == getpid () && !self->on_exec && self->unwinder == NULL)
@@ -204,17 +281,21 @@ reader_thread (gpointer data)
     {
       gboolean watch_exec = self->unwinder == NULL &&
                             g_get_monotonic_time () < self->start_usec + EXEC_WATCH_USEC;
+      int timeout_ms = watch_exec ? READ_TIMEOUT_EXEC_MS : READ_TIMEOUT_MS;
 
-      gz_perf_events_read (self->events, watch_exec ? READ_TIMEOUT_EXEC_MS : READ_TIMEOUT_MS,
-                           on_sample, self);
+      /* Copies still wait: only a look at the buffers, then a slice of unwinding. */
+      gz_perf_events_read (self->events, g_queue_is_empty (&self->pending) ? timeout_ms : 0,
+                           copy_sample, self);
+      unwind_pending (self, g_get_monotonic_time () + UNWIND_SLICE_USEC);
       if (g_get_monotonic_time () >= self->next_check)
         {
           adopt_unsampled_threads (self);
           self->next_check = g_get_monotonic_time () + THREAD_CHECK_USEC;
         }
     }
-  /* What the buffers still hold after the events were disabled. */
-  gz_perf_events_read (self->events, 0, on_sample, self);
+  /* What the buffers still hold after the events were disabled, and every copy. */
+  gz_perf_events_read (self->events, 0, copy_sample, self);
+  unwind_pending (self, 0);
   return NULL;
 }
 
@@ -248,6 +329,9 @@ gz_perf_profiler_start (GzProfiler  *profiler,
   self->stop = FALSE;
   self->n_samples = self->n_dwarf = self->n_chain = self->n_unread = 0;
   self->n_adopted = 0;
+  self->n_dropped = 0;
+  self->reader_tid = 0;
+  clear_pending (self);
   self->lost_at_check = 0;
   self->next_check = 0;
   self->start_usec = g_get_monotonic_time ();
@@ -329,7 +413,7 @@ gz_perf_profiler_stop (GzProfiler  *profiler,
                                        : "",
                              self->n_samples, self->n_dwarf, self->n_chain,
                              n_threads - self->n_adopted, self->n_adopted,
-                             lost + self->n_unread,
+                             lost + self->n_unread + self->n_dropped,
                              self->exited ? "; the process exited during the session" : "");
   gz_profile_builder_add_comment (builder, comment);
   return gz_profile_builder_finish (builder, symbolizer, error);
@@ -341,6 +425,7 @@ gz_perf_profiler_dispose (GObject *object)
   GzPerfProfiler *self = GZ_PERF_PROFILER (object);
 
   release_sampling (self);
+  clear_pending (self);
   g_clear_pointer (&self->symbolizer, gz_symbolizer_free);
   g_clear_pointer (&self->builder, gz_profile_builder_free);
   g_clear_pointer (&self->sampled, g_hash_table_unref);
@@ -380,7 +465,7 @@ perf_profiler_new (pid_t           pid,
   if (type != GZ_PROFILE_TYPE_CPU)
     {
       g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED,
-                   "a %s profile of process %d needs the gz agent in it (only cpu works "
+                   "a %s profile of process %d needs gz's preload in it (only cpu works "
                    "without); start the program with it: gz-cli profile start --type %s -- "
                    "COMMAND, or gz-cli profile run -- COMMAND", gz_profile_type_to_string (type),
                    (int) pid, gz_profile_type_to_string (type));
