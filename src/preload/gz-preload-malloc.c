@@ -32,6 +32,16 @@ static AlignedFunc       real_memalign;
 static VallocFunc        real_valloc;
 static VallocFunc        real_pvalloc;
 
+/* Where malloc, free, calloc and realloc jump when this process records no allocations (no
+ * ring, a ring without GZ_RING_RECORD_MEMORY, a fork child that does not follow): the real
+ * functions, set once the constructor knows. Then a wrapper costs one load, one predictable
+ * branch and the jump; NULL (before the constructor, or while sampling) takes the sampling
+ * path. */
+static MallocFunc  forward_malloc;
+static FreeFunc    forward_free;
+static CallocFunc  forward_calloc;
+static ReallocFunc forward_realloc;
+
 /* In front of the set of sampled pointers (below), what free's path for unsampled pointers
  * reads: one bit per hash of the pointers in the set, 4 KiB that stay in the cache where a
  * probe of the set would miss it. 0: the pointer is not sampled, the usual answer. A count per
@@ -163,6 +173,22 @@ gz_preload_malloc_resolve (void)
       gz_preload_say ("no allocator found after the preload (a static program?)");
       abort ();
     }
+}
+
+/* Blocks of the bootstrap (handed out only while the functions were looked up, before this)
+ * must not reach the real free or realloc: where there are any, those two keep their path,
+ * which knows them. */
+void
+gz_preload_malloc_forward_only (void)
+{
+  gz_preload_malloc_resolve ();
+  if (__atomic_load_n (&bootstrap_used, __ATOMIC_RELAXED) == 0)
+    {
+      __atomic_store_n (&forward_free, real_free, __ATOMIC_RELAXED);
+      __atomic_store_n (&forward_realloc, real_realloc, __ATOMIC_RELAXED);
+    }
+  __atomic_store_n (&forward_calloc, real_calloc, __ATOMIC_RELAXED);
+  __atomic_store_n (&forward_malloc, real_malloc, __ATOMIC_RELAXED);
 }
 
 /* Whether the real functions are there, resolving them on the first call (another library's
@@ -510,9 +536,13 @@ malloc_slow (size_t size)
 GZ_EXPORT void *
 malloc (size_t size)
 {
-  MallocFunc real = __atomic_load_n (&real_malloc, __ATOMIC_RELAXED);
-  bool out = counted_out (size);
+  MallocFunc real = __atomic_load_n (&forward_malloc, __ATOMIC_RELAXED);
+  bool out;
 
+  if (GZ_LIKELY (real != NULL))
+    return real (size);
+  real = __atomic_load_n (&real_malloc, __ATOMIC_RELAXED);
+  out = counted_out (size);
   if (GZ_UNLIKELY (out || real == NULL))
     return malloc_slow (size);
 
@@ -532,8 +562,14 @@ free_slow (void *p)
 GZ_EXPORT void
 free (void *p)
 {
-  FreeFunc real = __atomic_load_n (&real_free, __ATOMIC_RELAXED);
+  FreeFunc real = __atomic_load_n (&forward_free, __ATOMIC_RELAXED);
 
+  if (GZ_LIKELY (real != NULL))
+    {
+      real (p);
+      return;
+    }
+  real = __atomic_load_n (&real_free, __ATOMIC_RELAXED);
   if (GZ_UNLIKELY (real == NULL || may_free_sampled (p)))
     {
       free_slow (p);
@@ -563,11 +599,16 @@ GZ_EXPORT void *
 calloc (size_t n,
         size_t size)
 {
-  CallocFunc real = __atomic_load_n (&real_calloc, __ATOMIC_RELAXED);
+  CallocFunc real = __atomic_load_n (&forward_calloc, __ATOMIC_RELAXED);
   size_t total;
-  bool overflow = __builtin_mul_overflow (n, size, &total);
-  bool out = counted_out (total);
+  bool overflow;
+  bool out;
 
+  if (GZ_LIKELY (real != NULL))
+    return real (n, size);
+  real = __atomic_load_n (&real_calloc, __ATOMIC_RELAXED);
+  overflow = __builtin_mul_overflow (n, size, &total);
+  out = counted_out (total);
   if (GZ_UNLIKELY (out || overflow || real == NULL))
     return calloc_slow (n, size);
 
@@ -600,9 +641,13 @@ GZ_EXPORT void *
 realloc (void   *p,
          size_t  size)
 {
-  ReallocFunc real = __atomic_load_n (&real_realloc, __ATOMIC_RELAXED);
-  bool out = counted_out (size);
+  ReallocFunc real = __atomic_load_n (&forward_realloc, __ATOMIC_RELAXED);
+  bool out;
 
+  if (GZ_LIKELY (real != NULL))
+    return real (p, size);
+  real = __atomic_load_n (&real_realloc, __ATOMIC_RELAXED);
+  out = counted_out (size);
   if (GZ_UNLIKELY (out || real == NULL || may_free_sampled (p)))
     return realloc_slow (p, size);
 

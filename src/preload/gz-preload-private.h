@@ -71,6 +71,8 @@ bool     gz_preload_write        (uint32_t        type,
 
 /* gz-preload-malloc.c */
 void     gz_preload_malloc_resolve (void) GZ_HIDDEN;
+/* Nothing of the heap is recorded in this process from now on: the wrappers only forward. */
+void     gz_preload_malloc_forward_only (void) GZ_HIDDEN;
 bool     gz_preload_malloc_start   (void) GZ_HIDDEN;
 void     gz_preload_malloc_fork_prepare (void) GZ_HIDDEN;
 void     gz_preload_malloc_fork_parent  (void) GZ_HIDDEN;

@@ -245,6 +245,7 @@ fork_child (void)
   if ((gz_preload_flags & GZ_RING_FOLLOW_FORK) == 0)
     {
       __atomic_store_n (&gz_preload_flags, 0, __ATOMIC_RELAXED);
+      gz_preload_malloc_forward_only ();
       return;
     }
 
@@ -351,6 +352,7 @@ gz_preload_init (void)
   header = gz_preload_header;
   if (header == NULL)
     {
+      gz_preload_malloc_forward_only ();
       t->busy = 0;
       return;
     }
@@ -358,6 +360,8 @@ gz_preload_init (void)
   flags = header->flags;
   if ((flags & GZ_RING_RECORD_MEMORY) && !gz_preload_malloc_start ())
     flags &= ~GZ_RING_RECORD_MEMORY;
+  if ((flags & GZ_RING_RECORD_MEMORY) == 0)
+    gz_preload_malloc_forward_only ();
   pthread_atfork (fork_prepare, fork_parent, fork_child);
   /* Once per image: fork children inherit the registration (and are not the header's pid). */
   if (!exit_handler_registered)
