@@ -150,8 +150,15 @@ gz_preload_write (uint32_t  type,
   return true;
 }
 
-/* The initial thread's stack ends just above this (set by the loader). */
+/* Where the initial thread's frames end: the address of argc, which the kernel put on the
+ * stack below argv, the environment and the auxiliary vector (set by the loader). */
 extern void *__libc_stack_end;
+
+/* What a record copies of the initial thread's stack above __libc_stack_end: argc and a little
+ * more, for an unwinder that reads a word above _start's frame. The rest up to the stack's end
+ * (the arguments' and environment's pointers and strings, up to a page and more) holds no
+ * frames: copying it cost ~3 µs a record and its room in the ring. */
+#define MAIN_STACK_MARGIN 64
 
 /* Nothing but the initial thread's stack lies this far below its end: the kernel keeps at
  * least 128 MiB between the stack and the mmap area. */
@@ -169,7 +176,8 @@ learn_stack (GzPreloadThread *t)
   t->stack_known = 1;
   if (gz_preload_tid () == (uint32_t) gz_preload_pid)
     {
-      uint64_t end = ((uint64_t) (uintptr_t) __libc_stack_end + 4095) & ~UINT64_C (4095);
+      uint64_t end = ((uint64_t) (uintptr_t) __libc_stack_end + MAIN_STACK_MARGIN) &
+                     ~UINT64_C (7);
 
       t->stack_low = end - MAIN_STACK_ROOM;
       t->stack_high = end;
