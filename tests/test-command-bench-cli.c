@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <signal.h>
@@ -405,6 +406,8 @@ test_bad_input (Fixture       *f,
     { { "--command", "true", "--count", "0", NULL }, 2, "invalid --count \"0\"" },
     { { "--command", "true", "--duration", "-1s", NULL }, 2, "invalid --duration \"-1s\"" },
     { { "--command", "true", "--duration", "0", NULL }, 2, "invalid --duration \"0\"" },
+    { { "--command", "true", "--timeout", "0", NULL }, 2, "invalid --timeout \"0\"" },
+    { { "--command", "true", "--timeout", "soon", NULL }, 2, "invalid --timeout \"soon\"" },
     { { "--command", "true", "--count", "3", "--duration", "1s", NULL }, 2, "use one" },
     { { "--command", "true", "--shell", "bash", NULL }, 2, "unknown --shell" },
     { { "--command", "true", "--command", "false", "--name", "t", NULL }, 2,
@@ -475,6 +478,99 @@ test_interrupt (Fixture       *f,
                                         NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Benchmark 1: sleep 0.1"));
   g_assert_nonnull (strstr (out, "Peak RSS"));
+}
+
+#ifdef __SANITIZE_ADDRESS__
+#define SLACK_S 30
+#else
+#define SLACK_S 7
+#endif
+
+/* The pid the command line of background_sleeper wrote into @dir, after checking that it and
+ * everyone in its process group are gone. */
+static void
+assert_nothing_left (const char *dir)
+{
+  const char *names[] = { "pid", "pgid" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autofree char *text = NULL;
+      pid_t pid;
+
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      pid = (pid_t) g_ascii_strtoll (text, NULL, 10);
+      g_assert_cmpint (pid, >, 1);
+      g_assert_cmpint (kill (i == 0 ? pid : -pid, 0), ==, -1);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+/* Issue 18: `benchmark --command 'sleep 1000' --duration 3s` never returned. Now it returns
+ * after the duration, says the run was cut, and leaves no process of the run behind. */
+static void
+test_duration_cuts (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-cut-XXXXXX", NULL);
+  g_autofree char *line = g_strdup_printf ("sleep 1000 & echo $! > %s/pid; cut -d' ' -f5 "
+                                           "/proc/$$/stat > %s/pgid; wait", dir, dir);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  child = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                             | G_SUBPROCESS_FLAGS_STDERR_PIPE, "benchmark", "--command", line,
+                             "--duration", "3s", NULL);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("after %.2f s: %s%s", (g_get_monotonic_time () - started) / 1e6, out, err);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, (3 + SLACK_S) * G_USEC_PER_SEC);
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 1);
+  g_assert_nonnull (strstr (err, "was cut after"));
+  g_assert_nonnull (strstr (err, "by --duration"));
+  assert_nothing_left (dir);
+}
+
+/* --timeout: the runs over it are cut, listed apart in the table and stored with their cut
+ * (shown again from the store), not counted; the other command is measured as ever. */
+static void
+test_timeout_cuts (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-cut-XXXXXX", NULL);
+  g_autofree char *line = g_strdup_printf ("trap '' TERM; sleep 1000 & echo $! > %s/pid; "
+                                           "cut -d' ' -f5 /proc/$$/stat > %s/pgid; wait",
+                                           dir, dir);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  child = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                             | G_SUBPROCESS_FLAGS_STDERR_PIPE, "benchmark", "--command", line,
+                             "--name", "stuck", "--command", "true", "--name", "true",
+                             "--count", "2", "--timeout", "200ms", "--save", "cut", NULL);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  g_assert_nonnull (strstr (out, "2 runs over --timeout"));
+  g_assert_nonnull (strstr (out, "No run ended"));
+  g_assert_nonnull (strstr (out, "Range (min … max):"));
+  assert_nothing_left (dir);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &out, &err, "results", "show", "cut",
+                                        NULL), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (out, "2 runs over --timeout"));
+  g_assert_nonnull (strstr (out, "2 runs"));
 }
 
 /* The profiled path printed on a line "  LABEL:   PATH" of @out. */
@@ -553,6 +649,10 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add ("/command-bench-cli/bad-input", Fixture, NULL, fixture_set_up, test_bad_input,
               fixture_tear_down);
+  g_test_add ("/command-bench-cli/duration-cuts", Fixture, NULL, fixture_set_up,
+              test_duration_cuts, fixture_tear_down);
+  g_test_add ("/command-bench-cli/timeout-cuts", Fixture, NULL, fixture_set_up,
+              test_timeout_cuts, fixture_tear_down);
   g_test_add ("/command-bench-cli/interrupt", Fixture, NULL, fixture_set_up, test_interrupt,
               fixture_tear_down);
   g_test_add ("/command-bench-cli/hyperfine/fixed-work", Fixture, NULL, fixture_set_up,

@@ -1,13 +1,18 @@
 /* test-command-bench.c: the command runner of the bench layer (gz-command-bench): what it
  * measures of known programs (a sleep, a program touching a known amount of memory), failing
- * and missing commands, progress on the caller's context, and Ctrl-C keeping what was done.
- * The fixed-work program comes from $GZ_TEST_FIXED_WORK. */
+ * and missing commands, progress on the caller's context, Ctrl-C keeping what was done, runs
+ * cut by the duration or a timeout, and no process of a run left behind. The fixed-work
+ * program comes from $GZ_TEST_FIXED_WORK. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "gz-bench-statistics.h"
 #include "gz-command-bench.h"
@@ -383,6 +388,171 @@ test_duration (void)
   g_assert_cmpuint (report->results->len, <=, 7);
 }
 
+/* Bounds for a hang: the runs' own time plus the spawn cost and the grace, with room for a
+ * loaded machine (and for the sanitizers, 2-5x slower). */
+#ifdef __SANITIZE_ADDRESS__
+#define SLACK_S 30
+#else
+#define SLACK_S 7
+#endif
+
+/* A command (for sh) that starts `sleep 1000` in the background, writes its pid and its own
+ * process group's id into files of @dir, and waits for it: it never ends by itself. @prefix
+ * goes first (a trap, say). */
+static char *
+background_sleeper (const char *dir,
+                    const char *prefix,
+                    gboolean    wait)
+{
+  return g_strdup_printf ("%s sleep 1000 & echo $! > %s/pid; cut -d' ' -f5 /proc/$$/stat > "
+                          "%s/pgid; %s", prefix, dir, dir, wait ? "wait" : "true");
+}
+
+static pid_t
+read_pid (const char *dir,
+          const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return (pid_t) g_ascii_strtoll (text, NULL, 10);
+}
+
+/* Neither the background sleep nor anyone in the run's process group is left (not even a
+ * zombie: the runner reaps what it ends). */
+static void
+assert_nothing_left (const char *dir)
+{
+  pid_t pid = read_pid (dir, "pid");
+  pid_t pgid = read_pid (dir, "pgid");
+
+  g_assert_cmpint (pid, >, 1);
+  g_assert_cmpint (pgid, >, 1);
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+  g_assert_cmpint (errno, ==, ESRCH);
+  g_assert_cmpint (kill (-pgid, 0), ==, -1);
+  g_assert_cmpint (errno, ==, ESRCH);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  const char *names[] = { "pid", "pgid" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+/* Issue 18: `benchmark --command 'sleep 1000' --duration 3s` returned never. Now the run still
+ * going at the end of the duration is cut there (its whole process group ended) and reported
+ * apart from the results. */
+static void
+test_duration_cuts (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-cut-XXXXXX", NULL);
+  g_autofree char *line = background_sleeper (dir, "", TRUE);
+  g_autoptr(GPtrArray) commands = commands_of (GZ_COMMAND_SHELL_SH, line, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzCommandBenchReport) report = NULL;
+  GzCommandBenchOptions options;
+  GzBenchResult *cut;
+  gint64 started = g_get_monotonic_time ();
+
+  gz_command_bench_options_init (&options);
+  options.duration_nanos = 3 * G_GINT64_CONSTANT (1000000000);
+  report = gz_command_bench_run (commands, &options, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("returned after %.2f s", (g_get_monotonic_time () - started) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, (3 + SLACK_S) * G_USEC_PER_SEC);
+  g_assert_false (report->interrupted);
+  g_assert_cmpuint (report->results->len, ==, 0);
+  g_assert_cmpuint (report->cut->len, ==, 1);
+  cut = g_ptr_array_index (report->cut, 0);
+  g_assert_cmpint (cut->cut, ==, GZ_BENCH_CUT_DURATION);
+  g_assert_cmpstr (cut->command, ==, line);
+  /* Its time is until the cut: the end of the duration, less the time before it started. */
+  g_assert_cmpint (cut->wall_nanos, <=, options.duration_nanos);
+  g_assert_cmpint (cut->wall_nanos, >, options.duration_nanos / 2);
+  assert_nothing_left (dir);
+  remove_dir (dir);
+}
+
+/* --timeout cuts each run still going after it, even one that ignores SIGTERM (SIGKILL after
+ * the grace); the runs go on after a cut; a run that ends in time is measured. */
+static void
+test_timeout_cuts (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-cut-XXXXXX", NULL);
+  g_autofree char *line = background_sleeper (dir, "trap '' TERM;", TRUE);
+  g_autoptr(GPtrArray) commands = commands_of (GZ_COMMAND_SHELL_SH, line, "sleep 0.05", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzCommandBenchReport) report = NULL;
+  GzCommandBenchOptions options;
+  gint64 started = g_get_monotonic_time ();
+
+  gz_command_bench_options_init (&options);
+  options.count = 2;
+  options.timeout_nanos = 300 * G_GINT64_CONSTANT (1000000);
+  report = gz_command_bench_run (commands, &options, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("returned after %.2f s", (g_get_monotonic_time () - started) / 1e6);
+  /* Two runs of 0.3 s, each with up to 1 s of grace before SIGKILL. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, (3 + SLACK_S) * G_USEC_PER_SEC);
+  g_assert_cmpuint (report->cut->len, ==, 2);
+  for (guint i = 0; i < report->cut->len; i++)
+    {
+      GzBenchResult *cut = g_ptr_array_index (report->cut, i);
+
+      g_assert_cmpint (cut->cut, ==, GZ_BENCH_CUT_TIMEOUT);
+      g_assert_cmpint (cut->wall_nanos, <=, options.timeout_nanos);
+      g_assert_cmpint (cut->wall_nanos, >, options.timeout_nanos / 2);
+    }
+  /* The other command ran to its end: measured, as ever. */
+  g_assert_cmpuint (report->results->len, ==, 2);
+  for (guint i = 0; i < report->results->len; i++)
+    {
+      GzBenchResult *r = g_ptr_array_index (report->results, i);
+
+      g_assert_cmpstr (r->command, ==, "sleep 0.05");
+      g_assert_cmpint (r->cut, ==, GZ_BENCH_CUT_NONE);
+      g_assert_cmpint (r->exit_status, ==, 0);
+    }
+  assert_nothing_left (dir);
+  remove_dir (dir);
+}
+
+/* A run that ends leaving a child in the background: measured as usual, and the child is
+ * ended with its process group when the run ends. */
+static void
+test_no_child_outlives (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gz-cut-XXXXXX", NULL);
+  g_autofree char *line = background_sleeper (dir, "", FALSE);
+  g_autoptr(GPtrArray) commands = commands_of (GZ_COMMAND_SHELL_SH, line, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GzCommandBenchReport) report = NULL;
+  GzCommandBenchOptions options;
+  gint64 started = g_get_monotonic_time ();
+
+  gz_command_bench_options_init (&options);
+  options.count = 1;
+  report = gz_command_bench_run (commands, &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, SLACK_S * G_USEC_PER_SEC);
+  g_assert_cmpuint (report->results->len, ==, 1);
+  g_assert_cmpuint (report->cut->len, ==, 0);
+  g_assert_cmpint (((GzBenchResult *) g_ptr_array_index (report->results, 0))->exit_status, ==,
+                   0);
+  assert_nothing_left (dir);
+  remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -395,5 +565,8 @@ main (int    argc,
   g_test_add_func ("/command-bench/async-progress", test_async_progress);
   g_test_add_func ("/command-bench/cancel-keeps-runs", test_cancel_keeps_runs);
   g_test_add_func ("/command-bench/duration", test_duration);
+  g_test_add_func ("/command-bench/duration-cuts", test_duration_cuts);
+  g_test_add_func ("/command-bench/timeout-cuts", test_timeout_cuts);
+  g_test_add_func ("/command-bench/no-child-outlives", test_no_child_outlives);
   return g_test_run ();
 }

@@ -308,6 +308,13 @@ on_commands_done (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  if (report->results->len == 0 && report->cut->len > 0 && !report->interrupted)
+    {
+      g_task_return_new_error (task, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED,
+                               _("No run ended within the duration: the command was stopped "
+                                 "with its process group; give it a longer duration"));
+      return;
+    }
   if (report->results->len == 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,

@@ -332,6 +332,7 @@ gz_cli_benchmark_commands (int          argc,
   g_autofree char *warmup_text = NULL;
   g_autofree char *count_text = NULL;
   g_autofree char *duration_text = NULL;
+  g_autofree char *timeout_text = NULL;
   g_autofree char *prepare = NULL;
   g_autofree char *cleanup = NULL;
   g_autofree char *shell_name = NULL;
@@ -341,7 +342,7 @@ gz_cli_benchmark_commands (int          argc,
   g_autofree char *text = NULL;
   gboolean ignore_failure = FALSE, cpu_profiling = FALSE, memory_profiling = FALSE;
   guint64 warmup = 0, count = 10;
-  gint64 duration = 0;
+  gint64 duration = 0, timeout = 0;
   GzCommandShell shell = GZ_COMMAND_SHELL_SH;
   GzBenchFormat format = GZ_BENCH_FORMAT_TABLE;
   GzCommandBenchOptions options;
@@ -362,7 +363,11 @@ gz_cli_benchmark_commands (int          argc,
     { "count", 0, 0, G_OPTION_ARG_STRING, &count_text,
       N_("Measured runs of each command, each a sample (default 10)"), "N" },
     { "duration", 'd', 0, G_OPTION_ARG_STRING, &duration_text,
-      N_("Measure each command for this long (e.g. 5s) instead of --count"), "DURATION" },
+      N_("Measure each command for this long (e.g. 5s) instead of --count; a run still going "
+         "then is cut"), "DURATION" },
+    { "timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_text,
+      N_("Cut a run still going after this long (e.g. 30s); it is reported, not counted"),
+      "DURATION" },
     { "prepare", 0, 0, G_OPTION_ARG_STRING, &prepare,
       N_("A command run before every run (unmeasured)"), "CMD" },
     { "cleanup", 0, 0, G_OPTION_ARG_STRING, &cleanup,
@@ -373,9 +378,9 @@ gz_cli_benchmark_commands (int          argc,
     { "ignore-failure", 'i', 0, G_OPTION_ARG_NONE, &ignore_failure,
       N_("Measure runs that exit non-zero instead of stopping"), NULL },
     { "cpu-profiling", 0, 0, G_OPTION_ARG_NONE, &cpu_profiling,
-      N_("One extra run of each command under the gz agent writes a CPU profile"), NULL },
+      N_("One extra, profiled run of each command writes a CPU profile"), NULL },
     { "memory-profiling", 0, 0, G_OPTION_ARG_NONE, &memory_profiling,
-      N_("One extra run of each under the agent writes a memory profile"), NULL },
+      N_("One extra, profiled run of each command writes a memory profile"), NULL },
     { "save", 's', 0, G_OPTION_ARG_STRING, &save,
       N_("Store the runs under LABEL (default: a generated label); a label adds up runs"),
       "LABEL" },
@@ -392,7 +397,12 @@ gz_cli_benchmark_commands (int          argc,
                                    "run is a sample: compare two labels with `gz-cli profile "
                                    "compare`. The time of an\nempty command (the spawn cost) is "
                                    "reported, not subtracted. Output of the commands goes\nto "
-                                   "/dev/null."));
+                                   "/dev/null. Each run has a process group of its own: a run "
+                                   "cut by --duration or\n--timeout is stopped with all of it "
+                                   "(SIGTERM, then SIGKILL after 1 s), and what a run\nleaves "
+                                   "running in it (background children) is ended the same way "
+                                   "once it ends,\nso no process of a run outlives the "
+                                   "benchmark. Cut runs are listed, not counted."));
   group = gz_cli_config_flags_group (config_flags, command_keys);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
@@ -417,6 +427,12 @@ gz_cli_benchmark_commands (int          argc,
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid --duration \"%s\"; give a positive "
                                              "duration in Go's syntax such as 300ms or 5s"),
                         duration_text);
+  if (timeout_text != NULL && (timeout_text[0] == '-'
+                               || !gz_duration_parse (timeout_text, &timeout, NULL)
+                               || timeout <= 0))
+    return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("invalid --timeout \"%s\"; give a positive "
+                                             "duration in Go's syntax such as 300ms or 5s"),
+                        timeout_text);
   if (shell_name != NULL && !gz_command_shell_from_string (shell_name, &shell))
     return gz_cli_fail (GZ_CLI_EXIT_USAGE, _("unknown --shell \"%s\"; use sh or none"), shell_name);
   if (format_name != NULL && !gz_bench_format_from_string (format_name, &format))
@@ -470,6 +486,7 @@ gz_cli_benchmark_commands (int          argc,
   options.warmup = warmup;
   options.count = count;
   options.duration_nanos = duration;
+  options.timeout_nanos = timeout;
   options.prepare = prepare;
   options.cleanup = cleanup;
   options.ignore_failure = ignore_failure;
@@ -507,6 +524,17 @@ gz_cli_benchmark_commands (int          argc,
   g_clear_error (&error);
   gz_cli_interrupt_disarm (&interrupt);
 
+  if (report->results->len == 0 && report->cut->len > 0 && !report->interrupted)
+    {
+      GzBenchResult *cut = g_ptr_array_index (report->cut, 0);
+      g_autofree char *after = gz_units_format_nanoseconds ((double) cut->wall_nanos);
+
+      return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("no run of %s ended: it was cut after %s by "
+                                                 "--%s and its process group ended; nothing "
+                                                 "was stored (give a longer --%s)"),
+                          cut->name, after, gz_bench_cut_name (cut->cut),
+                          gz_bench_cut_name (cut->cut));
+    }
   if (report->results->len == 0)
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("interrupted before any run was measured; nothing "
                                                "was stored"));
@@ -514,6 +542,9 @@ gz_cli_benchmark_commands (int          argc,
   run = gz_bench_run_new (gz_bench_context_new_current (command_line));
   for (guint i = 0; i < report->results->len; i++)
     g_ptr_array_add (run->results, gz_bench_result_copy (g_ptr_array_index (report->results, i)));
+  /* Stored with their cut: listed, never counted. */
+  for (guint i = 0; i < report->cut->len; i++)
+    g_ptr_array_add (run->results, gz_bench_result_copy (g_ptr_array_index (report->cut, i)));
   if (!gz_results_store_add (store, label, run, &error))
     {
       status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("the results were not stored: %s"),
@@ -530,6 +561,14 @@ gz_cli_benchmark_commands (int          argc,
       g_autofree char *summary = gz_command_format_summary (run->results);
 
       fputs (summary, stderr);
+      for (guint i = 0; i < report->cut->len; i++)
+        {
+          GzBenchResult *cut = g_ptr_array_index (report->cut, i);
+          g_autofree char *after = gz_units_format_nanoseconds ((double) cut->wall_nanos);
+
+          fprintf (stderr, _("%s: a run was cut after %s by --%s (not in the statistics)\n"),
+                   cut->name, after, gz_bench_cut_name (cut->cut));
+        }
       if (isfinite (report->spawn_cost_ns))
         {
           g_autofree char *cost = gz_units_format_nanoseconds (report->spawn_cost_ns);

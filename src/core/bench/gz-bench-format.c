@@ -281,9 +281,13 @@ append_gobench (GString              *out,
   for (guint i = 0; i < results->len; i++)
     {
       GzBenchResult *r = g_ptr_array_index (results, i);
-      g_autofree char *base = gz_bench_gobench_name (r->name);
-      g_autofree char *name = g_strdup_printf ("%s-%u", base, procs);
+      g_autofree char *base = NULL;
+      g_autofree char *name = NULL;
 
+      if (r->cut != GZ_BENCH_CUT_NONE)
+        continue;
+      base = gz_bench_gobench_name (r->name);
+      name = g_strdup_printf ("%s-%u", base, procs);
       g_string_append_printf (out, "%-*s\t%8" G_GUINT64_FORMAT "\t", (int) width, name,
                               r->iterations);
       append_go_float (out, r->ns_per_op, "ns/op");

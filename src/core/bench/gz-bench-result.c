@@ -32,6 +32,31 @@ gz_bench_timing_name (GzBenchTiming timing)
   return timing == GZ_BENCH_TIMING_PER_BATCH ? "per-batch" : "per-op";
 }
 
+const char *
+gz_bench_cut_name (GzBenchCut cut)
+{
+  switch (cut)
+    {
+    case GZ_BENCH_CUT_DURATION:
+      return "duration";
+    case GZ_BENCH_CUT_TIMEOUT:
+      return "timeout";
+    case GZ_BENCH_CUT_NONE:
+    default:
+      return NULL;
+    }
+}
+
+GzBenchCut
+gz_bench_cut_from_name (const char *name)
+{
+  if (g_strcmp0 (name, "duration") == 0)
+    return GZ_BENCH_CUT_DURATION;
+  if (g_strcmp0 (name, "timeout") == 0)
+    return GZ_BENCH_CUT_TIMEOUT;
+  return GZ_BENCH_CUT_NONE;
+}
+
 GzBenchResult *
 gz_bench_result_new (void)
 {

@@ -16,6 +16,15 @@ typedef enum
   GZ_BENCH_TIMING_PER_BATCH, /* from timing batches of batch_size operations, divided */
 } GzBenchTiming;
 
+/* Why a command's run was stopped before it ended: such a run is kept and stored, never
+ * counted in the statistics (gz_bench_summarize and the result sets leave it out). */
+typedef enum
+{
+  GZ_BENCH_CUT_NONE,     /* it ran to its end */
+  GZ_BENCH_CUT_DURATION, /* still going at the end of the benchmark's duration */
+  GZ_BENCH_CUT_TIMEOUT,  /* over the per-run timeout */
+} GzBenchCut;
+
 typedef enum
 {
   GZ_BENCH_P_MIN,
@@ -33,6 +42,9 @@ const char    *gz_bench_percentile_name     (GzBenchPercentile p);
 double         gz_bench_percentile_quantile (GzBenchPercentile p);
 /* "per-op" or "per-batch", as stored. */
 const char    *gz_bench_timing_name         (GzBenchTiming     timing);
+/* NULL, "duration" or "timeout", as stored; and back (GZ_BENCH_CUT_NONE for anything else). */
+const char    *gz_bench_cut_name            (GzBenchCut        cut);
+GzBenchCut     gz_bench_cut_from_name       (const char       *name);
 
 typedef struct
 {
@@ -65,6 +77,7 @@ typedef struct
   double        system_nanos; /* CPU time in the kernel */
   double        max_rss_bytes; /* peak resident set size */
   double        spawn_cost_ns; /* an empty command's time then (not subtracted); NaN otherwise */
+  GzBenchCut    cut;          /* stopped before its end: wall_nanos is until then */
 } GzBenchResult;
 
 /* Memory figures, percentiles and the command figures NaN, batch_size 1. */

@@ -78,6 +78,9 @@ gz_bench_summarize (GPtrArray *results)
       GzBenchResult *result = g_ptr_array_index (results, i);
       GzBenchSummary *summary = NULL;
 
+      /* A run stopped before its end is no sample. */
+      if (result->cut != GZ_BENCH_CUT_NONE)
+        continue;
       for (guint j = 0; j < summaries->len && summary == NULL; j++)
         if (g_str_equal (((GzBenchSummary *) g_ptr_array_index (summaries, j))->name,
                          result->name))

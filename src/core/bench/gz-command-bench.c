@@ -1,5 +1,6 @@
 /* gz-command-bench.c: runs commands as benchmarks: spawn, wait4's rusage per run, warmup,
- * prepare and cleanup, the spawn cost, progress and cancellation, on a worker for _async. */
+ * prepare and cleanup, the spawn cost, runs cut at a deadline and every run's process group
+ * ended after it, progress and cancellation, on a worker for _async. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -7,10 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +29,10 @@ extern char **environ;
 
 /* The unmeasured runs of the empty command before its measured ones. */
 #define SPAWN_COST_WARMUP 3
+
+/* How long a process group has after SIGTERM before SIGKILL: a run that is cut, or what a run
+ * left behind. */
+#define GRACE_NANOS (G_GINT64_CONSTANT (1000) * 1000 * 1000)
 
 G_DEFINE_QUARK (gz-command-error-quark, gz_command_error)
 
@@ -42,6 +50,7 @@ gz_command_bench_report_free (GzCommandBenchReport *report)
   if (report == NULL)
     return;
   g_ptr_array_unref (report->results);
+  g_ptr_array_unref (report->cut);
   g_free (report);
 }
 
@@ -74,6 +83,8 @@ typedef struct
   struct rusage  usage;
   int            exit_status; /* or 128 + signal */
   int            signal;      /* the signal that ended it, or 0 */
+  gboolean       cut;         /* still going at the deadline: stopped then (the figures are
+                               * the wall time until then, and what wait4 could tell) */
 } RunFigures;
 
 static gint64
@@ -112,14 +123,103 @@ spawn_helper (void)
   return g_once (&once, find_spawn_helper, NULL);
 }
 
+/* A descriptor that polls readable once @pid exits, or -1 (then waiting polls waitid). */
+static int
+open_pidfd (pid_t pid)
+{
+#ifdef SYS_pidfd_open
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+#else
+  return -1;
+#endif
+}
+
+/* Waits for the child @pid to exit, without reaping it, until @deadline (monotonic ns; 0: no
+ * limit). TRUE once it has exited, FALSE at the deadline. */
+static gboolean
+wait_exit (pid_t  pid,
+           int    pidfd,
+           gint64 deadline)
+{
+  for (;;)
+    {
+      siginfo_t info;
+      gint64 left;
+
+      memset (&info, 0, sizeof info);
+      if (deadline <= 0)
+        {
+          while (waitid (P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+            ;
+          return TRUE;
+        }
+      if (waitid (P_PID, pid, &info, WEXITED | WNOWAIT | WNOHANG) == 0 && info.si_pid == pid)
+        return TRUE;
+      left = deadline - now_nanos ();
+      if (left <= 0)
+        return FALSE;
+      if (pidfd >= 0)
+        {
+          struct pollfd p = { pidfd, POLLIN, 0 };
+
+          poll (&p, 1, (int) MIN ((left + 999999) / 1000000, 1000));
+        }
+      else
+        g_usleep (MIN (left / 1000 + 1, 10000));
+    }
+}
+
+/* Ends what is left in the process group @pgid once its leader @pid (a child of ours, exited
+ * and not reaped: it holds the group's id) is reaped into @status and @usage: SIGTERM to the
+ * group, then SIGKILL to whatever is still in it after the grace. */
+static void
+reap_group (pid_t          pid,
+            int           *status,
+            struct rusage *usage)
+{
+  gint64 until;
+  gboolean killed = FALSE;
+
+  /* Before the reaping, the id can only be this group's. */
+  kill (-pid, SIGTERM);
+  while (wait4 (pid, status, 0, usage) < 0 && errno == EINTR)
+    ;
+  /* A group is not freed while a process is in it, so the id stays this group's while
+   * kill finds anyone. */
+  until = now_nanos () + GRACE_NANOS;
+  for (;;)
+    {
+      siginfo_t info;
+
+      /* The group's orphans that ended, ours while we are their subreaper (bench_run). */
+      do
+        memset (&info, 0, sizeof info);
+      while (waitid (P_PGID, pid, &info, WEXITED | WNOHANG) == 0 && info.si_pid != 0);
+      if (kill (-pid, 0) != 0)
+        break;
+      if (now_nanos () >= until)
+        {
+          /* Another grace to reap what SIGKILL ended. */
+          if (killed)
+            break;
+          kill (-pid, SIGKILL);
+          killed = TRUE;
+          until = now_nanos () + GRACE_NANOS;
+        }
+      g_usleep (2000);
+    }
+}
+
 /* Runs @argv once in a process group of its own (so that a cancellation kills all of it and a
  * terminal's Ctrl-C reaches only us), through gz-bench-spawn when there is one, stdio on
- * /dev/null, signals at their defaults and none blocked (a GLib worker blocks them all). FALSE
- * with an error when it could not start; cancelled when the runner was (then the figures mean
- * nothing). */
+ * /dev/null, signals at their defaults and none blocked (a GLib worker blocks them all). A run
+ * still going at @deadline (monotonic ns; 0: none) is cut: its group gets SIGTERM, SIGKILL after
+ * the grace. Whatever the run leaves in its group is ended after it. FALSE with an error when
+ * it could not start; cancelled when the runner was (then the figures mean nothing). */
 static gboolean
 run_once (Runner       *runner,
           char        **argv,
+          gint64        deadline,
           RunFigures   *figures,
           gboolean     *cancelled,
           GError      **error)
@@ -130,16 +230,16 @@ run_once (Runner       *runner,
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t none, defaults;
-  siginfo_t info;
   GzBenchSpawnReport report;
   g_autofree char **spawned = NULL;
   gint64 start;
   pid_t pid;
-  int status, err, fds[2] = { -1, -1 };
+  int status, err, pidfd, fds[2] = { -1, -1 };
   guint n = g_strv_length (argv);
   gssize got = 0;
 
   *cancelled = FALSE;
+  figures->cut = FALSE;
   if (helper != NULL)
     {
       if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
@@ -196,17 +296,30 @@ run_once (Runner       *runner,
       return FALSE;
     }
 
-  /* Waited for without reaping first, so that a cancellation never signals a reused pid. */
-  while (waitid (P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
-    ;
+  /* Waited for without reaping first, so that neither a cancellation nor a cut ever signals a
+   * reused pid. */
+  pidfd = deadline > 0 ? open_pidfd (pid) : -1;
+  if (!wait_exit (pid, pidfd, deadline))
+    {
+      figures->cut = TRUE;
+      kill (-pid, SIGTERM);
+      if (!wait_exit (pid, pidfd, now_nanos () + GRACE_NANOS))
+        {
+          kill (-pid, SIGKILL);
+          wait_exit (pid, pidfd, 0);
+        }
+    }
+  if (pidfd >= 0)
+    close (pidfd);
   figures->wall_nanos = now_nanos () - start;
   g_mutex_lock (&runner->lock);
   runner->pid = 0;
   *cancelled = runner->cancelled;
   g_mutex_unlock (&runner->lock);
-  while (wait4 (pid, &status, 0, &figures->usage) < 0 && errno == EINTR)
-    ;
-  if (helper != NULL)
+  reap_group (pid, &status, &figures->usage);
+  if (helper != NULL && figures->cut)
+    close (fds[0]);
+  else if (helper != NULL)
     {
       /* The helper wrote its report before it exited: it is all in the pipe. */
       do
@@ -231,6 +344,8 @@ run_once (Runner       *runner,
       figures->usage = report.usage;
       status = report.wait_status;
     }
+  if (figures->cut)
+    figures->wall_nanos = MIN (figures->wall_nanos, deadline - start);
   figures->signal = WIFSIGNALED (status) ? WTERMSIG (status) : 0;
   figures->exit_status = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + figures->signal;
   return TRUE;
@@ -269,7 +384,7 @@ spawn_cost (Runner        *runner,
       RunFigures figures;
       gboolean cancelled;
 
-      if (!run_once (runner, argv, &figures, &cancelled, NULL) || cancelled)
+      if (!run_once (runner, argv, 0, &figures, &cancelled, NULL) || cancelled)
         break;
       if (figures.exit_status != 0)
         return NAN;
@@ -313,18 +428,23 @@ run_helper (Bench      *bench,
             GzCommand  *helper,
             const char *what,
             GzCommand  *command,
+            gint64      deadline,
             gboolean   *cancelled,
+            gboolean   *over,
             GError    **error)
 {
   RunFigures figures;
   g_autofree char *status = NULL;
 
   *cancelled = FALSE;
+  *over = FALSE;
   if (helper == NULL)
     return TRUE;
-  if (!run_once (&bench->runner, helper->argv, &figures, cancelled, error))
+  if (!run_once (&bench->runner, helper->argv, deadline, &figures, cancelled, error))
     return FALSE;
-  if (*cancelled || (figures.exit_status == 0 && figures.signal == 0))
+  /* Cut at the end of the duration: the runs are over, not failed. */
+  *over = figures.cut;
+  if (*over || *cancelled || (figures.exit_status == 0 && figures.signal == 0))
     return TRUE;
   status = describe_status (&figures);
   g_set_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_HELPER_FAILED,
@@ -336,6 +456,7 @@ run_helper (Bench      *bench,
 static GzBenchResult *
 result_of (GzCommand        *command,
            const RunFigures *figures,
+           GzBenchCut        cut,
            double            spawn_cost_ns)
 {
   GzBenchResult *result = gz_bench_result_new ();
@@ -356,6 +477,7 @@ result_of (GzCommand        *command,
   result->system_nanos = timeval_nanos (&figures->usage.ru_stime);
   result->max_rss_bytes = figures->usage.ru_maxrss * 1024.0;
   result->spawn_cost_ns = spawn_cost_ns;
+  result->cut = cut;
   result->memory_note = g_strdup ("a command: peak RSS from wait4, no allocation counts");
   return result;
 }
@@ -374,8 +496,41 @@ tell (Bench *bench,
                  o->progress_data);
 }
 
+/* The deadline of a run starting now: the timeout's, the duration's end's (@end, 0 for none),
+ * whichever comes first; 0 for none. */
+static gint64
+run_deadline (const GzCommandBenchOptions *o,
+              gint64                       end)
+{
+  gint64 deadline = o->timeout_nanos > 0 ? now_nanos () + o->timeout_nanos : 0;
+
+  if (end > 0 && (deadline == 0 || end < deadline))
+    deadline = end;
+  return deadline;
+}
+
+/* Whether the run with @figures failed the benchmark: its error, naming @what run. */
+static gboolean
+run_failed (Bench            *bench,
+            GzCommand        *command,
+            const RunFigures *figures,
+            const char       *what,
+            GError          **error)
+{
+  g_autofree char *status = NULL;
+
+  if (figures->cut || figures->exit_status == 0 || bench->options->ignore_failure)
+    return FALSE;
+  status = describe_status (figures);
+  g_set_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED, "“%s” %s in %s",
+               command->command_line, status, what);
+  return TRUE;
+}
+
 /* One command: warmup, measured runs, cleanup. FALSE with @error; a cancellation sets the
- * report's interrupted and returns TRUE. */
+ * report's interrupted and returns TRUE. With a duration, the runs (warmup ones each for as
+ * long, measured ones until its end) are cut when still going then; with a timeout, each run
+ * after it. */
 static gboolean
 bench_command (Bench     *bench,
                guint      index,
@@ -384,69 +539,80 @@ bench_command (Bench     *bench,
   const GzCommandBenchOptions *o = bench->options;
   GzCommand *command = g_ptr_array_index (bench->commands, index);
   guint n_commands = bench->commands->len;
-  gboolean cancelled = FALSE, ok = TRUE;
-  gint64 start = 0;
+  gboolean cancelled = FALSE, over = FALSE, ok = TRUE;
+  gint64 start = 0, end = 0;
   double sum = 0;
-  guint runs = 0;
+  guint runs = 0, cut_runs = 0;
   g_autoptr(GError) cleanup_error = NULL;
 
   tell (bench, index, 0, (double) index / n_commands, 0);
   for (guint64 w = 0; ok && !cancelled && w < o->warmup; w++)
     {
       RunFigures figures;
+      gint64 warmup_end = o->duration_nanos > 0 ? now_nanos () + o->duration_nanos : 0;
+      g_autofree char *what = NULL;
 
-      ok = run_helper (bench, bench->prepare, "prepare", command, &cancelled, error);
-      if (!ok || cancelled)
-        break;
-      ok = run_once (&bench->runner, command->argv, &figures, &cancelled, error);
-      if (ok && !cancelled && figures.exit_status != 0 && !o->ignore_failure)
-        {
-          g_autofree char *status = describe_status (&figures);
-
-          g_set_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED,
-                       "“%s” %s in warmup run %"
-                       G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT, command->command_line,
-                       status, w + 1, o->warmup);
-          ok = FALSE;
-        }
+      ok = run_helper (bench, bench->prepare, "prepare", command, warmup_end, &cancelled, &over,
+                       error);
+      if (!ok || cancelled || over)
+        continue;
+      ok = run_once (&bench->runner, command->argv, run_deadline (o, warmup_end), &figures,
+                     &cancelled, error);
+      what = g_strdup_printf ("warmup run %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT, w + 1,
+                              o->warmup);
+      if (ok && !cancelled && run_failed (bench, command, &figures, what, error))
+        ok = FALSE;
     }
 
   start = now_nanos ();
+  end = o->duration_nanos > 0 ? start + o->duration_nanos : 0;
   while (ok && !cancelled)
     {
       RunFigures figures;
       gint64 elapsed = now_nanos () - start;
       double fraction;
 
-      if (o->duration_nanos > 0 ? (runs > 0 && elapsed >= o->duration_nanos)
-                                : runs >= o->count)
+      if (o->duration_nanos > 0 ? elapsed >= o->duration_nanos : runs + cut_runs >= o->count)
         break;
-      ok = run_helper (bench, bench->prepare, "prepare", command, &cancelled, error);
+      ok = run_helper (bench, bench->prepare, "prepare", command, end, &cancelled, &over, error);
+      if (!ok || cancelled || over)
+        break;
+      ok = run_once (&bench->runner, command->argv, run_deadline (o, end), &figures, &cancelled,
+                     error);
       if (!ok || cancelled)
         break;
-      ok = run_once (&bench->runner, command->argv, &figures, &cancelled, error);
-      if (!ok || cancelled)
-        break;
-      if (figures.exit_status != 0 && !o->ignore_failure)
+      if (figures.cut)
         {
-          g_autofree char *status = describe_status (&figures);
-          g_autofree char *of = o->duration_nanos > 0
-            ? g_strdup ("") : g_strdup_printf (" of %" G_GUINT64_FORMAT, o->count);
+          GzBenchCut cut = end > 0 && now_nanos () >= end ? GZ_BENCH_CUT_DURATION
+                                                          : GZ_BENCH_CUT_TIMEOUT;
 
-          g_set_error (error, GZ_COMMAND_ERROR, GZ_COMMAND_ERROR_RUN_FAILED,
-                       "“%s” %s in measured run %u%s",
-                       command->command_line, status, runs + 1, of);
-          ok = FALSE;
-          break;
+          g_ptr_array_add (bench->report->cut,
+                           result_of (command, &figures, cut, bench->report->spawn_cost_ns));
+          if (cut == GZ_BENCH_CUT_DURATION)
+            break;
+          cut_runs++;
+          continue;
         }
+      {
+        g_autofree char *of = o->duration_nanos > 0
+          ? g_strdup ("") : g_strdup_printf (" of %" G_GUINT64_FORMAT, o->count);
+        g_autofree char *what = g_strdup_printf ("measured run %u%s", runs + cut_runs + 1, of);
+
+        if (run_failed (bench, command, &figures, what, error))
+          {
+            ok = FALSE;
+            break;
+          }
+      }
       g_ptr_array_add (bench->report->results,
-                       result_of (command, &figures, bench->report->spawn_cost_ns));
+                       result_of (command, &figures, GZ_BENCH_CUT_NONE,
+                                  bench->report->spawn_cost_ns));
       runs++;
       sum += (double) figures.wall_nanos;
       elapsed = now_nanos () - start;
       fraction = o->duration_nanos > 0
         ? (index + MIN (1.0, (double) elapsed / (double) o->duration_nanos)) / n_commands
-        : (double) (index * o->count + runs) / (double) (n_commands * o->count);
+        : (double) (index * o->count + runs + cut_runs) / (double) (n_commands * o->count);
       tell (bench, index, runs, fraction, sum);
     }
 
@@ -461,7 +627,7 @@ bench_command (Bench     *bench,
       Runner cleanup_runner = { 0 };
 
       g_mutex_init (&cleanup_runner.lock);
-      if (run_once (&cleanup_runner, bench->cleanup->argv, &figures, &was_cancelled,
+      if (run_once (&cleanup_runner, bench->cleanup->argv, 0, &figures, &was_cancelled,
                     &cleanup_error) && (figures.exit_status != 0 || figures.signal != 0) && ok)
         {
           g_autofree char *status = describe_status (&figures);
@@ -490,6 +656,7 @@ bench_run (GPtrArray                   *commands,
   Bench bench = { 0 };
   gulong handler = 0;
   gboolean ok = TRUE;
+  int subreaper = 0;
 
   g_return_val_if_fail (commands != NULL && commands->len > 0, NULL);
   g_return_val_if_fail (options->duration_nanos >= 0, NULL);
@@ -517,13 +684,22 @@ bench_run (GPtrArray                   *commands,
   g_mutex_init (&bench.runner.lock);
   bench.report = g_new0 (GzCommandBenchReport, 1);
   bench.report->results = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_result_free);
+  bench.report->cut = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_bench_result_free);
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), &bench.runner, NULL);
+  /* The runs' orphans (background children) become ours, to be reaped when they are ended:
+   * an init that does not reap (a container's) would leave them in their group. */
+  if (prctl (PR_GET_CHILD_SUBREAPER, &subreaper) != 0)
+    subreaper = -1;
+  else if (!subreaper)
+    prctl (PR_SET_CHILD_SUBREAPER, 1);
 
   bench.report->spawn_cost_ns = spawn_cost (&bench.runner, options->shell, SPAWN_COST_RUNS);
   for (guint i = 0; ok && i < commands->len && !bench.report->interrupted; i++)
     ok = bench_command (&bench, i, error);
 
+  if (subreaper == 0)
+    prctl (PR_SET_CHILD_SUBREAPER, 0);
   if (cancellable != NULL)
     g_cancellable_disconnect (cancellable, handler);
   g_mutex_clear (&bench.runner.lock);

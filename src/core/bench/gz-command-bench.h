@@ -1,7 +1,8 @@
 /* gz-command-bench.h: benchmarks of any command (gz-command.h): each run spawned and waited
  * for with wait4 (wall, user and system time, peak RSS, exit status), warmup, prepare and
- * cleanup commands, the spawn cost; on the calling thread or on a worker (_async), with
- * progress and cancellation that keeps what was measured. */
+ * cleanup commands, the spawn cost; every run bounded (the duration's end, a per-run timeout)
+ * and its process group cleaned up after it; on the calling thread or on a worker (_async),
+ * with progress and cancellation that keeps what was measured. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -36,7 +37,10 @@ typedef struct
   GzCommandShell        shell;
   guint64               warmup;         /* unmeasured runs of each command first */
   guint64               count;          /* measured runs of each command (duration 0), >= 1 */
-  gint64                duration_nanos; /* > 0: measured runs of each until then (at least 1) */
+  gint64                duration_nanos; /* > 0: measured runs of each until then (at least 1
+                                         * started); a run still going then is cut */
+  gint64                timeout_nanos;  /* > 0: a run of a command (warmup or measured) still
+                                         * going after this long is cut */
   const char           *prepare;        /* a command run before every run (warmup too), or NULL */
   const char           *cleanup;        /* run after all the runs of each command, or NULL */
   gboolean              ignore_failure; /* measure runs that exit non-zero instead of failing */
@@ -57,6 +61,8 @@ double          gz_command_bench_spawn_cost    (GzCommandShell        shell,
 typedef struct
 {
   GPtrArray *results;       /* GzBenchResult, one per measured run, commands in order */
+  GPtrArray *cut;           /* GzBenchResult, one per measured run that was cut (its cut set,
+                             * its wall time until the cut): not in @results */
   double     spawn_cost_ns; /* also in each result */
   gboolean   interrupted;   /* cancelled: @results hold the runs done before (the cut-short
                              * run is dropped) */
@@ -69,8 +75,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GzCommandBenchReport, gz_command_bench_report_fre
  * then the measured runs (each with prepare first), then cleanup. Every command's stdin, stdout
  * and stderr are /dev/null. A run that exits non-zero (or dies of a signal) fails with
  * G_IO_ERROR_FAILED naming the command, the run and the status, unless @ignore_failure; a
- * prepare or cleanup that fails always does. Cancelling @cancellable kills the running command
- * and returns the report with interrupted set (not an error). */
+ * prepare or cleanup that fails always does. A run is cut (not an error) when it is still going
+ * at the end of the duration or after the timeout: its whole process group gets SIGTERM, then
+ * SIGKILL after a grace. Every command runs in a process group of its own, and whatever is left
+ * in it after the command ends (background children) is ended the same way, so no process of a
+ * run outlives it. Cancelling @cancellable kills the running command and returns the report
+ * with interrupted set (not an error). */
 GzCommandBenchReport *gz_command_bench_run        (GPtrArray                   *commands,
                                                    const GzCommandBenchOptions *options,
                                                    GCancellable                *cancellable,

@@ -108,6 +108,40 @@ failed_runs (GPtrArray *samples)
   return failed;
 }
 
+/* The line saying how many runs of @name in @results were cut, and how; nothing when none. */
+static void
+append_cut (GString    *out,
+            GPtrArray  *results,
+            const char *name)
+{
+  guint n[3] = { 0, 0, 0 };
+  double wall = 0;
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      GzBenchResult *r = g_ptr_array_index (results, i);
+
+      if (r->cut != GZ_BENCH_CUT_NONE && g_str_equal (r->name, name))
+        {
+          n[r->cut]++;
+          wall = MAX (wall, (double) r->wall_nanos);
+        }
+    }
+  if (n[GZ_BENCH_CUT_DURATION] > 0)
+    {
+      g_autofree char *after = gz_units_format_nanoseconds (wall);
+
+      g_string_append_printf (out, "  Cut:                    %u run%s still going at the end of "
+                              "--duration, stopped after %s (not in the statistics)\n",
+                              n[GZ_BENCH_CUT_DURATION],
+                              n[GZ_BENCH_CUT_DURATION] == 1 ? "" : "s", after);
+    }
+  if (n[GZ_BENCH_CUT_TIMEOUT] > 0)
+    g_string_append_printf (out, "  Cut:                    %u run%s over --timeout, stopped (not "
+                            "in the statistics)\n", n[GZ_BENCH_CUT_TIMEOUT],
+                            n[GZ_BENCH_CUT_TIMEOUT] == 1 ? "" : "s");
+}
+
 static void
 append_table (GString              *out,
               GPtrArray            *results,
@@ -161,6 +195,7 @@ append_table (GString              *out,
       if (failed > 0)
         g_string_append_printf (out, "  Warning: %u of the runs exited non-zero (measured with "
                                 "--ignore-failure)\n", failed);
+      append_cut (out, results, s->name);
       for (guint i = 0; i < n; i++)
         {
           GzBenchResult *r = g_ptr_array_index (s->samples, i);
@@ -170,6 +205,25 @@ append_table (GString              *out,
           if (r->memory_profile != NULL)
             g_string_append_printf (out, "  Memory profile:         %s\n", r->memory_profile);
         }
+    }
+  /* The commands of which no run ended. */
+  for (guint i = 0, k = summaries->len; i < results->len; i++)
+    {
+      GzBenchResult *r = g_ptr_array_index (results, i);
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < summaries->len && !seen; j++)
+        seen = g_str_equal (((GzBenchSummary *) g_ptr_array_index (summaries, j))->name, r->name);
+      for (guint j = 0; j < i && !seen; j++)
+        seen = g_str_equal (((GzBenchResult *) g_ptr_array_index (results, j))->name, r->name);
+      if (seen)
+        continue;
+      g_string_append_printf (out, "%sBenchmark %u: %s\n", k > 0 ? "\n" : "", k + 1, r->name);
+      k++;
+      if (r->command != NULL && !g_str_equal (r->command, r->name))
+        g_string_append_printf (out, "  Command:                %s\n", r->command);
+      append_cut (out, results, r->name);
+      g_string_append (out, "  No run ended: no statistics\n");
     }
   g_string_append (out, "\n");
   append_summary (out, summaries);

@@ -146,7 +146,8 @@ gz_result_set_benchmark_names (GzResultSet *set)
         {
           GzBenchResult *result = g_ptr_array_index (run->results, i);
 
-          if (!g_ptr_array_find_with_equal_func (names, result->name, g_str_equal, NULL))
+          if (result->cut == GZ_BENCH_CUT_NONE
+              && !g_ptr_array_find_with_equal_func (names, result->name, g_str_equal, NULL))
             g_ptr_array_add (names, result->name);
         }
     }
@@ -167,7 +168,7 @@ gz_result_set_samples (GzResultSet *set,
         {
           GzBenchResult *result = g_ptr_array_index (run->results, i);
 
-          if (g_str_equal (result->name, name))
+          if (result->cut == GZ_BENCH_CUT_NONE && g_str_equal (result->name, name))
             g_ptr_array_add (samples, result);
         }
     }

@@ -125,6 +125,7 @@ gz_results_codec_result_to_json (const GzBenchResult *result)
       gz_results_codec_add_double (builder, "system_ns", result->system_nanos);
       gz_results_codec_add_double (builder, "max_rss_bytes", result->max_rss_bytes);
       gz_results_codec_add_double (builder, "spawn_cost_ns", result->spawn_cost_ns);
+      gz_results_codec_add_string (builder, "cut", gz_bench_cut_name (result->cut));
     }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -136,7 +137,7 @@ gz_results_codec_result_from_json (JsonNode *node,
 {
   g_autoptr(GzBenchResult) result = gz_bench_result_new ();
   JsonObject *object, *percentiles;
-  char *timing;
+  char *timing, *cut;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     goto invalid;
@@ -174,6 +175,9 @@ gz_results_codec_result_from_json (JsonNode *node,
   result->system_nanos = member_double (object, "system_ns");
   result->max_rss_bytes = member_double (object, "max_rss_bytes");
   result->spawn_cost_ns = member_double (object, "spawn_cost_ns");
+  cut = member_string (object, "cut");
+  result->cut = gz_bench_cut_from_name (cut);
+  g_free (cut);
   return g_steal_pointer (&result);
 
 invalid:
