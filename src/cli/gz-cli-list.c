@@ -14,6 +14,7 @@
 
 #include "gz-agent-paths.h"
 #include "gz-cli.h"
+#include "gz-private-dir.h"
 #include "gz-session-registry.h"
 
 typedef struct
@@ -198,14 +199,26 @@ read_command (int pid)
 }
 
 /* The sockets in the agents' directory whose process lives; the others are removed, with one
- * message each in @stale. */
+ * message each in @stale. NULL with @error when the directory is not the user's own. */
 static GPtrArray *
-list_agent_targets (GPtrArray *stale)
+list_agent_targets (GPtrArray  *stale,
+                    GError    **error)
 {
-  GPtrArray *targets = g_ptr_array_new_with_free_func (agent_target_free);
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func (agent_target_free);
   g_autofree char *dir_path = gz_agent_dir ();
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
   const char *name;
+
+  /* Nothing is read or removed in a folder that is a link, another user's or shared. */
+  if (!gz_private_dir_check (dir_path, FALSE, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return g_steal_pointer (&targets);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  dir = g_dir_open (dir_path, 0, NULL);
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -236,7 +249,7 @@ list_agent_targets (GPtrArray *stale)
       g_ptr_array_add (targets, target);
     }
   g_ptr_array_sort (targets, compare_targets);
-  return targets;
+  return g_steal_pointer (&targets);
 }
 
 static void
@@ -304,8 +317,14 @@ static gboolean
 list_targets_once (ListRun *run)
 {
   g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) targets = list_agent_targets (stale);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) targets = list_agent_targets (stale, &error);
 
+  if (targets == NULL)
+    {
+      run->status = gz_cli_fail (GZ_CLI_EXIT_FAILURE, "%s", error->message);
+      return FALSE;
+    }
   if (run->watch && gz_cli_is_tty ())
     printf ("\033[H\033[2J");
   for (guint i = 0; i < stale->len; i++)

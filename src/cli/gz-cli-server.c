@@ -23,6 +23,7 @@
 #include "gz-launcher.h"
 #include "gz-perf-events.h"
 #include "gz-pprof-server.h"
+#include "gz-private-dir.h"
 #include "gz-ring.h"
 
 /* The first automatic capture comes this soon after start, not after a whole interval. */
@@ -282,19 +283,11 @@ gz_cli_server (int    argc,
     return gz_cli_fail (GZ_CLI_EXIT_FAILURE, _("no process %d runs; check the pid (gz-cli "
                                                "profile list --targets)"), pid);
 
-  /* What is still missing off loopback: without a token, anyone who can reach the port reads
-   * the profiles; with one, the token and the profiles still travel in clear text (no TLS). */
+  /* What is still missing off loopback with a token: the token and the profiles travel in
+   * clear text (no TLS). Without a token the server refuses to listen there. */
   bind = gz_config_get_string (config, "bind");
   token_file = gz_config_get_string (config, "token-file");
-  if (gz_pprof_server_address_is_loopback (bind))
-    ;
-  else if (token_file == NULL || token_file[0] == '\0')
-    fprintf (stderr, _("gz-cli: warning: listening on %s, not loopback, without a token: whoever "
-                       "can reach it can read this process' memory contents (heap profiles), "
-                       "stacks and command line; add --token-file, or keep the default --bind "
-                       "127.0.0.1\n"),
-             bind);
-  else
+  if (!gz_pprof_server_address_is_loopback (bind) && token_file != NULL && token_file[0] != '\0')
     fprintf (stderr, _("gz-cli: warning: listening on %s, not loopback: the bearer token and the "
                        "profiles travel in clear text (this server has no TLS), so anyone who can "
                        "watch the network can read them and reuse the token; reach it through an "
@@ -314,16 +307,10 @@ listen_server (GzPprofServer  *server,
 
   if (socket_path == NULL)
     return gz_pprof_server_listen (server, error);
+  /* Made 0700 if missing; refused if it is a link, another user's or writable by others. */
   dir = g_path_get_dirname (socket_path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "cannot create the folder %s (%s); check $XDG_RUNTIME_DIR or set $GZ_AGENT_DIR",
-                   dir, g_strerror (saved_errno));
-      return FALSE;
-    }
+  if (!gz_private_dir_check (dir, TRUE, error))
+    return FALSE;
   /* The pid is this program's now: a socket by that name is a leftover of a process gone. */
   g_unlink (socket_path);
   if (!gz_pprof_server_listen_unix (server, socket_path, error))
@@ -384,7 +371,9 @@ serve (GzConfig  *config,
   if (status == GZ_CLI_EXIT_OK && !listen_server (server, socket_path, &error))
     {
       status = gz_cli_fail (g_error_matches (error, GZ_PPROF_SERVER_ERROR,
-                                             GZ_PPROF_SERVER_ERROR_ADDRESS)
+                                             GZ_PPROF_SERVER_ERROR_ADDRESS) ||
+                            g_error_matches (error, GZ_PPROF_SERVER_ERROR,
+                                             GZ_PPROF_SERVER_ERROR_NO_TOKEN)
                               ? GZ_CLI_EXIT_USAGE : GZ_CLI_EXIT_FAILURE,
                             "%s", error->message);
       if (launcher != NULL)

@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gio/gunixsocketaddress.h>
+
+#include "gz-peer-credentials.h"
 #include "gz-pprof-connections.h"
 #include "gz-pprof-server.h"
 #include "gz-pprof-stream.h"
@@ -371,6 +374,16 @@ on_incoming (GSocketService    *service,
   g_autoptr(GError) error = NULL;
   Connection *c;
 
+  /* On a Unix socket, only this process' user (or root) is served: never a token there. */
+  if (local != NULL && G_IS_UNIX_SOCKET_ADDRESS (local) &&
+      !gz_peer_credentials_check (g_socket_connection_get_socket (connection), geteuid (), TRUE,
+                                  g_unix_socket_address_get_path (G_UNIX_SOCKET_ADDRESS (local)),
+                                  &error))
+    {
+      g_message ("%s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
   g_hash_table_foreach_remove (self->by_remote, prune_closed, NULL);
   if (local == NULL || remote == NULL ||
       (g_hash_table_size (self->by_remote) >= max_connections (self) && !shed_one (self)))

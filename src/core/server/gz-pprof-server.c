@@ -495,6 +495,17 @@ gz_pprof_server_listen_on (GzPprofServer  *self,
     }
   if (!load_token (self, error))
     return FALSE;
+  /* Heap profiles show the memory's contents, stacks and cmdline the program's: beyond this
+   * machine only behind a token, for every gz listener. */
+  if (self->token == NULL && !g_inet_address_get_is_loopback (inet))
+    {
+      g_set_error (error, GZ_PPROF_SERVER_ERROR, GZ_PPROF_SERVER_ERROR_NO_TOKEN,
+                   "refusing to listen on %s, not loopback, without a token: whoever reaches it "
+                   "could read the program's memory contents, stacks and command line; add "
+                   "--token-file FILE (or GZ_PROFILE_TOKEN_FILE), or keep the default --bind "
+                   "127.0.0.1", address);
+      return FALSE;
+    }
 
   /* Our own socket, so that a port in use is told apart from other failures. */
   wanted = g_inet_socket_address_new (inet, (guint16) port);
@@ -544,8 +555,7 @@ gz_pprof_server_listen_unix (GzPprofServer  *self,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (!self->listening, FALSE);
 
-  if (!load_token (self, error))
-    return FALSE;
+  /* No token on a Unix socket: each connection's peer credentials are checked instead. */
   address = g_unix_socket_address_new (path);
   socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
                          &local_error);

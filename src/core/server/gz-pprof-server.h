@@ -37,6 +37,7 @@ typedef enum
   GZ_PPROF_SERVER_ERROR_ADDRESS,        /* the bind address is not an IP address */
   GZ_PPROF_SERVER_ERROR_TOKEN,          /* the token file cannot be read or is empty */
   GZ_PPROF_SERVER_ERROR_FAILED,
+  GZ_PPROF_SERVER_ERROR_NO_TOKEN,       /* beyond loopback without a token: refused */
 } GzPprofServerError;
 
 /* Limits: requests being handled at once (beyond: 503), open connections (by default as many
@@ -74,13 +75,15 @@ void           gz_pprof_server_set_target     (GzPprofServer  *self,
 gboolean       gz_pprof_server_listen         (GzPprofServer  *self,
                                                GError        **error);
 /* Listens on @address (an IP literal) and @port (0: any free port). Fails with
- * GZ_PPROF_SERVER_ERROR_ADDRESS_IN_USE when the port is taken. */
+ * GZ_PPROF_SERVER_ERROR_ADDRESS_IN_USE when the port is taken, GZ_PPROF_SERVER_ERROR_NO_TOKEN
+ * for an address beyond loopback without a token file. */
 gboolean       gz_pprof_server_listen_on      (GzPprofServer  *self,
                                                const char     *address,
                                                guint           port,
                                                GError        **error);
 /* Listens on a Unix socket at @path (which must not exist), for clients on this machine that
- * can open it (the agent's socket). */
+ * can open it and run as this process' user or as root (their peer credentials are checked on
+ * every connection; no token is asked for). */
 gboolean       gz_pprof_server_listen_unix    (GzPprofServer  *self,
                                                const char     *path,
                                                GError        **error);

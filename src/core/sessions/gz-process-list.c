@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gz-agent-paths.h"
+#include "gz-private-dir.h"
 #include "gz-process-list.h"
 
 struct _GzProcessList
@@ -169,6 +170,8 @@ gz_process_list_refresh (GzProcessList  *self,
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *agent_dir = gz_agent_dir ();
+  /* Sockets count only in a folder of the user's own (not a link, nobody else writes there). */
+  gboolean agent_dir_private = gz_private_dir_check (agent_dir, FALSE, NULL);
   double ticks_per_second = (double) sysconf (_SC_CLK_TCK);
   double uptime = uptime_seconds ();
   gint64 now = g_get_monotonic_time ();
@@ -224,7 +227,8 @@ gz_process_list_refresh (GzProcessList  *self,
         }
       socket_name = g_strdup_printf ("%d.sock", info->pid);
       socket_path = g_build_filename (agent_dir, socket_name, NULL);
-      info->has_agent = g_file_test (socket_path, G_FILE_TEST_EXISTS);
+      info->has_agent = agent_dir_private && lstat (socket_path, &st) == 0 &&
+                        S_ISSOCK (st.st_mode) && st.st_uid == geteuid ();
 
       before = g_hash_table_lookup (self->previous, GINT_TO_POINTER (info->pid));
       if (before != NULL && before->start_ticks == ticks->start_ticks && now > before->when)

@@ -15,8 +15,15 @@ G_BEGIN_DECLS
 char     *gz_session_registry_path          (GzSessionRegistry   *self,
                                              const char          *id,
                                              const char          *suffix);
-/* Creates the directory (mode 0700) when missing. */
+/* Creates the directory (mode 0700) when missing; fails when it (or a gz folder above it) is a
+ * link, another user's or writable by others (gz_private_dir_open()). */
 gboolean  gz_session_registry_ensure_dir    (GzSessionRegistry   *self,
+                                             GError             **error);
+/* Writes @path in the directory (checked as above) atomically, mode 0600. */
+gboolean  gz_session_registry_write_file    (GzSessionRegistry   *self,
+                                             const char          *path,
+                                             const char          *data,
+                                             gsize                length,
                                              GError             **error);
 /* "removed stale session ID: owner pid PID exited"; free with g_free. */
 char     *gz_session_registry_stale_message (const GzSessionInfo *info);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,6 +35,8 @@ gz_session_registry_write_result (GzSessionRegistry      *self,
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
 
   g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), FALSE);
 
@@ -58,10 +61,9 @@ gz_session_registry_write_result (GzSessionRegistry      *self,
       g_key_file_set_int64 (kf, RESULT_GROUP, cum_key, entry->cum);
     }
 
-  if (!gz_session_registry_ensure_dir (self, error))
-    return FALSE;
   path = gz_session_registry_path (self, summary->id, GZ_RESULT_SUFFIX);
-  return g_key_file_save_to_file (kf, path, error);
+  data = g_key_file_to_data (kf, &length, NULL);
+  return gz_session_registry_write_file (self, path, data, length, error);
 }
 
 static GzSessionSummary *
@@ -423,7 +425,7 @@ gz_session_registry_stop_async (GzSessionRegistry   *self,
   g_object_ref (task); /* the wait's, until it ends */
 
   request = g_strdup_printf ("[stop]\nrequested-by=%d\n", getpid ());
-  if (!g_file_set_contents (wait->stop_path, request, -1, &error))
+  if (!gz_session_registry_write_file (self, wait->stop_path, request, strlen (request), &error))
     {
       stop_wait_return (task, NULL, error);
       return;

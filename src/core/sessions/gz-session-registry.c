@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gz-private-dir.h"
 #include "gz-session-registry-private.h"
 
 #define SESSION_GROUP "session"
@@ -94,16 +95,42 @@ gboolean
 gz_session_registry_ensure_dir (GzSessionRegistry *self,
                                 GError           **error)
 {
-  if (g_mkdir_with_parents (self->dir, 0700) != 0)
-    {
-      int errsv = errno;
+  g_autoptr(GError) local_error = NULL;
 
-      g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED,
-                   "cannot create the session directory %s (%s); set GZ_PROFILE_SESSION_DIR "
-                   "to a writable directory", self->dir, g_strerror (errsv));
+  if (!gz_private_dir_check (self->dir, TRUE, &local_error))
+    {
+      g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED, "%s", local_error->message);
       return FALSE;
     }
   return TRUE;
+}
+
+/* Whether the directory is there and private; a missing one is no error (@exists FALSE). */
+static gboolean
+check_dir (GzSessionRegistry  *self,
+           gboolean           *exists,
+           GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  *exists = gz_private_dir_check (self->dir, FALSE, &local_error);
+  if (*exists || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return TRUE;
+  g_set_error (error, GZ_SESSION_ERROR, GZ_SESSION_ERROR_FAILED, "%s", local_error->message);
+  return FALSE;
+}
+
+gboolean
+gz_session_registry_write_file (GzSessionRegistry  *self,
+                                const char         *path,
+                                const char         *data,
+                                gsize               length,
+                                GError            **error)
+{
+  if (!gz_session_registry_ensure_dir (self, error))
+    return FALSE;
+  return g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT,
+                                   0600, error);
 }
 
 /* /proc/PID/stat: "pid (comm) state ppid ... starttime(22) ...". comm may hold spaces and
@@ -320,16 +347,17 @@ gz_session_registry_publish (GzSessionRegistry   *self,
                              GError             **error)
 {
   g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
   g_autoptr(GKeyFile) kf = NULL;
+  gsize length = 0;
 
   g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), FALSE);
   g_return_val_if_fail (info->id != NULL, FALSE);
 
-  if (!gz_session_registry_ensure_dir (self, error))
-    return FALSE;
   path = gz_session_registry_path (self, info->id, GZ_SESSION_SUFFIX);
   kf = info_to_key_file (info);
-  return g_key_file_save_to_file (kf, path, error);
+  data = g_key_file_to_data (kf, &length, NULL);
+  return gz_session_registry_write_file (self, path, data, length, error);
 }
 
 void
@@ -380,10 +408,15 @@ gz_session_registry_list (GzSessionRegistry *self,
   g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) gz_session_info_free);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) local_error = NULL;
+  gboolean exists = FALSE;
   const char *name;
 
   g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), NULL);
 
+  if (!check_dir (self, &exists, error))
+    return NULL;
+  if (!exists)
+    return g_steal_pointer (&sessions);
   dir = g_dir_open (self->dir, 0, &local_error);
   if (dir == NULL)
     {
@@ -525,8 +558,12 @@ gz_session_registry_lookup (GzSessionRegistry *self,
 {
   g_autofree char *path = NULL;
   g_autoptr(GzSessionInfo) info = NULL;
+  gboolean exists = FALSE;
 
   g_return_val_if_fail (GZ_IS_SESSION_REGISTRY (self), NULL);
+
+  if (!check_dir (self, &exists, error))
+    return NULL;
 
   if (id == NULL || *id == '\0' || strchr (id, '/') != NULL || id[0] == '.')
     {

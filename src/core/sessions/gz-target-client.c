@@ -5,10 +5,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "gz-peer-credentials.h"
+#include "gz-private-dir.h"
 #include "gz-target-client.h"
 
 /* Seconds a request may take beyond what it asked the target to wait. */
@@ -25,6 +30,8 @@ struct _GzTargetClient
   char                *token;       /* bearer token, or NULL */
   int                  pid;         /* 0 for a URL */
   char                *socket_path; /* NULL for a URL */
+  uid_t                peer_uid;    /* a socket's server must run as this user… */
+  gboolean             peer_root;   /* …or as root */
 };
 
 G_DEFINE_FINAL_TYPE (GzTargetClient, gz_target_client, G_TYPE_OBJECT)
@@ -141,12 +148,96 @@ process_exists (int pid)
   return pid > 0 && (kill (pid, 0) == 0 || errno == EPERM);
 }
 
+/* Who may serve @pid's socket: this user; as root, @pid's user or root. */
+static void
+expected_peer (int       pid,
+               uid_t    *uid,
+               gboolean *or_root)
+{
+  g_autofree char *proc = g_strdup_printf ("/proc/%d", pid);
+  struct stat st;
+
+  *uid = geteuid ();
+  *or_root = FALSE;
+  if (*uid == 0 && stat (proc, &st) == 0)
+    {
+      *uid = st.st_uid;
+      *or_root = TRUE;
+    }
+}
+
+/* The socket's folder must be the user's own (no link, nobody else may write there) and the
+ * socket a socket of the user expected, not a link. */
+static gboolean
+check_socket (int          pid,
+              const char  *socket_path,
+              uid_t       *peer_uid,
+              gboolean    *peer_root,
+              GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (socket_path);
+  g_autofree char *name = g_path_get_basename (socket_path);
+  g_autoptr(GError) local_error = NULL;
+  struct stat st;
+  int dir_fd;
+  int found;
+  int saved;
+
+  expected_peer (pid, peer_uid, peer_root);
+  dir_fd = gz_private_dir_open (dir, FALSE, &local_error);
+  if (dir_fd < 0 && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_REFUSED, "%s", local_error->message);
+      return FALSE;
+    }
+  if (dir_fd >= 0)
+    {
+      found = fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW);
+      saved = errno;
+      close (dir_fd);
+    }
+  else
+    {
+      found = -1;
+      saved = ENOENT;
+    }
+  if (found != 0 && saved == ENOENT)
+    {
+      g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT,
+                   "process %d was not started with gz-cli profile run (no socket); start "
+                   "the program with `gz-cli profile run -- COMMAND`", pid);
+      return FALSE;
+    }
+  if (found != 0)
+    {
+      g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_REFUSED, "cannot look at %s: %s",
+                   socket_path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISSOCK (st.st_mode) || (st.st_uid != *peer_uid && !(*peer_root && st.st_uid == 0)))
+    {
+      g_autofree char *owner = gz_private_dir_describe_uid (st.st_uid);
+      g_autofree char *wanted = gz_private_dir_describe_uid (*peer_uid);
+
+      g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_REFUSED,
+                   "refusing %s: it is %s of %s, not a socket of %s; remove it and start the "
+                   "program again with `gz-cli profile run -- COMMAND`", socket_path,
+                   S_ISSOCK (st.st_mode) ? "a socket" : S_ISLNK (st.st_mode) ? "a symbolic link"
+                                                                              : "a file",
+                   owner, wanted);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GzTargetClient *
 gz_target_client_new_for_socket (int         pid,
                                  const char *socket_path,
                                  GError    **error)
 {
   GzTargetClient *self;
+  uid_t peer_uid = 0;
+  gboolean peer_root = FALSE;
 
   g_return_val_if_fail (socket_path != NULL, NULL);
 
@@ -157,15 +248,12 @@ gz_target_client_new_for_socket (int         pid,
                    "list --targets shows those started with profile run)", pid);
       return NULL;
     }
-  if (!g_file_test (socket_path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT,
-                   "process %d has no gz agent (no socket); start the program with `gz-cli "
-                   "profile run -- COMMAND`", pid);
-      return NULL;
-    }
+  if (!check_socket (pid, socket_path, &peer_uid, &peer_root, error))
+    return NULL;
 
   self = g_object_new (GZ_TYPE_TARGET_CLIENT, NULL);
+  self->peer_uid = peer_uid;
+  self->peer_root = peer_root;
   self->pid = pid;
   self->name = g_strdup_printf ("pid %d", pid);
   self->origin = g_strdup ("http://localhost");
@@ -275,6 +363,37 @@ new_message (GzTargetClient *self,
   return message;
 }
 
+/* A request's connection to a socket: who answers is checked before anything is sent. */
+typedef struct
+{
+  GzTargetClient *self;
+  gboolean        checked;
+  GError         *refused;
+} PeerCheck;
+
+static void
+on_network_event (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  PeerCheck *check = user_data;
+  GSocket *socket;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection));
+  if (check->refused == NULL &&
+      gz_peer_credentials_check (socket, check->self->peer_uid, check->self->peer_root,
+                                 check->self->socket_path, &check->refused))
+    {
+      check->checked = TRUE;
+      return;
+    }
+  /* Closed here, the request fails before its first byte is written. */
+  g_socket_close (socket, NULL);
+}
+
 /* One request: @path_query is absolute ("/debug/…?…"). Returns the body of a 2xx answer. */
 static GBytes *
 request (GzTargetClient *self,
@@ -291,6 +410,7 @@ request (GzTargetClient *self,
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *uri = g_strconcat (self->origin, path_query, NULL);
+  PeerCheck check = { self, FALSE, NULL };
   guint status;
 
   if (self->socket_path != NULL)
@@ -308,8 +428,10 @@ request (GzTargetClient *self,
       return NULL;
     }
 
+  if (self->socket_path != NULL)
+    g_signal_connect (message, "network-event", G_CALLBACK (on_network_event), &check);
   body = soup_session_send_and_read (session, message, cancellable, &local_error);
-  if (body == NULL && g_str_equal (method, "GET") &&
+  if (body == NULL && check.refused == NULL && g_str_equal (method, "GET") &&
       (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
        g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
        g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)))
@@ -319,7 +441,20 @@ request (GzTargetClient *self,
       g_clear_error (&local_error);
       g_clear_object (&message);
       message = new_message (self, method, uri);
+      if (self->socket_path != NULL)
+        g_signal_connect (message, "network-event", G_CALLBACK (on_network_event), &check);
       body = soup_session_send_and_read (session, message, cancellable, &local_error);
+    }
+  if (check.refused != NULL || (body != NULL && self->socket_path != NULL && !check.checked))
+    {
+      if (check.refused != NULL)
+        g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_REFUSED, "%s",
+                     check.refused->message);
+      else
+        g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_REFUSED,
+                     "refusing %s: who answers there could not be checked", self->socket_path);
+      g_clear_error (&check.refused);
+      return NULL;
     }
   if (body == NULL)
     {

@@ -22,6 +22,8 @@ typedef enum
   GZ_TARGET_ERROR_NOT_STATS,   /* /debug/stats answered with something that is not its JSON */
   GZ_TARGET_ERROR_NO_AGENT,    /* a process without the agent, or no such process */
   GZ_TARGET_ERROR_INVALID,     /* a URL or token file that cannot be used */
+  GZ_TARGET_ERROR_REFUSED,     /* the socket's folder, file or answering process is not the
+                                * user's: nothing was sent */
 } GzTargetError;
 
 #define GZ_TYPE_TARGET_CLIENT (gz_target_client_get_type ())
@@ -34,7 +36,10 @@ GzTargetClient *gz_target_client_new_for_url        (const char          *url,
                                                      GError             **error);
 /* Process @pid's endpoints, served at @socket_path (`gz-cli profile run`). Fails with
  * GZ_TARGET_ERROR_NO_AGENT (and a line saying how to start it so) when the process does not
- * exist or has no socket. */
+ * exist or has no socket, GZ_TARGET_ERROR_REFUSED when the socket's folder is a link, another
+ * user's or writable by others, or the socket is another user's. No token is sent there: every
+ * connection's peer must run as this user (as root: as @pid's user, or root), else the request
+ * fails with GZ_TARGET_ERROR_REFUSED before anything is sent. */
 GzTargetClient *gz_target_client_new_for_socket     (int                  pid,
                                                      const char          *socket_path,
                                                      GError             **error);
