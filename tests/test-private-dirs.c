@@ -638,6 +638,64 @@ test_bind_without_token (Fixture       *f,
   g_assert_nonnull (strstr (err, "--token-file"));
 }
 
+/* With a token file configured, sessions over `run`'s socket (--pid) and of a launched command
+ * work: the socket asks for no token, its peer is checked instead. */
+static void
+test_token_file_sessions (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *token = g_build_filename (f->root, "token", NULL);
+  g_autofree char *config_home = g_build_filename (f->root, "config", NULL);
+  g_autoptr(GSubprocess) run = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *pid = NULL;
+  g_autofree char *socket_path = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { g_getenv ("GZ_CLI"), "profile", "run", "--", "/bin/sleep", "60", NULL };
+  gint64 deadline;
+
+  if (g_getenv ("GZ_PRELOAD_LIBRARY") == NULL)
+    {
+      g_test_skip ("needs the preload (not built under AddressSanitizer)");
+      return;
+    }
+  g_assert_true (g_file_set_contents (token, "s3cret\n", -1, NULL));
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+  g_setenv ("GZ_PROFILE_TOKEN_FILE", token, TRUE);
+
+  run = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (run));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "pid "));
+  pid = g_strndup (line + 4, strspn (line + 4, "0123456789"));
+  socket_path = g_strdup_printf ("%s/gz/agents/%s.sock", f->base, pid);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!g_file_test (socket_path, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  g_assert_cmphex (mode_of (socket_path) & 0777, ==, 0600);
+
+  g_assert_cmpint (run_cli (&err, "start", "--pid", pid, "--type", "memory", "--duration", "1s",
+                            "--output-dir", f->root, NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "start", "--pid", pid, "--type", "memory", "--duration", "1s",
+                            "--output-dir", f->root, "--token-file", token, NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "stats", "--pid", pid, NULL), ==, 0);
+  g_subprocess_send_signal (run, SIGTERM);
+  g_subprocess_wait (run, NULL, NULL);
+
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "start", "--type", "memory", "--output-dir", f->root, "--",
+                            "/bin/sleep", "0.5", NULL), ==, 0);
+  g_unsetenv ("GZ_PROFILE_TOKEN_FILE");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -654,6 +712,7 @@ main (int    argc,
   ADD ("/private-dirs/server-peer", test_server_peer);
   ADD ("/private-dirs/session-files", test_session_files);
   ADD ("/private-dirs/bind-without-token", test_bind_without_token);
+  ADD ("/private-dirs/token-file-sessions", test_token_file_sessions);
 #undef ADD
   return g_test_run ();
 }
