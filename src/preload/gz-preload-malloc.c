@@ -438,10 +438,11 @@ forget (void *p)
 }
 
 /* The countdown of this thread ran out during an allocation of @size bytes at @p (NULL if it
- * failed). */
+ * failed). @regs: the program's registers at its call of the wrapper, or NULL (taken here). */
 __attribute__ ((noinline)) static void
-sample (void   *p,
-        size_t  size)
+sample (void           *p,
+        size_t          size,
+        const uint64_t *regs)
 {
   GzPreloadThread *t = &gz_preload_thread;
   uint64_t rate;
@@ -478,7 +479,8 @@ sample (void   *p,
     {
       __atomic_add_fetch (&gz_preload_header->lost_records, 1, __ATOMIC_RELAXED);
     }
-  else if (!gz_preload_write_stack (GZ_RECORD_ALLOC, &body, sizeof body, NULL))
+  else if (!(regs != NULL ? gz_preload_write_call_stack (GZ_RECORD_ALLOC, &body, sizeof body, regs)
+                          : gz_preload_write_stack (GZ_RECORD_ALLOC, &body, sizeof body, NULL)))
     {
       /* Its allocation was lost: its free must not be recorded either. */
       set_remove (body.address);
@@ -493,7 +495,7 @@ account (void   *p,
   GzPreloadThread *t = &gz_preload_thread;
 
   if (GZ_UNLIKELY ((t->countdown -= (int64_t) size) <= 0))
-    sample (p, size);
+    sample (p, size, NULL);
 
   return p;
 }
@@ -519,18 +521,70 @@ sample_if_out (void   *p,
                size_t  size)
 {
   if (gz_preload_thread.countdown <= 0)
-    sample (p, size);
+    sample (p, size, NULL);
 
   return p;
 }
 
-__attribute__ ((noinline)) static void *
-malloc_slow (size_t size)
+/* malloc's slow path, entered by malloc's jump with the program's registers as they are at its
+ * call (callee-saved ones untouched, rsp at the return address): malloc_slow_entry stores them
+ * (DWARF order, as gz_preload_capture_regs does; the others 0) and calls malloc_slow with them.
+ * A record then starts at the program's frame: no preload frames to copy, and three fewer
+ * frames for the collector to unwind and drop. */
+void *malloc_slow_entry (size_t size) GZ_HIDDEN;
+void *malloc_slow (size_t          size,
+                   const uint64_t *regs) GZ_HIDDEN;
+
+__asm__ (
+  "  .text\n"
+  "  .globl malloc_slow_entry\n"
+  "  .hidden malloc_slow_entry\n"
+  "  .type malloc_slow_entry, @function\n"
+  "malloc_slow_entry:\n"
+  "  .cfi_startproc\n"
+  "  subq $136, %rsp\n"
+  "  .cfi_adjust_cfa_offset 136\n"
+  "  movq %rbx, 24(%rsp)\n"
+  "  movq %rbp, 48(%rsp)\n"
+  "  movq %r12, 96(%rsp)\n"
+  "  movq %r13, 104(%rsp)\n"
+  "  movq %r14, 112(%rsp)\n"
+  "  movq %r15, 120(%rsp)\n"
+  "  leaq 144(%rsp), %rax\n"
+  "  movq %rax, 56(%rsp)\n"
+  "  movq 136(%rsp), %rax\n"
+  "  movq %rax, 128(%rsp)\n"
+  "  xorl %eax, %eax\n"
+  "  movq %rax, 0(%rsp)\n"
+  "  movq %rax, 8(%rsp)\n"
+  "  movq %rax, 16(%rsp)\n"
+  "  movq %rax, 32(%rsp)\n"
+  "  movq %rax, 40(%rsp)\n"
+  "  movq %rax, 64(%rsp)\n"
+  "  movq %rax, 72(%rsp)\n"
+  "  movq %rax, 80(%rsp)\n"
+  "  movq %rax, 88(%rsp)\n"
+  "  movq %rsp, %rsi\n"
+  "  call malloc_slow\n"
+  "  addq $136, %rsp\n"
+  "  .cfi_adjust_cfa_offset -136\n"
+  "  ret\n"
+  "  .cfi_endproc\n"
+  "  .size malloc_slow_entry, .-malloc_slow_entry\n");
+
+void *
+malloc_slow (size_t          size,
+             const uint64_t *regs)
 {
+  void *p;
+
   if (!ready ())
     return bootstrap_alloc (size, 16);
+  p = real_malloc (size);
+  if (gz_preload_thread.countdown <= 0)
+    sample (p, size, regs);
 
-  return sample_if_out (real_malloc (size), size);
+  return p;
 }
 
 GZ_EXPORT void *
@@ -544,7 +598,7 @@ malloc (size_t size)
   real = __atomic_load_n (&real_malloc, __ATOMIC_RELAXED);
   out = counted_out (size);
   if (GZ_UNLIKELY (out || real == NULL))
-    return malloc_slow (size);
+    return malloc_slow_entry (size);
 
   return real (size);
 }

@@ -64,6 +64,12 @@ bool     gz_preload_write_stack  (uint32_t        type,
                                   const void     *body,
                                   size_t          body_size,
                                   const uint64_t *regs) GZ_HIDDEN;
+/* The same with @regs of a call in this thread, outside a signal handler, whose stack is
+ * still live: the program's registers at its call of a wrapper (gz-preload-malloc.c). */
+bool     gz_preload_write_call_stack (uint32_t        type,
+                                      const void     *body,
+                                      size_t          body_size,
+                                      const uint64_t *regs) GZ_HIDDEN;
 /* A record of @size bytes (a multiple of 8, header included) copied from @record. */
 bool     gz_preload_write        (uint32_t        type,
                                   void           *record,

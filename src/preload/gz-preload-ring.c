@@ -246,14 +246,15 @@ copy_stack (uint8_t  *out,
   return copied > 0 ? (size_t) copied : 0;
 }
 
-__attribute__ ((noinline)) bool
-gz_preload_write_stack (uint32_t        type,
-                        const void     *body,
-                        size_t          body_size,
-                        const uint64_t *regs)
+/* @may_learn: @regs are this thread's, of a call outside a signal handler. */
+static bool
+write_stack (uint32_t        type,
+             const void     *body,
+             size_t          body_size,
+             const uint64_t *regs,
+             bool            may_learn)
 {
   GzRingHeader *header = gz_preload_header;
-  uint64_t own_regs[GZ_RING_N_REGS] = { 0 };
   size_t fixed = sizeof (GzRecordHeader) + body_size + sizeof (GzRecordStack);
   size_t stack_bytes;
   size_t used;
@@ -263,11 +264,6 @@ gz_preload_write_stack (uint32_t        type,
 
   if (header == NULL)
     return false;
-  if (regs == NULL)
-    {
-      gz_preload_capture_regs (own_regs);
-      regs = own_regs;
-    }
 
   stack_bytes = header->stack_bytes;
   if (stack_bytes > GZ_PRELOAD_MAX_STACK)
@@ -283,7 +279,7 @@ gz_preload_write_stack (uint32_t        type,
   stack = (GzRecordStack *) (room + sizeof (GzRecordHeader) + body_size);
   memcpy (stack->regs, regs, sizeof stack->regs);
   stack->stack_size = (uint32_t) copy_stack (stack->stack, regs[GZ_RING_REG_SP], stack_bytes,
-                                            regs == own_regs);
+                                            may_learn);
   stack->reserved = 0;
   fill_header (room);
 
@@ -300,4 +296,28 @@ gz_preload_write_stack (uint32_t        type,
     }
 
   return true;
+}
+
+__attribute__ ((noinline)) bool
+gz_preload_write_stack (uint32_t        type,
+                        const void     *body,
+                        size_t          body_size,
+                        const uint64_t *regs)
+{
+  uint64_t own_regs[GZ_RING_N_REGS] = { 0 };
+
+  if (regs != NULL)
+    return write_stack (type, body, body_size, regs, false);
+  gz_preload_capture_regs (own_regs);
+
+  return write_stack (type, body, body_size, own_regs, true);
+}
+
+bool
+gz_preload_write_call_stack (uint32_t        type,
+                             const void     *body,
+                             size_t          body_size,
+                             const uint64_t *regs)
+{
+  return write_stack (type, body, body_size, regs, true);
 }
