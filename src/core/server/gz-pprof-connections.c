@@ -1,6 +1,7 @@
-/* gz-pprof-connections.c: the pprof server's connections, from accept to close: a read-header
- * deadline for requests still arriving, an idle deadline between keep-alive requests, and, at
- * the limit, the oldest idle (else the oldest stalled) connection shed for the new client. */
+/* gz-pprof-connections.c: the pprof server's connections, from accept to close: accepted in
+ * batches ahead of the requests on open ones, a read-header deadline for requests still
+ * arriving, an idle deadline between keep-alive requests, and, at the limit, the oldest idle
+ * (else the oldest stalled) connection shed for the new client. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -42,7 +43,8 @@ struct _GzPprofConnections
 {
   SoupServer     *soup;
   GMainContext   *context;
-  GSocketService *service;
+  GSocket        *listener;
+  GSource        *accept_source;  /* the listener readable, or a pause after accept failed */
   GSocket        *keep_alive[2];
   GHashTable     *by_remote;      /* GSocketAddress * -> Connection * (owned) */
   GQueue          idle;           /* Connection *, longest idle first */
@@ -416,6 +418,69 @@ on_incoming (GSocketService    *service,
   return TRUE;
 }
 
+/* At most this many connections accepted at a time, before the open ones' requests run again. */
+#define ACCEPT_BATCH 64
+/* After accept failed (EMFILE: out of descriptors), a pause before trying again. */
+#define ACCEPT_PAUSE_MS 100
+
+static gboolean on_acceptable (GSocket      *socket,
+                               GIOCondition  condition,
+                               gpointer      user_data);
+
+static void
+arm_accept (GzPprofConnections *self)
+{
+  g_clear_pointer (&self->accept_source, g_source_unref);
+  self->accept_source = g_socket_create_source (self->listener, G_IO_IN, NULL);
+  /* Above the requests of the connections open: a GSocketService accepts one connection per
+   * main-loop iteration, each iteration serving every busy connection's request, so that under
+   * `wrk -c400` a new client waited seconds in the backlog (Go accepts on its own goroutine). */
+  g_source_set_priority (self->accept_source, G_PRIORITY_HIGH);
+  g_source_set_callback (self->accept_source, (GSourceFunc) (void (*) (void)) on_acceptable,
+                         self, NULL);
+  g_source_attach (self->accept_source, self->context);
+}
+
+static gboolean
+on_accept_pause_over (gpointer user_data)
+{
+  GzPprofConnections *self = user_data;
+
+  arm_accept (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_acceptable (GSocket      *socket,
+               GIOCondition  condition,
+               gpointer      user_data)
+{
+  GzPprofConnections *self = user_data;
+
+  for (guint i = 0; i < ACCEPT_BATCH; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) client = g_socket_accept (socket, NULL, &error);
+      g_autoptr(GSocketConnection) connection = NULL;
+
+      if (client == NULL)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+          g_debug ("cannot accept a connection: %s; again in %d ms", error->message,
+                   ACCEPT_PAUSE_MS);
+          g_clear_pointer (&self->accept_source, g_source_unref);
+          self->accept_source = g_timeout_source_new (ACCEPT_PAUSE_MS);
+          g_source_set_callback (self->accept_source, on_accept_pause_over, self, NULL);
+          g_source_attach (self->accept_source, self->context);
+          return G_SOURCE_REMOVE;
+        }
+      connection = g_socket_connection_factory_create_connection (client);
+      on_incoming (NULL, connection, NULL, self);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 GzPprofConnections *
 gz_pprof_connections_new (SoupServer *soup)
 {
@@ -504,27 +569,28 @@ gz_pprof_connections_listen (GzPprofConnections  *self,
                              GSocket             *socket,
                              GError             **error)
 {
-  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_return_val_if_fail (self->listener == NULL, FALSE);
 
-  g_return_val_if_fail (self->service == NULL, FALSE);
-
-  if (!enable_keep_alive (self, error) ||
-      !g_socket_listener_add_socket (G_SOCKET_LISTENER (service), socket, NULL, error))
+  if (!enable_keep_alive (self, error))
     return FALSE;
-  g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), self);
-  self->service = g_steal_pointer (&service);
+  g_socket_set_blocking (socket, FALSE);
+  self->listener = g_object_ref (socket);
+  arm_accept (self);
   return TRUE;
 }
 
 void
 gz_pprof_connections_stop (GzPprofConnections *self)
 {
-  if (self->service == NULL)
+  if (self->listener == NULL)
     return;
-  g_signal_handlers_disconnect_by_data (self->service, self);
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-  g_clear_object (&self->service);
+  if (self->accept_source != NULL)
+    {
+      g_source_destroy (self->accept_source);
+      g_clear_pointer (&self->accept_source, g_source_unref);
+    }
+  g_socket_close (self->listener, NULL);
+  g_clear_object (&self->listener);
 }
 
 void
