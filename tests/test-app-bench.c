@@ -14,7 +14,6 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
-#include "gz-agent-paths.h"
 #include "gz-bench-compare.h"
 #include "gz-bench-summary.h"
 #include "gz-bench-histogram.h"
@@ -22,6 +21,7 @@
 #include "gz-chart-bars.h"
 #include "gz-chart-histogram.h"
 #include "gz-compare-page.h"
+#include "gz-preload-paths.h"
 #include "gz-test-app.h"
 #include "gz-test-cli.h"
 #include "gz-units.h"

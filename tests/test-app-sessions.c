@@ -1,7 +1,7 @@
 /* test-app-sessions.c: the app's Sessions page against real sessions: one started by gz-cli in
  * a "terminal" shows and is stopped from the page; one started in the page shows in
  * `gz-cli profile list`; a program launched from the page (the core's launch path) writes a valid
- * profile; a process without the agent is refused for memory with the core's message and
+ * profile; a process not started by gz is refused for memory with the core's message and
  * sampled for cpu (perf events); the process picker finds a child; and a screenshot of the page
  * with an active and a finished session. Needs a display: meson runs it under Xvfb; without one
  * every subtest is skipped, saying why. */
@@ -482,7 +482,7 @@ test_launched_command (void)
 }
 
 static void
-test_no_agent_refused (void)
+test_not_run_refused (void)
 {
   g_autoptr(GzSessionRequest) request = gz_session_request_new (GZ_PROFILE_TYPE_MEMORY,
                                                                 GZ_TARGET_PID);
@@ -495,12 +495,12 @@ test_no_agent_refused (void)
   g_assert_no_error (spawn_error);
   request->pid = atoi (g_subprocess_get_identifier (sleeper));
 
-  /* Memory needs the agent inside the process: the core's own message is shown. */
+  /* Memory needs the preload inside the process: the core's own message is shown. */
   id = start_from_page (request, &error);
   g_assert_null (id);
   g_assert_nonnull (error);
   g_test_message ("refused: %s", error);
-  g_assert_nonnull (strstr (error, "no gz agent"));
+  g_assert_nonnull (strstr (error, "was not started with gz-cli profile run"));
   g_assert_cmpstr (gz_sessions_page_get_error (page), ==, error);
 
   g_subprocess_force_exit (sleeper);
@@ -508,7 +508,7 @@ test_no_agent_refused (void)
 }
 
 static void
-test_cpu_without_agent (void)
+test_cpu_not_run (void)
 {
   g_autoptr(GzSessionRequest) request = gz_session_request_new (GZ_PROFILE_TYPE_CPU,
                                                                 GZ_TARGET_PID);
@@ -525,7 +525,8 @@ test_cpu_without_agent (void)
   request->pid = atoi (g_subprocess_get_identifier (spinner));
   request->duration = 2 * G_GINT64_CONSTANT (1000000000);
 
-  /* No agent: the core samples it with perf events, or says why the kernel will not. */
+  /* Not started by gz: the core samples it with perf events, or says why the kernel will
+   * not. */
   id = start_from_page (request, &error);
   if (id == NULL)
     {
@@ -544,7 +545,7 @@ test_cpu_without_agent (void)
   g_assert_cmpstr (gz_session_result_row_get_error (finished), ==, NULL);
   summary = gz_session_result_row_get_summary (finished);
   assert_valid_profile (summary);
-  g_test_message ("cpu without the agent: %" G_GINT64_FORMAT " samples", summary->n_samples);
+  g_test_message ("cpu of a process not started by gz: %" G_GINT64_FORMAT " samples", summary->n_samples);
   g_assert_cmpint (summary->n_samples, >, 0);
 
   g_subprocess_force_exit (spinner);
@@ -815,8 +816,8 @@ static const struct
   { "/app-sessions/cli-session-shows", test_cli_session_shows },
   { "/app-sessions/app-session-in-cli-list", test_app_session_in_cli_list },
   { "/app-sessions/launched-command", test_launched_command },
-  { "/app-sessions/no-agent-refused", test_no_agent_refused },
-  { "/app-sessions/cpu-without-agent", test_cpu_without_agent },
+  { "/app-sessions/not-run-refused", test_not_run_refused },
+  { "/app-sessions/cpu-not-run", test_cpu_not_run },
   { "/app-sessions/process-picker", test_process_picker },
   { "/app-sessions/form", test_form },
   { "/app-sessions/cancel-start", test_cancel_start },

@@ -12,12 +12,12 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
-#include "gz-agent-paths.h"
 #include "gz-application.h"
 #include "gz-chart-time-series.h"
 #include "gz-config.h"
 #include "gz-pprof-server.h"
 #include "gz-preferences-window.h"
+#include "gz-preload-paths.h"
 #include "gz-server-page.h"
 #include "gz-stats-page.h"
 #include "gz-process-stats.h"
@@ -506,15 +506,15 @@ test_app_stats_page_export (void)
   g_rmdir (dir);
 }
 
-/* Other targets: a process without the agent and a URL where nothing listens fail saying so;
- * a gz server's URL and an agent's socket (both served by this process) give its figures. */
+/* Other targets: a process without a `run` socket and a URL where nothing listens fail saying
+ * so; a gz server's URL and a `run` socket (both served by this process) give its figures. */
 static void
 test_app_stats_page_targets (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GzPprofServer) server = gz_pprof_server_new (NULL);
-  g_autoptr(GzPprofServer) agent = gz_pprof_server_new (NULL);
+  g_autoptr(GzPprofServer) socket_server = gz_pprof_server_new (NULL);
   g_autofree char *agent_dir = g_dir_make_tmp ("test-app-agents-XXXXXX", &error);
   g_autofree char *socket_path = NULL;
   g_autofree char *url = NULL;
@@ -553,8 +553,8 @@ test_app_stats_page_targets (void)
   g_assert_cmpstr (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"), ==, pid);
   g_assert_cmpuint (gz_stats_page_get_n_points (GZ_STATS_PAGE (page)), ==, 1);
 
-  /* An agent's socket for this pid. */
-  g_assert_true (gz_pprof_server_listen_unix (agent, socket_path, &error));
+  /* A `run` socket for this pid. */
+  g_assert_true (gz_pprof_server_listen_unix (socket_server, socket_path, &error));
   g_assert_no_error (error);
   g_assert_true (gz_stats_page_set_target_pid (GZ_STATS_PAGE (page), getpid (), &error));
   g_assert_no_error (error);
@@ -562,14 +562,14 @@ test_app_stats_page_targets (void)
   g_assert_cmpuint (gz_stats_page_get_n_points (GZ_STATS_PAGE (page)), ==, 0);
   g_assert_null (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"));
   gz_stats_page_refresh_async (GZ_STATS_PAGE (page), NULL, keep_result, &result);
-  spin_until (has_result, &result, "a refresh from the agent's socket");
+  spin_until (has_result, &result, "a refresh from the run socket");
   g_assert_true (gz_stats_page_refresh_finish (GZ_STATS_PAGE (page), result, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (gz_stats_page_get_value (GZ_STATS_PAGE (page), "pid"), ==, pid);
 
   g_object_run_dispose (G_OBJECT (page));
   g_object_unref (page);
-  g_clear_object (&agent);
+  g_clear_object (&socket_server);
   g_unlink (socket_path);
   g_rmdir (agent_dir);
   g_unsetenv ("GZ_AGENT_DIR");

@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gz-agent-paths.h"
 #include "gz-launcher.h"
+#include "gz-preload-paths.h"
 #include "gz-profile.h"
 #include "gz-test-cli.h"
 #include "gz-test-profiles.h"
@@ -411,7 +411,7 @@ test_static (Fixture      *f,
   g_assert_nonnull (strstr (err, "statically linked"));
 }
 
-/* The check before a launch with the preload (gz_agent_can_preload): a dynamically linked
+/* The check before a launch with the preload (gz_preload_check_program): a dynamically linked
  * program passes; a static one, a setgid one (the loader ignores LD_PRELOAD for it), a script
  * and a missing file are refused, each with its reason. */
 static void
@@ -425,24 +425,24 @@ test_preload_check (Fixture      *f,
   g_autoptr(GError) error = NULL;
   gsize length;
 
-  g_assert_true (gz_agent_can_preload (target_program (), &error));
+  g_assert_true (gz_preload_check_program (target_program (), &error));
   g_assert_no_error (error);
 
   g_assert_true (g_file_get_contents (target_program (), &contents, &length, NULL));
   g_assert_true (g_file_set_contents (setgid, contents, length, NULL));
   g_assert_cmpint (g_chmod (setgid, 02755), ==, 0);
-  g_assert_false (gz_agent_can_preload (setgid, &error));
+  g_assert_false (gz_preload_check_program (setgid, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "setuid or setgid"));
   g_clear_error (&error);
 
   g_assert_true (g_file_set_contents (script, "#!/bin/sh\necho hi\n", -1, NULL));
-  g_assert_false (gz_agent_can_preload (script, &error));
+  g_assert_false (gz_preload_check_program (script, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "not an ELF"));
   g_clear_error (&error);
 
-  g_assert_false (gz_agent_can_preload ("/nonexistent/program", &error));
+  g_assert_false (gz_preload_check_program ("/nonexistent/program", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
@@ -451,7 +451,7 @@ test_preload_check (Fixture      *f,
       g_test_skip ("no static test program in this build (not linked under the sanitizers)");
       return;
     }
-  g_assert_false (gz_agent_can_preload (program, &error));
+  g_assert_false (gz_preload_check_program (program, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "statically linked"));
 }
@@ -573,7 +573,7 @@ assert_parked_threads (GzProfile *profile)
 }
 
 /* Stopped by --duration while the program runs: its threads at the stop, taken from outside;
- * nothing of gz is in the program (no preload, no agent). */
+ * nothing of gz is in the program (no preload). */
 static void
 test_goroutine_at_stop (Fixture      *f,
                         gconstpointer data)

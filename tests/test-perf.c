@@ -614,10 +614,10 @@ test_no_such_process (Fixture      *f,
   assert_refused (f, status, err, "no process");
 }
 
-/* Other types need the agent: the line says so and how to start the program with it. */
+/* Other types need the preload: the line says so and how to start the program with it. */
 static void
-test_other_type_needs_agent (Fixture      *f,
-                             gconstpointer data)
+test_other_type_needs_preload (Fixture      *f,
+                               gconstpointer data)
 {
   Program p = { 0 };
   g_autofree char *err = NULL;
@@ -630,7 +630,7 @@ test_other_type_needs_agent (Fixture      *f,
                                 "--pid", pid_text, "--duration", "1s", "--output-dir",
                                 f->cli.out_dir, NULL);
   program_end (&p);
-  assert_refused (f, status, err, "needs the gz agent");
+  assert_refused (f, status, err, "needs gz's preload");
   g_assert_nonnull (strstr (err, "profile run -- COMMAND"));
 }
 
@@ -732,7 +732,7 @@ test_session_api (Fixture      *f,
                                       NULL, &error);
   g_assert_null (memory);
   g_assert_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_UNSUPPORTED);
-  g_assert_nonnull (strstr (error->message, "needs the gz agent"));
+  g_assert_nonnull (strstr (error->message, "needs gz's preload"));
   g_clear_error (&error);
 
   session = gz_session_new_for_target (NULL, GZ_PROFILE_TYPE_CPU, 60 * G_TIME_SPAN_SECOND * 1000,
@@ -778,7 +778,7 @@ main (int    argc,
   add ("/perf/unprivileged", test_unprivileged);
   add ("/perf/session-api", test_session_api);
   add ("/perf/refused/no-such-process", test_no_such_process);
-  add ("/perf/refused/other-type", test_other_type_needs_agent);
+  add ("/perf/refused/other-type", test_other_type_needs_preload);
   add ("/perf/refused/other-user", test_other_user);
   status = g_test_run ();
   if (nobody_dir != NULL)

@@ -923,24 +923,13 @@ test_many_kept_alive (void)
   many_kept_alive (n_idle, 128);
 }
 
+/* A Unix socket (as `gz-cli profile run` serves a program on), its endpoints behind the same
+ * checks as on TCP (here: the token). */
 static void
-handle_extra (SoupServer        *soup,
-              SoupServerMessage *msg,
-              const char        *path,
-              GHashTable        *query,
-              gpointer           user_data)
-{
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "extra", 5);
-}
-
-/* A Unix socket (the agent's), and an endpoint added by the program hosting the server, behind
- * the same checks as the others (here: the token). */
-static void
-test_unix_and_handler (void)
+test_unix (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("gz-unix-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "agent.sock", NULL);
+  g_autofree char *path = g_build_filename (dir, "run.sock", NULL);
   g_autofree char *token = g_build_filename (dir, "token", NULL);
   g_autoptr(GzConfig) config = gz_config_new (NULL, NULL);
   g_autoptr(GzPprofServer) server = NULL;
@@ -951,13 +940,12 @@ test_unix_and_handler (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *refused = NULL;
-  g_autofree char *extra = NULL;
+  g_autofree char *stats = NULL;
   g_autofree char *url = NULL;
 
   g_assert_true (g_file_set_contents (token, "t0ken\n", -1, NULL));
   g_assert_true (gz_config_set_flag (config, "token-file", token, NULL));
   server = gz_pprof_server_new (config);
-  gz_pprof_server_add_handler (server, "/debug/extra", handle_extra, NULL, NULL);
   g_assert_true (gz_pprof_server_listen_unix (server, path, &error));
   g_assert_no_error (error);
   url = gz_pprof_server_get_url (server);
@@ -969,14 +957,14 @@ test_unix_and_handler (void)
                                  &result);
   connection = g_socket_client_connect_finish (client, pump (&result), NULL);
   g_assert_nonnull (connection);
-  raw_send (connection, "GET /debug/extra HTTP/1.1\r\nHost: x\r\n\r\n");
+  raw_send (connection, "GET /debug/stats HTTP/1.1\r\nHost: x\r\n\r\n");
   refused = raw_receive (connection, 5000);
   if (!g_str_has_prefix (refused, "HTTP/1.1 401 "))
     g_error ("not refused: [%s]", refused);
-  raw_send (connection, "GET /debug/extra HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0ken\r\n\r\n");
-  extra = raw_receive (connection, 5000);
-  g_assert_true (g_str_has_prefix (extra, "HTTP/1.1 200 OK\r\n"));
-  g_assert_true (g_str_has_suffix (extra, "\r\n\r\nextra"));
+  raw_send (connection, "GET /debug/stats HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0ken\r\n\r\n");
+  stats = raw_receive (connection, 5000);
+  g_assert_true (g_str_has_prefix (stats, "HTTP/1.1 200 OK\r\n"));
+  g_assert_nonnull (strstr (stats, "\"threads\""));
 
   g_clear_object (&server);
   g_unlink (path);
@@ -1286,7 +1274,7 @@ main (int    argc,
   g_test_add_func ("/pprof-server/idle-timeout", test_idle_timeout);
   g_test_add_func ("/pprof-server/slow-clients", test_slow_clients);
   g_test_add_func ("/pprof-server/many-kept-alive", test_many_kept_alive);
-  g_test_add_func ("/pprof-server/unix-and-handler", test_unix_and_handler);
+  g_test_add_func ("/pprof-server/unix", test_unix);
   g_test_add_func ("/pprof-server/shared-answers", test_shared_answers);
   g_test_add_func ("/pprof-server/too-long", test_too_long);
   g_test_add_func ("/pprof-server/port-in-use", test_port_in_use);

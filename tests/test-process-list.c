@@ -1,5 +1,5 @@
 /* test-process-list.c: the user's process list finds this test and its children, with their
- * command lines, CPU use and agent sockets. */
+ * command lines, CPU use and `gz-cli profile run` sockets. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 
 #include "gz-process-list.h"
@@ -95,6 +96,10 @@ test_process_list_children (void)
   g_autofree char *agent_dir = NULL;
   g_autofree char *socket_path = NULL;
   g_autofree char *socket_name = NULL;
+  g_autofree char *plain_path = NULL;
+  g_autofree char *plain_name = NULL;
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
   const GzProcessInfo *sleeping, *spinning;
 
   agent_dir = g_dir_make_tmp ("test-process-list-XXXXXX", &error);
@@ -109,10 +114,19 @@ test_process_list_children (void)
   wait_for_exec (sleeper, "31.5");
   wait_for_exec (spinner, "gz-spin");
 
-  /* An agent's socket is a file named after the pid in the agents' directory. */
+  /* A `run` socket is a Unix socket named after the pid in `run`'s directory; a plain file by
+   * that name is not one. */
   socket_name = g_strdup_printf ("%d.sock", pid_of (sleeper));
   socket_path = g_build_filename (agent_dir, socket_name, NULL);
-  g_assert_true (g_file_set_contents (socket_path, "", 0, &error));
+  listener = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                           &error);
+  g_assert_no_error (error);
+  address = g_unix_socket_address_new (socket_path);
+  g_assert_true (g_socket_bind (listener, address, FALSE, &error));
+  g_assert_no_error (error);
+  plain_name = g_strdup_printf ("%d.sock", pid_of (spinner));
+  plain_path = g_build_filename (agent_dir, plain_name, NULL);
+  g_assert_true (g_file_set_contents (plain_path, "", 0, &error));
 
   first = gz_process_list_refresh (list, &error);
   g_assert_no_error (error);
@@ -141,6 +155,7 @@ test_process_list_children (void)
   g_assert_true (g_subprocess_wait (sleeper, NULL, NULL));
   g_assert_true (g_subprocess_wait (spinner, NULL, NULL));
   g_unlink (socket_path);
+  g_unlink (plain_path);
   g_rmdir (agent_dir);
   g_unsetenv ("GZ_AGENT_DIR");
 }

@@ -22,7 +22,7 @@ typedef struct
   SoupServer *server;
   GSocketService *service;  /* accepts for the server: SoupServer's own listener leaks */
   char       *url;          /* http://127.0.0.1:PORT */
-  char       *socket_path;  /* root/agent.sock */
+  char       *socket_path;  /* root/run.sock */
   GBytes     *snapshot;     /* a goroutine profile of this process, encoded */
   GBytes     *tripled;      /* the same with every value times 3 */
   gint64      snapshot_total;
@@ -204,7 +204,7 @@ fixture_set_up (Fixture      *f,
   copy = gz_profile_decode (f->snapshot, &error);
   g_assert_no_error (error);
   f->tripled = encode_times (copy, 3);
-  f->socket_path = g_build_filename (f->root, "agent.sock", NULL);
+  f->socket_path = g_build_filename (f->root, "run.sock", NULL);
 
   g_mutex_init (&f->lock);
   g_cond_init (&f->ready);
@@ -445,7 +445,7 @@ test_pid_session (Fixture      *f,
   g_autoptr(GError) error = NULL;
   GzTarget target = { GZ_TARGET_PID, getpid (), NULL };
 
-  g_assert_null (gz_target_client_new_for_socket (getpid (), "/nonexistent/agent.sock", &error));
+  g_assert_null (gz_target_client_new_for_socket (getpid (), "/nonexistent/run.sock", &error));
   g_assert_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT);
   g_clear_error (&error);
 

@@ -312,7 +312,7 @@ test_url_go (Fixture      *f,
   /* A Go service has no /debug/stats: one line says so. */
   g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, &out, &err, "stats", "--url",
                                         service.url, NULL), ==, 1);
-  assert_one_line_error (err, "gz server or a gz agent");
+  assert_one_line_error (err, "gz's servers only");
   go_service_stop (&service);
 }
 
@@ -537,8 +537,8 @@ test_command_bad (Fixture      *f,
 }
 
 static void
-test_pid_without_agent (Fixture      *f,
-                        gconstpointer data)
+test_pid_not_run (Fixture      *f,
+                  gconstpointer data)
 {
   g_autoptr(GSubprocess) sleeper = NULL;
   g_autoptr(GError) error = NULL;
@@ -549,7 +549,8 @@ test_pid_without_agent (Fixture      *f,
   sleeper = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sleep", "30", NULL);
   g_assert_no_error (error);
   pid = g_subprocess_get_identifier (sleeper);
-  assert_start_fails (f, "has no gz agent", "--type", "memory", "--pid", pid, NULL);
+  assert_start_fails (f, "was not started with gz-cli profile run", "--type", "memory",
+                      "--pid", pid, NULL);
   assert_start_fails (f, "gz-cli profile run --", "--type", "memory", "--pid", pid, NULL);
   g_assert_cmpint (gz_test_cli_run_env (&f->cli, NULL, NULL, &err, "stats", "--pid", pid,
                                         NULL), ==, 1);
@@ -993,7 +994,7 @@ main (int    argc,
   add ("/targets/url/go", NULL, test_url_go);
   add ("/targets/url/bad", NULL, test_url_bad);
   add ("/targets/command/bad", NULL, test_command_bad);
-  add ("/targets/pid/without-agent", NULL, test_pid_without_agent);
+  add ("/targets/pid/not-run", NULL, test_pid_not_run);
   add ("/targets/command/cpu", NULL, test_command_cpu);
   add ("/targets/command/memory", NULL, test_command_memory);
   for (guint i = 0; i < G_N_ELEMENTS (thread_cases); i++)

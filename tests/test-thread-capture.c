@@ -1,7 +1,7 @@
-/* test-thread-capture.c: the goroutine profile of another process from outside (ptrace, no
- * agent, no signal): a plain C program's three named threads, each blocked in a known function,
- * and its main thread; captured 20 times, the program goes on unharmed (no call it was blocked
- * in returns early). */
+/* test-thread-capture.c: the goroutine profile of another process from outside (ptrace,
+ * nothing of gz in it, no signal): a plain C program's three named threads, each blocked in a
+ * known function, and its main thread; captured 20 times, the program goes on unharmed (no
+ * call it was blocked in returns early). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 

@@ -233,7 +233,7 @@ on_command_progress (guint    command,
     job->progress (fraction, run + 1, mean_ns, job->progress_data);
 }
 
-/* --- a command's profiles: one extra run under the agent for each, as gz-cli takes them */
+/* --- a command's profiles: one extra, profiled run for each, as gz-cli takes them */
 
 static void profile_next (GTask *task);
 

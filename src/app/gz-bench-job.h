@@ -24,7 +24,7 @@ typedef struct
   gboolean            memory;         /* built-ins: B/op, allocs/op and a memory profile of
                                        * the first sample; commands: a memory profile */
   gboolean            cpu_profile;    /* a CPU profile of the first sample; of a command, from
-                                       * one extra run under the agent (as gz-cli) */
+                                       * one extra, profiled run (as gz-cli) */
 } GzBenchJobOptions;
 
 /* On the caller's main context, often while the job runs. @fraction: 0..1 of the whole job;

@@ -110,12 +110,12 @@ on_benchmark_selected (GzBenchmarksPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->iterations_row), !command);
   gtk_widget_set_sensitive (GTK_WIDGET (self->concurrency_row), !command);
   adw_action_row_set_subtitle (self->memory_row,
-                               command ? _("A memory profile from one more run under the agent")
+                               command ? _("A memory profile from one more, profiled run")
                                        : _("Exact B/op and allocs/op, and a memory profile of "
                                            "the first sample"));
   adw_action_row_set_subtitle (self->cpu_row,
-                               command ? _("A CPU profile from one more run under the agent "
-                                           "(its words run without sh)")
+                               command ? _("A CPU profile from one more, profiled run (its "
+                                           "words run without sh)")
                                        : _("A CPU profile of the first sample"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->benchmark_row),
                                command ? _("Any command, as gz-cli profile benchmark --command: "
@@ -481,7 +481,7 @@ on_run_progress (double   fraction,
   g_autofree char *text = NULL;
 
   if (sample == 0)
-    text = g_strdup (_("Taking the profiles: one more run under the agent for each…"));
+    text = g_strdup (_("Taking the profiles: one more, profiled run for each…"));
   else if (self->run_options.suite != NULL)
     text = isfinite (estimate_ns)
       ? g_strdup_printf (_("Sample %u of %u · about %s per operation"), sample,

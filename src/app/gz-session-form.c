@@ -1,7 +1,7 @@
 /* gz-session-form.c: the form that describes a session to start: type (the core's names), a
  * duration or "until stopped", the output folder (the configured one unless chosen), and a
  * target — this application, a program to launch in a working folder, a running process from
- * the process picker (one without the agent offers cpu only), or a pprof URL. */
+ * the process picker (one not started by gz offers cpu only), or a pprof URL. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -88,7 +88,7 @@ update_form (GzSessionForm *self)
   adw_action_row_set_subtitle (self->cwd_row, self->working_dir != NULL
                                                 ? self->working_dir
                                                 : _("The application’s current folder"));
-  /* A process without the agent can only be sampled from outside: cpu. */
+  /* A process not started by gz (no `run` socket) can only be sampled from outside: cpu. */
   if (cpu_only)
     adw_combo_row_set_selected (self->type_row, GZ_PROFILE_TYPE_CPU);
   gtk_widget_set_sensitive (GTK_WIDGET (self->type_row), !cpu_only);
@@ -158,8 +158,10 @@ on_process_chosen (GzSessionForm *self,
   self->chosen_has_agent = has_agent;
   subtitle = has_agent
                /* Translators: pid, command line. */
-               ? g_strdup_printf (_("pid %d · %s · gz agent: every type"), pid, command_line)
-               : g_strdup_printf (_("pid %d · %s · no gz agent: cpu only"), pid, command_line);
+               ? g_strdup_printf (_("pid %d · %s · started by gz: every type"), pid,
+                                  command_line)
+               : g_strdup_printf (_("pid %d · %s · not started by gz: cpu only"), pid,
+                                  command_line);
   adw_action_row_set_subtitle (self->process_row, subtitle);
   update_form (self);
 }
@@ -380,8 +382,8 @@ gz_session_form_set_starting (GzSessionForm *self,
   g_return_if_fail (GZ_IS_SESSION_FORM (self));
 
   self->starting = !!starting;
-  /* While a start is under way (a launched program's agent, a URL's first answer), the button
-   * cancels it. */
+  /* While a start is under way (a launched program, a URL's first answer), the button cancels
+   * it. */
   gtk_button_set_label (self->start_button, self->starting ? _("_Cancel") : _("_Start Session"));
   if (self->starting)
     gtk_widget_remove_css_class (GTK_WIDGET (self->start_button), "suggested-action");

@@ -1,6 +1,7 @@
 /* gz-session-process-picker.c: the dialog that offers the user's processes as session targets:
- * those with the gz agent first (every type), then the rest (cpu), newest first; a search
- * entry filters by pid or command line; the list is read again every 2 s on a worker. */
+ * those started with `gz-cli profile run` first (every type), then the rest (cpu), newest
+ * first; a search entry filters by pid or command line; the list is read again every 2 s on
+ * a worker. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -49,7 +50,7 @@ row_has_agent (GtkListBoxRow *row)
   return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "gz-has-agent"));
 }
 
-/* The agent's processes first (they offer every type), then newest first. */
+/* The processes with a `run` socket first (they offer every type), then newest first. */
 static int
 sort_rows (GtkListBoxRow *a,
            GtkListBoxRow *b,
@@ -81,9 +82,9 @@ update_row (GtkWidget           *row,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info->command_line);
   subtitle = info->has_agent
                /* Translators: pid · CPU use · what the process offers. */
-               ? g_strdup_printf (_("pid %d · CPU %.1f %% · gz agent: every profile type"),
+               ? g_strdup_printf (_("pid %d · CPU %.1f %% · started by gz: every profile type"),
                                   info->pid, info->cpu_percent)
-               : g_strdup_printf (_("pid %d · CPU %.1f %% · no gz agent: cpu only"),
+               : g_strdup_printf (_("pid %d · CPU %.1f %% · not started by gz: cpu only"),
                                   info->pid, info->cpu_percent);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   haystack = g_strdup_printf ("%d %s", info->pid, info->command_line);

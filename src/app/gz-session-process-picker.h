@@ -1,5 +1,6 @@
 /* gz-session-process-picker.h: a dialog that lists the user's processes (pid, command line, CPU
- * use, whether each runs the gz agent), searchable, refreshed while open; choosing one ends it. */
+ * use, whether `gz-cli profile run` started it), searchable, refreshed while open; choosing one
+ * ends it. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -21,7 +22,7 @@ guint                   gz_session_process_picker_get_n_shown (GzSessionProcessP
 gboolean                gz_session_process_picker_choose     (GzSessionProcessPicker *self,
                                                               int                     pid);
 
-/* Signals: ::chosen (int pid, gboolean has_agent, const char *command_line) — then the
- * dialog closes. ::refreshed () — the list was read again. */
+/* Signals: ::chosen (int pid, gboolean has_agent: it has a `run` socket, const char
+ * *command_line) — then the dialog closes. ::refreshed () — the list was read again. */
 
 G_END_DECLS

@@ -27,8 +27,8 @@ void                 gz_session_row_update_progress (GzSessionRow       *self);
 void                 gz_session_row_set_stopping  (GzSessionRow         *self,
                                                    gboolean              stopping);
 gboolean             gz_session_row_get_stopping  (GzSessionRow         *self);
-/* What the page shows as a session's target: "this application", "pid 4242 (with the agent)",
- * a URL or a command line. Free with g_free. */
+/* What the page shows as a session's target: "this application", "pid 4242", a URL or a
+ * command line. Free with g_free. */
 char                *gz_session_describe_target   (const GzSessionInfo  *info);
 
 /* Signals: ::stop () — the Stop button was pressed. */

@@ -1,13 +1,13 @@
 /* gz-session-starter.c: a session request turned into a running GzSession: a command launched
  * through the core (gz-session-launch.h), and on a worker thread this application's profilers
- * started, a pid's agent or a URL reached. */
+ * started, a pid's socket (`gz-cli profile run`) or a URL reached. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "gz-agent-paths.h"
+#include "gz-preload-paths.h"
 #include "gz-session-launch.h"
 #include "gz-session-starter.h"
 
@@ -61,7 +61,7 @@ start_data_free (StartData *data)
   g_free (data);
 }
 
-/* The client that reaches the target of @request (a pid's agent, or a URL). */
+/* The client that reaches the target of @request (a pid's socket, or a URL). */
 static GzTargetClient *
 target_client (const GzSessionRequest  *request,
                GzConfig                *config,
@@ -114,8 +114,8 @@ start_thread (GTask        *task,
   if (client == NULL && request->target == GZ_TARGET_PID &&
       g_error_matches (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT))
     {
-      /* A process without the agent: cpu through the kernel's perf events (the core says why
-       * when the kernel refuses); the other types need the agent. */
+      /* A process not started with `profile run` (no socket): cpu through the kernel's perf
+       * events (the core says why when the kernel refuses); the other types need the preload. */
       if (request->type == GZ_PROFILE_TYPE_CPU)
         {
           g_clear_error (&error);
@@ -123,13 +123,14 @@ start_thread (GTask        *task,
                                                request->output_dir, &target, NULL, &error);
         }
       else
-        g_prefix_error (&error, _("A %s profile needs the gz agent (only cpu works without "
-                                  "it): "), gz_profile_type_to_string (request->type));
+        g_prefix_error (&error, _("A %s profile needs gz's preload in the program (only "
+                                  "cpu works without it): "),
+                        gz_profile_type_to_string (request->type));
     }
   else if (client != NULL)
     session = gz_session_new_for_target (data->config, request->type, request->duration,
                                          request->output_dir, &target, client, &error);
-  /* The one blocking request: the agent's session start, or the URL's first answer. The
+  /* The one blocking request: the socket's or the URL's first answer. The
    * session's sources go to the thread-default context, which on this worker is the main
    * context (GTask pushes none here). */
   if (session != NULL && !gz_session_start (session, &error))

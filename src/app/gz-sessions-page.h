@@ -21,7 +21,7 @@ GtkWidget          *gz_sessions_page_new             (void);
  * follows a success. */
 void                gz_sessions_page_start           (GzSessionsPage          *self,
                                                       const GzSessionRequest  *request);
-/* Cancels the start under way, if any: a launched program whose agent is awaited is killed;
+/* Cancels the start under way, if any: a launched program whose start is awaited is killed;
  * a session whose start request was already under way is stopped at once (its profile kept).
  * ::start-failed says so. */
 void                gz_sessions_page_cancel_start    (GzSessionsPage          *self);

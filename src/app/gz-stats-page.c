@@ -1,6 +1,6 @@
-/* gz-stats-page.c: the Statistics page: a target (this app, a process with the agent, a pprof
- * URL) sampled on a worker every second while the page is shown, four live charts, one row per
- * value of the statistics' JSON, pause and export. */
+/* gz-stats-page.c: the Statistics page: a target (this app, a process started with
+ * `gz-cli profile run`, a pprof URL) sampled on a worker every second while the page is shown,
+ * four live charts, one row per value of the statistics' JSON, pause and export. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -12,7 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "gz-chart-time-series.h"
-#include "gz-agent-paths.h"
+#include "gz-preload-paths.h"
 #include "gz-process-list.h"
 #include "gz-stats-page.h"
 #include "gz-stats-values.h"
@@ -143,10 +143,10 @@ gz_stats_page_error_hint (GzStatsPage *self)
   switch (self->kind)
     {
     case TARGET_PID:
-      return _("Check that the process still runs; a program gets the agent when started with "
-               "“gz-cli profile run -- PROGRAM”.");
+      return _("Check that the process still runs; statistics come from a program started "
+               "with “gz-cli profile run -- PROGRAM”.");
     case TARGET_URL:
-      return _("Check the URL and that a gz server or agent listens there (“gz-cli profile run”, "
+      return _("Check the URL and that a gz server listens there (“gz-cli profile server”, "
                "or the Server page of this app).");
     case TARGET_SELF:
     default:
@@ -351,8 +351,8 @@ gz_stats_page_update_status (GzStatsPage *self)
 
   if (target == NULL)
     text = g_strdup (self->kind == TARGET_PID
-                       ? _("Choose a process that runs the gz agent.")
-                       : _("Type the URL of a gz server or agent and press Enter."));
+                       ? _("Choose a process started with “gz-cli profile run”.")
+                       : _("Type the URL of a gz server and press Enter."));
   else if (self->paused)
     text = g_strdup_printf (_("%s: paused"), target);
   else
@@ -552,7 +552,7 @@ gz_stats_page_set_target_url (GzStatsPage  *self,
 
 static void process_selected_cb (GzStatsPage *self);
 
-/* The process row lists the user's processes that run the agent. */
+/* The process row lists the user's processes started with `gz-cli profile run` (a socket). */
 static void
 processes_refreshed_cb (GObject      *object,
                         GAsyncResult *result,
@@ -594,9 +594,9 @@ processes_refreshed_cb (GObject      *object,
   else if (self->process_pids->len == 0)
     {
       gtk_label_set_text (self->error_label,
-                          _("No process of yours runs the gz agent. Start a program with "
-                            "“gz-cli profile run -- PROGRAM”, then look again with the "
-                            "button beside Pause."));
+                          _("No process of yours was started with “gz-cli profile run”. "
+                            "Start a program with “gz-cli profile run -- PROGRAM”, then look "
+                            "again with the button beside Pause."));
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
     }
   else

@@ -1,6 +1,7 @@
 /* gz-stats-page.h: the Statistics page: live charts (allocated bytes, RSS, threads, CPU) and
- * the values of gz_process_stats_collect() — of this app, a process with the agent or a pprof
- * URL — sampled off the main thread every second while the page is shown. */
+ * the values of gz_process_stats_collect() — of this app, a process started with `gz-cli
+ * profile run` or a pprof URL — sampled off the main thread every second while the page is
+ * shown. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -33,7 +34,7 @@ guint       gz_stats_page_get_n_points    (GzStatsPage          *self);
 
 /* Where the statistics come from. Changing it forgets the charts and the rows. */
 void        gz_stats_page_set_target_self (GzStatsPage          *self);
-/* Fails (GZ_TARGET_ERROR_NO_AGENT) when process @pid has no agent. */
+/* Fails (GZ_TARGET_ERROR_NO_AGENT) when process @pid has no `run` socket. */
 gboolean    gz_stats_page_set_target_pid  (GzStatsPage          *self,
                                            int                   pid,
                                            GError              **error);

@@ -1,5 +1,5 @@
 /* gz-cli-list.c: `gz-cli profile list`: the active sessions of every gz process of this user;
- * with --targets, the processes that run the gz agent. */
+ * with --targets, the processes started with `gz-cli profile run` (their sockets). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gz-agent-paths.h"
 #include "gz-cli.h"
+#include "gz-preload-paths.h"
 #include "gz-private-dir.h"
 #include "gz-session-registry.h"
 
@@ -198,7 +198,7 @@ read_command (int pid)
   return g_steal_pointer (&contents);
 }
 
-/* The sockets in the agents' directory whose process lives; the others are removed, with one
+/* The sockets in `run`'s directory whose process lives; the others are removed, with one
  * message each in @stale. NULL with @error when the directory is not the user's own. */
 static GPtrArray *
 list_agent_targets (GPtrArray  *stale,
@@ -288,7 +288,7 @@ print_targets (GPtrArray *targets,
 
   if (targets->len == 0)
     {
-      printf (_("No processes run the gz agent.\n"));
+      printf (_("No processes were started with gz-cli profile run.\n"));
       return;
     }
   {
@@ -388,7 +388,8 @@ gz_cli_list (int    argc,
     { "watch", 'w', 0, G_OPTION_ARG_NONE, &watch, N_("Refresh every second until Ctrl-C"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default) or json"), "FORMAT" },
     { "targets", 0, 0, G_OPTION_ARG_NONE, &targets,
-      N_("List the processes that run the gz agent (pid, command, socket) instead"), NULL },
+      N_("List the processes started with gz-cli profile run (pid, command, socket) "
+         "instead"), NULL },
     { NULL }
   };
 

@@ -15,7 +15,6 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
-#include "gz-agent-paths.h"
 #include "gz-auto-profiler.h"
 #include "gz-cli.h"
 #include "gz-collector.h"
@@ -23,6 +22,7 @@
 #include "gz-launcher.h"
 #include "gz-perf-events.h"
 #include "gz-pprof-server.h"
+#include "gz-preload-paths.h"
 #include "gz-private-dir.h"
 #include "gz-ring.h"
 

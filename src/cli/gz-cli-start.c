@@ -1,7 +1,7 @@
 /* gz-cli-start.c: `gz-cli profile start`: a session in the foreground, of this process, of a
- * running process (--pid: cpu through perf events, the other types through its agent), of a
- * pprof URL (--url), or of a command it launches (with gz's preload library, perf events and
- * ptrace: no agent in it). */
+ * running process (--pid: cpu through perf events, the other types through the socket of a
+ * program started with `gz-cli profile run`), of a pprof URL (--url), or of a command it
+ * launches (with gz's preload library, perf events and ptrace). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -143,15 +143,16 @@ new_session (GzConfig      *config,
 
   client = gz_cli_target_client (pid, url, token_file != NULL && *token_file != '\0'
                                              ? token_file : NULL, &local_error);
-  /* A cpu session of a process without the agent: the kernel's perf events sample it. The
-   * other types say they need the agent (the client's error says how to start it). */
+  /* A cpu session of a process not started with `profile run` (no socket): the kernel's perf
+   * events sample it. The other types say they need the preload (the client's error says how
+   * to start the program with it). */
   if (client == NULL && type == GZ_PROFILE_TYPE_CPU && url == NULL &&
       g_error_matches (local_error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT))
     return gz_session_new_for_target (config, type, 0, NULL, &target, NULL, error);
   if (client == NULL && type != GZ_PROFILE_TYPE_CPU && (kill (pid, 0) == 0 || errno == EPERM) &&
       g_error_matches (local_error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT))
-    g_prefix_error (&local_error, "a %s profile needs the gz agent (only cpu works without "
-                    "it): ", gz_profile_type_to_string (type));
+    g_prefix_error (&local_error, "a %s profile needs gz's preload in the program (only cpu "
+                    "works without it): ", gz_profile_type_to_string (type));
   if (client == NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -356,7 +357,8 @@ gz_cli_start (int    argc,
       N_("What to profile: cpu, memory, goroutine (threads), block, mutex, threadcreate"),
       "TYPE" },
     { "pid", 'p', 0, G_OPTION_ARG_INT, &pid,
-      N_("Profile running process PID: cpu of any of yours, the other types with the gz agent"),
+      N_("Profile running process PID: cpu of any of yours, the other types of one started "
+         "with gz-cli profile run"),
       "PID" },
     { "url", 'u', 0, G_OPTION_ARG_STRING, &url,
       N_("Profile a pprof HTTP endpoint (Go net/http/pprof, gz server)"), "URL" },

@@ -1,5 +1,5 @@
-/* gz-cli-stats.c: `gz-cli profile stats`: runtime statistics of this process, of a process with
- * the agent (--pid) or of a gz server or agent on TCP (--url). */
+/* gz-cli-stats.c: `gz-cli profile stats`: runtime statistics of this process, of a process
+ * started with `gz-cli profile run` (--pid, through its socket) or of a gz server (--url). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -72,9 +72,9 @@ gz_cli_stats (int    argc,
     { "watch", 'w', 0, G_OPTION_ARG_STRING, &watch, N_("Print again every INTERVAL until Ctrl-C"),
       "INTERVAL" },
     { "pid", 'p', 0, G_OPTION_ARG_INT, &pid,
-      N_("Statistics of process PID, which runs the gz agent"), "PID" },
+      N_("Statistics of process PID, started with gz-cli profile run"), "PID" },
     { "url", 'u', 0, G_OPTION_ARG_STRING, &url,
-      N_("Statistics of a gz server or agent at URL (its /debug/stats)"), "URL" },
+      N_("Statistics of a gz server at URL (its /debug/stats)"), "URL" },
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
       N_("Bearer token for a protected gz server"), "FILE" },
     { NULL }

@@ -6,9 +6,9 @@
 
 #include <signal.h>
 
-#include "gz-agent-paths.h"
 #include "gz-cli.h"
 #include "gz-launcher.h"
+#include "gz-preload-paths.h"
 
 GzTargetClient *
 gz_cli_target_client (int          pid,
@@ -29,8 +29,8 @@ gz_cli_target_client (int          pid,
       kill (pid, 0) == 0)
     {
       g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NO_AGENT,
-                   "process %d has no gz agent (no socket at %s); start the program with "
-                   "`gz-cli profile run -- COMMAND`", pid, socket_path);
+                   "process %d was not started with gz-cli profile run (no socket at %s); "
+                   "start the program with `gz-cli profile run -- COMMAND`", pid, socket_path);
       return NULL;
     }
   if (client == NULL)

@@ -1,5 +1,5 @@
-/* gz-agent-paths.c: the agent's and the preload's library paths, the agent's sockets' directory,
- * and the preload check. */
+/* gz-preload-paths.c: the preload library's path and the check that a program can take it;
+ * the folder of the sockets of the programs `gz-cli profile run` serves. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -13,7 +13,7 @@
 
 #include <gio/gio.h>
 
-#include "gz-agent-paths.h"
+#include "gz-preload-paths.h"
 
 char *
 gz_agent_dir (void)
@@ -38,10 +38,9 @@ gz_agent_socket_path (int pid)
   return g_build_filename (dir, name, NULL);
 }
 
-/* <dir of /proc/self/exe>/../@folder/@name, or NULL. */
+/* <dir of /proc/self/exe>/../preload/libgz-preload.so (the build tree), or NULL. */
 static char *
-build_tree_library (const char *folder,
-                    const char *name)
+build_tree_library (void)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = NULL;
@@ -50,22 +49,16 @@ build_tree_library (const char *folder,
   if (exe == NULL)
     return NULL;
   dir = g_path_get_dirname (exe);
-  path = g_build_filename (dir, "..", folder, name, NULL);
+  path = g_build_filename (dir, "..", "preload", "libgz-preload.so", NULL);
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return NULL;
   return g_canonicalize_filename (path, NULL);
 }
 
-/* $@variable, else the build tree's @folder/@name, else @installed. */
-static char *
-library_path (const char  *variable,
-              const char  *folder,
-              const char  *name,
-              const char  *installed,
-              const char  *what,
-              GError     **error)
+char *
+gz_preload_library_path (GError **error)
 {
-  const char *env = g_getenv (variable);
+  const char *env = g_getenv ("GZ_PRELOAD_LIBRARY");
   char *built;
 
   if (env != NULL && *env != '\0')
@@ -73,36 +66,22 @@ library_path (const char  *variable,
       if (!g_file_test (env, G_FILE_TEST_IS_REGULAR))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       "%s=%s: no such file", variable, env);
+                       "GZ_PRELOAD_LIBRARY=%s: no such file", env);
           return NULL;
         }
       return g_strdup (env);
     }
-  built = build_tree_library (folder, name);
+  built = build_tree_library ();
   if (built != NULL)
     return built;
-  if (!g_file_test (installed, G_FILE_TEST_IS_REGULAR))
+  if (!g_file_test (GZ_PRELOAD_PATH, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "the gz %s is not installed (%s is missing); set %s to the path of %s",
-                   what, installed, variable, name);
+                   "the gz preload library is not installed (%s is missing); set "
+                   "GZ_PRELOAD_LIBRARY to the path of libgz-preload.so", GZ_PRELOAD_PATH);
       return NULL;
     }
-  return g_strdup (installed);
-}
-
-char *
-gz_agent_library_path (GError **error)
-{
-  return library_path ("GZ_AGENT_LIBRARY", "agent", "libgz-agent.so", GZ_AGENT_PATH, "agent",
-                       error);
-}
-
-char *
-gz_preload_library_path (GError **error)
-{
-  return library_path ("GZ_PRELOAD_LIBRARY", "preload", "libgz-preload.so", GZ_PRELOAD_PATH,
-                       "preload library", error);
+  return g_strdup (GZ_PRELOAD_PATH);
 }
 
 /* Reads @len bytes at @offset of @fd, or sets @error naming @path. */
@@ -186,8 +165,8 @@ elf_has_interp (int          fd,
 }
 
 gboolean
-gz_agent_can_preload (const char  *executable_path,
-                      GError     **error)
+gz_preload_check_program (const char  *executable_path,
+                          GError     **error)
 {
   struct stat st;
   gboolean has_interp = FALSE;
@@ -216,8 +195,8 @@ gz_agent_can_preload (const char  *executable_path,
     {
       close (fd);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "%s is setuid or setgid: the loader ignores LD_PRELOAD for it, so the gz "
-                   "agent cannot profile it", executable_path);
+                   "%s is setuid or setgid: the loader ignores LD_PRELOAD for it, so gz's "
+                   "preload cannot record inside it", executable_path);
       return FALSE;
     }
   ok = elf_has_interp (fd, executable_path, &has_interp, error);
@@ -227,7 +206,7 @@ gz_agent_can_preload (const char  *executable_path,
   if (!has_interp)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "%s is statically linked: the gz agent needs a dynamically linked program "
+                   "%s is statically linked: gz's preload needs a dynamically linked program "
                    "(LD_PRELOAD does not apply); rebuild it without -static", executable_path);
       return FALSE;
     }

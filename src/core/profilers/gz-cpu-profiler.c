@@ -1,4 +1,4 @@
-/* gz-cpu-profiler.c: CPU profiles of this process (gz-cli, the app, the agent's host), never
+/* gz-cpu-profiler.c: CPU profiles of this process (gz-cli, the app, a program linking libgz), never
  * unwound in a signal handler: the kernel samples every thread (perf events on oneself, unwound
  * by a reader thread); where perf events are refused, a SIGPROF handler copies registers and
  * the top of the stack into preallocated slots that a worker thread unwinds. */
@@ -105,7 +105,7 @@ out:
   errno = saved_errno;
 }
 
-/* A program hosting the agent may sample itself with SIGPROF: the signal sampler would take the
+/* A program linking the core may sample itself with SIGPROF: the signal sampler would take the
  * signal from it. Free: the default action, ignored, or our own handler. */
 static gboolean
 sigprof_is_free (GError **error)

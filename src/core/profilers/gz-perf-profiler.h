@@ -1,5 +1,5 @@
-/* gz-perf-profiler.h: CPU profiles of another process that runs without the gz agent, sampled
- * by the kernel (perf_event_open) and unwound and symbolized here. */
+/* gz-perf-profiler.h: CPU profiles of another process, nothing of gz in it, sampled by the
+ * kernel (perf_event_open) and unwound and symbolized here. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GzPerfProfiler, gz_perf_profiler, GZ, PERF_PROFILER, GzProfiler)
 
 /* A profiler of @type for process @pid, at config "cpu-hz" samples per second of CPU. Only cpu:
- * the other types fail (GZ_PROFILE_ERROR_UNSUPPORTED) with a line saying they need the agent
- * and how to start the program with it. Fails as well, with a line saying why and what to
+ * the other types fail (GZ_PROFILE_ERROR_UNSUPPORTED) with a line saying they need gz's
+ * preload and how to start the program with it. Fails as well, with a line saying why and what to
  * change, when the kernel would refuse to sample @pid (gz_perf_events_check()): nothing has
  * started then. Every thread is sampled, also those created while it runs; user space only. */
 GzProfiler *gz_perf_profiler_new           (pid_t            pid,

@@ -16,9 +16,9 @@ G_BEGIN_DECLS
 GPtrArray *gz_thread_capture_self (guint    timeout_ms,
                                    GError **error);
 
-/* The threads of another process @pid, from outside (no agent, no signal): each thread is
- * seized and interrupted with ptrace, its registers and the top of its stack copied, and all are
- * let go before the copies are unwound here. A thread that does not stop within @timeout_ms is
+/* The threads of another process @pid, from outside (nothing of gz in it, no signal): each thread
+ * is seized and interrupted with ptrace, its registers and the top of its stack copied, and all
+ * are let go before the copies are unwound here. A thread that does not stop within @timeout_ms is
  * reported with signals_blocked set (its stack unknown). Fails with one line when ptrace is
  * refused (another user's process, Yama's ptrace_scope) or the process is gone. */
 GPtrArray *gz_thread_capture_process (pid_t    pid,

@@ -15,8 +15,8 @@ G_DECLARE_FINAL_TYPE (GzThreadProfiler, gz_thread_profiler, GZ, THREAD_PROFILER,
 GzProfiler *gz_thread_profiler_new (GzConfig  *config,
                                     GError   **error);
 
-/* The goroutine profile of another process @pid, taken from outside with ptrace (no agent in it,
- * no signal): the same samples and labels as this process's own. Fails with one line when
+/* The goroutine profile of another process @pid, taken from outside with ptrace (nothing of gz in
+ * it, no signal): the same samples and labels as this process's own. Fails with one line when
  * ptrace is refused or the process is gone. */
 GzProfile  *gz_thread_profile_of_process (pid_t       pid,
                                           GError    **error);

@@ -1,7 +1,7 @@
 /* gz-recorders-fork.c: the recorders across fork (): before the fork, new recordings are
  * skipped and the ones under way are waited for, then the heap sampler's locks are taken; the
  * child starts with every lock free and no recording in flight, whatever the other threads
- * (the agent's, the program's) were doing. */
+ * (gz's own, the program's) were doing. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 

@@ -233,7 +233,7 @@ gz_pprof_request_wait (GzPprofRequest *request,
       callback (request);
       return;
     }
-  /* On the server's thread-default context (the agent's thread has its own). */
+  /* On the server's thread-default context. */
   source = g_timeout_source_new ((guint) (request->seconds * 1000));
   g_source_set_callback (source, callback, request, NULL);
   request->timeout_id = g_source_attach (source, g_main_context_get_thread_default ());

@@ -60,8 +60,7 @@ G_DEFINE_QUARK (gz-pprof-server-error-quark, gz_pprof_server_error)
 
 static void maybe_finish_shutdown (GzPprofServer *self);
 
-/* Sources go to the thread-default context the server runs on (the agent's thread has its own
- * and never runs the program's default one). */
+/* Sources go to the thread-default context the server runs on. */
 static guint
 add_source (GSource     *source,
             GSourceFunc  func,
@@ -585,21 +584,6 @@ gz_pprof_server_listen_unix (GzPprofServer  *self,
   self->port = 0;
   self->listening = TRUE;
   return TRUE;
-}
-
-void
-gz_pprof_server_add_handler (GzPprofServer      *self,
-                             const char         *path,
-                             SoupServerCallback  callback,
-                             gpointer            user_data,
-                             GDestroyNotify      destroy)
-{
-  g_return_if_fail (GZ_IS_PPROF_SERVER (self));
-  g_return_if_fail (path != NULL && path[0] == '/');
-
-  /* libsoup runs the early handler of the most specific path only: ours goes there too. */
-  soup_server_add_early_handler (self->soup, path, handle_early, self, NULL);
-  soup_server_add_handler (self->soup, path, callback, user_data, destroy);
 }
 
 guint

@@ -87,14 +87,6 @@ gboolean       gz_pprof_server_listen_on      (GzPprofServer  *self,
 gboolean       gz_pprof_server_listen_unix    (GzPprofServer  *self,
                                                const char     *path,
                                                GError        **error);
-/* Serves @path and the paths under it with @callback, as soup_server_add_handler: endpoints of
- * the program that hosts the server. The checks every request passes first (shutdown,
- * authorization, limits) apply to them too. */
-void           gz_pprof_server_add_handler    (GzPprofServer      *self,
-                                               const char         *path,
-                                               SoupServerCallback  callback,
-                                               gpointer            user_data,
-                                               GDestroyNotify      destroy);
 /* The port listened on (after listen), and "http://ADDRESS:PORT/debug/pprof/" ("unix:PATH"
  * for a Unix socket). */
 guint          gz_pprof_server_get_port       (GzPprofServer  *self);

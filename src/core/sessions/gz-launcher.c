@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gz-agent-paths.h"
 #include "gz-launcher.h"
 #include "gz-preload-format.h"
+#include "gz-preload-paths.h"
 
 /* How soon the reap is tried again while gz_launcher_lock_child() holds the child. */
 #define REAP_RETRY_MS 5
@@ -259,7 +259,7 @@ gz_launcher_set_preload (GzLauncher  *self,
   g_return_val_if_fail (self->pid == 0, FALSE);
 
   /* Refused before anything runs: a static binary would run unprofiled. */
-  if (!gz_agent_can_preload (self->program, error))
+  if (!gz_preload_check_program (self->program, error))
     return FALSE;
   library = gz_preload_library_path (error);
   if (library == NULL)

@@ -1,5 +1,5 @@
 /* gz-process-list.c: the user's processes from /proc, with CPU use between two refreshes and
- * whether each one runs the gz agent. */
+ * whether `gz-cli profile run` serves each one (its socket). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gz-agent-paths.h"
+#include "gz-preload-paths.h"
 #include "gz-private-dir.h"
 #include "gz-process-list.h"
 

@@ -1,5 +1,6 @@
 /* gz-process-list.h: the user's own processes, as a picker of session targets shows them: pid,
- * command line, CPU use, and whether the process runs the gz agent (its socket exists). */
+ * command line, CPU use, and whether `gz-cli profile run` serves the process (its socket
+ * exists). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -12,7 +13,8 @@ typedef struct
   int       pid;
   char     *command_line; /* arguments joined by spaces; "[comm]" when it has none */
   double    cpu_percent;  /* of one CPU, as top shows it; see gz_process_list_refresh() */
-  gboolean  has_agent;    /* $XDG_RUNTIME_DIR/gz/agents/PID.sock (gz_agent_socket_path) exists */
+  gboolean  has_agent;    /* it has a `run` socket: $XDG_RUNTIME_DIR/gz/agents/PID.sock
+                           * (gz_agent_socket_path) exists */
 } GzProcessInfo;
 
 GzProcessInfo *gz_process_info_copy            (const GzProcessInfo  *info);

@@ -30,8 +30,8 @@ typedef enum
   GZ_SESSION_STATE_FAILED,
 } GzSessionState;
 
-/* What a session profiles: the hosting process, a process with the agent, a pprof URL, or a
- * command launched with the agent. */
+/* What a session profiles: the hosting process, a running process (through its `run` socket,
+ * or from outside), a pprof URL, or a command launched with the preload. */
 typedef enum
 {
   GZ_TARGET_SELF,

@@ -533,7 +533,7 @@ session_new (GzConfig       *config,
     output_dir = "tmp/profiles";
   if (!check_output_dir (output_dir, error))
     return NULL;
-  /* Another program (the agent flushing at exit) may write there from its own directory. */
+  /* Kept absolute: a launched program runs in a working folder of its own. */
   if (target->kind != GZ_TARGET_SELF)
     output_dir = absolute_dir = g_canonicalize_filename (output_dir, NULL);
 
@@ -595,7 +595,7 @@ session_new (GzConfig       *config,
     }
   else if (client == NULL)
     {
-      /* A process without the agent: cpu only, sampled by the kernel's perf events. */
+      /* A process without a `run` socket: cpu only, sampled by the kernel's perf events. */
       self->profiler = gz_perf_profiler_new (target->pid, type, config, error);
       if (self->profiler == NULL)
         return NULL;
@@ -1030,7 +1030,7 @@ on_poll (gpointer user_data)
   GzSession *self = user_data;
 
   check_stop_request (self);
-  /* The program went away: take what its agent flushed, or what perf events sampled. A
+  /* The program went away: take the last capture, or what perf events sampled. A
    * launched program's end comes from its launcher, with its status. */
   if (self->state == GZ_SESSION_STATE_RUNNING && self->idle_stop_source == NULL &&
       ((self->capture != NULL && !gz_target_capture_target_alive (self->capture)) ||

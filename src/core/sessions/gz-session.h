@@ -25,12 +25,12 @@ GzSession              *gz_session_new              (GzConfig            *config
                                                      const char          *output_dir,
                                                      GError             **error);
 /* A session on another program: @target names it (PID, URL or COMMAND; copied) and @client
- * reaches it (an agent's socket for PID and COMMAND, the URL otherwise). The profile comes
- * through the client; everything else is as for gz_session_new(). A COMMAND's session may run
- * for the program's life: @duration_nanos 0 is allowed for cpu there. @client NULL with a PID
- * target: a process without the agent, cpu only, sampled with the kernel's perf events
- * (gz-perf-profiler.h); other types, or a process the kernel will not let us sample, fail here
- * with one line saying why and what to do. */
+ * reaches it (the socket `gz-cli profile run` serves for PID and COMMAND, the URL otherwise).
+ * The profile comes through the client; everything else is as for gz_session_new(). A
+ * COMMAND's session may run for the program's life: @duration_nanos 0 is allowed for cpu
+ * there. @client NULL with a PID target: a process without a `run` socket, cpu only, sampled
+ * with the kernel's perf events (gz-perf-profiler.h); other types, or a process the kernel
+ * will not let us sample, fail here with one line saying why and what to do. */
 GzSession              *gz_session_new_for_target   (GzConfig            *config,
                                                      GzProfileType        type,
                                                      gint64               duration_nanos,
@@ -80,8 +80,8 @@ gint64                  gz_session_get_elapsed      (GzSession           *self);
 
 /* Starts profiling, publishes the session in the registry, and arms the duration timer and
  * the stop-request monitor on the thread-default main context: the session's context. For
- * another program this makes one request (the agent's session start, or a URL's first
- * snapshot or a check that it answers), bounded by a timeout; the session also stops by
+ * another program this makes one request (a socket's or a URL's first snapshot or a
+ * check that it answers), bounded by a timeout; the session also stops by
  * itself when a pid's or command's process goes away. */
 gboolean                gz_session_start            (GzSession           *self,
                                                      GError             **error);

@@ -646,9 +646,9 @@ gz_target_client_fetch_stats (GzTargetClient *self,
   if (body == NULL && status == SOUP_STATUS_NOT_FOUND)
     {
       g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NOT_STATS,
-                   "%s has no %s (404); runtime statistics come from a gz server or a gz agent "
-                   "only, not from other pprof endpoints such as Go's", self->name,
-                   self->stats_path);
+                   "%s has no %s (404); runtime statistics come from gz's servers only (gz-cli "
+                   "profile server or run), not from other pprof endpoints such as Go's",
+                   self->name, self->stats_path);
       return NULL;
     }
   if (body == NULL)
@@ -663,8 +663,9 @@ gz_target_client_fetch_stats (GzTargetClient *self,
       !json_object_has_member (json_node_get_object (root), "threads"))
     {
       g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NOT_STATS,
-                   "%s answered %s with something that is not gz's statistics JSON; only a gz "
-                   "server or a gz agent serves it", self->name, self->stats_path);
+                   "%s answered %s with something that is not gz's statistics JSON; only gz's "
+                   "servers (gz-cli profile server or run) serve it", self->name,
+                   self->stats_path);
       return NULL;
     }
   return json_node_copy (root);

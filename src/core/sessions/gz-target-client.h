@@ -20,7 +20,8 @@ typedef enum
   GZ_TARGET_ERROR_HTTP,        /* it answered with an error status */
   GZ_TARGET_ERROR_NOT_PROFILE, /* it answered with something that is not a pprof profile */
   GZ_TARGET_ERROR_NOT_STATS,   /* /debug/stats answered with something that is not its JSON */
-  GZ_TARGET_ERROR_NO_AGENT,    /* a process without the agent, or no such process */
+  GZ_TARGET_ERROR_NO_AGENT,    /* a process not started with `profile run` (no socket), or no
+                                * such process */
   GZ_TARGET_ERROR_INVALID,     /* a URL or token file that cannot be used */
   GZ_TARGET_ERROR_REFUSED,     /* the socket's folder, file or answering process is not the
                                 * user's: nothing was sent */

@@ -99,8 +99,6 @@ void       gz_thread_stacks_sort   (GPtrArray     *stacks);
  * signals_blocked set after @timeout_ms. Returns a GPtrArray of GzThreadStack, by thread id. */
 GPtrArray *gz_stack_copy_all_threads   (guint    timeout_ms,
                                         GError **error);
-/* The signal the captures use (default SIGRTMIN+6); set before the first capture. */
-void       gz_stack_set_capture_signal (int      signo);
 
 /* A stack with up to 4 counters: what the recorders' tables hand out (as GArrays of these) and
  * the profilers give to the builder. */

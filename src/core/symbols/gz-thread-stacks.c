@@ -19,15 +19,8 @@
 
 #include "gz-stack.h"
 
-/* SIGRTMIN+6 unless the agent chose another one its host leaves alone. */
-static int stacks_signal;
-#define STACKS_SIGNAL (stacks_signal != 0 ? stacks_signal : SIGRTMIN + 6)
-
-void
-gz_stack_set_capture_signal (int signo)
-{
-  stacks_signal = signo;
-}
+/* The signal that asks each thread for its stack. */
+#define STACKS_SIGNAL (SIGRTMIN + 6)
 /* How long to wait for a handler that has started writing its reply. */
 #define WRITING_GRACE_MS 1000
 
@@ -313,8 +306,8 @@ gz_stack_copy_all_threads (guint    timeout_ms,
   {
     struct sigaction current;
 
-    /* A program that took the signal since (one hosting the agent): signalling its threads
-     * would run its handler, not ours. */
+    /* A program that took the signal since (one that links the core and uses the signal
+     * itself): signalling its threads would run its handler, not ours. */
     if (sigaction (STACKS_SIGNAL, NULL, &current) != 0 ||
         current.sa_sigaction != stacks_signal_handler)
       {
