@@ -15,6 +15,7 @@
 #include "gz-peer-credentials.h"
 #include "gz-private-dir.h"
 #include "gz-target-client.h"
+#include "gz-target-stats.h"
 
 /* Seconds a request may take beyond what it asked the target to wait. */
 #define REQUEST_SLACK_S 30
@@ -632,12 +633,8 @@ gz_target_client_fetch_stats (GzTargetClient *self,
                               GError        **error)
 {
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
   g_autoptr(GError) local_error = NULL;
   guint status = 0;
-  gsize size;
-  const char *data;
 
   g_return_val_if_fail (GZ_IS_TARGET_CLIENT (self), NULL);
 
@@ -656,19 +653,7 @@ gz_target_client_fetch_stats (GzTargetClient *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  data = g_bytes_get_data (body, &size);
-  root = json_parser_load_from_data (parser, data != NULL ? data : "", (gssize) size, NULL)
-           ? json_parser_get_root (parser) : NULL;
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      !json_object_has_member (json_node_get_object (root), "threads"))
-    {
-      g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_NOT_STATS,
-                   "%s answered %s with something that is not gz's statistics JSON; only gz's "
-                   "servers (gz-cli profile server or run) serve it", self->name,
-                   self->stats_path);
-      return NULL;
-    }
-  return json_node_copy (root);
+  return gz_target_stats_parse (self->name, self->stats_path, body, error);
 }
 
 static void
