@@ -923,8 +923,9 @@ test_many_kept_alive (void)
   many_kept_alive (n_idle, 128);
 }
 
-/* A Unix socket (as `gz-cli profile run` serves a program on), its endpoints behind the same
- * checks as on TCP (here: the token). */
+/* A Unix socket (as `gz-cli profile run` serves a program on): one server per path, and the
+ * socket's user served without the token a TCP listener asks for (the peer's credentials are
+ * the check there, tested in test-private-dirs). */
 static void
 test_unix (void)
 {
@@ -939,7 +940,6 @@ test_unix (void)
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *refused = NULL;
   g_autofree char *stats = NULL;
   g_autofree char *url = NULL;
 
@@ -958,12 +958,9 @@ test_unix (void)
   connection = g_socket_client_connect_finish (client, pump (&result), NULL);
   g_assert_nonnull (connection);
   raw_send (connection, "GET /debug/stats HTTP/1.1\r\nHost: x\r\n\r\n");
-  refused = raw_receive (connection, 5000);
-  if (!g_str_has_prefix (refused, "HTTP/1.1 401 "))
-    g_error ("not refused: [%s]", refused);
-  raw_send (connection, "GET /debug/stats HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0ken\r\n\r\n");
   stats = raw_receive (connection, 5000);
-  g_assert_true (g_str_has_prefix (stats, "HTTP/1.1 200 OK\r\n"));
+  if (!g_str_has_prefix (stats, "HTTP/1.1 200 OK\r\n"))
+    g_error ("not served: [%s]", stats);
   g_assert_nonnull (strstr (stats, "\"threads\""));
 
   g_clear_object (&server);
