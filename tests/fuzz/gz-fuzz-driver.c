@@ -5,7 +5,8 @@
  * ASan+UBSan builds; bench/fuzz/run.sh builds the same targets with clang's libFuzzer.
  * Usage: gz-fuzz-target [-max_total_time=S] [-runs=N] [-seed=N] [-artifact_prefix=P]
  *        CORPUS_DIR_OR_FILE... A crashing input is written to P + "crash-input" first (from the
- * signal handler, or ASan's death callback) and its seed and run printed. */
+ * signal handler, or ASan's death callback). -runs=N -save_last=1 writes the Nth input to
+ * P + "last-input": how a leak reported at exit is found (bisect on N). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include <fcntl.h>
@@ -227,6 +228,7 @@ main (int   argc,
   guint64 max_runs = G_MAXUINT64, runs = 0, mutated = 0;
   guint32 seed = 1;
   const char *prefix = "";
+  gboolean save_last = FALSE;
   gint64 start;
   guint round = 0;
 
@@ -240,6 +242,8 @@ main (int   argc,
         seed = g_ascii_strtoull (argv[i] + strlen ("-seed="), NULL, 10);
       else if (g_str_has_prefix (argv[i], "-artifact_prefix="))
         prefix = argv[i] + strlen ("-artifact_prefix=");
+      else if (g_str_equal (argv[i], "-save_last=1"))
+        save_last = TRUE;
       else if (argv[i][0] == '-')
         continue; /* libFuzzer's other flags: not ours */
       else
@@ -287,9 +291,17 @@ main (int   argc,
       round++;
     }
 
+  if (save_last && mutated > 0)
+    {
+      g_autofree char *last = g_strconcat (prefix, "last-input", NULL);
+
+      g_assert_true (g_file_set_contents (last, (const char *) input->data, input->len, NULL));
+    }
   printf ("Done %" G_GUINT64_FORMAT " runs in %.1f s: %u seeds, %" G_GUINT64_FORMAT
           " mutants (seed %u), no crash\n", runs, (g_get_monotonic_time () - start) / 1e6,
           seeds->len, mutated, seed);
+  /* before LeakSanitizer's report at exit, which ends the process without flushing */
+  fflush (stdout);
   g_free (artifact_path);
   return 0;
 }
