@@ -2,8 +2,8 @@
 # bench/agent/run.sh: what the preload (libgz-preload.so) costs a program, beside heaptrack and
 # perf record in the same run (issue 17). Each round runs every variant once, the order
 # reversed every other round (ABBA) so that a change of load hits all alike:
-#   exec cost   `perf stat -r 30 -e task-clock` of `true`: alone, with libgz-preload.so
-#               preloaded (no session) and with heaptrack's preload library preloaded;
+#   exec cost   `perf stat -r 30 -e task-clock,page-faults env … true`: alone, with
+#               libgz-preload.so preloaded (no session) and with heaptrack's preload library;
 #   at rest     agent/cpu.c and agent/malloc.c alone and with the preload (no session);
 #   sessions    malloc.c under `gz-cli profile start --type memory -- …`; heaptrack (~40x
 #               slower) on a tenth of the work, against that tenth alone;
@@ -56,13 +56,15 @@ run ()
   echo "$round $name $variant $(( (t1 - t0) / 1000 )) $ms" >> "$work/all.txt"
 }
 
-# exec_cost ROUND VARIANT ENV...: milliseconds of task-clock per exec of true, into exec.txt
+# exec_cost ROUND VARIANT ENV...: task-clock (ms) and page faults per `env ENV... true`, into
+# exec.txt. env sets LD_PRELOAD for true alone: set around perf, it preloaded perf, and both
+# libraries take themselves out of LD_PRELOAD for the children, so true ran bare.
 exec_cost ()
 {
   round=$1; variant=$2; shift 2
-  ms=$(env "$@" perf stat -r 30 -x, -e task-clock "$truebin" 2>&1 >/dev/null |
-       awk -F, '/task-clock/ {print $1}')
-  echo "$round $variant $ms" >> "$work/exec.txt"
+  perf stat -r 30 -x, -e task-clock,page-faults env "$@" "$truebin" 2>&1 >/dev/null |
+    awk -F, -v r="$round" -v v="$variant" '/task-clock/ {ms = $1} /page-faults/ {pf = $1}
+                                           END {print r, v, ms, pf}' >> "$work/exec.txt"
 }
 
 # The memory sessions' profiles: their comments say how many records were read and lost.
@@ -152,18 +154,23 @@ def rng(v):
     return f"{min(v):.3f}-{max(v):.3f}"
 
 ex = defaultdict(dict)
+pf = defaultdict(dict)
 for line in open(f"{work}/exec.txt"):
-    r, v, ms = line.split()
+    r, v, ms, faults = line.split()
     ex[v][r] = float(ms)
-print("Exec cost of `true` (perf stat -r 30 task-clock per round; medians over rounds):\n")
-print("| variant | rounds | task-clock | extra vs alone (median of rounds' differences) |")
-print("|---|---|---|---|")
+    pf[v][r] = float(faults)
+print("Exec cost of `env … true` (perf stat -r 30 per round; medians over rounds):\n")
+print("| variant | rounds | task-clock | extra vs alone (median of rounds' differences) "
+      "| page faults | extra |")
+print("|---|---|---|---|---|---|")
 for v in ("alone", "gz-preload", "gz-preload-baseline", "heaptrack-preload"):
     if v not in ex:
         continue
     m = st.median(ex[v].values())
     d = [ex[v][r] - ex["alone"][r] for r in ex[v] if r in ex["alone"]]
-    print(f"| {v} | {len(ex[v])} | {m:.3f} ms | {st.median(d):+.3f} ms |")
+    f = st.median(pf[v].values())
+    print(f"| {v} | {len(ex[v])} | {m:.3f} ms | {st.median(d):+.3f} ms | {f:.0f} | "
+          f"{f - st.median(pf['alone'].values()):+.0f} |")
 
 d = defaultdict(dict)
 for line in open(f"{work}/all.txt"):
