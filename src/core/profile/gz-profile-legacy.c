@@ -111,10 +111,79 @@ add_mapping (GzProfile  *profile,
   g_ptr_array_add (profile->mappings, g_steal_pointer (&mapping));
 }
 
-static guint64
-mapping_of (GzProfile *profile,
-            guint64    address)
+/* The mappings by start address: a binary search when they do not overlap (as /proc/self/maps
+ * never does), else the first that holds the address in file order, as pprof picks it. */
+typedef struct
 {
+  GPtrArray *sorted; /* GzMapping, not owned */
+  gboolean   disjoint;
+} MappingIndex;
+
+/* More overlapping mappings than this would make every lookup a long scan. */
+#define MAX_OVERLAPPING_MAPPINGS 1024
+
+static int
+compare_start (gconstpointer a,
+               gconstpointer b)
+{
+  const GzMapping *ma = *(GzMapping * const *) a;
+  const GzMapping *mb = *(GzMapping * const *) b;
+
+  return ma->memory_start < mb->memory_start ? -1 : ma->memory_start > mb->memory_start;
+}
+
+static void
+mapping_index_init (MappingIndex *index,
+                    GzProfile    *profile)
+{
+  index->sorted = g_ptr_array_new ();
+  for (guint i = 0; i < profile->mappings->len; i++)
+    g_ptr_array_add (index->sorted, g_ptr_array_index (profile->mappings, i));
+  g_ptr_array_sort (index->sorted, compare_start);
+  index->disjoint = TRUE;
+  for (guint i = 1; i < index->sorted->len; i++)
+    {
+      GzMapping *prev = g_ptr_array_index (index->sorted, i - 1);
+      GzMapping *next = g_ptr_array_index (index->sorted, i);
+
+      if (prev->memory_limit > next->memory_start)
+        index->disjoint = FALSE;
+    }
+}
+
+static void
+mapping_index_clear (MappingIndex *index)
+{
+  g_clear_pointer (&index->sorted, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MappingIndex, mapping_index_clear)
+
+static guint64
+mapping_of (MappingIndex *index,
+            GzProfile    *profile,
+            guint64       address)
+{
+  if (index->disjoint)
+    {
+      guint lo = 0, hi = index->sorted->len;
+      GzMapping *m;
+
+      /* the last mapping that starts at or below @address */
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+
+          if (((GzMapping *) g_ptr_array_index (index->sorted, mid))->memory_start <= address)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      if (lo == 0)
+        return 0;
+      m = g_ptr_array_index (index->sorted, lo - 1);
+      return address < m->memory_limit ? m->id : 0;
+    }
   for (guint i = 0; i < profile->mappings->len; i++)
     {
       GzMapping *m = g_ptr_array_index (profile->mappings, i);
@@ -131,10 +200,11 @@ mapping_of (GzProfile *profile,
 
 /* The location id for @address, made on first use; 0 when @budget has no room for one. */
 static guint64
-location_for (GzProfile  *profile,
-              GHashTable *by_address,
-              guint64     address,
-              guint64    *budget)
+location_for (GzProfile    *profile,
+              MappingIndex *mappings,
+              GHashTable   *by_address,
+              guint64       address,
+              guint64      *budget)
 {
   gpointer id = g_hash_table_lookup (by_address, &address);
   GzLocation *location;
@@ -147,7 +217,7 @@ location_for (GzProfile  *profile,
   location = gz_location_new ();
   location->id = profile->locations->len + 1;
   location->address = address;
-  location->mapping_id = mapping_of (profile, address);
+  location->mapping_id = mapping_of (mappings, profile, address);
   g_ptr_array_add (profile->locations, location);
   g_hash_table_insert (by_address, g_memdup2 (&address, sizeof address),
                        GSIZE_TO_POINTER (location->id));
@@ -165,6 +235,7 @@ gz_profile_legacy_decode (const guint8 *data,
   Reader r = { data, len, 0, 8 };
   guint64 header[5];
   guint64 budget = 0;
+  g_auto(MappingIndex) mappings = { NULL, TRUE };
   gint64 period_ns;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -257,6 +328,12 @@ gz_profile_legacy_decode (const guint8 *data,
       }
   }
 
+  mapping_index_init (&mappings, profile);
+  if (!mappings.disjoint && profile->mappings->len > MAX_OVERLAPPING_MAPPINGS)
+    {
+      corrupt (error, "its maps have more than 1024 executable mappings that overlap");
+      return NULL;
+    }
   by_address = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   for (;;)
     {
@@ -296,7 +373,7 @@ gz_profile_legacy_decode (const guint8 *data,
           /* return addresses: the call instruction is the byte before */
           if (i > 0 && pc > 0)
             pc--;
-          id = location_for (profile, by_address, pc, &budget);
+          id = location_for (profile, &mappings, by_address, pc, &budget);
           if (id == 0)
             {
               g_set_error (error, GZ_PROFILE_ERROR, GZ_PROFILE_ERROR_TOO_LARGE,
