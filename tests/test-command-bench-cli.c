@@ -447,6 +447,13 @@ test_bad_input (Fixture       *f,
     }
 }
 
+/* Bounds for a hang, with room for a loaded machine and the sanitizers (2-5x slower). */
+#ifdef __SANITIZE_ADDRESS__
+#define SLACK_S 30
+#else
+#define SLACK_S 7
+#endif
+
 /* Ctrl-C (SIGINT to gz-cli) stops the runs, keeps and stores what was measured, and says so. */
 static void
 test_interrupt (Fixture       *f,
@@ -456,12 +463,25 @@ test_interrupt (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gz-interrupt-XXXXXX", NULL);
+  g_autofree char *marker = g_build_filename (dir, "prepared", NULL);
+  g_autofree char *prepare = g_strdup_printf ("touch %s", marker);
+  gint64 started = g_get_monotonic_time ();
 
   child = gz_test_cli_spawn (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE
                              | G_SUBPROCESS_FLAGS_STDERR_PIPE, "benchmark", "--command",
-                             "sleep 0.1", "--count", "100", "--save", "cut", NULL);
-  g_usleep (1500 * 1000);
+                             "sleep 0.1", "--count", "100", "--prepare", prepare, "--save", "cut",
+                             NULL);
+  /* Once the first measured run is about to start (after the spawn cost's 33 runs: over 1.5 s
+   * on a loaded machine), a few runs more, well before the 100 runs' 10 s. */
+  while (!g_file_test (marker, G_FILE_TEST_EXISTS)
+         && g_get_monotonic_time () - started < 60 * G_USEC_PER_SEC)
+    g_usleep (20 * 1000);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_usleep (1000 * 1000);
   g_subprocess_send_signal (child, SIGINT);
+  g_remove (marker);
+  g_rmdir (dir);
   g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   g_test_message ("%s%s", out, err);
@@ -479,12 +499,6 @@ test_interrupt (Fixture       *f,
   g_assert_nonnull (strstr (out, "Benchmark 1: sleep 0.1"));
   g_assert_nonnull (strstr (out, "Peak RSS"));
 }
-
-#ifdef __SANITIZE_ADDRESS__
-#define SLACK_S 30
-#else
-#define SLACK_S 7
-#endif
 
 /* The pid the command line of background_sleeper wrote into @dir, after checking that it and
  * everyone in its process group are gone. */
