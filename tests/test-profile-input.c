@@ -18,6 +18,8 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "gz-profile.h"
+
 /* A child that takes longer than this is hung (a loaded machine under ASan included). */
 #define HANG_SECONDS 60
 
@@ -284,6 +286,135 @@ test_caps (void)
   g_assert_cmpint (raised.status, ==, 0);
 }
 
+/* A heap profile as a large Go service writes one: 200 000 samples of 10 frames over 5000
+ * locations and 3000 functions. It must still be read (the bound is no refusal of real profiles),
+ * within 32 times its decompressed size plus 16 MiB beyond the CLI's own footprint (a small
+ * profile's peak in the same run). */
+/* Writes the profile to @path; its decompressed size. */
+static gsize
+write_large_profile (const char *path)
+{
+  g_autoptr(GzProfile) profile = gz_profile_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) encoded = NULL;
+  g_autoptr(GConverter) inflater = NULL;
+  GRand *rand = g_rand_new_with_seed (18);
+  gsize decompressed = 0;
+  guint8 buffer[65536];
+  gsize in_len;
+  const guint8 *in;
+
+  g_ptr_array_add (profile->sample_types, gz_value_type_new ("alloc_objects", "count"));
+  g_ptr_array_add (profile->sample_types, gz_value_type_new ("alloc_space", "bytes"));
+  for (guint i = 1; i <= 3000; i++)
+    {
+      GzFunction *function = gz_function_new ();
+
+      function->id = i;
+      function->name = g_strdup_printf ("github.com/some/pkg.(*Type).Method%u", i);
+      function->filename = g_strdup_printf ("/src/pkg/file%u.go", i % 100);
+      g_ptr_array_add (profile->functions, function);
+    }
+  for (guint i = 1; i <= 5000; i++)
+    {
+      GzLocation *location = gz_location_new ();
+      GzLine line = { (i % 3000) + 1, i % 500 + 1 };
+
+      location->id = i;
+      location->address = 0x400000 + i * 16;
+      g_array_append_val (location->lines, line);
+      g_ptr_array_add (profile->locations, location);
+    }
+  for (guint i = 0; i < 200000; i++)
+    {
+      GzSample *sample = gz_sample_new ();
+      gint64 values[2] = { g_rand_int_range (rand, 1, 100), g_rand_int_range (rand, 1, 100000) };
+
+      for (guint j = 0; j < 10; j++)
+        {
+          guint64 id = g_rand_int_range (rand, 1, 5001);
+
+          g_array_append_val (sample->location_ids, id);
+        }
+      g_array_append_vals (sample->values, values, 2);
+      g_ptr_array_add (profile->samples, sample);
+    }
+  g_rand_free (rand);
+  g_assert_true (gz_profile_write_file (profile, path, &error));
+  g_assert_no_error (error);
+
+  encoded = gz_profile_encode (profile, &error);
+  g_assert_no_error (error);
+  inflater = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP));
+  in = g_bytes_get_data (encoded, &in_len);
+  for (;;)
+    {
+      gsize read = 0, written = 0;
+      GConverterResult result = g_converter_convert (inflater, in, in_len, buffer, sizeof buffer,
+                                                     G_CONVERTER_INPUT_AT_END, &read, &written,
+                                                     &error);
+
+      g_assert_no_error (error);
+      in += read;
+      in_len -= read;
+      decompressed += written;
+      if (result == G_CONVERTER_FINISHED)
+        break;
+    }
+  return decompressed;
+}
+
+/* A heap profile as a large Go service writes one: 200 000 samples of 10 frames over 5000
+ * locations and 3000 functions. It must still be read (the bound refuses no real profile),
+ * within 32 times its decompressed size plus 16 MiB beyond the CLI's own footprint (a small
+ * profile's peak in the same run). */
+static void
+test_large_real_profile (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "large.pb.gz", NULL);
+  g_autofree char *size_path = g_build_filename (tmp_dir, "large.size", NULL);
+  g_autofree char *small = g_build_filename (g_getenv ("GZ_TEST_GO_PROFILES"), "go-heap.pb.gz",
+                                             NULL);
+  g_autofree char *size_text = NULL;
+  g_auto(Run) peer = { 0, };
+  g_auto(Run) run = { 0, };
+  gsize decompressed;
+  int status = 0;
+  pid_t pid;
+
+  /* made in a child: a child of this process would count this one's memory in its peak RSS
+   * (ru_maxrss covers the time before exec) */
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%zu", write_large_profile (path));
+
+      _exit (g_file_set_contents (size_path, text, -1, NULL) ? 0 : 1);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_true (g_file_get_contents (size_path, &size_text, NULL, NULL));
+  decompressed = g_ascii_strtoull (size_text, NULL, 10);
+
+  run_top (small, NULL, &peer);
+  g_assert_cmpint (peer.status, ==, 0);
+  run_top (path, NULL, &run);
+  g_assert_cmpint (run.status, ==, 0);
+  g_test_message ("%zu bytes decompressed: peak RSS %ld KiB, %.1f times that over the small "
+                  "profile's %ld KiB", decompressed, run.max_rss,
+                  (run.max_rss - peer.max_rss) * 1024.0 / decompressed, peer.max_rss);
+  g_unlink (path);
+  g_unlink (size_path);
+  /* ASan's redzones and its quarantine of freed memory are not the decoder's */
+  if (g_strcmp0 (g_getenv ("GZ_TEST_SANITIZED"), "1") == 0)
+    {
+      g_test_skip ("the memory bound is checked without the sanitizers (figures above)");
+      return;
+    }
+  g_assert_cmpint (run.max_rss - peer.max_rss, <=, (32 * (glong) decompressed) / 1024 + 16 * 1024);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -300,6 +431,7 @@ main (int   argc,
   g_test_add_func ("/profile-input/directory", test_directory);
   g_test_add_func ("/profile-input/empty-samples-bomb", test_empty_samples_bomb);
   g_test_add_func ("/profile-input/caps", test_caps);
+  g_test_add_func ("/profile-input/large-real-profile", test_large_real_profile);
 
   ret = g_test_run ();
   g_rmdir (tmp_dir);
