@@ -208,15 +208,42 @@ typedef struct
   char             *path;
 } Session;
 
-/* Lets gz-cli running as nobody write its session and its profile. */
+/* nobody's own session folder (gz refuses a shared or another user's one), in the fixture's. */
+static char *nobody_sessions;
+
+/* Lets gz-cli running as nobody write its session (in a folder of its own) and its profile. */
 static void
 open_dirs_to_nobody (Fixture *f)
 {
   g_chmod (f->cli.root, 0777);
   g_mkdir_with_parents (f->cli.out_dir, 0777);
   g_chmod (f->cli.out_dir, 0777);
-  g_mkdir_with_parents (f->cli.session_dir, 0777);
-  g_chmod (f->cli.session_dir, 0777);
+  g_free (nobody_sessions);
+  nobody_sessions = g_build_filename (f->cli.root, "nobody-sessions", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (nobody_sessions, 0700), ==, 0);
+  g_assert_cmpint (chown (nobody_sessions, 65534, 65534), ==, 0);
+}
+
+/* A launcher of gz-cli as nobody, its sessions in nobody's folder. */
+static void
+launch_as_nobody (GSubprocessLauncher *launcher)
+{
+  g_assert_nonnull (nobody_sessions);
+  g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "GZ_PROFILE_SESSION_DIR", nobody_sessions, TRUE);
+}
+
+/* Whether session @id in nobody's folder has started (read as a file: gz's registry reads only
+ * a folder of the user running it). */
+static gboolean
+nobody_session_started (const char *id)
+{
+  g_autofree char *name = g_strconcat (id, ".session", NULL);
+  g_autofree char *path = g_build_filename (nobody_sessions, name, NULL);
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  return g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL) &&
+         g_key_file_get_int64 (kf, "session", "start-time", NULL) != 0;
 }
 
 /* `gz-cli profile start --type cpu --pid PID --duration 60s` (as nobody with @as_nobody),
@@ -236,7 +263,7 @@ session_start (Fixture  *f,
 
   launcher = gz_test_cli_launcher (&f->cli, G_SUBPROCESS_FLAGS_STDOUT_PIPE, NULL);
   if (as_nobody)
-    g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
+    launch_as_nobody (launcher);
   s->proc = g_subprocess_launcher_spawn (launcher, &error,
                                          as_nobody ? for_nobody (gz_test_cli_path ())
                                                    : gz_test_cli_path (), "profile",
@@ -259,9 +286,11 @@ session_start (Fixture  *f,
   g_assert_nonnull (s->path);
   for (;;)
     {
-      g_autoptr(GzSessionInfo) info = gz_session_registry_lookup (registry, s->id, NULL);
+      g_autoptr(GzSessionInfo) info = NULL;
 
-      if (info != NULL && info->start_time != 0)
+      if (as_nobody ? nobody_session_started (s->id)
+                    : (info = gz_session_registry_lookup (registry, s->id, NULL)) != NULL &&
+                      info->start_time != 0)
         break;
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
@@ -666,7 +695,7 @@ test_other_user (Fixture      *f,
     }
   launcher = gz_test_cli_launcher (&f->cli, G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
   if (geteuid () == 0)
-    g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
+    launch_as_nobody (launcher);
   proc = g_subprocess_launcher_spawn (launcher, &error,
                                       geteuid () == 0 ? for_nobody (gz_test_cli_path ())
                                                       : gz_test_cli_path (), "profile", "start",
@@ -783,5 +812,6 @@ main (int    argc,
   status = g_test_run ();
   if (nobody_dir != NULL)
     gz_test_remove_tree (nobody_dir);
+  g_free (nobody_sessions);
   return status;
 }

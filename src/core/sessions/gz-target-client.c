@@ -185,8 +185,14 @@ check_socket (int          pid,
   int saved;
 
   expected_peer (pid, peer_uid, peer_root);
-  dir_fd = gz_private_dir_open (dir, FALSE, &local_error);
-  if (dir_fd < 0 && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+  /* A folder that is not there, or that this user cannot even reach (another user's home as
+   * the cache fallback), holds no socket of this user's: no socket, as when it is missing. */
+  if (lstat (dir, &st) != 0)
+    dir_fd = -1;
+  else
+    dir_fd = gz_private_dir_open (dir, FALSE, &local_error);
+  if (dir_fd < 0 && local_error != NULL &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
       g_set_error (error, GZ_TARGET_ERROR, GZ_TARGET_ERROR_REFUSED, "%s", local_error->message);
       return FALSE;
