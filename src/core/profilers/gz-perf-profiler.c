@@ -35,8 +35,13 @@
  * most this long, so that a slow unwinder (a loaded machine, a sanitizer build) falls behind in
  * its own memory, not in the kernel's, where samples are dropped in bursts. */
 #define UNWIND_SLICE_USEC 10000
-/* The most that copies waiting to be unwound may hold; beyond it samples are counted lost. */
+/* The most that copies waiting to be unwound may hold, and how long one may wait: an unwinder
+ * that cannot keep up at all (a sanitizer build, instrumented down to every malloc) drops what
+ * it would never catch up with, counted lost, rather than a backlog that holds the stop for
+ * minutes. After the stop the copies left get at most STOP_UNWIND_USEC. */
 #define PENDING_MAX_BYTES (64 * 1024 * 1024)
+#define PENDING_MAX_AGE_USEC (2 * G_USEC_PER_SEC)
+#define STOP_UNWIND_USEC (3 * G_USEC_PER_SEC)
 
 struct _GzPerfProfiler
 {
@@ -68,7 +73,7 @@ struct _GzPerfProfiler
   pid_t             reader_tid;  /* in this process: its samples are gz's, not the profile's */
   GQueue            pending;     /* PendingSample *, oldest first */
   gsize             pending_bytes;
-  guint64           n_dropped;   /* samples not copied: the copies held PENDING_MAX_BYTES */
+  guint64           n_dropped;   /* samples not unwound: over PENDING_MAX_BYTES or too late */
 };
 
 /* A sample copied out of the kernel's buffer: its call chain and stack follow it. */
@@ -76,6 +81,7 @@ typedef struct
 {
   GzPerfSample sample;
   gsize        size;
+  gint64       copied_usec;  /* monotonic */
 } PendingSample;
 
 G_DEFINE_FINAL_TYPE (GzPerfProfiler, gz_perf_profiler, GZ_TYPE_PROFILER)
@@ -172,6 +178,7 @@ copy_sample (const GzPerfSample *sample,
   pending = g_malloc (size);
   pending->sample = *sample;
   pending->size = size;
+  pending->copied_usec = g_get_monotonic_time ();
   tail = (guint8 *) (pending + 1);
   if (chain_bytes > 0)
     memcpy (tail, sample->callchain, chain_bytes);
@@ -183,26 +190,32 @@ copy_sample (const GzPerfSample *sample,
   g_queue_push_tail (&self->pending, pending);
 }
 
-/* Unwinds copies, oldest first, until none is left or @until (monotonic; 0: no end) passed. */
+/* Unwinds copies, oldest first, until none is left or @until (monotonic) passed; a copy that
+ * waited longer than PENDING_MAX_AGE_USEC is dropped. */
 static void
 unwind_pending (GzPerfProfiler *self,
                 gint64          until)
 {
   PendingSample *pending;
+  gint64 now = g_get_monotonic_time ();
 
-  while ((pending = g_queue_pop_head (&self->pending)) != NULL)
+  while (now < until && (pending = g_queue_pop_head (&self->pending)) != NULL)
     {
-      unwind_sample (self, &pending->sample);
+      if (now - pending->copied_usec > PENDING_MAX_AGE_USEC)
+        self->n_dropped++;
+      else
+        unwind_sample (self, &pending->sample);
       self->pending_bytes -= pending->size;
       g_free (pending);
-      if (until != 0 && g_get_monotonic_time () >= until)
-        break;
+      now = g_get_monotonic_time ();
     }
 }
 
+/* Drops the copies left, counted lost. */
 static void
 clear_pending (GzPerfProfiler *self)
 {
+  self->n_dropped += g_queue_get_length (&self->pending);
   g_queue_clear_full (&self->pending, g_free);
   self->pending_bytes = 0;
 }
@@ -293,9 +306,11 @@ reader_thread (gpointer data)
           self->next_check = g_get_monotonic_time () + THREAD_CHECK_USEC;
         }
     }
-  /* What the buffers still hold after the events were disabled, and every copy. */
+  /* What the buffers still hold after the events were disabled, and the copies (for a bounded
+   * time: the rest is counted lost). */
   gz_perf_events_read (self->events, 0, copy_sample, self);
-  unwind_pending (self, 0);
+  unwind_pending (self, g_get_monotonic_time () + STOP_UNWIND_USEC);
+  clear_pending (self);
   return NULL;
 }
 
@@ -329,9 +344,9 @@ gz_perf_profiler_start (GzProfiler  *profiler,
   self->stop = FALSE;
   self->n_samples = self->n_dwarf = self->n_chain = self->n_unread = 0;
   self->n_adopted = 0;
+  clear_pending (self);
   self->n_dropped = 0;
   self->reader_tid = 0;
-  clear_pending (self);
   self->lost_at_check = 0;
   self->next_check = 0;
   self->start_usec = g_get_monotonic_time ();
