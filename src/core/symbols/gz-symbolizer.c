@@ -317,12 +317,32 @@ typedef struct
   guint64 end;
 } LoadedObject;
 
+/* Room for the loader's objects, filled under the loader's lock without allocating: malloc
+ * there may unwind (a sanitizer's or an allocator's sampling stack trace, with libunwind, whose
+ * own lock another thread may hold while it waits for the loader's). */
+typedef struct
+{
+  LoadedObject *objects;
+  guint         capacity;
+  guint         len;
+  guint         seen;
+} LoadedObjects;
+
+static int
+count_loaded_object (struct dl_phdr_info *info,
+                     size_t               size,
+                     void                *data)
+{
+  (*(guint *) data)++;
+  return 0;
+}
+
 static int
 collect_loaded_object (struct dl_phdr_info *info,
                        size_t               size,
                        void                *data)
 {
-  GArray *objects = data;
+  LoadedObjects *objects = data;
   guint64 page = (guint64) sysconf (_SC_PAGESIZE);
   LoadedObject object = { G_MAXUINT64, 0 };
 
@@ -336,8 +356,9 @@ collect_loaded_object (struct dl_phdr_info *info,
       object.start = MIN (object.start, start & ~(page - 1));
       object.end = MAX (object.end, (start + phdr->p_memsz + page - 1) & ~(page - 1));
     }
-  if (object.start < object.end)
-    g_array_append_val (objects, object);
+  objects->seen++;
+  if (object.start < object.end && objects->len < objects->capacity)
+    objects->objects[objects->len++] = object;
   return 0;
 }
 
@@ -350,14 +371,26 @@ static void
 report_loaded_objects (GzSymbolizer *self,
                        const char   *maps)
 {
-  g_autoptr(GArray) objects = g_array_new (FALSE, FALSE, sizeof (LoadedObject));
+  g_autofree LoadedObject *room = NULL;
+  LoadedObjects objects = { 0 };
   g_auto(GStrv) lines = g_strsplit (maps, "\n", -1);
 
-  /* Collected first: libdw must not run under the loader's lock (it may dlopen). */
-  dl_iterate_phdr (collect_loaded_object, objects);
-  for (guint i = 0; i < objects->len; i++)
+  /* Collected first: libdw must not run under the loader's lock (it may dlopen). Counted, then
+   * collected into room for them and a few more; again if more were loaded meanwhile. */
+  do
     {
-      const LoadedObject *object = &g_array_index (objects, LoadedObject, i);
+      guint count = 0;
+
+      dl_iterate_phdr (count_loaded_object, &count);
+      g_free (room);
+      room = g_new (LoadedObject, count + 16);
+      objects = (LoadedObjects) { room, count + 16, 0, 0 };
+      dl_iterate_phdr (collect_loaded_object, &objects);
+    }
+  while (objects.seen > objects.capacity);
+  for (guint i = 0; i < objects.len; i++)
+    {
+      const LoadedObject *object = &objects.objects[i];
       g_autofree char *name = NULL;
 
       for (guint j = 0; lines[j] != NULL && name == NULL; j++)
